@@ -1,0 +1,48 @@
+"""The roles of PRODUCT.md as Django groups and the permissions each holds.
+
+A signed-in user in no group is a Viewer (reads everything internal); staff use the admin site.
+Data migrations call :func:`sync_roles` with the permissions that exist at their point in
+history; tests that flush the database call it again with the current table.
+"""
+
+COMMS = "Comms"
+MANAGERS = "Managers"
+
+COMMS_PERMISSIONS = [
+    "incidents.view_incident",
+    "incidents.add_incident",
+    "incidents.change_incident",
+    "incidents.view_affectedparty",
+    "incidents.add_affectedparty",
+    "incidents.change_affectedparty",
+]
+MANAGER_PERMISSIONS = COMMS_PERMISSIONS + [
+    "incidents.cancel_incident",
+    "incidents.close_incident",
+]
+
+ROLE_PERMISSIONS = {COMMS: COMMS_PERMISSIONS, MANAGERS: MANAGER_PERMISSIONS}
+
+
+def sync_roles(apps, role_permissions):
+    """Create the groups and give each exactly the permissions listed (adds, never removes)."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for group_name, perms in role_permissions.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        for dotted in perms:
+            app_label, codename = dotted.split(".")
+            permission = Permission.objects.get(
+                content_type__app_label=app_label, codename=codename
+            )
+            group.permissions.add(permission)
+
+
+def create_permissions_now(apps):
+    """Permissions normally appear after all migrations; a data migration needs them earlier."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None

@@ -1,0 +1,90 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class ChoiceListField(models.CharField):
+    """A list of choice codes, stored as text like ``,x,facebook,``.
+
+    The surrounding commas let ``field__contains=",x,"`` find one code with the same query on
+    SQLite and PostgreSQL (JSONField's ``contains`` does not exist on SQLite), and the column stays
+    a plain string that history tables copy as they are.
+    """
+
+    description = "A list of choices"
+
+    def __init__(self, *args, item_choices=(), **kwargs):
+        self.item_choices = list(item_choices)
+        kwargs.setdefault("max_length", 255)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", list)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["item_choices"] = self.item_choices
+        if kwargs.get("max_length") == 255:
+            del kwargs["max_length"]
+        if kwargs.get("blank") is True:
+            del kwargs["blank"]
+        if kwargs.get("default") is list:
+            del kwargs["default"]
+        return name, path, args, kwargs
+
+    @staticmethod
+    def lookup_value(code):
+        """The string to pass to ``__contains`` to find rows holding ``code``."""
+        return f",{code},"
+
+    def from_db_value(self, value, expression, connection):
+        return self.to_python(value)
+
+    def to_python(self, value):
+        if value is None or isinstance(value, list):
+            return value
+        if isinstance(value, tuple | set):
+            return list(value)
+        return [code for code in value.split(",") if code]
+
+    def get_prep_value(self, value):
+        if value is None:
+            return None
+        if isinstance(value, str):
+            # Already text: a lookup value such as ",x," or a stored row.
+            return value
+        codes = [str(code) for code in value]
+        return f",{','.join(codes)}," if codes else ""
+
+    def value_to_string(self, obj):
+        return self.get_prep_value(self.value_from_object(obj))
+
+    def validate(self, value, model_instance):
+        if not self.blank and not value:
+            raise ValidationError(self.error_messages["blank"], code="blank")
+        known = {code for code, _label in self.item_choices}
+        for code in value or []:
+            if code not in known:
+                raise ValidationError(f"“{code}” is not one of the choices.", code="invalid_choice")
+
+    def run_validators(self, value):
+        # CharField's MaxLengthValidator would measure the list, not the stored text.
+        stored = self.get_prep_value(value) or ""
+        if self.max_length is not None and len(stored) > self.max_length:
+            raise ValidationError("Too many choices.", code="max_length")
+
+    def formfield(self, **kwargs):
+        defaults = {
+            "form_class": forms.TypedMultipleChoiceField,
+            "choices": self.item_choices,
+            "widget": forms.CheckboxSelectMultiple,
+            "required": not self.blank,
+            "label": self.verbose_name[:1].upper() + self.verbose_name[1:],
+            "help_text": self.help_text,
+        }
+        defaults.update(kwargs)
+        form_class = defaults.pop("form_class")
+        return form_class(**defaults)
+
+    def labels(self, value):
+        names = dict(self.item_choices)
+        return [names.get(code, code) for code in value or []]

@@ -1,0 +1,87 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from incidents.models import AffectedParty, Incident
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version the form was opened on, so a stale save is refused, not applied."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]
+
+    def edited_fields(self):
+        return [name for name in self._meta.fields if name in self.fields]
+
+
+def user_choices():
+    return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
+class IncidentForm(VersionedForm):
+    class Meta:
+        model = Incident
+        fields = [
+            "title",
+            "public_title",
+            "summary",
+            "category",
+            "severity",
+            "platforms",
+            "lead",
+            "tracking_terms",
+            "detected_at",
+            "is_drill",
+        ]
+        field_classes = {"lead": UserChoiceField}
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "detected_at": DATETIME_WIDGET,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = user_choices()
+        self.fields["lead"].empty_label = "No lead yet"
+        self.fields["title"].widget.attrs["autofocus"] = True
+
+
+class AffectedPartyForm(VersionedForm):
+    class Meta:
+        model = AffectedParty
+        fields = [
+            "kind",
+            "description",
+            "estimated_count",
+            "impact",
+            "outreach_status",
+            "outreach_at",
+            "outreach_channel",
+            "is_public",
+        ]
+        widgets = {
+            "impact": forms.Textarea(attrs={"rows": 3}),
+            "outreach_at": DATETIME_WIDGET,
+        }
+
+
+class MoveForm(forms.Form):
+    reason = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Recorded in the history with the move.",
+    )

@@ -1,0 +1,500 @@
+from typing import NamedTuple
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from incidents.fields import ChoiceListField
+
+
+class TransitionRefused(Exception):
+    """A move the rules do not allow; views turn the message into ``messages.error``."""
+
+
+class StaleEdit(Exception):
+    """Someone saved the record after this form was opened; ``current`` is their version."""
+
+    def __init__(self, current):
+        super().__init__("This record was changed by someone else after you opened it.")
+        self.current = current
+
+
+class Platform(models.TextChoices):
+    X = "x", "X"
+    FACEBOOK = "facebook", "Facebook"
+    INSTAGRAM = "instagram", "Instagram"
+    LINKEDIN = "linkedin", "LinkedIn"
+    TIKTOK = "tiktok", "TikTok"
+    YOUTUBE = "youtube", "YouTube"
+    REDDIT = "reddit", "Reddit"
+    THREADS = "threads", "Threads"
+    BLUESKY = "bluesky", "Bluesky"
+    OTHER = "other", "Other"
+
+
+class Move(NamedTuple):
+    """One row of a lifecycle table: from which states, to which, and who may make it."""
+
+    sources: frozenset
+    target: str
+    permission: str
+    label: str
+
+
+class VersionedModel(models.Model):
+    """A history-tracked record edited by forms and moved by verbs.
+
+    ``version`` grows on every save through :meth:`save_edit` or :meth:`_transition`, so a form
+    opened before someone else's save is detected instead of silently overwriting their work.
+    """
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def _copy_from(self, row):
+        for field in self._meta.concrete_fields:
+            setattr(self, field.attname, getattr(row, field.attname))
+
+    def _save_as(self, by, reason):
+        self._history_user = by
+        self._change_reason = reason
+        self.save()
+
+    def save_edit(self, *, by, expected_version, fields, reason="Edited", before_save=None):
+        """Save the named fields of this (form-updated) instance onto the locked row.
+
+        Queries the database: locks the row, refuses with :class:`StaleEdit` when its version is
+        not the one the form was opened on, and records ``by`` and ``reason`` in history.
+        ``before_save(row, changed)`` may adjust the row (a statement returns to Draft).
+        """
+        with transaction.atomic():
+            row = type(self).objects.select_for_update().get(pk=self.pk)
+            if row.version != expected_version:
+                raise StaleEdit(current=row)
+            changed = [name for name in fields if getattr(row, name) != getattr(self, name)]
+            for name in fields:
+                setattr(row, name, getattr(self, name))
+            if before_save is not None:
+                reason = before_save(row, changed) or reason
+            row.version += 1
+            row._save_as(by, reason)
+        self._copy_from(row)
+        return row
+
+    def _transition(self, action, *, by, reason, check=None, changes=None, on_commit=None):
+        """Make the move named ``action`` of ``self.MOVES``, or raise :class:`TransitionRefused`.
+
+        Queries the database: re-reads the row under ``select_for_update`` so that two people
+        pressing the same button at once cannot both succeed, then sets the status and its
+        dependent fields together and saves once, with the actor and reason in history.
+        """
+        move = self.MOVES[action]
+        if by is None or not by.has_perm(move.permission):
+            raise TransitionRefused(f"You may not {move.label.lower()}.")
+        with transaction.atomic():
+            row = type(self).objects.select_for_update().get(pk=self.pk)
+            if row.status not in move.sources:
+                raise TransitionRefused(
+                    f"“{move.label}” is not possible while the {self._meta.verbose_name} is "
+                    f"{row.get_status_display()}."
+                )
+            if check is not None:
+                check(row)
+            row.status = move.target
+            for name, value in (changes or {}).items():
+                setattr(row, name, value)
+            row.version += 1
+            row._save_as(by, reason or move.label)
+            if on_commit is not None:
+                transaction.on_commit(lambda: on_commit(row))
+        self._copy_from(row)
+        return row
+
+    def allowed_moves(self, user):
+        """The moves (action, Move) ``user`` may make now, in table order. No queries."""
+        return [
+            (action, move)
+            for action, move in self.MOVES.items()
+            if self.status in move.sources and user.has_perm(move.permission)
+        ]
+
+
+class ReferenceCounter(models.Model):
+    """The last incident number handed out per year, so references are never reused."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    @classmethod
+    def next_reference(cls, year):
+        """Take the next number of ``year`` (``CR-2026-014``). Queries and locks the counter row.
+
+        Must run inside the caller's transaction: two declarations at once queue on the lock.
+        """
+        counter, _created = cls.objects.select_for_update().get_or_create(year=year)
+        counter.last_number += 1
+        counter.save(update_fields=["last_number"])
+        return f"CR-{year}-{counter.last_number:03d}"
+
+
+class IncidentQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=Incident.OPEN_STATUSES)
+
+    def search(self, text):
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(reference__icontains=text)
+            | Q(title__icontains=text)
+            | Q(public_title__icontains=text)
+            | Q(summary__icontains=text)
+            | Q(tracking_terms__icontains=text)
+        )
+
+    def on_platform(self, code):
+        return self.filter(platforms__contains=ChoiceListField.lookup_value(code))
+
+    def for_lists(self):
+        return self.select_related("lead")
+
+
+class Incident(VersionedModel):
+    class Status(models.TextChoices):
+        TRIAGE = "triage", "Triage"
+        RESPONDING = "responding", "Responding"
+        MONITORING = "monitoring", "Monitoring"
+        RESOLVED = "resolved", "Resolved"
+        CLOSED = "closed", "Closed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Category(models.TextChoices):
+        NEGATIVE_COMMENTS = "negative_comments", "Negative comments"
+        MISINFORMATION = "misinformation", "Misinformation or miscommunication"
+        INAPPROPRIATE_CONTENT = "inappropriate_content", "Inappropriate content"
+        DATA_BREACH = "data_breach", "Data breach or security"
+        SERVICE_FAILURE = "service_failure", "Product or service failure"
+        OTHER = "other", "Other"
+
+    class Severity(models.IntegerChoices):
+        CRITICAL = 1, "1 – Critical"
+        MAJOR = 2, "2 – Major"
+        MODERATE = 3, "3 – Moderate"
+        MINOR = 4, "4 – Minor"
+
+    OPEN_STATUSES = (Status.TRIAGE, Status.RESPONDING, Status.MONITORING)
+
+    # The lifecycle, in the order its buttons appear. Closing happens only through the
+    # post-mortem, so no page offers it on its own.
+    MOVES = {
+        "respond": Move(
+            frozenset({Status.TRIAGE, Status.MONITORING}),
+            Status.RESPONDING,
+            "incidents.change_incident",
+            "Start responding",
+        ),
+        "monitor": Move(
+            frozenset({Status.RESPONDING}),
+            Status.MONITORING,
+            "incidents.change_incident",
+            "Move to monitoring",
+        ),
+        "resolve": Move(
+            frozenset({Status.RESPONDING, Status.MONITORING}),
+            Status.RESOLVED,
+            "incidents.change_incident",
+            "Mark resolved",
+        ),
+        "reopen": Move(
+            frozenset({Status.RESOLVED}),
+            Status.RESPONDING,
+            "incidents.change_incident",
+            "Reopen",
+        ),
+        "cancel": Move(
+            frozenset({Status.TRIAGE, Status.RESPONDING}),
+            Status.CANCELLED,
+            "incidents.cancel_incident",
+            "Cancel as a false alarm",
+        ),
+        "close": Move(
+            frozenset({Status.RESOLVED}),
+            Status.CLOSED,
+            "incidents.close_incident",
+            "Close",
+        ),
+    }
+    # Moves a person makes with a button on the incident page.
+    BUTTON_MOVES = ("respond", "monitor", "resolve", "reopen", "cancel")
+
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    title = models.CharField(max_length=200)
+    public_title = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="What the audience sees on the public page. Leave empty to use the title.",
+    )
+    summary = models.TextField(blank=True, help_text="What happened, as far as we know.")
+    category = models.CharField(max_length=30, choices=Category.choices)
+    severity = models.PositiveSmallIntegerField(
+        choices=Severity.choices, default=Severity.MODERATE
+    )
+    platforms = ChoiceListField(
+        "platforms", item_choices=Platform.choices, help_text="Where the conversation is happening."
+    )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_incidents",
+    )
+    tracking_terms = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Hashtags and keywords that find the conversation, separated by commas.",
+    )
+    is_drill = models.BooleanField(
+        "drill", default=False, help_text="A practice run: kept out of the reports."
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.TRIAGE, editable=False
+    )
+    detected_at = models.DateTimeField(
+        "detected", default=timezone.now, help_text="When the first signal appeared."
+    )
+    declared_at = models.DateTimeField("declared", default=timezone.now, editable=False)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="declared_incidents",
+        editable=False,
+    )
+    first_acknowledged_at = models.DateTimeField(
+        "first public acknowledgement", null=True, blank=True, editable=False
+    )
+    resolved_at = models.DateTimeField("resolved", null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField("closed", null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField("cancelled", null=True, blank=True, editable=False)
+    cancel_reason = models.TextField("reason for cancelling", blank=True, editable=False)
+
+    history = HistoricalRecords()
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-declared_at"]
+        permissions = [
+            ("cancel_incident", "Can cancel an incident as a false alarm"),
+            ("close_incident", "Can close an incident"),
+        ]
+        indexes = [
+            # The dashboard and the list filter open incidents by status, newest first.
+            models.Index(fields=["status", "-declared_at"], name="incident_status_declared"),
+        ]
+        constraints = [
+            # A cancelled incident always says why (the form asks; this keeps the shell honest).
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancel_reason=""),
+                name="incident_cancel_has_reason",
+                violation_error_message="Say why the incident is cancelled.",
+            ),
+            # Resolved and Closed incidents carry the time they were resolved (reports use it).
+            models.CheckConstraint(
+                condition=~Q(status__in=["resolved", "closed"]) | Q(resolved_at__isnull=False),
+                name="incident_resolved_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | Q(closed_at__isnull=False),
+                name="incident_closed_has_time",
+            ),
+            # The first signal cannot come after the declaration.
+            models.CheckConstraint(
+                condition=Q(detected_at__lte=models.F("declared_at")),
+                name="incident_detected_before_declared",
+                violation_error_message="The first signal cannot be later than the declaration.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("incidents:detail", args=[self.reference])
+
+    @property
+    def is_open(self):
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_editable(self):
+        # A closed incident is the record a lawyer reads: nothing on it changes any more.
+        return self.status != self.Status.CLOSED
+
+    @property
+    def shown_public_title(self):
+        return self.public_title or self.title
+
+    @property
+    def tracking_term_list(self):
+        return [term.strip() for term in self.tracking_terms.split(",") if term.strip()]
+
+    @property
+    def platform_labels(self):
+        return self._meta.get_field("platforms").labels(self.platforms)
+
+    def clean(self):
+        declared_at = self.declared_at or timezone.now()
+        if self.detected_at and self.detected_at > declared_at:
+            raise ValidationError(
+                {"detected_at": "The first signal cannot be later than the declaration (now)."}
+            )
+
+    @classmethod
+    def declare(cls, *, by, **fields):
+        """Create an incident in Triage with the next reference. Queries the database."""
+        with transaction.atomic():
+            now = timezone.now()
+            incident = cls(declared_by=by, declared_at=now, **fields)
+            if incident.detected_at is None or incident.detected_at > now:
+                incident.detected_at = now
+            incident.reference = ReferenceCounter.next_reference(timezone.localdate(now).year)
+            incident._save_as(by, "Declared")
+        return incident
+
+    # The lifecycle verbs. Each queries and locks the row (see VersionedModel._transition).
+
+    def start_response(self, *, by, reason=""):
+        return self._transition("respond", by=by, reason=reason)
+
+    def monitor(self, *, by, reason=""):
+        return self._transition("monitor", by=by, reason=reason)
+
+    def resolve(self, *, by, reason=""):
+        return self._transition(
+            "resolve", by=by, reason=reason, changes={"resolved_at": timezone.now()}
+        )
+
+    def reopen(self, *, by, reason=""):
+        return self._transition("reopen", by=by, reason=reason, changes={"resolved_at": None})
+
+    def cancel(self, *, by, reason):
+        reason = (reason or "").strip()
+        if not reason:
+            raise TransitionRefused("Say why the incident is cancelled.")
+        return self._transition(
+            "cancel",
+            by=by,
+            reason=f"Cancelled: {reason}",
+            changes={"cancelled_at": timezone.now(), "cancel_reason": reason},
+        )
+
+    def close(self, *, by, reason=""):
+        return self._transition("close", by=by, reason=reason, changes={"closed_at": timezone.now()})
+
+    def move(self, action, *, by, reason=""):
+        """Run the verb behind a button's ``action`` name."""
+        verbs = {
+            "respond": self.start_response,
+            "monitor": self.monitor,
+            "resolve": self.resolve,
+            "reopen": self.reopen,
+            "cancel": self.cancel,
+        }
+        if action not in verbs:
+            raise TransitionRefused("That is not a move an incident can make here.")
+        return verbs[action](by=by, reason=reason)
+
+    def button_moves(self, user):
+        """The moves to show ``user`` as buttons now. No queries."""
+        return [
+            (action, move)
+            for action, move in self.allowed_moves(user)
+            if action in self.BUTTON_MOVES
+        ]
+
+
+class AffectedParty(VersionedModel):
+    class Kind(models.TextChoices):
+        CUSTOMERS = "customers", "Customers"
+        INDIVIDUAL = "individual", "An individual"
+        EMPLOYEES = "employees", "Employees"
+        PARTNERS = "partners", "Partners"
+        INVESTORS = "investors", "Investors"
+        REGULATORS = "regulators", "Regulators"
+        MEDIA = "media", "Media"
+        COMMUNITY = "community", "Community"
+
+    class Outreach(models.TextChoices):
+        NOT_CONTACTED = "not_contacted", "Not contacted"
+        CONTACTED = "contacted", "Contacted"
+        RESPONDED = "responded", "Responded"
+        RESOLVED = "resolved", "Resolved"
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="affected_parties"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    description = models.CharField(
+        max_length=300, help_text="Who they are, for example “Customers in the EU region”."
+    )
+    estimated_count = models.PositiveIntegerField(
+        "estimated number", null=True, blank=True, help_text="Leave empty when unknown."
+    )
+    impact = models.TextField(blank=True, help_text="How they were harmed or inconvenienced.")
+    outreach_status = models.CharField(
+        "outreach", max_length=20, choices=Outreach.choices, default=Outreach.NOT_CONTACTED
+    )
+    outreach_at = models.DateTimeField(
+        "contacted at", null=True, blank=True, help_text="When we first reached out."
+    )
+    outreach_channel = models.CharField(
+        "contacted how",
+        max_length=200,
+        blank=True,
+        help_text="For example “Email from the CEO”, “Phone call”.",
+    )
+    is_public = models.BooleanField(
+        "may be named publicly",
+        default=False,
+        help_text="Only then may public statements and the public page name them.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "affected parties"
+        constraints = [
+            # Once we have reached out, the record says when (outreach is part of the timeline).
+            models.CheckConstraint(
+                condition=Q(outreach_status="not_contacted") | Q(outreach_at__isnull=False),
+                name="party_outreach_has_time",
+                violation_error_message="Say when they were contacted.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.description}"
+
+    def get_absolute_url(self):
+        return self.incident.get_absolute_url() + f"#party-{self.pk}"
+
+    def clean(self):
+        if self.outreach_status != self.Outreach.NOT_CONTACTED and self.outreach_at is None:
+            raise ValidationError({"outreach_at": "Say when they were contacted."})
+        if self.outreach_at and self.outreach_at > timezone.now():
+            raise ValidationError({"outreach_at": "This time is in the future."})
+
+    def add(self, *, by):
+        """Save a new party with ``by`` in its history. Queries the database."""
+        self._save_as(by, "Added")
+        return self

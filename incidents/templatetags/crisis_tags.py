@@ -1,0 +1,109 @@
+"""Presentation helpers for templates: badges and times. No queries, no rules."""
+
+from datetime import datetime, timedelta
+
+from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+
+register = template.Library()
+
+SEVERITY_BADGES = {1: "text-bg-danger", 2: "text-bg-warning", 3: "text-bg-info", 4: "text-bg-secondary"}
+STATUS_BADGES = {
+    "triage": "text-bg-warning",
+    "responding": "text-bg-danger",
+    "monitoring": "text-bg-info",
+    "resolved": "text-bg-success",
+    "closed": "text-bg-secondary",
+    "cancelled": "text-bg-light border",
+}
+
+
+@register.filter
+def severity_badge(severity):
+    return SEVERITY_BADGES.get(severity, "text-bg-secondary")
+
+
+@register.filter
+def status_badge(status):
+    return STATUS_BADGES.get(status, "text-bg-secondary")
+
+
+def describe_duration(delta: timedelta) -> str:
+    """'3 days 4 h', '2 h 5 min', '12 min', 'less than a minute' for a positive duration."""
+    seconds = int(abs(delta.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{days} day{'s' if days != 1 else ''}" + (f" {hours} h" if hours else "")
+    if hours:
+        return f"{hours} h" + (f" {minutes} min" if minutes else "")
+    if minutes:
+        return f"{minutes} min"
+    return "less than a minute"
+
+
+@register.filter
+def relative(value, now=None):
+    """'in 12 min' or '12 min ago'."""
+    if not isinstance(value, datetime):
+        return ""
+    now = now or timezone.now()
+    delta = value - now
+    if abs(delta.total_seconds()) < 60:
+        return "just now"
+    text = describe_duration(delta)
+    return f"in {text}" if delta.total_seconds() > 0 else f"{text} ago"
+
+
+@register.filter
+def duration(value):
+    if not isinstance(value, timedelta):
+        return ""
+    return describe_duration(value)
+
+
+@register.simple_tag
+def when(value):
+    """A <time> element showing the relative time, with the absolute one beside it."""
+    if not isinstance(value, datetime):
+        return format_html('<span class="text-body-secondary">—</span>')
+    local = timezone.localtime(value)
+    absolute = date_format(local, "j M Y, H:i T")
+    return format_html(
+        '<time datetime="{}" title="{}" data-relative>{}</time> '
+        '<span class="text-body-secondary small">({})</span>',
+        local.isoformat(),
+        absolute,
+        relative(value),
+        absolute,
+    )
+
+
+@register.filter
+def role_name(user):
+    """The role a person acts in, for the navigation bar (one permission lookup, cached)."""
+    if user.is_superuser:
+        return "Admin"
+    if user.has_perm("incidents.cancel_incident"):
+        return "Manager"
+    if user.has_perm("incidents.add_incident"):
+        return "Comms"
+    return "Viewer"
+
+
+@register.filter
+def person(user):
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def since(value, now=None):
+    """Duration from ``value`` until now: '42 min'."""
+    if not isinstance(value, datetime):
+        return ""
+    return describe_duration((now or timezone.now()) - value)
