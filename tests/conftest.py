@@ -1,0 +1,40 @@
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture
+def comms(db):
+    return factories.make_comms()
+
+
+@pytest.fixture
+def manager(db):
+    return factories.make_manager()
+
+
+@pytest.fixture
+def viewer(db):
+    return factories.make_user("viewer")
+
+
+@pytest.fixture
+def admin(db):
+    return factories.make_user("admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def incident(comms):
+    return factories.make_incident(comms)
+
+
+@pytest.fixture
+def client_as(client):
+    """``client_as(user)`` signs the test client in as ``user`` (None stays anonymous)."""
+
+    def sign_in(user):
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return sign_in
