@@ -5,6 +5,7 @@ A deployment sets DEBUG=false, SECRET_KEY and ALLOWED_HOSTS, and usually DATABAS
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -138,6 +139,10 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # A file, not memory, for the test database: tests that run real threads (two
+            # people approving at once) need the same locking as production.
+            # One file per test run, so that two runs on one machine never share it.
+            "TEST": {"NAME": os.path.join(tempfile.gettempdir(), f"crisis-test-{os.getpid()}.db")},
         }
     }
 
