@@ -56,7 +56,7 @@ DEBUG = env_bool("DEBUG", True)
 # Only ever used with DEBUG on; with DEBUG off the app refuses to start without a real key.
 DEVELOPMENT_SECRET_KEY = "development-only-key-never-use-in-production"
 SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
-if not DEBUG and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 32):
+if not DEBUG and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured(
         "Set SECRET_KEY to a long random value (50 characters or more) when DEBUG is off."
     )
@@ -168,6 +168,7 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "en-gb"

@@ -1,0 +1,56 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from incidents.models import AffectedParty, Incident
+
+
+class AffectedPartyInline(admin.TabularInline):
+    model = AffectedParty
+    extra = 0
+    fields = ["kind", "description", "estimated_count", "outreach_status", "is_public"]
+    show_change_link = True
+
+
+@admin.register(Incident)
+class IncidentAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "title", "status", "severity", "category", "lead", "declared_at"]
+    list_filter = ["status", "severity", "category", "is_drill"]
+    search_fields = ["reference", "title", "summary"]
+    list_select_related = ["lead"]
+    date_hierarchy = "declared_at"
+    # Status and its timestamps move only through the lifecycle verbs, never by hand here.
+    readonly_fields = [
+        "reference",
+        "status",
+        "declared_at",
+        "declared_by",
+        "first_acknowledged_at",
+        "resolved_at",
+        "closed_at",
+        "cancelled_at",
+        "cancel_reason",
+    ]
+    inlines = [AffectedPartyInline]
+
+    def has_add_permission(self, request):
+        # Incidents are declared in the app, which hands out the reference.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # An edit here must also make open edit forms in the app stale.
+        obj.version += 1
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(AffectedParty)
+class AffectedPartyAdmin(SimpleHistoryAdmin):
+    list_display = ["description", "kind", "incident", "outreach_status", "is_public"]
+    list_filter = ["kind", "outreach_status", "is_public"]
+    search_fields = ["description", "incident__reference", "incident__title"]
+    list_select_related = ["incident"]
+    raw_id_fields = ["incident"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
