@@ -22,7 +22,10 @@ class IncidentFilter(django_filters.FilterSet):
         choices=Incident.Category.choices, empty_label="Any category"
     )
     platform = django_filters.ChoiceFilter(
-        choices=Platform.choices, method="filter_platform", empty_label="Any platform"
+        choices=Platform.choices,
+        method="filter_platform",
+        label="Platform",
+        empty_label="Any platform",
     )
     lead = UserFilter(queryset=lambda request: user_choices(), empty_label="Any lead")
     detected_after = django_filters.DateFilter(
