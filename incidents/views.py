@@ -36,7 +36,8 @@ def _stale_message(request, form, current, noun):
     messages.error(
         request,
         f"Someone else saved this {noun} after you opened it. Their version is shown beside "
-        "the form; your changes are still in the form. Review both; saving again replaces their version with yours.",
+        "the form; your changes are still in the form. Review both: saving again replaces "
+        "their version with yours.",
     )
 
 
@@ -146,7 +147,9 @@ def incident_create(request):
         if form.is_valid():
             fields = {name: form.cleaned_data[name] for name in form.edited_fields()}
             incident = Incident.declare(by=request.user, **fields)
-            messages.success(request, f"Incident {incident.reference} declared. Now gather the facts.")
+            messages.success(
+                request, f"Incident {incident.reference} declared. Now gather the facts."
+            )
             return redirect(incident)
     else:
         form = IncidentForm(initial={"lead": request.user, "detected_at": timezone.now()})

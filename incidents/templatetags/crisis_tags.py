@@ -9,7 +9,12 @@ from django.utils.html import format_html
 
 register = template.Library()
 
-SEVERITY_BADGES = {1: "text-bg-danger", 2: "text-bg-warning", 3: "text-bg-info", 4: "text-bg-secondary"}
+SEVERITY_BADGES = {
+    1: "text-bg-danger",
+    2: "text-bg-warning",
+    3: "text-bg-info",
+    4: "text-bg-secondary",
+}
 STATUS_BADGES = {
     "triage": "text-bg-warning",
     "responding": "text-bg-danger",

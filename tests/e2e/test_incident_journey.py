@@ -61,7 +61,9 @@ def test_a_viewer_sees_no_action_buttons(page, live_server, sign_in):
 
     page.goto(f"{live_server.url}{incident.get_absolute_url()}")
     expect(page.get_by_role("heading", level=1)).to_have_text(incident.title)
-    expect(page.get_by_role("button", name=re.compile("responding|monitoring|resolved|cancel", re.I))).to_have_count(0)
+    expect(
+        page.get_by_role("button", name=re.compile("responding|monitoring|resolved|cancel", re.I))
+    ).to_have_count(0)
     expect(page.get_by_role("link", name="Edit incident")).to_have_count(0)
     expect(page.get_by_role("link", name="Add affected party")).to_have_count(0)
     expect(page.get_by_role("link", name="Declare incident")).to_have_count(0)
