@@ -78,7 +78,8 @@ def main():
 
     vendor = connection.vendor
     print(
-        f"\n{args.incidents} incidents, {args.parties} parties on one, {args.repeat} runs, {vendor}\n"
+        f"\n{args.incidents} incidents, {args.parties} parties on one, "
+        f"{args.repeat} runs, {vendor}\n"
     )
     print(f"| {'page':<26} | {'median ms':>9} | {'p95 ms':>7} | {'queries':>7} |")
     print(f"|{'-' * 28}|{'-' * 11}|{'-' * 9}|{'-' * 9}|")
