@@ -38,3 +38,8 @@ def client_as(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def party(incident):
+    return factories.make_party(incident)

@@ -1,0 +1,615 @@
+"""The incident record's rules: its lifecycle, its references, guarded edits and constraints."""
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, connections, transaction
+from django.utils import timezone
+
+from incidents.models import (
+    AffectedParty,
+    Incident,
+    ReferenceCounter,
+    StaleEdit,
+    TransitionRefused,
+)
+from tests import factories
+
+S = Incident.Status
+
+DECLARED = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
+MOVED = datetime(2026, 3, 14, 11, 45, tzinfo=UTC)
+
+# The lifecycle of PRODUCT.md, written out independently of Incident.MOVES so that a wrong row
+# in the model's table fails here: action -> (statuses it may start from, status it leads to).
+LIFECYCLE = {
+    "respond": ({S.TRIAGE, S.MONITORING}, S.RESPONDING),
+    "monitor": ({S.RESPONDING}, S.MONITORING),
+    "resolve": ({S.RESPONDING, S.MONITORING}, S.RESOLVED),
+    "reopen": ({S.RESOLVED}, S.RESPONDING),
+    "cancel": ({S.TRIAGE, S.RESPONDING}, S.CANCELLED),
+    "close": ({S.RESOLVED}, S.CLOSED),
+}
+LABELS = {
+    "respond": "Start responding",
+    "monitor": "Move to monitoring",
+    "resolve": "Mark resolved",
+    "reopen": "Reopen",
+    "cancel": "Cancel as a false alarm",
+    "close": "Close",
+}
+ALLOWED = [(status, action) for action, (sources, _) in LIFECYCLE.items() for status in sources]
+REFUSED = [
+    (status, action)
+    for status in S
+    for action, (sources, _) in LIFECYCLE.items()
+    if status not in sources
+]
+CANCEL_REASON = "The post was a parody account, not ours"
+
+
+def do(incident, action, *, by, reason=""):
+    """Call the verb behind ``action`` the way code outside the views does."""
+    verbs = {
+        "respond": incident.start_response,
+        "monitor": incident.monitor,
+        "resolve": incident.resolve,
+        "reopen": incident.reopen,
+        "cancel": incident.cancel,
+        "close": incident.close,
+    }
+    if action == "cancel":
+        reason = reason or CANCEL_REASON
+    return verbs[action](by=by, reason=reason)
+
+
+def incident_in(status, by):
+    with time_machine.travel(DECLARED, tick=False):
+        return factories.make_incident(by, status=status)
+
+
+def test_the_table_covers_every_status_and_action_exactly_once():
+    assert set(Incident.MOVES) == set(LIFECYCLE)
+    assert len(ALLOWED) + len(REFUSED) == len(S) * len(LIFECYCLE)
+
+
+@pytest.mark.parametrize(("status", "action"), ALLOWED)
+def test_it_makes_every_allowed_move(status, action, comms, manager):
+    incident = incident_in(status, comms)
+    before = factories.reload(incident)
+    history_before = incident.history.count()
+
+    with time_machine.travel(MOVED, tick=False):
+        do(incident, action, by=manager, reason=f"Reason to {action}")
+
+    after = factories.reload(incident)
+    assert after.status == LIFECYCLE[action][1]
+    assert after.version == before.version + 1
+    assert incident.status == after.status  # the caller's instance follows the row
+    expected = {
+        "resolved_at": before.resolved_at,
+        "closed_at": before.closed_at,
+        "cancelled_at": before.cancelled_at,
+        "cancel_reason": before.cancel_reason,
+    }
+    expected.update(
+        {
+            "resolve": {"resolved_at": MOVED},
+            "reopen": {"resolved_at": None},
+            "cancel": {"cancelled_at": MOVED, "cancel_reason": f"Reason to {action}"},
+            "close": {"closed_at": MOVED},
+        }.get(action, {})
+    )
+    assert {name: getattr(after, name) for name in expected} == expected
+    assert incident.history.count() == history_before + 1
+    row = incident.history.first()
+    assert row.status == after.status
+    assert row.history_user == manager
+    assert row.history_date == MOVED
+    reason = f"Cancelled: Reason to {action}" if action == "cancel" else f"Reason to {action}"
+    assert row.history_change_reason == reason
+
+
+@pytest.mark.parametrize("action", ["respond", "monitor", "resolve", "reopen", "close"])
+def test_it_records_the_moves_label_when_no_reason_is_given(action, comms, manager):
+    source = sorted(LIFECYCLE[action][0])[0]
+    incident = incident_in(source, comms)
+
+    do(incident, action, by=manager)
+
+    assert incident.history.first().history_change_reason == LABELS[action]
+
+
+def test_it_resolves_then_reopens_and_forgets_the_resolution_time(comms):
+    incident = incident_in(S.RESPONDING, comms)
+    with time_machine.travel(MOVED, tick=False):
+        incident.resolve(by=comms)
+    assert factories.reload(incident).resolved_at == MOVED
+
+    incident.reopen(by=comms, reason="Flare-up: a second video went viral")
+
+    reopened = factories.reload(incident)
+    assert reopened.status == S.RESPONDING
+    assert reopened.resolved_at is None
+
+
+@pytest.mark.parametrize(("status", "action"), REFUSED)
+def test_it_refuses_every_move_the_table_does_not_allow(status, action, comms, manager):
+    incident = incident_in(status, comms)
+    stored = factories.snapshot(incident)
+    history_before = incident.history.count()
+
+    with pytest.raises(TransitionRefused) as refused:
+        do(incident, action, by=manager, reason="Trying anyway")
+
+    assert LABELS[action] in str(refused.value)
+    assert factories.snapshot(incident) == stored
+    assert incident.history.count() == history_before
+
+
+def test_the_refusal_names_the_move_and_the_current_status(comms):
+    incident = incident_in(S.TRIAGE, comms)
+
+    with pytest.raises(TransitionRefused) as refused:
+        incident.resolve(by=comms)
+
+    assert str(refused.value) == "“Mark resolved” is not possible while the incident is Triage."
+
+
+def test_it_judges_the_status_in_the_database_not_a_stale_instance(comms):
+    incident = incident_in(S.TRIAGE, comms)
+    elsewhere = Incident.objects.get(pk=incident.pk)
+    elsewhere.start_response(by=comms)
+
+    # ``incident`` still says Triage in memory; responding twice must not succeed.
+    with pytest.raises(TransitionRefused):
+        incident.start_response(by=comms)
+    assert incident.history.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("status", "action"),
+    [
+        (S.RESPONDING, "monitor"),
+        (S.TRIAGE, "respond"),
+        (S.MONITORING, "resolve"),
+        (S.RESOLVED, "reopen"),
+    ],
+)
+def test_comms_may_make_the_everyday_moves(status, action, comms):
+    incident = incident_in(status, comms)
+
+    do(incident, action, by=comms)
+
+    after = factories.reload(incident)
+    assert after.status == LIFECYCLE[action][1]
+    assert incident.history.first().history_user == comms
+
+
+@pytest.mark.parametrize(("status", "action"), [(S.TRIAGE, "cancel"), (S.RESOLVED, "close")])
+def test_it_refuses_cancel_and_close_by_comms(status, action, comms):
+    incident = incident_in(status, comms)
+    stored = factories.snapshot(incident)
+
+    with pytest.raises(TransitionRefused) as refused:
+        do(incident, action, by=comms)
+
+    assert str(refused.value) == f"You may not {LABELS[action].lower()}."
+    assert factories.snapshot(incident) == stored
+
+
+@pytest.mark.parametrize(("status", "action"), ALLOWED)
+def test_it_refuses_every_move_by_a_viewer(status, action, comms, viewer):
+    incident = incident_in(status, comms)
+    stored = factories.snapshot(incident)
+    history_before = incident.history.count()
+
+    with pytest.raises(TransitionRefused):
+        do(incident, action, by=viewer)
+
+    assert factories.snapshot(incident) == stored
+    assert incident.history.count() == history_before
+
+
+def test_it_refuses_a_move_without_an_actor(comms):
+    incident = incident_in(S.TRIAGE, comms)
+
+    with pytest.raises(TransitionRefused):
+        incident.start_response(by=None)
+
+    assert factories.reload(incident).status == S.TRIAGE
+
+
+@pytest.mark.parametrize("reason", ["", "   \n ", None])
+def test_it_refuses_to_cancel_without_a_reason(reason, comms, manager):
+    incident = incident_in(S.TRIAGE, comms)
+    stored = factories.snapshot(incident)
+
+    with pytest.raises(TransitionRefused, match="Say why the incident is cancelled."):
+        incident.cancel(by=manager, reason=reason)
+
+    assert factories.snapshot(incident) == stored
+
+
+def test_cancel_keeps_the_reason_without_surrounding_blanks(comms, manager):
+    incident = incident_in(S.TRIAGE, comms)
+
+    incident.cancel(by=manager, reason="  No recall exists  ")
+
+    assert factories.reload(incident).cancel_reason == "No recall exists"
+    assert incident.history.first().history_change_reason == "Cancelled: No recall exists"
+
+
+def test_move_runs_the_verb_behind_a_button(comms):
+    incident = incident_in(S.TRIAGE, comms)
+
+    incident.move("respond", by=comms, reason="Facts gathered")
+
+    assert factories.reload(incident).status == S.RESPONDING
+    assert incident.history.first().history_change_reason == "Facts gathered"
+
+
+@pytest.mark.parametrize("action", ["close", "explode", ""])
+def test_move_refuses_names_that_are_not_buttons(action, comms, manager):
+    incident = incident_in(S.RESOLVED, comms)
+    stored = factories.snapshot(incident)
+
+    with pytest.raises(TransitionRefused, match="not a move an incident can make here"):
+        incident.move(action, by=manager)
+
+    assert factories.snapshot(incident) == stored
+
+
+def test_button_moves_show_what_the_user_may_do_now(comms, manager, viewer):
+    incident = incident_in(S.RESPONDING, comms)
+
+    assert [a for a, _ in incident.button_moves(manager)] == ["monitor", "resolve", "cancel"]
+    assert [a for a, _ in incident.button_moves(comms)] == ["monitor", "resolve"]
+    assert incident.button_moves(viewer) == []
+
+
+def test_close_is_never_offered_as_a_button(comms, manager):
+    incident = incident_in(S.RESOLVED, comms)
+
+    assert [a for a, _ in incident.button_moves(manager)] == ["reopen"]
+
+
+# References
+
+
+def test_declare_gives_references_in_the_form_cr_year_number(comms):
+    with time_machine.travel(DECLARED, tick=False):
+        first = Incident.declare(by=comms, title="First", category="other")
+        second = Incident.declare(by=comms, title="Second", category="other")
+
+    assert first.reference == "CR-2026-001"
+    assert second.reference == "CR-2026-002"
+
+
+def test_declare_records_who_and_when_in_triage(comms):
+    with time_machine.travel(DECLARED, tick=False):
+        incident = Incident.declare(by=comms, title="First", category="other")
+
+    stored = factories.reload(incident)
+    assert stored.status == S.TRIAGE
+    assert stored.declared_by == comms
+    assert stored.declared_at == DECLARED
+    assert stored.detected_at == DECLARED
+    assert stored.version == 1
+    row = incident.history.get()
+    assert (row.history_type, row.history_user, row.history_change_reason) == (
+        "+",
+        comms,
+        "Declared",
+    )
+
+
+def test_declare_moves_a_future_detection_time_back_to_now(comms):
+    with time_machine.travel(DECLARED, tick=False):
+        incident = Incident.declare(
+            by=comms, title="First", category="other", detected_at=datetime(2026, 3, 15, tzinfo=UTC)
+        )
+
+    assert factories.reload(incident).detected_at == DECLARED
+
+
+def test_each_year_starts_numbering_again(comms):
+    with time_machine.travel(datetime(2026, 12, 31, 23, 0, tzinfo=UTC), tick=False):
+        Incident.declare(by=comms, title="Late in the year", category="other")
+    with time_machine.travel(datetime(2027, 1, 1, 8, 0, tzinfo=UTC), tick=False):
+        new_year = Incident.declare(by=comms, title="New year", category="other")
+
+    assert new_year.reference == "CR-2027-001"
+
+
+def test_a_reference_is_never_reused_after_a_delete(comms):
+    with time_machine.travel(DECLARED, tick=False):
+        Incident.declare(by=comms, title="Kept", category="other")
+        deleted = Incident.declare(by=comms, title="Declared by mistake", category="other")
+        deleted.delete()
+        after = Incident.declare(by=comms, title="Next", category="other")
+
+    assert deleted.reference == "CR-2026-002"
+    assert after.reference == "CR-2026-003"
+    assert ReferenceCounter.objects.get(year=2026).last_number == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_declarations_at_the_same_moment_get_different_references():
+    comms = factories.make_comms()
+    year = timezone.localdate().year
+    count = 8
+    start = threading.Barrier(count)
+    references, errors = [], []
+
+    def declare(n):
+        try:
+            start.wait(timeout=10)
+            incident = Incident.declare(by=comms, title=f"Report {n}", category="other")
+            references.append(incident.reference)
+        except Exception as error:  # reported below, with every thread's result
+            errors.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=declare, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert sorted(references) == [f"CR-{year}-{n:03d}" for n in range(1, count + 1)]
+    assert Incident.objects.count() == count
+
+
+# Guarded edits
+
+
+def test_save_edit_saves_the_listed_fields_with_who_and_why(comms, manager):
+    incident = incident_in(S.TRIAGE, comms)
+    form_copy = Incident.objects.get(pk=incident.pk)
+    form_copy.title = "Checkout outage: payments failing"
+    form_copy.summary = "Not part of this edit"
+
+    with time_machine.travel(MOVED, tick=False):
+        form_copy.save_edit(
+            by=manager, expected_version=1, fields=["title"], reason="Sharper title"
+        )
+
+    stored = factories.reload(incident)
+    assert stored.title == "Checkout outage: payments failing"
+    assert stored.summary == "Orders from the north warehouse are late."
+    assert stored.version == 2
+    row = incident.history.first()
+    assert (row.history_user, row.history_change_reason, row.history_date) == (
+        manager,
+        "Sharper title",
+        MOVED,
+    )
+    assert row.title == "Checkout outage: payments failing"
+
+
+def test_save_edit_records_edited_when_no_reason_is_given(comms):
+    incident = incident_in(S.TRIAGE, comms)
+    incident.title = "A better title"
+
+    incident.save_edit(by=comms, expected_version=1, fields=["title"])
+
+    assert incident.history.first().history_change_reason == "Edited"
+    assert incident.version == 2
+
+
+def test_save_edit_refuses_a_stale_version_and_changes_nothing(comms, manager):
+    incident = incident_in(S.TRIAGE, comms)
+    theirs = Incident.objects.get(pk=incident.pk)
+    theirs.title = "Their title"
+    theirs.save_edit(by=manager, expected_version=1, fields=["title"])
+    stored = factories.snapshot(incident)
+    history_before = incident.history.count()
+
+    incident.title = "My title"
+    with pytest.raises(StaleEdit) as stale:
+        incident.save_edit(by=comms, expected_version=1, fields=["title"])
+
+    assert stale.value.current.title == "Their title"
+    assert stale.value.current.version == 2
+    assert factories.snapshot(incident) == stored
+    assert incident.history.count() == history_before
+
+
+def test_save_edit_lets_a_hook_see_the_changed_fields_and_name_the_reason(comms):
+    incident = incident_in(S.TRIAGE, comms)
+    incident.title = "A better title"
+    seen = []
+
+    def before_save(row, changed):
+        seen.append(changed)
+        return "Title rewritten"
+
+    incident.save_edit(
+        by=comms, expected_version=1, fields=["title", "summary"], before_save=before_save
+    )
+
+    assert seen == [["title"]]
+    assert incident.history.first().history_change_reason == "Title rewritten"
+
+
+# Constraints
+
+
+def _force_save(obj):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        obj.save()
+
+
+def test_the_database_refuses_a_cancelled_incident_without_a_reason(comms):
+    incident = incident_in(S.TRIAGE, comms)
+    incident.status = S.CANCELLED
+    incident.cancelled_at = DECLARED
+    incident.cancel_reason = ""
+
+    _force_save(incident)
+
+    assert factories.reload(incident).status == S.TRIAGE
+
+
+def test_the_database_refuses_a_resolved_incident_without_its_time(comms):
+    incident = incident_in(S.RESPONDING, comms)
+    incident.status = S.RESOLVED
+
+    _force_save(incident)
+
+
+def test_the_database_refuses_a_closed_incident_without_its_time(comms):
+    incident = incident_in(S.RESOLVED, comms)
+    incident.status = S.CLOSED
+
+    _force_save(incident)
+
+
+def test_the_database_refuses_a_detection_after_the_declaration(comms):
+    incident = incident_in(S.TRIAGE, comms)
+    incident.detected_at = datetime(2026, 3, 14, 9, 1, tzinfo=UTC)
+
+    _force_save(incident)
+
+
+def test_the_form_check_explains_a_detection_after_the_declaration(comms):
+    incident = incident_in(S.TRIAGE, comms)
+    incident.detected_at = datetime(2026, 3, 14, 9, 1, tzinfo=UTC)
+
+    with pytest.raises(ValidationError) as invalid:
+        incident.full_clean()
+
+    assert "cannot be later than the declaration" in invalid.value.message_dict["detected_at"][0]
+
+
+def test_the_database_refuses_party_outreach_without_a_time(incident):
+    party = AffectedParty(
+        incident=incident,
+        kind=AffectedParty.Kind.CUSTOMERS,
+        description="Customers in the north",
+        outreach_status=AffectedParty.Outreach.CONTACTED,
+        outreach_at=None,
+    )
+
+    _force_save(party)
+
+    assert not AffectedParty.objects.exists()
+
+
+def test_party_clean_explains_outreach_without_a_time(incident):
+    party = AffectedParty(
+        incident=incident,
+        kind=AffectedParty.Kind.CUSTOMERS,
+        description="Customers in the north",
+        outreach_status=AffectedParty.Outreach.RESPONDED,
+    )
+
+    with pytest.raises(ValidationError) as invalid:
+        party.full_clean()
+
+    assert invalid.value.message_dict["outreach_at"] == ["Say when they were contacted."]
+
+
+def test_party_clean_refuses_outreach_in_the_future(incident):
+    with time_machine.travel(DECLARED, tick=False):
+        party = AffectedParty(
+            incident=incident,
+            kind=AffectedParty.Kind.CUSTOMERS,
+            description="Customers in the north",
+            outreach_status=AffectedParty.Outreach.CONTACTED,
+            outreach_at=datetime(2026, 3, 14, 10, 0, tzinfo=UTC),
+        )
+        with pytest.raises(ValidationError) as invalid:
+            party.full_clean()
+
+    assert invalid.value.message_dict["outreach_at"] == ["This time is in the future."]
+
+
+def test_a_party_is_added_with_who_in_its_history(incident, manager):
+    party = factories.make_party(incident, by=manager)
+
+    row = party.history.get()
+    assert (row.history_user, row.history_change_reason) == (manager, "Added")
+
+
+# The platforms field
+
+
+def test_platforms_survive_a_round_trip_through_the_database(comms):
+    incident = factories.make_incident(comms, platforms=["x", "tiktok"])
+
+    assert factories.reload(incident).platforms == ["x", "tiktok"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT platforms FROM incidents_incident WHERE id = %s", [incident.pk])
+        assert cursor.fetchone()[0] == ",x,tiktok,"
+    assert incident.history.first().platforms == ["x", "tiktok"]
+
+
+def test_no_platforms_is_stored_as_an_empty_list(comms):
+    incident = factories.make_incident(comms, platforms=[])
+
+    assert factories.reload(incident).platforms == []
+
+
+def test_platform_labels_read_as_words(comms):
+    incident = factories.make_incident(comms, platforms=["linkedin", "youtube"])
+
+    assert incident.platform_labels == ["LinkedIn", "YouTube"]
+
+
+def test_an_unknown_platform_fails_validation(comms):
+    incident = factories.make_incident(comms, platforms=["x", "myspace"])
+
+    with pytest.raises(ValidationError) as invalid:
+        incident.full_clean()
+
+    assert "“myspace” is not one of the choices." in invalid.value.message_dict["platforms"]
+
+
+def test_on_platform_finds_exactly_the_incidents_on_that_platform(comms):
+    only_x = factories.make_incident(comms, title="Only X", platforms=["x"])
+    x_among_others = factories.make_incident(comms, title="Several", platforms=["facebook", "x"])
+    factories.make_incident(comms, title="Lookalike code", platforms=["xyz"])
+    factories.make_incident(comms, title="Elsewhere", platforms=["tiktok"])
+    factories.make_incident(comms, title="Nowhere", platforms=[])
+
+    found = Incident.objects.on_platform("x")
+
+    assert set(found) == {only_x, x_among_others}
+    assert list(Incident.objects.on_platform("tok")) == []
+
+
+def test_open_lists_triage_responding_and_monitoring_only(comms):
+    wanted = {
+        factories.make_incident(comms, status=status)
+        for status in (S.TRIAGE, S.RESPONDING, S.MONITORING)
+    }
+    for status in (S.RESOLVED, S.CLOSED, S.CANCELLED):
+        factories.make_incident(comms, status=status)
+
+    assert set(Incident.objects.open()) == wanted
+
+
+def test_search_matches_reference_title_summary_and_tracking_terms(comms):
+    with time_machine.travel(DECLARED, tick=False):
+        by_title = factories.make_incident(
+            comms, title="Influencer video", summary="", tracking_terms=""
+        )
+        by_summary = factories.make_incident(
+            comms, title="B", summary="a burning cream", tracking_terms=""
+        )
+        by_terms = factories.make_incident(
+            comms, title="C", summary="", tracking_terms="#burncream"
+        )
+        factories.make_incident(comms, title="Unrelated", summary="", tracking_terms="")
+
+    assert set(Incident.objects.search("influencer")) == {by_title}
+    assert set(Incident.objects.search("BURN")) == {by_summary, by_terms}
+    assert set(Incident.objects.search("CR-2026-002")) == {by_summary}
+    assert Incident.objects.search("  ").count() == 4
