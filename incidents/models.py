@@ -131,6 +131,9 @@ class ReferenceCounter(models.Model):
     year = models.PositiveIntegerField(primary_key=True)
     last_number = models.PositiveIntegerField(default=0)
 
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
     @classmethod
     def next_reference(cls, year):
         """Take the next number of ``year`` (``CR-2026-014``). Queries and locks the counter row.
@@ -243,9 +246,7 @@ class Incident(VersionedModel):
     )
     summary = models.TextField(blank=True, help_text="What happened, as far as we know.")
     category = models.CharField(max_length=30, choices=Category.choices)
-    severity = models.PositiveSmallIntegerField(
-        choices=Severity.choices, default=Severity.MODERATE
-    )
+    severity = models.PositiveSmallIntegerField(choices=Severity.choices, default=Severity.MODERATE)
     platforms = ChoiceListField(
         "platforms", item_choices=Platform.choices, help_text="Where the conversation is happening."
     )
@@ -397,7 +398,9 @@ class Incident(VersionedModel):
         )
 
     def close(self, *, by, reason=""):
-        return self._transition("close", by=by, reason=reason, changes={"closed_at": timezone.now()})
+        return self._transition(
+            "close", by=by, reason=reason, changes={"closed_at": timezone.now()}
+        )
 
     def move(self, action, *, by, reason=""):
         """Run the verb behind a button's ``action`` name."""

@@ -33,8 +33,14 @@ DEMO_INCIDENTS = [
         "hours_ago": 3,
         "moves": ["respond"],
         "parties": [
-            ("customers", "Customers with orders placed 18–20 November", 4000,
-             "Orders arrive three to five days late.", "contacted", "Email to every customer"),
+            (
+                "customers",
+                "Customers with orders placed 18–20 November",
+                4000,
+                "Orders arrive three to five days late.",
+                "contacted",
+                "Email to every customer",
+            ),
         ],
     },
     {
@@ -48,8 +54,14 @@ DEMO_INCIDENTS = [
         "hours_ago": 0.5,
         "moves": [],
         "parties": [
-            ("community", "Followers who replied to the fake account", None,
-             "At risk of handing card details to fraudsters.", "not_contacted", ""),
+            (
+                "community",
+                "Followers who replied to the fake account",
+                None,
+                "At risk of handing card details to fraudsters.",
+                "not_contacted",
+                "",
+            ),
         ],
     },
     {
@@ -63,8 +75,14 @@ DEMO_INCIDENTS = [
         "hours_ago": 30,
         "moves": ["respond", "monitor"],
         "parties": [
-            ("employees", "Staff named in the replies", 12, "Harassed in the comments.",
-             "responded", "Meeting with HR"),
+            (
+                "employees",
+                "Staff named in the replies",
+                12,
+                "Harassed in the comments.",
+                "responded",
+                "Meeting with HR",
+            ),
         ],
     },
     {
@@ -77,8 +95,14 @@ DEMO_INCIDENTS = [
         "hours_ago": 72,
         "moves": ["respond", "resolve"],
         "parties": [
-            ("customers", "Shoppers whose payment failed", 1200, "Could not buy at sale prices.",
-             "resolved", "Discount code by email"),
+            (
+                "customers",
+                "Shoppers whose payment failed",
+                1200,
+                "Could not buy at sale prices.",
+                "resolved",
+                "Discount code by email",
+            ),
             ("partners", "Payment provider", None, "", "contacted", "Account manager call"),
         ],
     },
@@ -104,8 +128,14 @@ DEMO_INCIDENTS = [
         "moves": ["respond", "monitor", "resolve"],
         "is_drill": True,
         "parties": [
-            ("regulators", "Data protection authority", None, "Must be told within 72 hours.",
-             "contacted", "Online breach form"),
+            (
+                "regulators",
+                "Data protection authority",
+                None,
+                "Must be told within 72 hours.",
+                "contacted",
+                "Online breach form",
+            ),
         ],
     },
 ]
@@ -135,8 +165,11 @@ class Command(BaseCommand):
         for username, first, last, group_name, is_staff in DEMO_USERS:
             user, _ = get_user_model().objects.get_or_create(
                 username=username,
-                defaults={"first_name": first, "last_name": last,
-                          "email": f"{username}@example.com"},
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@example.com",
+                },
             )
             user.is_staff = is_staff
             user.is_superuser = is_staff
