@@ -1,5 +1,8 @@
 """Plain test factories with fixed, readable defaults; pass ``**overrides`` to change a field."""
 
+import re
+from html import unescape
+
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -90,3 +93,35 @@ def make_party(incident, by=None, **overrides):
     fields.update(overrides)
     party = AffectedParty(incident=incident, **fields)
     return party.add(by=by or incident.declared_by)
+
+
+# Reading results back: what the database holds now, and what a page showed.
+
+
+def reload(obj):
+    """A fresh copy of ``obj`` from the database, to see what was really saved."""
+    return type(obj)._default_manager.get(pk=obj.pk)
+
+
+def snapshot(obj):
+    """Every stored field of ``obj`` as the database holds it now, to prove nothing changed."""
+    fresh = reload(obj)
+    return {f.attname: getattr(fresh, f.attname) for f in fresh._meta.concrete_fields}
+
+
+_MESSAGE = re.compile(
+    r'<div class="alert alert-(?P<level>\w+)[^"]*"[^>]*role="(?:alert|status)">\s*(?P<text>.*?)\s*'
+    r'<button type="button" class="btn-close"',
+    re.DOTALL,
+)
+
+
+def messages_shown(response):
+    """The flash messages a page showed, as ``(level, text)``: level is success, danger…"""
+    html = response.content.decode()
+    return [(m["level"], unescape(m["text"])) for m in _MESSAGE.finditer(html)]
+
+
+def page_text(response):
+    """The page's HTML with entities decoded, so assertions can use plain quotes and dashes."""
+    return unescape(response.content.decode())
