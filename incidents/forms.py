@@ -18,6 +18,15 @@ class VersionedForm(forms.ModelForm):
         else:
             del self.fields["version"]
 
+    def clean(self):
+        cleaned_data = super().clean()
+        if "version" in self.fields and self.has_error("version"):
+            # The field is hidden, so its own error would never be seen: say it above the form.
+            self.add_error(
+                None, "This form lost track of the version you opened. Open the page again."
+            )
+        return cleaned_data
+
     def edited_fields(self):
         return [name for name in self._meta.fields if name in self.fields]
 

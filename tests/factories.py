@@ -2,10 +2,12 @@
 
 import re
 from html import unescape
+from html.parser import HTMLParser
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.http import QueryDict
 
 from crisis.roles import COMMS, MANAGERS, ROLE_PERMISSIONS, sync_roles
 from incidents.models import AffectedParty, Incident
@@ -125,3 +127,87 @@ def messages_shown(response):
 def page_text(response):
     """The page's HTML with entities decoded, so assertions can use plain quotes and dashes."""
     return unescape(response.content.decode())
+
+
+class _FormReader(HTMLParser):
+    """Collects each <form>'s fields with the values a browser would submit."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms = []
+        self._select = None
+        self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append(QueryDict(mutable=True))
+        elif not self.forms:
+            return
+        elif tag == "input" and "name" in attrs:
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self.forms[-1].appendlist(attrs["name"], attrs.get("value") or "on")
+            elif kind not in ("submit", "button", "reset"):
+                self.forms[-1].appendlist(attrs["name"], attrs.get("value") or "")
+        elif tag == "select":
+            self._select = attrs.get("name")
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.forms[-1].appendlist(self._select, attrs.get("value") or "")
+        elif tag == "textarea":
+            self._textarea = [attrs.get("name"), ""]
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            name, text = self._textarea
+            # Like a browser, drop the one line break that follows the opening tag.
+            self.forms[-1].appendlist(name, text[1:] if text.startswith("\n") else text)
+            self._textarea = None
+
+
+def form_values(response, containing):
+    """What the page's form holding a field named ``containing`` would submit, as a QueryDict
+    (``dict(values.lists())`` posts it again, as a person pressing the button would)."""
+    reader = _FormReader()
+    reader.feed(response.content.decode())
+    for form in reader.forms:
+        if containing in form:
+            return form
+    raise AssertionError(f"No form on the page has a field named {containing!r}.")
+
+
+def make_statement(incident=None, by=None, *, status=None, **overrides):
+    """Draft a statement (through the model verb, so it has history), then walk it to ``status``
+    as its author and a second manager, ``factory-manager``, would."""
+    from responses.models import Statement
+
+    incident = incident or make_incident()
+    by = by or incident.declared_by
+    fields = {
+        "kind": Statement.Kind.HOLDING,
+        "body": "We know some orders are late. We are on it and will update you here by 18:00.",
+        "target_platforms": ["x"],
+    }
+    fields.update(overrides)
+    statement = Statement.draft(incident=incident, by=by, **fields)
+    if status is None or status == Statement.Status.DRAFT:
+        return statement
+    manager = get_user_model().objects.filter(username="factory-manager").first() or make_manager(
+        "factory-manager"
+    )
+    S = Statement.Status
+    if status == S.WITHDRAWN:
+        return statement.withdraw(by=by)
+    statement.submit(by=by)
+    if status in (S.APPROVED, S.PUBLISHED):
+        statement.approve(by=manager)
+    if status == S.PUBLISHED:
+        statement.publish(by=manager)
+    return statement
