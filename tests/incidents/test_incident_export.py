@@ -1,0 +1,151 @@
+"""The CSV export of the (filtered) incident list: incidents:export."""
+
+import csv
+import io
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from incidents.models import Incident
+from tests import factories
+
+S = Incident.Status
+URL = reverse("incidents:export")
+DECLARED = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
+HEADER = [
+    "Reference",
+    "Title",
+    "Status",
+    "Severity",
+    "Category",
+    "Platforms",
+    "Lead",
+    "Drill",
+    "Detected",
+    "Declared",
+    "First public acknowledgement",
+    "Resolved",
+    "Closed",
+]
+
+
+def rows(response):
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+
+
+def test_it_exports_one_row_per_incident_after_a_header(client_as, viewer, comms):
+    with time_machine.travel(DECLARED, tick=False):
+        factories.make_incident(comms, title="Checkout outage", platforms=["x", "reddit"])
+        factories.make_incident(comms, title="Drill: data leak", is_drill=True, lead=None)
+
+    with time_machine.travel(datetime(2026, 3, 14, 9, 30, tzinfo=UTC), tick=False):
+        response = client_as(viewer).get(URL)
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="incidents-20260314-0930.csv"'
+    assert rows(response) == [
+        HEADER,
+        [
+            "CR-2026-002",
+            "Drill: data leak",
+            "Triage",
+            "2",
+            "Negative comments",
+            "X, Instagram",
+            "",
+            "yes",
+            "2026-03-14T09:00:00+00:00",
+            "2026-03-14T09:00:00+00:00",
+            "",
+            "",
+            "",
+        ],
+        [
+            "CR-2026-001",
+            "Checkout outage",
+            "Triage",
+            "2",
+            "Negative comments",
+            "X, Reddit",
+            "Comms Tester",
+            "no",
+            "2026-03-14T09:00:00+00:00",
+            "2026-03-14T09:00:00+00:00",
+            "",
+            "",
+            "",
+        ],
+    ]
+
+
+def test_it_exports_only_the_filtered_incidents(client_as, viewer, comms):
+    factories.make_incident(comms, title="Still in triage")
+    factories.make_incident(comms, title="Being handled", status=S.RESPONDING)
+    factories.make_incident(comms, title="Also handled", status=S.RESPONDING)
+
+    response = client_as(viewer).get(f"{URL}?status=responding")
+
+    assert [row[1] for row in rows(response)] == ["Title", "Also handled", "Being handled"]
+
+
+def test_it_exports_everything_when_a_filter_is_not_understood(client_as, viewer, comms):
+    factories.make_incident(comms, title="Still in triage")
+
+    response = client_as(viewer).get(f"{URL}?status=bogus")
+
+    assert [row[1] for row in rows(response)] == ["Title", "Still in triage"]
+
+
+def test_it_carries_the_resolution_time(client_as, viewer, comms):
+    with time_machine.travel(DECLARED, tick=False):
+        factories.make_incident(comms, status=S.RESOLVED)
+
+    response = client_as(viewer).get(URL)
+
+    assert rows(response)[1][HEADER.index("Resolved")] == "2026-03-14T09:00:00+00:00"
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_a_cell_that_a_spreadsheet_would_run_as_a_formula_is_neutralised(
+    start, client_as, viewer, comms
+):
+    title = f'{start}HYPERLINK("http://evil.example","Click")'
+    factories.make_incident(
+        comms,
+        title=title,
+        lead=factories.make_user("mallory", first_name=f"{start}cmd", last_name=""),
+    )
+
+    response = client_as(viewer).get(URL)
+
+    [_, row] = rows(response)
+    assert row[HEADER.index("Title")] == "'" + title
+    assert row[HEADER.index("Lead")] == f"'{start}cmd"
+
+
+def test_it_requires_login(client, db):
+    response = client.get(URL)
+
+    assert response.url == f"{reverse('login')}?next={URL}"
+
+
+def test_it_rejects_post(client_as, viewer):
+    response = client_as(viewer).post(URL)
+
+    assert response.status_code == 405
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_its_queries_do_not_grow_with_incidents(
+    count, client_as, viewer, comms, django_assert_max_num_queries
+):
+    for n in range(count):
+        factories.make_incident(comms, title=f"Incident {n}")
+    client = client_as(viewer)
+
+    with django_assert_max_num_queries(4):
+        response = client.get(URL)
+
+    assert len(rows(response)) == count + 1

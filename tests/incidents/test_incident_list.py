@@ -1,0 +1,228 @@
+"""The incident list with its search, filters and pages: incidents:list."""
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from incidents.models import Incident
+from tests import factories
+
+S = Incident.Status
+URL = reverse("incidents:list")
+
+
+def titles(response):
+    return [incident.title for incident in response.context["page"].object_list]
+
+
+@pytest.fixture
+def three(comms, manager):
+    """Three incidents that differ in every filtered fact, declared a day apart."""
+    with time_machine.travel(datetime(2026, 3, 1, 9, 0, tzinfo=UTC), tick=False):
+        factories.make_incident(
+            comms,
+            title="Checkout outage during the sale",
+            category=Incident.Category.SERVICE_FAILURE,
+            severity=Incident.Severity.CRITICAL,
+            platforms=["x", "reddit"],
+            lead=comms,
+            status=S.RESOLVED,
+        )
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), tick=False):
+        factories.make_incident(
+            comms,
+            title="Fake giveaway account",
+            category=Incident.Category.MISINFORMATION,
+            severity=Incident.Severity.MAJOR,
+            platforms=["instagram", "tiktok"],
+            tracking_terms="giveaway, free gift card",
+            lead=manager,
+            status=S.RESPONDING,
+        )
+    with time_machine.travel(datetime(2026, 3, 3, 9, 0, tzinfo=UTC), tick=False):
+        factories.make_incident(
+            comms,
+            title="Offensive post from the brand account",
+            category=Incident.Category.INAPPROPRIATE_CONTENT,
+            severity=Incident.Severity.MODERATE,
+            platforms=["linkedin"],
+            lead=None,
+        )
+
+
+def test_it_lists_incidents_newest_first_with_their_facts(client_as, viewer, three):
+    response = client_as(viewer).get(URL)
+
+    assert titles(response) == [
+        "Offensive post from the brand account",
+        "Fake giveaway account",
+        "Checkout outage during the sale",
+    ]
+    html = factories.page_text(response)
+    assert "3 incidents." in html
+    assert '<a href="/incidents/CR-2026-002/">CR-2026-002</a>' in html
+    assert "Instagram, TikTok" in html
+    assert "Misinformation or miscommunication" in html
+    assert "Manager Tester" in html
+    assert "2 Mar 2026, 09:00 UTC" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("status=responding", ["Fake giveaway account"]),
+        ("severity=1", ["Checkout outage during the sale"]),
+        ("category=inappropriate_content", ["Offensive post from the brand account"]),
+        ("platform=x", ["Checkout outage during the sale"]),
+        ("platform=tiktok", ["Fake giveaway account"]),
+        ("q=GIFT+CARD", ["Fake giveaway account"]),
+        ("q=CR-2026-003", ["Offensive post from the brand account"]),
+        (
+            "detected_after=2026-03-02",
+            ["Offensive post from the brand account", "Fake giveaway account"],
+        ),
+        ("detected_before=2026-03-01", ["Checkout outage during the sale"]),
+        ("detected_after=2026-03-02&detected_before=2026-03-02", ["Fake giveaway account"]),
+        ("open_only=on", ["Offensive post from the brand account", "Fake giveaway account"]),
+        ("status=resolved&severity=2", []),
+    ],
+)
+def test_each_filter_narrows_the_list(query, expected, client_as, viewer, three):
+    response = client_as(viewer).get(f"{URL}?{query}")
+
+    assert titles(response) == expected
+    html = factories.page_text(response)
+    if expected:
+        noun = "incident matches" if len(expected) == 1 else "incidents match"
+        assert f"{len(expected)} {noun} the filters." in html
+    else:
+        assert "No incident matches these filters." in html
+    assert f'href="{reverse("incidents:export")}?{query}"' in html
+
+
+def test_it_filters_by_lead(client_as, viewer, manager, three):
+    response = client_as(viewer).get(f"{URL}?lead={manager.pk}")
+
+    assert titles(response) == ["Fake giveaway account"]
+
+
+def test_unknown_filter_values_are_left_out_with_a_visible_note(client_as, viewer, three):
+    response = client_as(viewer).get(
+        f"{URL}?status=bogus&severity=9&lead=999999&platform=nope&detected_after=notadate"
+    )
+
+    assert response.status_code == 200
+    assert len(titles(response)) == 3
+    html = factories.page_text(response)
+    assert "Some filters were not understood and were left out: see the marked fields." in html
+    errors = response.context["filter"].form.errors
+    assert set(errors) == {"status", "severity", "lead", "platform", "detected_after"}
+    for field in errors:
+        assert f'id="id_{field}_error"' in html
+
+
+def test_valid_filters_still_apply_beside_unknown_ones(client_as, viewer, three):
+    response = client_as(viewer).get(f"{URL}?status=bogus&category=misinformation")
+
+    assert titles(response) == ["Fake giveaway account"]
+
+
+def test_it_shows_twenty_five_incidents_a_page(client_as, viewer, comms):
+    for n in range(26):
+        factories.make_incident(comms, title=f"Incident number {n:02d}")
+
+    first = client_as(viewer).get(f"{URL}?q=number")
+    second = client_as(viewer).get(f"{URL}?q=number&page=2")
+
+    assert len(titles(first)) == 25
+    assert titles(second) == ["Incident number 00"]
+    assert "Page 1 of 2" in first.content.decode()
+    assert 'href="?q=number&amp;page=2">Next</a>' in first.content.decode()
+    assert 'href="?q=number&amp;page=1">Previous</a>' in second.content.decode()
+
+
+@pytest.mark.parametrize("page", ["0", "99", "last", "-1"])
+def test_a_page_out_of_range_shows_a_real_page(page, client_as, viewer, three):
+    response = client_as(viewer).get(f"{URL}?page={page}")
+
+    assert len(titles(response)) == 3
+
+
+def test_with_no_incidents_it_says_so(client_as, viewer):
+    response = client_as(viewer).get(URL)
+
+    assert "No incidents yet." in factories.page_text(response)
+
+
+def test_comms_is_offered_to_declare_and_a_viewer_is_not(client_as, comms, viewer):
+    create = f'href="{reverse("incidents:create")}"'
+
+    assert create in client_as(comms).get(URL).content.decode()
+    assert create not in client_as(viewer).get(URL).content.decode()
+
+
+def test_it_requires_login(client, db):
+    response = client.get(URL)
+
+    assert response.url == f"{reverse('login')}?next={URL}"
+
+
+def test_it_rejects_post(client_as, comms):
+    response = client_as(comms).post(URL)
+
+    assert response.status_code == 405
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_its_queries_do_not_grow_with_incidents(
+    count, client_as, viewer, comms, manager, django_assert_max_num_queries
+):
+    for n in range(count):
+        factories.make_incident(comms, title=f"Incident {n}", lead=manager if n % 2 else comms)
+    client = client_as(viewer)
+
+    with django_assert_max_num_queries(8):
+        response = client.get(URL)
+
+    assert response.context["page"].paginator.count == count
+
+
+# Any query string a person or a crawler sends gets a page, never a server error.
+FIELDS = [
+    "q",
+    "status",
+    "severity",
+    "category",
+    "platform",
+    "lead",
+    "detected_after",
+    "detected_before",
+    "open_only",
+    "page",
+]
+values = st.one_of(
+    st.text(max_size=40),
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+    st.sampled_from(["triage", "x", "1", "2026-03-02", "on", "", "%00", "\x00"]),
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(query=st.lists(st.tuples(st.sampled_from(FIELDS), values), max_size=6))
+def test_no_query_string_breaks_the_list(client_as, viewer, comms, query):
+    if not Incident.objects.exists():
+        factories.make_incident(comms, title="Always here")
+
+    response = client_as(viewer).get(URL, dict(query))
+
+    assert response.status_code == 200
+    assert re.search(r"\d+ incidents?( match|\.)", factories.page_text(response))
