@@ -15,10 +15,16 @@ COMMS_PERMISSIONS = [
     "incidents.view_affectedparty",
     "incidents.add_affectedparty",
     "incidents.change_affectedparty",
+    "responses.view_statement",
+    "responses.add_statement",
+    "responses.change_statement",
 ]
 MANAGER_PERMISSIONS = COMMS_PERMISSIONS + [
     "incidents.cancel_incident",
     "incidents.close_incident",
+    "incidents.manage_public_page",
+    "responses.approve_statement",
+    "responses.publish_statement",
 ]
 
 ROLE_PERMISSIONS = {COMMS: COMMS_PERMISSIONS, MANAGERS: MANAGER_PERMISSIONS}

@@ -1,3 +1,4 @@
+import secrets
 from typing import NamedTuple
 
 from django.conf import settings
@@ -93,6 +94,8 @@ class VersionedModel(models.Model):
         Queries the database: re-reads the row under ``select_for_update`` so that two people
         pressing the same button at once cannot both succeed, then sets the status and its
         dependent fields together and saves once, with the actor and reason in history.
+        ``changes`` is a dict of field values, or a callable that builds one from the locked row
+        (for values that depend on it, such as the version a reviewer approved).
         """
         move = self.MOVES[action]
         if by is None or not by.has_perm(move.permission):
@@ -106,6 +109,8 @@ class VersionedModel(models.Model):
                 )
             if check is not None:
                 check(row)
+            if callable(changes):
+                changes = changes(row)
             row.status = move.target
             for name, value in (changes or {}).items():
                 setattr(row, name, value)
@@ -286,6 +291,12 @@ class Incident(VersionedModel):
     closed_at = models.DateTimeField("closed", null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField("cancelled", null=True, blank=True, editable=False)
     cancel_reason = models.TextField("reason for cancelling", blank=True, editable=False)
+    # The public page's address: made the first time a manager opens the page and never changed,
+    # so a link already shared keeps working when the page is closed and opened again.
+    public_token = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    is_public_page_open = models.BooleanField("public page open", default=False, editable=False)
 
     history = HistoricalRecords()
     objects = IncidentQuerySet.as_manager()
@@ -295,6 +306,7 @@ class Incident(VersionedModel):
         permissions = [
             ("cancel_incident", "Can cancel an incident as a false alarm"),
             ("close_incident", "Can close an incident"),
+            ("manage_public_page", "Can open and close an incident's public page"),
         ]
         indexes = [
             # The dashboard and the list filter open incidents by status, newest first.
@@ -329,6 +341,12 @@ class Incident(VersionedModel):
 
     def get_absolute_url(self):
         return reverse("incidents:detail", args=[self.reference])
+
+    def get_public_url(self):
+        """The public page's path, or None before a manager first opened it."""
+        if not self.public_token:
+            return None
+        return reverse("responses:public-page", args=[self.public_token])
 
     @property
     def is_open(self):
@@ -401,6 +419,33 @@ class Incident(VersionedModel):
         return self._transition(
             "close", by=by, reason=reason, changes={"closed_at": timezone.now()}
         )
+
+    def open_public_page(self, *, by):
+        """Publish the incident's public page. Queries and locks the row.
+
+        The first opening makes the unguessable token; later openings reuse it. Not a lifecycle
+        move, so the version stays: an incident form open elsewhere is not made stale by it.
+        """
+        return self._set_public_page(True, by=by, reason="Public page opened")
+
+    def close_public_page(self, *, by):
+        """Take the public page offline (its link answers 404 until opened again)."""
+        return self._set_public_page(False, by=by, reason="Public page closed")
+
+    def _set_public_page(self, is_open, *, by, reason):
+        if by is None or not by.has_perm("incidents.manage_public_page"):
+            raise TransitionRefused("Only a manager may open or close the public page.")
+        with transaction.atomic():
+            row = type(self).objects.select_for_update().get(pk=self.pk)
+            if row.is_public_page_open == is_open:
+                state = "open" if is_open else "closed"
+                raise TransitionRefused(f"The public page is already {state}.")
+            if is_open and not row.public_token:
+                row.public_token = secrets.token_urlsafe(24)
+            row.is_public_page_open = is_open
+            row._save_as(by, reason)
+        self._copy_from(row)
+        return row
 
     def move(self, action, *, by, reason=""):
         """Run the verb behind a button's ``action`` name."""

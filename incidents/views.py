@@ -12,6 +12,7 @@ from incidents.filters import IncidentFilter
 from incidents.forms import AffectedPartyForm, IncidentForm, MoveForm
 from incidents.history import entries_for
 from incidents.models import AffectedParty, Incident, StaleEdit, TransitionRefused
+from responses.models import Statement
 
 PAGE_SIZE = 25
 
@@ -60,6 +61,10 @@ def dashboard(request):
         "open_count": len(incidents),
         "unacknowledged": [i for i in incidents if i.first_acknowledged_at is None],
         "recent": recent,
+        # None (not an empty list) for people who never approve: they see no such box.
+        "awaiting_review": list(Statement.objects.awaiting_review_by(request.user))
+        if request.user.has_perm("responses.approve_statement")
+        else None,
         "now": timezone.now(),
     }
     return render(request, "incidents/dashboard.html", context)
@@ -161,6 +166,8 @@ def incident_create(request):
 def incident_detail(request, reference):
     incident = _get_incident(request, reference)
     parties = list(incident.affected_parties.all())
+    statements = list(incident.statements.select_related("author"))
+    public_path = incident.get_public_url()
     timeline = _timeline(incident)
     context = {
         "incident": incident,
@@ -170,6 +177,11 @@ def incident_detail(request, reference):
         "can_edit": request.user.has_perm("incidents.change_incident") and incident.is_editable,
         "can_add_party": request.user.has_perm("incidents.add_affectedparty")
         and incident.is_editable,
+        "statements": [(s, s.next_step(request.user)) for s in statements],
+        "can_add_statement": request.user.has_perm("responses.add_statement")
+        and incident.is_editable,
+        "can_manage_public_page": request.user.has_perm("incidents.manage_public_page"),
+        "public_url": request.build_absolute_uri(public_path) if public_path else None,
         "timeline": list(reversed(timeline))[:30],
         "timeline_total": len(timeline),
         "now": timezone.now(),

@@ -1,3 +1,42 @@
+from django.urls import path
+
+from responses import views
+
 app_name = "responses"
 
-urlpatterns = []
+urlpatterns = [
+    path(
+        "incidents/<str:reference>/statements/new/",
+        views.statement_create,
+        name="statement-create",
+    ),
+    path("statements/<int:pk>/", views.statement_detail, name="statement-detail"),
+    path("statements/<int:pk>/edit/", views.statement_edit, name="statement-edit"),
+    path("statements/<int:pk>/history/", views.statement_history, name="statement-history"),
+    path("statements/<int:pk>/submit/", views.statement_submit, name="statement-submit"),
+    path("statements/<int:pk>/approve/", views.statement_approve, name="statement-approve"),
+    path(
+        "statements/<int:pk>/request-changes/",
+        views.statement_request_changes,
+        name="statement-request-changes",
+    ),
+    path("statements/<int:pk>/publish/", views.statement_publish, name="statement-publish"),
+    path("statements/<int:pk>/withdraw/", views.statement_withdraw, name="statement-withdraw"),
+    path(
+        "statements/<int:pk>/publications/<int:publication_pk>/link/",
+        views.publication_link,
+        name="publication-link",
+    ),
+    path(
+        "incidents/<str:reference>/public-page/open/",
+        views.public_page_open,
+        name="public-page-open",
+    ),
+    path(
+        "incidents/<str:reference>/public-page/close/",
+        views.public_page_close,
+        name="public-page-close",
+    ),
+    # The audience's page: the token is the only key, so the path says nothing else.
+    path("p/<str:token>/", views.public_page, name="public-page"),
+]

@@ -22,6 +22,12 @@ STATUS_BADGES = {
     "resolved": "text-bg-success",
     "closed": "text-bg-secondary",
     "cancelled": "text-bg-light border",
+    # Statements (responses.Statement.Status).
+    "draft": "text-bg-light border",
+    "in_review": "text-bg-warning",
+    "approved": "text-bg-info",
+    "published": "text-bg-success",
+    "withdrawn": "text-bg-secondary",
 }
 
 

@@ -1,0 +1,94 @@
+import json
+
+from django import forms
+from django.core.validators import URLValidator
+
+from incidents.forms import VersionedForm
+from incidents.models import Platform
+from responses.models import LENGTH_LIMITS, Publication, Statement, length_errors
+
+
+class WebURLField(forms.URLField):
+    """A link to a post: http or https only, since links end up on the public page."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        kwargs.setdefault("max_length", 500)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+
+class StatementForm(VersionedForm):
+    class Meta:
+        model = Statement
+        fields = ["kind", "body", "target_platforms"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        platforms = self.fields["target_platforms"]
+        # The incident's own platforms first and ticked for a new statement; others allowed.
+        on_incident = [code for code, _label in Platform.choices if code in incident.platforms]
+        platforms.choices = [(code, Platform(code).label) for code in on_incident] + [
+            (code, label) for code, label in Platform.choices if code not in on_incident
+        ]
+        if not self.instance.pk:
+            platforms.initial = on_incident
+        platforms.error_messages["required"] = "Choose at least one platform."
+        self.fields["body"].error_messages["required"] = "Write the statement first."
+        # Read by static/js/statement-counter.js to count characters per ticked platform.
+        self.fields["body"].widget.attrs.update(
+            {
+                "data-length-limits": json.dumps(
+                    {code: limit for code, limit in LENGTH_LIMITS.items() if limit}
+                ),
+                "data-platform-labels": json.dumps(dict(Platform.choices)),
+                "aria-describedby": "length-counter",
+            }
+        )
+
+    def clean_body(self):
+        # Browsers send line breaks as CRLF; count them once, as the audience sees them.
+        return self.cleaned_data["body"].replace("\r\n", "\n").strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        body = cleaned.get("body")
+        platforms = cleaned.get("target_platforms")
+        if body and platforms:
+            for error in length_errors(body, platforms):
+                self.add_error("body", error)
+        return cleaned
+
+
+class DecisionForm(forms.Form):
+    """Approve or request changes: the version read, and a comment (required for changes)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    comment = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
+
+
+class PublishForm(forms.Form):
+    """One optional link per target platform; a link can also be added later."""
+
+    def __init__(self, *args, statement, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, label in zip(statement.target_platforms, statement.platform_labels, strict=True):
+            self.fields[f"link_{code}"] = WebURLField(label=f"Link on {label}")
+
+    def links(self):
+        return {
+            name.removeprefix("link_"): url
+            for name, url in self.cleaned_data.items()
+            if name.startswith("link_") and url
+        }
+
+
+class PublicationLinkForm(forms.ModelForm):
+    url = WebURLField(label="Link", help_text="The address of the post on the platform.")
+
+    class Meta:
+        model = Publication
+        fields = ["url"]

@@ -1,0 +1,122 @@
+"""Mail about statements: to managers when one awaits review, to its author on each decision.
+
+The verbs call these through ``transaction.on_commit``, so nobody hears of a change that was
+rolled back. A mail server that fails is logged, never shown to the person who pressed the
+button: their decision is already saved.
+"""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+
+from crisis.roles import MANAGERS
+from incidents.history import display_user as person
+
+logger = logging.getLogger(__name__)
+
+
+def _link(statement):
+    return settings.SITE_URL + statement.get_absolute_url()
+
+
+def _send(subject, body, recipients):
+    recipients = sorted({address for address in recipients if address})
+    if not recipients:
+        return
+    try:
+        send_mail(subject, body, None, recipients)
+    except Exception:
+        logger.exception("Could not send mail %r to %s", subject, recipients)
+
+
+def _subject(statement, text):
+    return f"[{statement.incident.reference}] {text}"
+
+
+def manager_addresses(exclude=None):
+    """Addresses of the active managers, less ``exclude`` (a user). Queries the database."""
+    managers = (
+        get_user_model().objects.filter(is_active=True, groups__name=MANAGERS).exclude(email="")
+    )
+    if exclude is not None:
+        managers = managers.exclude(pk=exclude.pk)
+    return list(managers.values_list("email", flat=True).distinct())
+
+
+def mail_review_requested(statement):
+    """Tell every manager but the author that a statement waits for their decision."""
+    incident = statement.incident
+    body = (
+        f"{person(statement.author)} submitted a {statement.get_kind_display().lower()} "
+        f"for approval on {incident.reference} “{incident.title}”.\n\n"
+        f"Platforms: {', '.join(statement.platform_labels)}\n\n"
+        f"{statement.body}\n\n"
+        f"Approve it or request changes: {_link(statement)}\n"
+        "You cannot review a statement you wrote yourself.\n"
+    )
+    _send(
+        _subject(statement, f"Waiting for your approval: {statement.get_kind_display()}"),
+        body,
+        manager_addresses(exclude=statement.author),
+    )
+
+
+def mail_decision(review):
+    """Tell the author that a reviewer approved their statement or wants changes."""
+    statement = review.statement
+    if statement.author is None:
+        return
+    if review.decision == review.Decision.APPROVE:
+        headline = "Approved"
+        body = (
+            f"{person(review.reviewer)} approved your {statement.get_kind_display().lower()} "
+            f"on {statement.incident.reference}. A manager can now publish it.\n"
+        )
+    else:
+        headline = "Changes requested"
+        body = (
+            f"{person(review.reviewer)} asked for changes to your "
+            f"{statement.get_kind_display().lower()} on {statement.incident.reference}:\n\n"
+            f"{review.comment}\n\nIt is back in Draft: edit it and submit it again.\n"
+        )
+    if review.comment and review.decision == review.Decision.APPROVE:
+        body += f"\nTheir comment: {review.comment}\n"
+    body += f"\n{_link(statement)}\n"
+    _send(
+        _subject(statement, f"{headline}: {statement.get_kind_display()}"),
+        body,
+        [statement.author.email],
+    )
+
+
+def mail_published(statement):
+    """Tell the author that their statement is out (unless they published it themselves)."""
+    if statement.author is None or statement.author_id == statement.published_by_id:
+        return
+    body = (
+        f"{person(statement.published_by)} published your "
+        f"{statement.get_kind_display().lower()} on {statement.incident.reference} to "
+        f"{', '.join(statement.platform_labels)}.\n\n{_link(statement)}\n"
+    )
+    _send(
+        _subject(statement, f"Published: {statement.get_kind_display()}"),
+        body,
+        [statement.author.email],
+    )
+
+
+def mail_withdrawn(statement, by):
+    """Tell the author that someone else withdrew their statement."""
+    if statement.author is None or statement.author_id == by.pk:
+        return
+    body = (
+        f"{person(by)} withdrew your {statement.get_kind_display().lower()} on "
+        f"{statement.incident.reference}. It will not be published.\n\n{_link(statement)}\n"
+    )
+    _send(
+        _subject(statement, f"Withdrawn: {statement.get_kind_display()}"),
+        body,
+        [statement.author.email],
+    )

@@ -1,0 +1,354 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from incidents.history import entries_for
+from incidents.models import Incident, Platform, StaleEdit, TransitionRefused
+from responses.diff import has_changes, word_diff
+from responses.forms import DecisionForm, PublicationLinkForm, PublishForm, StatementForm
+from responses.models import LENGTH_LIMITS, Publication, Statement
+
+
+def _get_statement(request, pk):
+    """Every signed-in user may read every statement; writes are gated by permissions."""
+    return get_object_or_404(
+        Statement.objects.select_related(
+            "incident", "author", "approved_by", "published_by", "withdrawn_by"
+        ),
+        pk=pk,
+    )
+
+
+def _posted_version(request):
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+@login_required
+@permission_required("responses.add_statement", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def statement_create(request, reference):
+    incident = get_object_or_404(Incident, reference=reference)
+    if not incident.is_editable:
+        messages.error(request, "A closed incident is frozen: no new statements.")
+        return redirect(incident)
+    form = StatementForm(request.POST or None, incident=incident)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.edited_fields()}
+        statement = Statement.draft(incident=incident, by=request.user, **fields)
+        messages.success(request, "Draft saved. Submit it for approval when it is ready.")
+        return redirect(statement)
+    context = {"form": form, "incident": incident, "statement": None, "limits": _limits()}
+    return render(request, "responses/statement_form.html", context)
+
+
+def _limits():
+    return [(code, Platform(code).label, limit) for code, limit in LENGTH_LIMITS.items() if limit]
+
+
+@login_required
+@require_GET
+def statement_detail(request, pk):
+    return _render_detail(request, _get_statement(request, pk))
+
+
+def _render_detail(request, statement, *, publish_form=None, status=200):
+    versions = _versions(statement)
+    selected = _selected_version(request, versions)
+    context = {
+        "statement": statement,
+        "incident": statement.incident,
+        "moves": dict(statement.allowed_moves(request.user)),
+        "can_edit": request.user.has_perm("responses.change_statement") and statement.is_editable,
+        "length_check": statement.length_check(),
+        "reviews": list(statement.reviews.select_related("reviewer")),
+        "publications": list(statement.publications.all()),
+        "link_form": PublicationLinkForm(),
+        "publish_form": publish_form or PublishForm(statement=statement),
+        "versions": list(reversed(versions)),
+        "selected": selected,
+        "comparisons": _comparisons(statement, versions, selected),
+    }
+    return render(request, "responses/statement_detail.html", context, status=status)
+
+
+def _versions(statement):
+    """One history row per version, oldest first (one query).
+
+    Every save through a verb or the edit form bumps the version, so a version normally has one
+    row; should one have several, its last row is what it said.
+    """
+    latest = {}
+    for record in statement.history.select_related("history_user").order_by("history_id"):
+        latest[record.version] = record
+    return [latest[version] for version in sorted(latest)]
+
+
+def _selected_version(request, versions):
+    """The version named by ``?version=``, or the newest; an unknown number is ignored."""
+    wanted = request.GET.get("version", "")
+    for record in versions:
+        if wanted.isdigit() and record.version == int(wanted):
+            return record
+    return versions[-1] if versions else None
+
+
+def _comparisons(statement, versions, selected):
+    """Word diffs of the selected version against the one before and the approved one."""
+    if selected is None:
+        return []
+    comparisons = []
+    index = versions.index(selected)
+    if index > 0:
+        comparisons.append(_compare("the previous version", versions[index - 1], selected))
+    approved = next((r for r in versions if r.version == statement.approved_version), None)
+    if approved is not None and approved.version != selected.version:
+        comparisons.append(_compare("the approved version", approved, selected))
+    return comparisons
+
+
+def _compare(name, before, after):
+    segments = word_diff(before.body, after.body)
+    field = Statement._meta.get_field("target_platforms")
+    return {
+        "name": name,
+        "before": before,
+        "segments": segments,
+        "body_changed": has_changes(segments),
+        "platforms_before": field.labels(before.target_platforms),
+        "platforms_after": field.labels(after.target_platforms),
+        "platforms_changed": before.target_platforms != after.target_platforms,
+    }
+
+
+@login_required
+@permission_required("responses.change_statement", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def statement_edit(request, pk):
+    statement = _get_statement(request, pk)
+    if not statement.is_editable:
+        messages.error(
+            request,
+            f"A {statement.get_status_display().lower()} statement cannot be edited. "
+            "Write a correction as a new statement instead.",
+        )
+        return redirect(statement)
+    status_before = statement.status
+    current = current_by = None
+    form = StatementForm(request.POST or None, instance=statement, incident=statement.incident)
+    if request.method == "POST" and form.is_valid():
+        try:
+            form.instance.save_wording(
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                fields=form.edited_fields(),
+            )
+        except StaleEdit as stale:
+            current = stale.current
+            current_by = current.history.select_related("history_user").first().history_user
+            _stale_message(request, form, current)
+        except TransitionRefused as refused:
+            messages.error(request, str(refused))
+            return redirect(statement)
+        else:
+            if statement.status == Statement.Status.DRAFT and status_before != statement.status:
+                messages.warning(
+                    request,
+                    "Saved. The wording changed, so the statement is back in Draft: "
+                    "submit it for approval again.",
+                )
+            else:
+                messages.success(request, "Statement saved.")
+            return redirect(statement)
+    context = {
+        "form": form,
+        "incident": statement.incident,
+        "statement": statement,
+        "current": current,
+        "current_by": current_by,
+        "limits": _limits(),
+    }
+    return render(request, "responses/statement_form.html", context)
+
+
+def _stale_message(request, form, current):
+    # Keep what they typed, but carry the new version so a second save is a conscious overwrite.
+    form.data = form.data.copy()
+    form.data["version"] = current.version
+    messages.error(
+        request,
+        "Someone else saved this statement after you opened it. Their text is shown above the "
+        "form and yours is still in it. Saving again replaces their text with yours.",
+    )
+
+
+@login_required
+@require_GET
+def statement_history(request, pk):
+    statement = _get_statement(request, pk)
+    entries = entries_for(Statement, statement.history.select_related("history_user"))
+    context = {
+        "incident": statement.incident,
+        "subject": statement,
+        "entries": list(reversed(entries)),
+    }
+    return render(request, "incidents/history.html", context)
+
+
+@login_required
+@permission_required("responses.change_statement", raise_exception=True)
+@require_POST
+def statement_submit(request, pk):
+    statement = _get_statement(request, pk)
+    try:
+        statement.submit(by=request.user, version=_posted_version(request))
+    except TransitionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "Submitted for approval. The managers have been told by mail.")
+    return redirect(statement)
+
+
+@login_required
+@permission_required("responses.approve_statement", raise_exception=True)
+@require_POST
+def statement_approve(request, pk):
+    statement = _get_statement(request, pk)
+    form = DecisionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise TransitionRefused("Reload the statement and try again: the form was incomplete.")
+        statement.approve(
+            by=request.user,
+            comment=form.cleaned_data["comment"],
+            version=form.cleaned_data["version"],
+        )
+    except TransitionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "Approved. It can now be published.")
+    return redirect(statement)
+
+
+@login_required
+@permission_required("responses.approve_statement", raise_exception=True)
+@require_POST
+def statement_request_changes(request, pk):
+    statement = _get_statement(request, pk)
+    form = DecisionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise TransitionRefused("Reload the statement and try again: the form was incomplete.")
+        statement.request_changes(
+            by=request.user,
+            comment=form.cleaned_data["comment"],
+            version=form.cleaned_data["version"],
+        )
+    except TransitionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "Changes requested. The statement is back in Draft.")
+    return redirect(statement)
+
+
+@login_required
+@permission_required("responses.publish_statement", raise_exception=True)
+@require_POST
+def statement_publish(request, pk):
+    statement = _get_statement(request, pk)
+    form = PublishForm(request.POST, statement=statement)
+    if not form.is_valid():
+        messages.error(request, "Some links are not web addresses; nothing was published.")
+        return _render_detail(request, statement, publish_form=form, status=400)
+    try:
+        statement.publish(by=request.user, links=form.links())
+    except TransitionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            f"Published to {', '.join(statement.platform_labels)}. Add links as posts go up.",
+        )
+    return redirect(statement)
+
+
+@login_required
+@permission_required("responses.change_statement", raise_exception=True)
+@require_POST
+def statement_withdraw(request, pk):
+    statement = _get_statement(request, pk)
+    try:
+        statement.withdraw(by=request.user, reason=request.POST.get("reason", "")[:1000])
+    except TransitionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "Withdrawn. It will not be published.")
+    return redirect(statement)
+
+
+@login_required
+@permission_required("responses.change_statement", raise_exception=True)
+@require_POST
+def publication_link(request, pk, publication_pk):
+    publication = get_object_or_404(
+        Publication.objects.select_related("statement"), pk=publication_pk, statement_id=pk
+    )
+    form = PublicationLinkForm(request.POST, instance=publication)
+    if form.is_valid():
+        publication.set_link(form.cleaned_data["url"], by=request.user)
+        messages.success(request, f"Link on {publication.get_platform_display()} saved.")
+    else:
+        errors = "; ".join(form.errors.get("url", ["Enter a web address."]))
+        messages.error(request, f"Link on {publication.get_platform_display()} not saved: {errors}")
+    return redirect(publication.statement.get_absolute_url() + "#publications")
+
+
+@login_required
+@permission_required("incidents.manage_public_page", raise_exception=True)
+@require_POST
+def public_page_open(request, reference):
+    incident = get_object_or_404(Incident, reference=reference)
+    try:
+        incident.open_public_page(by=request.user)
+    except TransitionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request, "The public page is open. Anyone with its link can read it, signed in or not."
+        )
+    return redirect(incident.get_absolute_url() + "#public-page")
+
+
+@login_required
+@permission_required("incidents.manage_public_page", raise_exception=True)
+@require_POST
+def public_page_close(request, reference):
+    incident = get_object_or_404(Incident, reference=reference)
+    try:
+        incident.close_public_page(by=request.user)
+    except TransitionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "The public page is closed. Its link now answers “not found”.")
+    return redirect(incident.get_absolute_url() + "#public-page")
+
+
+@require_GET
+def public_page(request, token):
+    """The audience's page: no sign-in, nothing internal, 404 unless a manager opened it."""
+    incident = get_object_or_404(Incident, public_token=token, is_public_page_open=True)
+    statements = (
+        incident.statements.published()
+        .prefetch_related("publications")
+        .order_by("-published_at", "-pk")
+    )
+    statements = list(statements)
+    context = {
+        "title": incident.shown_public_title,
+        "statements": statements,
+        "last_updated": statements[0].published_at if statements else None,
+    }
+    return render(request, "responses/public_page.html", context)
