@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from crisis.roles import COMMS, MANAGERS, ROLE_PERMISSIONS, sync_roles
@@ -140,6 +141,46 @@ DEMO_INCIDENTS = [
     },
 ]
 
+# Statements on some demo incidents, in the states a reviewer meets: incident title -> list of
+# (kind, body, target platforms, status to reach). The first incident's page is opened publicly.
+DEMO_STATEMENTS = {
+    "Checkout outage during the autumn sale": [
+        (
+            "holding",
+            "Some of you cannot pay at checkout right now. We are on it and will update you "
+            "here within the hour.",
+            ["x", "reddit"],
+            "published",
+        ),
+        (
+            "apology",
+            "Checkout works again. Payments failed for two hours during our sale, and we are "
+            "sorry. Everyone affected gets the sale price with a discount code by email today.",
+            ["x", "reddit"],
+            "published",
+        ),
+    ],
+    "Delivery delays spark a storm of angry replies": [
+        (
+            "holding",
+            "We know many orders are late and we are sorry. A warehouse fault delayed them; "
+            "every order will ship this week. Next update here by 18:00.",
+            ["x", "instagram", "facebook"],
+            "in_review",
+        ),
+    ],
+    "Fake giveaway account impersonating the brand": [
+        (
+            "acknowledgement",
+            "An account pretending to be us is promising free gifts. It is not ours: we never "
+            "ask for card details. Please report it and do not reply.",
+            ["instagram", "tiktok"],
+            "draft",
+        ),
+    ],
+}
+PUBLIC_DEMO_PAGE = "Checkout outage during the autumn sale"
+
 MOVE_REASONS = {
     "respond": "Facts gathered; response under way",
     "monitor": "Statement out; watching the conversation",
@@ -157,8 +198,13 @@ class Command(BaseCommand):
             help="Password for the demo users (default: a new random one, printed).",
         )
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        # The demo people are made up: the statement workflow's mail would only fill the console.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            self._seed(options)
+
+    @transaction.atomic
+    def _seed(self, options):
         sync_roles(_apps(), ROLE_PERMISSIONS)
         password = options["password"] or secrets.token_urlsafe(9)
         users = {}
@@ -186,7 +232,10 @@ class Command(BaseCommand):
             self._create(spec, users)
             created += 1
 
+        statements = self._add_statements(users)
+
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new incidents)."))
+        self.stdout.write(f"Statements: {statements} new.")
         self.stdout.write("Sign in with any of these users and the password below:")
         for username, first, last, group_name, is_staff in DEMO_USERS:
             role = group_name or ("Admin (staff)" if is_staff else "Viewer")
@@ -223,6 +272,31 @@ class Command(BaseCommand):
         for action in spec["moves"]:
             actor = manager if action in ("cancel", "resolve") else comms
             incident.move(action, by=actor, reason=MOVE_REASONS[action])
+
+    def _add_statements(self, users):
+        """Give each demo incident its statements, unless it has some already."""
+        from responses.models import Statement
+
+        comms, manager = users["comms"], users["manager"]
+        added = 0
+        for title, specs in DEMO_STATEMENTS.items():
+            incident = Incident.objects.filter(title=title).first()
+            if incident is None or incident.statements.exists():
+                continue
+            for kind, body, platforms, status in specs:
+                statement = Statement.draft(
+                    incident=incident, by=comms, kind=kind, body=body, target_platforms=platforms
+                )
+                if status != "draft":
+                    statement.submit(by=comms)
+                if status in ("approved", "published"):
+                    statement.approve(by=manager, comment="Clear and kind. Go.")
+                if status == "published":
+                    statement.publish(by=manager)
+                added += 1
+            if title == PUBLIC_DEMO_PAGE and not incident.is_public_page_open:
+                incident.open_public_page(by=manager)
+        return added
 
 
 def _apps():

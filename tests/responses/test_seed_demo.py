@@ -1,0 +1,40 @@
+"""The demo data includes statements in the states a reviewer meets."""
+
+from io import StringIO
+
+from django.core.management import call_command
+
+from incidents.models import Incident
+from responses.models import Statement
+
+S = Statement.Status
+
+
+def seed():
+    out = StringIO()
+    call_command("seed_demo", "--password", "demo-password-for-tests", stdout=out)
+    return out.getvalue()
+
+
+def test_the_demo_has_published_in_review_and_draft_statements(db):
+    output = seed()
+
+    by_incident = {
+        s.incident.status: s.status for s in Statement.objects.select_related("incident")
+    }
+    assert sorted(Statement.objects.values_list("status", flat=True)) == sorted(
+        [S.PUBLISHED, S.PUBLISHED, S.IN_REVIEW, S.DRAFT]
+    )
+    assert by_incident[Incident.Status.RESOLVED] == S.PUBLISHED
+    resolved = Incident.objects.get(title="Checkout outage during the autumn sale")
+    assert resolved.is_public_page_open and resolved.first_acknowledged_at is not None
+    assert "Statements: 4 new." in output
+
+
+def test_seeding_twice_adds_no_statement(db):
+    seed()
+
+    output = seed()
+
+    assert Statement.objects.count() == 4
+    assert "Statements: 0 new." in output
