@@ -183,3 +183,18 @@ def test_comms_sees_the_state_but_no_button(client_as, comms, manager):
 
     assert incident.get_public_url() in html
     assert "Close public page" not in html and "Open public page" not in html
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_public_page_query_count_does_not_grow_with_statements(
+    count, client, comms, manager, django_assert_max_num_queries
+):
+    incident = factories.make_incident(comms)
+    for n in range(count):
+        factories.make_statement(incident, comms, status=S.PUBLISHED, body=f"Update {n}.")
+    incident.open_public_page(by=manager)
+
+    with django_assert_max_num_queries(3):
+        response = client.get(incident.get_public_url())
+
+    assert len(response.context["statements"]) == count
