@@ -120,3 +120,19 @@ def test_the_public_page_needs_no_sign_in(role, request, client_as, author, mana
 
     assert response.status_code == 200
     assert incident.title in factories.page_text(response)
+
+
+def test_the_admin_site_shows_statements_but_does_not_change_them(client_as, admin, author):
+    statement = factories.make_statement(factories.make_incident(author), author)
+    client = client_as(admin)
+    url = reverse("admin:responses_statement_change", args=[statement.pk])
+    before = factories.snapshot(statement)
+
+    shown = client.get(url)
+    posted = client.post(url, {"body": "Changed behind the workflow's back"})
+
+    assert shown.status_code == 200
+    assert statement.body in factories.page_text(shown)
+    assert posted.status_code == 403
+    assert factories.snapshot(statement) == before
+    assert client.get(reverse("admin:responses_statement_changelist")).status_code == 200
