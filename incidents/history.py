@@ -14,7 +14,8 @@ from django.utils.formats import date_format
 from incidents.fields import ChoiceListField
 
 # Bookkeeping that means nothing to a reader.
-HIDDEN_FIELDS = {"id", "version", "incident"}
+# The public token is a secret link, not a fact about the incident.
+HIDDEN_FIELDS = {"id", "version", "incident", "public_token"}
 EMPTY = "—"
 
 

@@ -117,7 +117,9 @@ class VersionedModel(models.Model):
             row.version += 1
             row._save_as(by, reason or move.label)
             if on_commit is not None:
-                transaction.on_commit(lambda: on_commit(row))
+                # Robust: a failing side effect (mail) is logged, never shown as an error after
+                # the move has already been saved.
+                transaction.on_commit(lambda: on_commit(row), robust=True)
         self._copy_from(row)
         return row
 
@@ -370,11 +372,15 @@ class Incident(VersionedModel):
         return self._meta.get_field("platforms").labels(self.platforms)
 
     def clean(self):
-        declared_at = self.declared_at or timezone.now()
-        if self.detected_at and self.detected_at > declared_at:
-            raise ValidationError(
-                {"detected_at": "The first signal cannot be later than the declaration (now)."}
-            )
+        if self.pk is None:
+            if self.detected_at and self.detected_at > timezone.now():
+                raise ValidationError(
+                    {"detected_at": "The first signal cannot be later than the declaration (now)."}
+                )
+        elif self.detected_at and self.detected_at > self.declared_at:
+            declared = timezone.localtime(self.declared_at).strftime("%d %b %Y, %H:%M")
+            message = f"The first signal cannot be later than the declaration ({declared})."
+            raise ValidationError({"detected_at": message})
 
     @classmethod
     def declare(cls, *, by, **fields):

@@ -139,8 +139,9 @@ def incident_export(request):
 
 
 def _csv_safe(text):
-    # A cell starting with = + - @ runs as a formula in a spreadsheet; quote it as text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    # A cell starting with = + - @ (or a tab or carriage return before one) runs as a formula in
+    # a spreadsheet; quote it as text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @login_required

@@ -227,12 +227,30 @@ class Statement(VersionedModel):
             and self.author_id != user.pk
         )
 
-    def allowed_moves(self, user):
-        """The moves ``user`` may make now, the author's own review left out. No queries."""
+    def wording_contributors(self):
+        """Ids of everyone who saved a change to the wording. Queries the history once.
+
+        A manager who rewrote part of a statement is one of its authors: the four-eyes rule
+        needs a reviewer who wrote none of it.
+        """
+        contributors = set()
+        previous = None
+        for body, platforms, user_id in self.history.order_by(
+            "history_date", "history_id"
+        ).values_list("body", "target_platforms", "history_user_id"):
+            if previous is not None and (body, platforms) != previous:
+                contributors.add(user_id)
+            previous = (body, platforms)
+        return contributors
+
+    def allowed_moves(self, user, contributors=frozenset()):
+        """The moves ``user`` may make now, a review by an author (or by one of the
+        ``contributors`` to the wording, see :meth:`wording_contributors`) left out. No queries."""
+        may_review = self.author_id != user.pk and user.pk not in contributors
         return [
             (action, move)
             for action, move in super().allowed_moves(user)
-            if action not in self.REVIEW_MOVES or self.author_id != user.pk
+            if action not in self.REVIEW_MOVES or may_review
         ]
 
     def next_step(self, user):
@@ -397,6 +415,10 @@ def _refuse_author(user):
     def check(row):
         if row.author_id == user.pk:
             raise TransitionRefused("You wrote this statement, so another manager must review it.")
+        if user.pk in row.wording_contributors():
+            raise TransitionRefused(
+                "You changed this statement’s wording, so another manager must review it."
+            )
 
     return check
 

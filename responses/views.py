@@ -61,7 +61,9 @@ def _render_detail(request, statement, *, publish_form=None, status=200):
     context = {
         "statement": statement,
         "incident": statement.incident,
-        "moves": dict(statement.allowed_moves(request.user)),
+        "moves": dict(
+            statement.allowed_moves(request.user, contributors=statement.wording_contributors())
+        ),
         "can_edit": request.user.has_perm("responses.change_statement") and statement.is_editable,
         "length_check": statement.length_check(),
         "reviews": list(statement.reviews.select_related("reviewer")),

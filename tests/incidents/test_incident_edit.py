@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from incidents.models import Incident
 from tests import factories
@@ -167,7 +168,10 @@ def test_a_detection_after_the_declaration_is_refused(client_as, comms, declared
 
     response = submit(client, values, declared, detected_at="2026-03-14T09:30")
 
-    assert response.context["form"].errors["detected_at"]
+    declared_text = timezone.localtime(declared.declared_at).strftime("%d %b %Y, %H:%M")
+    assert response.context["form"].errors["detected_at"] == [
+        f"The first signal cannot be later than the declaration ({declared_text})."
+    ]
     assert factories.reload(declared).detected_at == DECLARED
 
 

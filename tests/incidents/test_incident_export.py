@@ -107,7 +107,7 @@ def test_it_carries_the_resolution_time(client_as, viewer, comms):
     assert rows(response)[1][HEADER.index("Resolved")] == "2026-03-14T09:00:00+00:00"
 
 
-@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_a_cell_that_a_spreadsheet_would_run_as_a_formula_is_neutralised(
     start, client_as, viewer, comms
 ):
@@ -122,7 +122,9 @@ def test_a_cell_that_a_spreadsheet_would_run_as_a_formula_is_neutralised(
 
     [_, row] = rows(response)
     assert row[HEADER.index("Title")] == "'" + title
-    assert row[HEADER.index("Lead")] == f"'{start}cmd"
+    # A name's surrounding whitespace is trimmed by Django itself; only the rest can lead.
+    lead = row[HEADER.index("Lead")]
+    assert lead == ("cmd" if start.isspace() else f"'{start}cmd")
 
 
 def test_it_requires_login(client, db):

@@ -106,6 +106,17 @@ def test_a_cancellation_shows_its_reason(client_as, viewer, manager, comms):
     assert row("Reason for cancelling", "—", "Parody account, not ours") in cancelled
 
 
+def test_the_public_link_token_never_shows_in_the_history(client_as, viewer, manager, comms):
+    incident = factories.make_incident(comms)
+    incident.open_public_page(by=manager)
+    incident.refresh_from_db()
+
+    response = client_as(viewer).get(history_url(incident))
+
+    assert incident.public_token
+    assert incident.public_token not in response.content.decode()
+
+
 def test_the_party_history_shows_its_changes(client_as, viewer, comms, manager, incident):
     with time_machine.travel(DECLARED, tick=False):
         party = factories.make_party(incident, by=comms)

@@ -460,3 +460,29 @@ def test_publications_are_deleted_with_their_statement(comms):
     statement.delete()
 
     assert not Publication.objects.exists()
+
+
+@pytest.mark.parametrize("action", ["approve", "request_changes"])
+def test_it_refuses_review_by_a_manager_who_reworded_the_statement(action, comms, manager):
+    statement = statement_in(S.DRAFT, comms)
+    edit(statement, manager, body="We are sorry: some orders are late. Update by 18:00.")
+    statement = factories.reload(statement)
+    statement.submit(by=comms)
+    before = factories.snapshot(statement)
+
+    with pytest.raises(TransitionRefused, match="You changed this statement’s wording"):
+        do(statement, action, by=manager)
+
+    assert factories.snapshot(statement) == before
+    assert [a for a, _ in statement.allowed_moves(manager, statement.wording_contributors())] == [
+        "withdraw"
+    ]
+
+
+def test_a_manager_who_only_submitted_may_still_review(comms, manager, second_manager):
+    statement = statement_in(S.DRAFT, comms)
+    statement.submit(by=second_manager)
+
+    assert statement.wording_contributors() == set()
+    statement.approve(by=manager)
+    assert factories.reload(statement).status == S.APPROVED
