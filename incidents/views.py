@@ -191,7 +191,8 @@ def incident_detail(request, reference):
 
 
 def _timeline(incident):
-    """Everything that happened to the incident and its parties, oldest first (3 queries)."""
+    """Everything that happened to the incident, its parties and its statements, oldest first
+    (6 queries, whatever the number of changes)."""
     entries = entries_for(
         Incident, incident.history.select_related("history_user"), subject=lambda r: "Incident"
     )
@@ -201,7 +202,13 @@ def _timeline(incident):
     entries += entries_for(
         AffectedParty, party_records, subject=lambda r: f"Affected party: {r.description}"
     )
-    entries.sort(key=lambda e: (e.at, e.history_id))
+    statement_records = Statement.history.filter(incident_id=incident.pk).select_related(
+        "history_user"
+    )
+    entries += entries_for(
+        Statement, statement_records, subject=lambda r: f"Statement: {r.get_kind_display()}"
+    )
+    entries.sort(key=lambda e: e.at)
     return entries
 
 

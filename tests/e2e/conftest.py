@@ -13,7 +13,7 @@ from tests.factories import PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from such a
 # thread unless told the tests know what they are doing.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",

@@ -317,10 +317,11 @@ def test_the_incident_page_query_count_does_not_grow_with_statements(
         factories.make_statement(incident, author)
     client = client_as(manager)
 
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(13):
         response = client.get(incident.get_absolute_url())
 
     assert len(response.context["statements"]) == count
+    assert response.context["timeline_total"] == 1 + count  # declared, then each drafted
 
 
 def test_the_dashboard_lists_statements_waiting_for_my_approval(client_as, manager, author):
@@ -347,3 +348,14 @@ def test_the_dashboard_shows_no_approval_box_to_those_who_never_approve(
 
     assert response.context["awaiting_review"] is None
     assert "Waiting for your approval" not in factories.page_text(response)
+
+
+def test_the_incident_timeline_includes_what_happened_to_its_statements(client_as, viewer, author):
+    incident = factories.make_incident(author)
+    factories.make_statement(incident, author, status=S.IN_REVIEW)
+
+    response = client_as(viewer).get(incident.get_absolute_url())
+
+    reasons = [(e.reason, e.subject) for e in response.context["timeline"]]
+    assert ("Submitted for approval", "Statement: Holding statement") in reasons
+    assert ("Drafted", "Statement: Holding statement") in reasons
