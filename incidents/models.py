@@ -76,6 +76,7 @@ class VersionedModel(models.Model):
         """
         with transaction.atomic():
             row = type(self).objects.select_for_update().get(pk=self.pk)
+            row.refuse_if_frozen()
             if row.version != expected_version:
                 raise StaleEdit(current=row)
             changed = [name for name in fields if getattr(row, name) != getattr(self, name)]
@@ -87,6 +88,9 @@ class VersionedModel(models.Model):
             row._save_as(by, reason)
         self._copy_from(row)
         return row
+
+    def refuse_if_frozen(self):
+        """Raise :class:`TransitionRefused` when the record may no longer be edited."""
 
     def _transition(self, action, *, by, reason, check=None, changes=None, on_commit=None):
         """Make the move named ``action`` of ``self.MOVES``, or raise :class:`TransitionRefused`.
@@ -359,6 +363,10 @@ class Incident(VersionedModel):
         # A closed incident is the record a lawyer reads: nothing on it changes any more.
         return self.status != self.Status.CLOSED
 
+    def refuse_if_frozen(self):
+        if not self.is_editable:
+            raise TransitionRefused("A closed incident is frozen: nothing on it changes any more.")
+
     @property
     def shown_public_title(self):
         return self.public_title or self.title
@@ -548,7 +556,12 @@ class AffectedParty(VersionedModel):
         if self.outreach_at and self.outreach_at > timezone.now():
             raise ValidationError({"outreach_at": "This time is in the future."})
 
+    def refuse_if_frozen(self):
+        """Queries the incident unless it is already loaded."""
+        self.incident.refuse_if_frozen()
+
     def add(self, *, by):
         """Save a new party with ``by`` in its history. Queries the database."""
+        self.refuse_if_frozen()
         self._save_as(by, "Added")
         return self

@@ -233,6 +233,9 @@ def incident_edit(request, reference):
             except StaleEdit as stale:
                 current = stale.current
                 _stale_message(request, form, current, "incident")
+            except TransitionRefused as refused:
+                messages.error(request, str(refused))
+                return redirect(incident)
             else:
                 messages.success(request, "Incident updated.")
                 return redirect(incident)
@@ -279,7 +282,11 @@ def party_create(request, reference):
     if request.method == "POST" and form.is_valid():
         party = form.save(commit=False)
         party.incident = incident
-        party.add(by=request.user)
+        try:
+            party.add(by=request.user)
+        except TransitionRefused as refused:
+            messages.error(request, str(refused))
+            return redirect(incident)
         messages.success(request, f"Added {party.get_kind_display().lower()}: {party.description}.")
         return redirect(incident.get_absolute_url() + "#parties")
     context = {"form": form, "incident": incident, "party": None}
@@ -307,6 +314,9 @@ def party_edit(request, reference, pk):
         except StaleEdit as stale:
             current = stale.current
             _stale_message(request, form, current, "affected party")
+        except TransitionRefused as refused:
+            messages.error(request, str(refused))
+            return redirect(incident)
         else:
             messages.success(request, "Affected party updated.")
             return redirect(incident.get_absolute_url() + "#parties")

@@ -212,6 +212,10 @@ class Statement(VersionedModel):
     def is_editable(self):
         return self.status not in self.FROZEN_STATUSES
 
+    def refuse_if_frozen(self):
+        """A closed incident's statements stay as they were. Queries the incident."""
+        _incident_not_frozen(self)
+
     @property
     def platform_labels(self):
         return self._meta.get_field("target_platforms").labels(self.target_platforms)

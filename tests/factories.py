@@ -58,11 +58,11 @@ def make_incident(by=None, *, status=None, **overrides):
     fields.update(overrides)
     incident = Incident.declare(by=by, **fields)
     if status is not None:
-        _walk_to(incident, status)
+        walk_to(incident, status)
     return incident
 
 
-def _walk_to(incident, status):
+def walk_to(incident, status):
     """Move through the lifecycle as a manager would, to reach ``status``."""
     manager = get_user_model().objects.filter(username="factory-manager").first() or make_manager(
         "factory-manager"

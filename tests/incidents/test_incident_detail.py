@@ -133,8 +133,9 @@ def test_the_buttons_follow_the_status(status, actions, client_as, manager):
 
 
 def test_a_closed_incident_offers_no_edit(client_as, manager):
-    incident = factories.make_incident(manager, status=S.CLOSED)
+    incident = factories.make_incident(manager)
     factories.make_party(incident)
+    factories.walk_to(incident, S.CLOSED)
 
     response = detail(client_as(manager), incident)
 

@@ -613,3 +613,17 @@ def test_search_matches_reference_title_summary_and_tracking_terms(comms):
     assert set(Incident.objects.search("BURN")) == {by_summary, by_terms}
     assert set(Incident.objects.search("CR-2026-002")) == {by_summary}
     assert Incident.objects.search("  ").count() == 4
+
+
+def test_a_closed_incident_refuses_edits_even_from_the_shell(comms):
+    incident = factories.make_incident(comms, status=Incident.Status.CLOSED)
+    before = factories.snapshot(incident)
+    incident.title = "Rewritten after the fact"
+
+    with pytest.raises(TransitionRefused, match="closed incident is frozen"):
+        incident.save_edit(by=comms, expected_version=incident.version, fields=["title"])
+    with pytest.raises(TransitionRefused, match="closed incident is frozen"):
+        AffectedParty(incident=incident, kind="media", description="Press").add(by=comms)
+
+    assert factories.snapshot(incident) == before
+    assert not incident.affected_parties.exists()

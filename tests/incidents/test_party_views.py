@@ -237,8 +237,9 @@ def test_a_party_of_another_incident_cannot_be_edited_through_this_one(
 
 
 def test_a_party_of_a_closed_incident_is_frozen(client_as, manager):
-    incident = factories.make_incident(manager, status=S.CLOSED)
+    incident = factories.make_incident(manager)
     party = factories.make_party(incident)
+    factories.walk_to(incident, S.CLOSED)
     stored = factories.snapshot(party)
 
     response = client_as(manager).post(edit_url(party), party_data(version="1"), follow=True)
