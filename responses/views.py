@@ -218,33 +218,26 @@ def statement_submit(request, pk):
 @permission_required("responses.approve_statement", raise_exception=True)
 @require_POST
 def statement_approve(request, pk):
-    statement = _get_statement(request, pk)
-    form = DecisionForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise TransitionRefused("Reload the statement and try again: the form was incomplete.")
-        statement.approve(
-            by=request.user,
-            comment=form.cleaned_data["comment"],
-            version=form.cleaned_data["version"],
-        )
-    except TransitionRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, "Approved. It can now be published.")
-    return redirect(statement)
+    return _decide(request, pk, "approve", "Approved. It can now be published.")
 
 
 @login_required
 @permission_required("responses.approve_statement", raise_exception=True)
 @require_POST
 def statement_request_changes(request, pk):
+    return _decide(
+        request, pk, "request_changes", "Changes requested. The statement is back in Draft."
+    )
+
+
+def _decide(request, pk, verb, success):
+    """A reviewer's decision: ``verb`` is ``approve`` or ``request_changes``."""
     statement = _get_statement(request, pk)
     form = DecisionForm(request.POST)
     try:
         if not form.is_valid():
             raise TransitionRefused("Reload the statement and try again: the form was incomplete.")
-        statement.request_changes(
+        getattr(statement, verb)(
             by=request.user,
             comment=form.cleaned_data["comment"],
             version=form.cleaned_data["version"],
@@ -252,7 +245,7 @@ def statement_request_changes(request, pk):
     except TransitionRefused as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, "Changes requested. The statement is back in Draft.")
+        messages.success(request, success)
     return redirect(statement)
 
 
