@@ -30,6 +30,12 @@ class VersionedForm(forms.ModelForm):
     def edited_fields(self):
         return [name for name in self._meta.fields if name in self.fields]
 
+    def catch_up_with(self, current):
+        """After a refused stale save: keep what the person typed, but carry ``current``'s
+        version, so that saving again is a conscious overwrite of the other person's work."""
+        self.data = self.data.copy()
+        self.data["version"] = current.version
+
 
 def user_choices():
     return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")

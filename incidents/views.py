@@ -31,9 +31,7 @@ def _get_party(request, reference, pk):
 
 
 def _stale_message(request, form, current, noun):
-    # Keep what they typed, but carry the new version so a second save is a conscious overwrite.
-    form.data = form.data.copy()
-    form.data["version"] = current.version
+    form.catch_up_with(current)
     messages.error(
         request,
         f"Someone else saved this {noun} after you opened it. Their version is shown beside "

@@ -177,9 +177,7 @@ def statement_edit(request, pk):
 
 
 def _stale_message(request, form, current):
-    # Keep what they typed, but carry the new version so a second save is a conscious overwrite.
-    form.data = form.data.copy()
-    form.data["version"] = current.version
+    form.catch_up_with(current)
     messages.error(
         request,
         "Someone else saved this statement after you opened it. Their text is shown above the "
