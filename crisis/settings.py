@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "crisis",
     "incidents",
     "responses",
 ]
@@ -117,7 +118,7 @@ TEMPLATES = [
             ],
             "builtins": [
                 "django.contrib.humanize.templatetags.humanize",
-                "incidents.templatetags.crisis_tags",
+                "crisis.templatetags.crisis_tags",
             ],
         },
     },

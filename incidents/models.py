@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from incidents.fields import ChoiceListField
+from crisis.fields import ChoiceListField
 
 
 class TransitionRefused(Exception):

@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crisis.history import entries_for
 from incidents.filters import IncidentFilter
 from incidents.forms import AffectedPartyForm, IncidentForm, MoveForm
-from incidents.history import entries_for
 from incidents.models import AffectedParty, Incident, StaleEdit, TransitionRefused
 from responses.models import Statement
 

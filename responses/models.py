@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from incidents.fields import ChoiceListField
+from crisis.fields import ChoiceListField
 from incidents.models import Incident, Move, Platform, TransitionRefused, VersionedModel
 
 # The longest body each platform accepts, in characters; None means no limit worth checking.

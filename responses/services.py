@@ -11,8 +11,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 
+from crisis.history import display_user as person
 from crisis.roles import MANAGERS
-from incidents.history import display_user as person
 
 logger = logging.getLogger(__name__)
 

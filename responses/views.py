@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from incidents.history import entries_for
+from crisis.history import entries_for
 from incidents.models import Incident, Platform, StaleEdit, TransitionRefused
 from responses.diff import has_changes, word_diff
 from responses.forms import DecisionForm, PublicationLinkForm, PublishForm, StatementForm

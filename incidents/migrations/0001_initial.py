@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import incidents.fields
+import crisis.fields
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
                 ('summary', models.TextField(blank=True, help_text='What happened, as far as we know.')),
                 ('category', models.CharField(choices=[('negative_comments', 'Negative comments'), ('misinformation', 'Misinformation or miscommunication'), ('inappropriate_content', 'Inappropriate content'), ('data_breach', 'Data breach or security'), ('service_failure', 'Product or service failure'), ('other', 'Other')], max_length=30)),
                 ('severity', models.PositiveSmallIntegerField(choices=[(1, '1 – Critical'), (2, '2 – Major'), (3, '3 – Moderate'), (4, '4 – Minor')], default=3)),
-                ('platforms', incidents.fields.ChoiceListField(help_text='Where the conversation is happening.', item_choices=[('x', 'X'), ('facebook', 'Facebook'), ('instagram', 'Instagram'), ('linkedin', 'LinkedIn'), ('tiktok', 'TikTok'), ('youtube', 'YouTube'), ('reddit', 'Reddit'), ('threads', 'Threads'), ('bluesky', 'Bluesky'), ('other', 'Other')], verbose_name='platforms')),
+                ('platforms', crisis.fields.ChoiceListField(help_text='Where the conversation is happening.', item_choices=[('x', 'X'), ('facebook', 'Facebook'), ('instagram', 'Instagram'), ('linkedin', 'LinkedIn'), ('tiktok', 'TikTok'), ('youtube', 'YouTube'), ('reddit', 'Reddit'), ('threads', 'Threads'), ('bluesky', 'Bluesky'), ('other', 'Other')], verbose_name='platforms')),
                 ('tracking_terms', models.CharField(blank=True, help_text='Hashtags and keywords that find the conversation, separated by commas.', max_length=500)),
                 ('is_drill', models.BooleanField(default=False, help_text='A practice run: kept out of the reports.', verbose_name='drill')),
                 ('status', models.CharField(choices=[('triage', 'Triage'), ('responding', 'Responding'), ('monitoring', 'Monitoring'), ('resolved', 'Resolved'), ('closed', 'Closed'), ('cancelled', 'Cancelled')], default='triage', editable=False, max_length=20)),
@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
                 ('summary', models.TextField(blank=True, help_text='What happened, as far as we know.')),
                 ('category', models.CharField(choices=[('negative_comments', 'Negative comments'), ('misinformation', 'Misinformation or miscommunication'), ('inappropriate_content', 'Inappropriate content'), ('data_breach', 'Data breach or security'), ('service_failure', 'Product or service failure'), ('other', 'Other')], max_length=30)),
                 ('severity', models.PositiveSmallIntegerField(choices=[(1, '1 – Critical'), (2, '2 – Major'), (3, '3 – Moderate'), (4, '4 – Minor')], default=3)),
-                ('platforms', incidents.fields.ChoiceListField(help_text='Where the conversation is happening.', item_choices=[('x', 'X'), ('facebook', 'Facebook'), ('instagram', 'Instagram'), ('linkedin', 'LinkedIn'), ('tiktok', 'TikTok'), ('youtube', 'YouTube'), ('reddit', 'Reddit'), ('threads', 'Threads'), ('bluesky', 'Bluesky'), ('other', 'Other')], verbose_name='platforms')),
+                ('platforms', crisis.fields.ChoiceListField(help_text='Where the conversation is happening.', item_choices=[('x', 'X'), ('facebook', 'Facebook'), ('instagram', 'Instagram'), ('linkedin', 'LinkedIn'), ('tiktok', 'TikTok'), ('youtube', 'YouTube'), ('reddit', 'Reddit'), ('threads', 'Threads'), ('bluesky', 'Bluesky'), ('other', 'Other')], verbose_name='platforms')),
                 ('tracking_terms', models.CharField(blank=True, help_text='Hashtags and keywords that find the conversation, separated by commas.', max_length=500)),
                 ('is_drill', models.BooleanField(default=False, help_text='A practice run: kept out of the reports.', verbose_name='drill')),
                 ('status', models.CharField(choices=[('triage', 'Triage'), ('responding', 'Responding'), ('monitoring', 'Monitoring'), ('resolved', 'Resolved'), ('closed', 'Closed'), ('cancelled', 'Cancelled')], default='triage', editable=False, max_length=20)),

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import incidents.fields
+import crisis.fields
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('version', models.PositiveIntegerField(default=1, editable=False)),
                 ('kind', models.CharField(choices=[('holding', 'Holding statement'), ('acknowledgement', 'Acknowledgement'), ('apology', 'Apology'), ('correction', 'Correction'), ('closing', 'Closing statement')], default='holding', max_length=20)),
                 ('body', models.TextField(help_text='The exact words the audience will read.')),
-                ('target_platforms', incidents.fields.ChoiceListField(help_text='Where it will be posted. The body must fit every one of them.', item_choices=[('x', 'X'), ('facebook', 'Facebook'), ('instagram', 'Instagram'), ('linkedin', 'LinkedIn'), ('tiktok', 'TikTok'), ('youtube', 'YouTube'), ('reddit', 'Reddit'), ('threads', 'Threads'), ('bluesky', 'Bluesky'), ('other', 'Other')], verbose_name='target platforms')),
+                ('target_platforms', crisis.fields.ChoiceListField(help_text='Where it will be posted. The body must fit every one of them.', item_choices=[('x', 'X'), ('facebook', 'Facebook'), ('instagram', 'Instagram'), ('linkedin', 'LinkedIn'), ('tiktok', 'TikTok'), ('youtube', 'YouTube'), ('reddit', 'Reddit'), ('threads', 'Threads'), ('bluesky', 'Bluesky'), ('other', 'Other')], verbose_name='target platforms')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('approved', 'Approved'), ('published', 'Published'), ('withdrawn', 'Withdrawn')], default='draft', editable=False, max_length=20)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='drafted')),
                 ('submitted_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='submitted')),
@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
                 ('version', models.PositiveIntegerField(default=1, editable=False)),
                 ('kind', models.CharField(choices=[('holding', 'Holding statement'), ('acknowledgement', 'Acknowledgement'), ('apology', 'Apology'), ('correction', 'Correction'), ('closing', 'Closing statement')], default='holding', max_length=20)),
                 ('body', models.TextField(help_text='The exact words the audience will read.')),
-                ('target_platforms', incidents.fields.ChoiceListField(help_text='Where it will be posted. The body must fit every one of them.', item_choices=[('x', 'X'), ('facebook', 'Facebook'), ('instagram', 'Instagram'), ('linkedin', 'LinkedIn'), ('tiktok', 'TikTok'), ('youtube', 'YouTube'), ('reddit', 'Reddit'), ('threads', 'Threads'), ('bluesky', 'Bluesky'), ('other', 'Other')], verbose_name='target platforms')),
+                ('target_platforms', crisis.fields.ChoiceListField(help_text='Where it will be posted. The body must fit every one of them.', item_choices=[('x', 'X'), ('facebook', 'Facebook'), ('instagram', 'Instagram'), ('linkedin', 'LinkedIn'), ('tiktok', 'TikTok'), ('youtube', 'YouTube'), ('reddit', 'Reddit'), ('threads', 'Threads'), ('bluesky', 'Bluesky'), ('other', 'Other')], verbose_name='target platforms')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('approved', 'Approved'), ('published', 'Published'), ('withdrawn', 'Withdrawn')], default='draft', editable=False, max_length=20)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='drafted')),
                 ('submitted_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='submitted')),

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from incidents.fields import ChoiceListField
+from crisis.fields import ChoiceListField
 
 # Bookkeeping that means nothing to a reader.
 # The public token is a secret link, not a fact about the incident.

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class CrisisConfig(AppConfig):
+    """The shared kernel: lifecycle, history, clocks, fields, template tags and the commands that
+    span apps. It has no models of its own."""
+
+    name = "crisis"
+    verbose_name = "Crisis Desk"
