@@ -39,20 +39,32 @@ class ChoiceListField(models.CharField):
     def from_db_value(self, value, expression, connection):
         return self.to_python(value)
 
+    @staticmethod
+    def codes(value):
+        """The codes in ``value`` (a list, or text such as ``x,facebook`` or ``,x,``), each once,
+        in their first order, without blanks: the one normalisation every path goes through."""
+        if value is None:
+            return []
+        items = value.split(",") if isinstance(value, str) else value
+        seen = []
+        for item in items:
+            code = str(item).strip()
+            if code and code not in seen:
+                seen.append(code)
+        return seen
+
     def to_python(self, value):
-        if value is None or isinstance(value, list):
+        if value is None:
             return value
-        if isinstance(value, tuple | set):
-            return list(value)
-        return [code for code in value.split(",") if code]
+        return self.codes(value)
 
     def get_prep_value(self, value):
+        # Every write (save, update(), bulk_create, the admin) stores ",x,facebook,", whatever
+        # shape it was given in, so that the ``__contains`` lookup finds each code. Lookups do not
+        # come through here: ``contains`` passes its value as it is.
         if value is None:
             return None
-        if isinstance(value, str):
-            # Already text: a lookup value such as ",x," or a stored row.
-            return value
-        codes = [str(code) for code in value]
+        codes = self.codes(value)
         return f",{','.join(codes)}," if codes else ""
 
     def value_to_string(self, obj):

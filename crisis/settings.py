@@ -164,6 +164,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "incidents:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# History keeps every change reason whole: a reason may be as long as the forms accept
+# (crisis.lifecycle.REASON_MAX_LENGTH), which a 100-character column would refuse on PostgreSQL.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+# History rows are the record; the admin shows them but never rolls a record back to one.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = 1  # hours

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from crisis.lifecycle import REASON_MAX_LENGTH
 from incidents.models import AffectedParty, Incident
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -96,7 +97,7 @@ class AffectedPartyForm(VersionedForm):
 class MoveForm(forms.Form):
     reason = forms.CharField(
         required=False,
-        max_length=1000,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Recorded in the history with the move.",
     )

@@ -1,5 +1,4 @@
 import secrets
-from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,18 +9,26 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from crisis.fields import ChoiceListField
+from crisis.lifecycle import (
+    FROZEN_INCIDENT_STATUSES,
+    FrozenGuard,
+    FrozenRecord,
+    Move,
+    StaleEdit,
+    TransitionRefused,
+    VersionedModel,
+    clean_reason,
+)
 
-
-class TransitionRefused(Exception):
-    """A move the rules do not allow; views turn the message into ``messages.error``."""
-
-
-class StaleEdit(Exception):
-    """Someone saved the record after this form was opened; ``current`` is their version."""
-
-    def __init__(self, current):
-        super().__init__("This record was changed by someone else after you opened it.")
-        self.current = current
+# Re-exported: callers import the lifecycle names from here as well as from crisis.lifecycle.
+__all__ = [
+    "FrozenGuard",
+    "FrozenRecord",
+    "Move",
+    "StaleEdit",
+    "TransitionRefused",
+    "VersionedModel",
+]
 
 
 class Platform(models.TextChoices):
@@ -35,105 +42,6 @@ class Platform(models.TextChoices):
     THREADS = "threads", "Threads"
     BLUESKY = "bluesky", "Bluesky"
     OTHER = "other", "Other"
-
-
-class Move(NamedTuple):
-    """One row of a lifecycle table: from which states, to which, and who may make it."""
-
-    sources: frozenset
-    target: str
-    permission: str
-    label: str
-
-
-class VersionedModel(models.Model):
-    """A history-tracked record edited by forms and moved by verbs.
-
-    ``version`` grows on every save through :meth:`save_edit` or :meth:`_transition`, so a form
-    opened before someone else's save is detected instead of silently overwriting their work.
-    """
-
-    version = models.PositiveIntegerField(default=1, editable=False)
-
-    class Meta:
-        abstract = True
-
-    def _copy_from(self, row):
-        for field in self._meta.concrete_fields:
-            setattr(self, field.attname, getattr(row, field.attname))
-
-    def _save_as(self, by, reason):
-        self._history_user = by
-        self._change_reason = reason
-        self.save()
-
-    def save_edit(self, *, by, expected_version, fields, reason="Edited", before_save=None):
-        """Save the named fields of this (form-updated) instance onto the locked row.
-
-        Queries the database: locks the row, refuses with :class:`StaleEdit` when its version is
-        not the one the form was opened on, and records ``by`` and ``reason`` in history.
-        ``before_save(row, changed)`` may adjust the row (a statement returns to Draft).
-        """
-        with transaction.atomic():
-            row = type(self).objects.select_for_update().get(pk=self.pk)
-            row.refuse_if_frozen()
-            if row.version != expected_version:
-                raise StaleEdit(current=row)
-            changed = [name for name in fields if getattr(row, name) != getattr(self, name)]
-            for name in fields:
-                setattr(row, name, getattr(self, name))
-            if before_save is not None:
-                reason = before_save(row, changed) or reason
-            row.version += 1
-            row._save_as(by, reason)
-        self._copy_from(row)
-        return row
-
-    def refuse_if_frozen(self):
-        """Raise :class:`TransitionRefused` when the record may no longer be edited."""
-
-    def _transition(self, action, *, by, reason, check=None, changes=None, on_commit=None):
-        """Make the move named ``action`` of ``self.MOVES``, or raise :class:`TransitionRefused`.
-
-        Queries the database: re-reads the row under ``select_for_update`` so that two people
-        pressing the same button at once cannot both succeed, then sets the status and its
-        dependent fields together and saves once, with the actor and reason in history.
-        ``changes`` is a dict of field values, or a callable that builds one from the locked row
-        (for values that depend on it, such as the version a reviewer approved).
-        """
-        move = self.MOVES[action]
-        if by is None or not by.has_perm(move.permission):
-            raise TransitionRefused(f"You may not {move.label.lower()}.")
-        with transaction.atomic():
-            row = type(self).objects.select_for_update().get(pk=self.pk)
-            if row.status not in move.sources:
-                raise TransitionRefused(
-                    f"“{move.label}” is not possible while the {self._meta.verbose_name} is "
-                    f"{row.get_status_display()}."
-                )
-            if check is not None:
-                check(row)
-            if callable(changes):
-                changes = changes(row)
-            row.status = move.target
-            for name, value in (changes or {}).items():
-                setattr(row, name, value)
-            row.version += 1
-            row._save_as(by, reason or move.label)
-            if on_commit is not None:
-                # Robust: a failing side effect (mail) is logged, never shown as an error after
-                # the move has already been saved.
-                transaction.on_commit(lambda: on_commit(row), robust=True)
-        self._copy_from(row)
-        return row
-
-    def allowed_moves(self, user):
-        """The moves (action, Move) ``user`` may make now, in table order. No queries."""
-        return [
-            (action, move)
-            for action, move in self.MOVES.items()
-            if self.status in move.sources and user.has_perm(move.permission)
-        ]
 
 
 class ReferenceCounter(models.Model):
@@ -232,6 +140,13 @@ class Incident(VersionedModel):
             "incidents.change_incident",
             "Reopen",
         ),
+        # The only way back from a frozen incident, and a manager's decision.
+        "reopen_frozen": Move(
+            frozenset({Status.CLOSED, Status.CANCELLED}),
+            Status.RESPONDING,
+            "incidents.close_incident",
+            "Reopen",
+        ),
         "cancel": Move(
             frozenset({Status.TRIAGE, Status.RESPONDING}),
             Status.CANCELLED,
@@ -246,7 +161,7 @@ class Incident(VersionedModel):
         ),
     }
     # Moves a person makes with a button on the incident page.
-    BUTTON_MOVES = ("respond", "monitor", "resolve", "reopen", "cancel")
+    BUTTON_MOVES = ("respond", "monitor", "resolve", "reopen", "cancel", "reopen_frozen")
 
     reference = models.CharField(max_length=20, unique=True, editable=False)
     title = models.CharField(max_length=200)
@@ -360,12 +275,16 @@ class Incident(VersionedModel):
 
     @property
     def is_editable(self):
-        # A closed incident is the record a lawyer reads: nothing on it changes any more.
-        return self.status != self.Status.CLOSED
+        """Whether the incident and its records may change (as loaded; no queries). A closed or
+        cancelled incident is the record a lawyer reads: nothing on it changes until a manager
+        reopens it. The guard in :class:`crisis.lifecycle.FrozenGuard` enforces it on save."""
+        return self.status not in FROZEN_INCIDENT_STATUSES
 
-    def refuse_if_frozen(self):
-        if not self.is_editable:
-            raise TransitionRefused("A closed incident is frozen: nothing on it changes any more.")
+    def frozen_incident_id(self):
+        return self.pk
+
+    def incident_status_as_loaded(self):
+        return self.status
 
     @property
     def shown_public_title(self):
@@ -380,6 +299,7 @@ class Incident(VersionedModel):
         return self._meta.get_field("platforms").labels(self.platforms)
 
     def clean(self):
+        super().clean()
         if self.pk is None:
             if self.detected_at and self.detected_at > timezone.now():
                 raise ValidationError(
@@ -405,23 +325,35 @@ class Incident(VersionedModel):
     # The lifecycle verbs. Each queries and locks the row (see VersionedModel._transition).
 
     def start_response(self, *, by, reason=""):
-        return self._transition("respond", by=by, reason=reason)
+        return self._transition("respond", by=by, reason=clean_reason(reason))
 
     def monitor(self, *, by, reason=""):
-        return self._transition("monitor", by=by, reason=reason)
+        return self._transition("monitor", by=by, reason=clean_reason(reason))
 
     def resolve(self, *, by, reason=""):
         return self._transition(
-            "resolve", by=by, reason=reason, changes={"resolved_at": timezone.now()}
+            "resolve", by=by, reason=clean_reason(reason), changes={"resolved_at": timezone.now()}
         )
 
     def reopen(self, *, by, reason=""):
-        return self._transition("reopen", by=by, reason=reason, changes={"resolved_at": None})
+        """Back to Responding: from Resolved (Comms), or from Closed or Cancelled (a manager, with
+        a reason: the record was final). Queries and locks the row."""
+        if self.status in FROZEN_INCIDENT_STATUSES:
+            reason = clean_reason(
+                reason, required=True, missing="Say why the incident is reopened."
+            )
+            return self._transition(
+                "reopen_frozen",
+                by=by,
+                reason=f"Reopened: {reason}",
+                changes={"resolved_at": None, "closed_at": None, "cancelled_at": None},
+            )
+        return self._transition(
+            "reopen", by=by, reason=clean_reason(reason), changes={"resolved_at": None}
+        )
 
     def cancel(self, *, by, reason):
-        reason = (reason or "").strip()
-        if not reason:
-            raise TransitionRefused("Say why the incident is cancelled.")
+        reason = clean_reason(reason, required=True, missing="Say why the incident is cancelled.")
         return self._transition(
             "cancel",
             by=by,
@@ -454,6 +386,11 @@ class Incident(VersionedModel):
             if row.is_public_page_open == is_open:
                 state = "open" if is_open else "closed"
                 raise TransitionRefused(f"The public page is already {state}.")
+            if is_open:
+                row.refuse_if_frozen()
+            # Taking the page down stays possible on a frozen incident (it is recorded in
+            # history like every change); opening it again is not.
+            row._allow_while_frozen()
             if is_open and not row.public_token:
                 row.public_token = secrets.token_urlsafe(24)
             row.is_public_page_open = is_open
@@ -468,6 +405,7 @@ class Incident(VersionedModel):
             "monitor": self.monitor,
             "resolve": self.resolve,
             "reopen": self.reopen,
+            "reopen_frozen": self.reopen,
             "cancel": self.cancel,
         }
         if action not in verbs:
@@ -500,8 +438,9 @@ class AffectedParty(VersionedModel):
         RESPONDED = "responded", "Responded"
         RESOLVED = "resolved", "Resolved"
 
+    # PROTECT: parties are part of the record; an incident is cancelled, never deleted.
     incident = models.ForeignKey(
-        Incident, on_delete=models.CASCADE, related_name="affected_parties"
+        Incident, on_delete=models.PROTECT, related_name="affected_parties"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     description = models.CharField(
@@ -551,17 +490,17 @@ class AffectedParty(VersionedModel):
         return self.incident.get_absolute_url() + f"#party-{self.pk}"
 
     def clean(self):
+        super().clean()
         if self.outreach_status != self.Outreach.NOT_CONTACTED and self.outreach_at is None:
             raise ValidationError({"outreach_at": "Say when they were contacted."})
         if self.outreach_at and self.outreach_at > timezone.now():
             raise ValidationError({"outreach_at": "This time is in the future."})
 
-    def refuse_if_frozen(self):
-        """Queries the incident unless it is already loaded."""
-        self.incident.refuse_if_frozen()
+    def frozen_incident_id(self):
+        return self.incident_id
 
     def add(self, *, by):
-        """Save a new party with ``by`` in its history. Queries the database."""
-        self.refuse_if_frozen()
+        """Save a new party with ``by`` in its history. Queries the database (the save refuses
+        a frozen incident)."""
         self._save_as(by, "Added")
         return self

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crisis.history import entries_for
+from crisis.lifecycle import REASON_MAX_LENGTH
 from incidents.filters import IncidentFilter
 from incidents.forms import AffectedPartyForm, IncidentForm, MoveForm
 from incidents.models import AffectedParty, Incident, StaleEdit, TransitionRefused
@@ -173,6 +174,7 @@ def incident_detail(request, reference):
         "parties": parties,
         "moves": incident.button_moves(request.user),
         "move_form": MoveForm(),
+        "reason_max_length": REASON_MAX_LENGTH,
         "can_edit": request.user.has_perm("incidents.change_incident") and incident.is_editable,
         "can_add_party": request.user.has_perm("incidents.add_affectedparty")
         and incident.is_editable,
@@ -249,7 +251,11 @@ def incident_edit(request, reference):
 def incident_move(request, reference, action):
     incident = _get_incident(request, reference)
     form = MoveForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():
+        # The only field is the note: say what is wrong with it rather than dropping it.
+        messages.error(request, " ".join(form.errors["reason"]))
+        return redirect(incident)
+    reason = form.cleaned_data["reason"]
     try:
         incident.move(action, by=request.user, reason=reason)
     except TransitionRefused as refused:

@@ -3,6 +3,7 @@ import json
 from django import forms
 from django.core.validators import URLValidator
 
+from crisis.lifecycle import REASON_MAX_LENGTH
 from incidents.forms import VersionedForm
 from incidents.models import Platform
 from responses.models import LENGTH_LIMITS, Publication, Statement, length_errors
@@ -67,7 +68,7 @@ class DecisionForm(forms.Form):
     """Approve or request changes: the version read, and a comment (required for changes)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    comment = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
+    comment = forms.CharField(required=False, max_length=REASON_MAX_LENGTH, widget=forms.Textarea)
 
 
 class PublishForm(forms.Form):

@@ -6,7 +6,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from crisis.fields import ChoiceListField
-from incidents.models import Incident, Move, Platform, TransitionRefused, VersionedModel
+from crisis.lifecycle import FrozenGuard, Move, TransitionRefused, VersionedModel, clean_reason
+from incidents.models import Incident, Platform
 
 # The longest body each platform accepts, in characters; None means no limit worth checking.
 # Counted as len(body), one per Unicode code point. X really counts every link as 23 characters
@@ -117,7 +118,8 @@ class Statement(VersionedModel):
     # An edit of these while in review or approved voids the review.
     WORDING_FIELDS = ("body", "target_platforms")
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="statements")
+    # PROTECT: statements are part of the record; an incident is cancelled, never deleted.
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="statements")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.HOLDING)
     body = models.TextField(help_text="The exact words the audience will read.")
     target_platforms = ChoiceListField(
@@ -210,11 +212,12 @@ class Statement(VersionedModel):
 
     @property
     def is_editable(self):
-        return self.status not in self.FROZEN_STATUSES
+        """Whether the wording may still change: not published or withdrawn, and the incident
+        not frozen. No queries once the incident is loaded."""
+        return self.status not in self.FROZEN_STATUSES and self.incident.is_editable
 
-    def refuse_if_frozen(self):
-        """A closed incident's statements stay as they were. Queries the incident."""
-        _incident_not_frozen(self)
+    def frozen_incident_id(self):
+        return self.incident_id
 
     @property
     def platform_labels(self):
@@ -275,8 +278,6 @@ class Statement(VersionedModel):
     @classmethod
     def draft(cls, *, incident, by, **fields):
         """Create a draft by ``by`` with history. Queries the database."""
-        if not incident.is_editable:
-            raise TransitionRefused("A closed incident is frozen: no new statements.")
         statement = cls(incident=incident, author=by, **fields)
         statement._save_as(by, "Drafted")
         return statement
@@ -323,7 +324,7 @@ class Statement(VersionedModel):
             "submit",
             by=by,
             reason="Submitted for approval",
-            check=_checks(_incident_not_frozen, _same_version(version)),
+            check=_same_version(version),
             changes={"submitted_at": timezone.now()},
             on_commit=services.mail_review_requested,
         )
@@ -331,13 +332,13 @@ class Statement(VersionedModel):
     def approve(self, *, by, comment="", version=None):
         from responses import services
 
-        comment = (comment or "").strip()
+        comment = clean_reason(comment)
         with transaction.atomic():
             row = self._transition(
                 "approve",
                 by=by,
                 reason="Approved" + (f": {comment}" if comment else ""),
-                check=_checks(_refuse_author(by), _incident_not_frozen, _same_version(version)),
+                check=_checks(_refuse_author(by), _same_version(version)),
                 changes=lambda row: {
                     "approved_at": timezone.now(),
                     "approved_by": by,
@@ -351,9 +352,11 @@ class Statement(VersionedModel):
     def request_changes(self, *, by, comment, version=None):
         from responses import services
 
-        comment = (comment or "").strip()
-        if not comment:
-            raise TransitionRefused("Say what should change: the author reads your comment.")
+        comment = clean_reason(
+            comment,
+            required=True,
+            missing="Say what should change: the author reads your comment.",
+        )
         with transaction.atomic():
             row = self._transition(
                 "request_changes",
@@ -380,7 +383,6 @@ class Statement(VersionedModel):
                 "publish",
                 by=by,
                 reason="Published",
-                check=_incident_not_frozen,
                 changes={"published_at": now, "published_by": by},
                 on_commit=services.mail_published,
             )
@@ -397,7 +399,7 @@ class Statement(VersionedModel):
     def withdraw(self, *, by, reason=""):
         from responses import services
 
-        reason = (reason or "").strip()
+        reason = clean_reason(reason)
         return self._transition(
             "withdraw",
             by=by,
@@ -437,20 +439,14 @@ def _same_version(version):
     return check
 
 
-def _incident_not_frozen(row):
-    # Queries the incident: a closed incident's statements stay as they were.
-    if not row.incident.is_editable:
-        raise TransitionRefused("The incident is closed: its statements are frozen.")
-
-
-class Review(models.Model):
+class Review(FrozenGuard):
     """One decision on one version of a statement. Written only by Statement's verbs."""
 
     class Decision(models.TextChoices):
         APPROVE = "approve", "Approved"
         REQUEST_CHANGES = "request_changes", "Changes requested"
 
-    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="reviews")
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="reviews")
     statement_version = models.PositiveIntegerField("version reviewed")
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="reviews"
@@ -475,6 +471,10 @@ class Review(models.Model):
     def __str__(self):
         return f"{self.get_decision_display()} (version {self.statement_version})"
 
+    def frozen_incident_id(self):
+        """Queries the statement unless it is already loaded."""
+        return self.statement.incident_id
+
     @classmethod
     def record(cls, statement, *, by, decision, comment):
         """Save the decision on the version just reviewed (the one before the move)."""
@@ -492,10 +492,10 @@ class Review(models.Model):
         return review
 
 
-class Publication(models.Model):
+class Publication(FrozenGuard):
     """Where a published statement went: one row per target platform, with the post's link."""
 
-    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="publications")
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="publications")
     platform = models.CharField(max_length=20, choices=Platform.choices)
     url = models.URLField(
         "link",
@@ -518,6 +518,10 @@ class Publication(models.Model):
 
     def __str__(self):
         return f"{self.get_platform_display()}: {self.url or 'no link yet'}"
+
+    def frozen_incident_id(self):
+        """Queries the statement unless it is already loaded."""
+        return self.statement.incident_id
 
     def set_link(self, url, *, by):
         """Record the post's link with ``by`` in history."""

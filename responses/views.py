@@ -65,6 +65,8 @@ def _render_detail(request, statement, *, publish_form=None, status=200):
             statement.allowed_moves(request.user, contributors=statement.wording_contributors())
         ),
         "can_edit": request.user.has_perm("responses.change_statement") and statement.is_editable,
+        "can_set_links": request.user.has_perm("responses.change_statement")
+        and statement.incident.is_editable,
         "length_check": statement.length_check(),
         "reviews": list(statement.reviews.select_related("reviewer")),
         "publications": list(statement.publications.all()),
@@ -274,7 +276,7 @@ def statement_publish(request, pk):
 def statement_withdraw(request, pk):
     statement = _get_statement(request, pk)
     try:
-        statement.withdraw(by=request.user, reason=request.POST.get("reason", "")[:1000])
+        statement.withdraw(by=request.user, reason=request.POST.get("reason", ""))
     except TransitionRefused as refused:
         messages.error(request, str(refused))
     else:
@@ -291,8 +293,12 @@ def publication_link(request, pk, publication_pk):
     )
     form = PublicationLinkForm(request.POST, instance=publication)
     if form.is_valid():
-        publication.set_link(form.cleaned_data["url"], by=request.user)
-        messages.success(request, f"Link on {publication.get_platform_display()} saved.")
+        try:
+            publication.set_link(form.cleaned_data["url"], by=request.user)
+        except TransitionRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, f"Link on {publication.get_platform_display()} saved.")
     else:
         errors = "; ".join(form.errors.get("url", ["Enter a web address."]))
         messages.error(request, f"Link on {publication.get_platform_display()} not saved: {errors}")

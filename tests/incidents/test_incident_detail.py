@@ -120,8 +120,9 @@ def test_a_manager_sees_the_cancel_button_with_its_reason_field(client_as, manag
         (S.RESPONDING, ["monitor", "resolve", "cancel"]),
         (S.MONITORING, ["respond", "resolve"]),
         (S.RESOLVED, ["reopen"]),
-        (S.CANCELLED, []),
-        (S.CLOSED, []),
+        # A frozen incident offers a manager only the way back.
+        (S.CANCELLED, ["reopen_frozen"]),
+        (S.CLOSED, ["reopen_frozen"]),
     ],
 )
 def test_the_buttons_follow_the_status(status, actions, client_as, manager):

@@ -32,7 +32,11 @@ LIFECYCLE = {
     "reopen": ({S.RESOLVED}, S.RESPONDING),
     "cancel": ({S.TRIAGE, S.RESPONDING}, S.CANCELLED),
     "close": ({S.RESOLVED}, S.CLOSED),
+    # The way back from a frozen incident: the same verb, a manager's move, with a reason.
+    "reopen_frozen": ({S.CLOSED, S.CANCELLED}, S.RESPONDING),
 }
+# Table rows that share one verb: a status that one of them allows is not refused by the verb.
+VERB = {"reopen_frozen": "reopen"}
 LABELS = {
     "respond": "Start responding",
     "monitor": "Move to monitoring",
@@ -40,13 +44,18 @@ LABELS = {
     "reopen": "Reopen",
     "cancel": "Cancel as a false alarm",
     "close": "Close",
+    "reopen_frozen": "Reopen",
 }
 ALLOWED = [(status, action) for action, (sources, _) in LIFECYCLE.items() for status in sources]
+
+
+def _verb_sources(action):
+    verb = VERB.get(action, action)
+    return set().union(*(src for a, (src, _) in LIFECYCLE.items() if VERB.get(a, a) == verb))
+
+
 REFUSED = [
-    (status, action)
-    for status in S
-    for action, (sources, _) in LIFECYCLE.items()
-    if status not in sources
+    (status, action) for status in S for action in LIFECYCLE if status not in _verb_sources(action)
 ]
 CANCEL_REASON = "The post was a parody account, not ours"
 
@@ -60,8 +69,9 @@ def do(incident, action, *, by, reason=""):
         "reopen": incident.reopen,
         "cancel": incident.cancel,
         "close": incident.close,
+        "reopen_frozen": incident.reopen,
     }
-    if action == "cancel":
+    if action in ("cancel", "reopen_frozen"):
         reason = reason or CANCEL_REASON
     return verbs[action](by=by, reason=reason)
 
@@ -73,7 +83,14 @@ def incident_in(status, by):
 
 def test_the_table_covers_every_status_and_action_exactly_once():
     assert set(Incident.MOVES) == set(LIFECYCLE)
-    assert len(ALLOWED) + len(REFUSED) == len(S) * len(LIFECYCLE)
+    # Every pair is allowed, refused, or allowed through the other row of the same verb.
+    shared = [
+        (status, action)
+        for status in S
+        for action, (sources, _) in LIFECYCLE.items()
+        if status not in sources and status in _verb_sources(action)
+    ]
+    assert len(ALLOWED) + len(REFUSED) + len(shared) == len(S) * len(LIFECYCLE)
 
 
 @pytest.mark.parametrize(("status", "action"), ALLOWED)
@@ -99,6 +116,7 @@ def test_it_makes_every_allowed_move(status, action, comms, manager):
         {
             "resolve": {"resolved_at": MOVED},
             "reopen": {"resolved_at": None},
+            "reopen_frozen": {"resolved_at": None, "closed_at": None, "cancelled_at": None},
             "cancel": {"cancelled_at": MOVED, "cancel_reason": f"Reason to {action}"},
             "close": {"closed_at": MOVED},
         }.get(action, {})
@@ -109,7 +127,8 @@ def test_it_makes_every_allowed_move(status, action, comms, manager):
     assert row.status == after.status
     assert row.history_user == manager
     assert row.history_date == MOVED
-    reason = f"Cancelled: Reason to {action}" if action == "cancel" else f"Reason to {action}"
+    prefix = {"cancel": "Cancelled: ", "reopen_frozen": "Reopened: "}.get(action, "")
+    reason = f"{prefix}Reason to {action}"
     assert row.history_change_reason == reason
 
 
@@ -325,14 +344,15 @@ def test_each_year_starts_numbering_again(comms):
     assert new_year.reference == "CR-2027-001"
 
 
-def test_a_reference_is_never_reused_after_a_delete(comms):
+def test_an_incident_is_never_deleted_and_its_reference_never_reused(comms):
     with time_machine.travel(DECLARED, tick=False):
         Incident.declare(by=comms, title="Kept", category="other")
-        deleted = Incident.declare(by=comms, title="Declared by mistake", category="other")
-        deleted.delete()
+        mistake = Incident.declare(by=comms, title="Declared by mistake", category="other")
+        with pytest.raises(TransitionRefused, match="never deleted"):
+            mistake.delete()
         after = Incident.declare(by=comms, title="Next", category="other")
 
-    assert deleted.reference == "CR-2026-002"
+    assert Incident.objects.filter(pk=mistake.pk).exists()
     assert after.reference == "CR-2026-003"
     assert ReferenceCounter.objects.get(year=2026).last_number == 3
 
@@ -620,9 +640,9 @@ def test_a_closed_incident_refuses_edits_even_from_the_shell(comms):
     before = factories.snapshot(incident)
     incident.title = "Rewritten after the fact"
 
-    with pytest.raises(TransitionRefused, match="closed incident is frozen"):
+    with pytest.raises(TransitionRefused, match="incident is closed: it and everything"):
         incident.save_edit(by=comms, expected_version=incident.version, fields=["title"])
-    with pytest.raises(TransitionRefused, match="closed incident is frozen"):
+    with pytest.raises(TransitionRefused, match="incident is closed: it and everything"):
         AffectedParty(incident=incident, kind="media", description="Press").add(by=comms)
 
     assert factories.snapshot(incident) == before

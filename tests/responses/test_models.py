@@ -72,7 +72,7 @@ def test_a_draft_records_its_author_in_history(comms):
 def test_a_closed_incident_takes_no_new_statement(comms):
     incident = factories.make_incident(comms, status=Incident.Status.CLOSED)
 
-    with pytest.raises(TransitionRefused, match="closed incident"):
+    with pytest.raises(TransitionRefused, match="incident is closed"):
         Statement.draft(incident=incident, by=comms, body="Too late", target_platforms=["x"])
 
     assert not Statement.objects.exists()
@@ -454,12 +454,17 @@ def test_only_a_manager_opens_the_public_page(comms):
     assert (stored.public_token, stored.is_public_page_open) == (None, False)
 
 
-def test_publications_are_deleted_with_their_statement(comms):
+def test_a_published_statement_and_its_publications_are_never_deleted(comms):
     statement = statement_in(S.PUBLISHED, comms)
 
-    statement.delete()
+    with pytest.raises(TransitionRefused, match="never deleted"):
+        statement.delete()
+    with pytest.raises(TransitionRefused, match="never deleted"):
+        statement.publications.first().delete()
 
-    assert not Publication.objects.exists()
+    assert Publication.objects.filter(statement=statement).count() == len(
+        statement.target_platforms
+    )
 
 
 @pytest.mark.parametrize("action", ["approve", "request_changes"])

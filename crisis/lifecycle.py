@@ -1,0 +1,224 @@
+"""Versioned records, their lifecycle moves and the frozen guard: the rules every record shares.
+
+Every record of an incident (the incident itself, its parties, statements, reviews, publications
+and the records still to come) is history-tracked, changed only by verbs or guarded edits, and
+frozen once its incident is closed or cancelled. Those rules live here, once.
+"""
+
+from typing import NamedTuple
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models, transaction
+
+# The longest reason, note or comment a person may give for a change. History keeps it in a text
+# column, so the limit is a readable size for a record, not a storage limit.
+REASON_MAX_LENGTH = 2000
+
+# Statuses of an incident in which it and everything under it are frozen.
+FROZEN_INCIDENT_STATUSES = frozenset({"closed", "cancelled"})
+
+
+class TransitionRefused(Exception):
+    """A move the rules do not allow; views turn the message into ``messages.error``."""
+
+
+class FrozenRecord(TransitionRefused):
+    """A change to a closed or cancelled incident, or to anything under it."""
+
+
+class StaleEdit(Exception):
+    """Someone saved the record after this form was opened; ``current`` is their version."""
+
+    def __init__(self, current):
+        super().__init__("This record was changed by someone else after you opened it.")
+        self.current = current
+
+
+class Move(NamedTuple):
+    """One row of a lifecycle table: from which states, to which, and who may make it."""
+
+    sources: frozenset
+    target: str
+    permission: str
+    label: str
+
+
+def clean_reason(reason, *, required=False, missing="Say why."):
+    """The one check of a reason, note or comment: stripped, at most REASON_MAX_LENGTH long,
+    present when ``required``. Raises :class:`TransitionRefused` with a readable message."""
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise TransitionRefused(missing)
+    if len(reason) > REASON_MAX_LENGTH:
+        raise TransitionRefused(
+            f"Keep it to {REASON_MAX_LENGTH:,} characters (this one has {len(reason):,})."
+        )
+    return reason
+
+
+class FrozenGuard(models.Model):
+    """Refuses every save and delete of a record whose incident is closed or cancelled.
+
+    The guard sits in ``save()`` and ``delete()`` so it holds whichever way a change comes (pages,
+    admin site, shell), and in ``clean()`` so that forms (the admin's included) show it as a
+    message. A verb that may change a frozen record (reopening, taking the public page down) says
+    so with :meth:`_allow_while_frozen`. Records are never hard-deleted: cancel, withdraw or
+    deactivate instead.
+    """
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not getattr(self, "_frozen_exempt", False):
+            self.refuse_if_frozen()
+        self._frozen_exempt = False
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TransitionRefused(
+            f"A {self._meta.verbose_name} is part of the record and is never deleted."
+        )
+
+    def frozen_incident_status(self):
+        """The stored status of the incident this record belongs to. Queries the database (the
+        stored row decides, not a copy in memory that may be out of date)."""
+        from incidents.models import Incident
+
+        incident_id = self.frozen_incident_id()
+        if incident_id is None:
+            return None
+        return Incident.objects.filter(pk=incident_id).values_list("status", flat=True).first()
+
+    def frozen_incident_id(self):
+        """The primary key of the incident whose status freezes this record."""
+        raise NotImplementedError
+
+    def frozen_message(self, status):
+        return (
+            f"The incident is {status}: it and everything under it are frozen. "
+            "A manager may reopen it."
+        )
+
+    def incident_status_as_loaded(self):
+        """The incident's status as loaded in memory, for what pages offer (no queries once
+        loaded); saving asks the database instead (:meth:`frozen_incident_status`)."""
+        return self.incident.status
+
+    def refuse_if_frozen(self):
+        """Raise :class:`FrozenRecord` when the incident is closed or cancelled. Queries the
+        database once."""
+        status = self.frozen_incident_status()
+        if status in FROZEN_INCIDENT_STATUSES:
+            raise FrozenRecord(self.frozen_message(status))
+
+    def is_frozen(self):
+        """Whether the incident freezes this record. Queries the database once."""
+        return self.frozen_incident_status() in FROZEN_INCIDENT_STATUSES
+
+    def _allow_while_frozen(self):
+        self._frozen_exempt = True
+
+    def clean(self):
+        super().clean()
+        try:
+            self.refuse_if_frozen()
+        except FrozenRecord as frozen:
+            raise ValidationError({NON_FIELD_ERRORS: [str(frozen)]}) from frozen
+
+
+class VersionedModel(FrozenGuard):
+    """A history-tracked record edited by forms and moved by verbs.
+
+    ``version`` grows on every save through :meth:`save_edit` or :meth:`_transition`, so a form
+    opened before someone else's save is detected instead of silently overwriting their work.
+    """
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def _copy_from(self, row):
+        for field in self._meta.concrete_fields:
+            setattr(self, field.attname, getattr(row, field.attname))
+
+    def _save_as(self, by, reason):
+        self._history_user = by
+        self._change_reason = reason
+        self.save()
+
+    def save_edit(self, *, by, expected_version, fields, reason="Edited", before_save=None):
+        """Save the named fields of this (form-updated) instance onto the locked row.
+
+        Queries the database: locks the row, refuses with :class:`StaleEdit` when its version is
+        not the one the form was opened on, and records ``by`` and ``reason`` in history.
+        ``before_save(row, changed)`` may adjust the row (a statement returns to Draft).
+        """
+        with transaction.atomic():
+            row = type(self).objects.select_for_update().get(pk=self.pk)
+            row.refuse_if_frozen()
+            if row.version != expected_version:
+                raise StaleEdit(current=row)
+            changed = [name for name in fields if getattr(row, name) != getattr(self, name)]
+            for name in fields:
+                setattr(row, name, getattr(self, name))
+            if before_save is not None:
+                reason = before_save(row, changed) or reason
+            row.version += 1
+            row._save_as(by, reason)
+        self._copy_from(row)
+        return row
+
+    def _transition(self, action, *, by, reason, check=None, changes=None, on_commit=None):
+        """Make the move named ``action`` of ``self.MOVES``, or raise :class:`TransitionRefused`.
+
+        Queries the database: re-reads the row under ``select_for_update`` so that two people
+        pressing the same button at once cannot both succeed, then sets the status and its
+        dependent fields together and saves once, with the actor and reason in history.
+        ``changes`` is a dict of field values, or a callable that builds one from the locked row
+        (for values that depend on it, such as the version a reviewer approved). A move whose
+        sources are frozen states (reopening a closed incident) passes the frozen guard; every
+        other move is refused on a frozen incident.
+        """
+        move = self.MOVES[action]
+        if by is None or not by.has_perm(move.permission):
+            raise TransitionRefused(f"You may not {move.label.lower()}.")
+        with transaction.atomic():
+            row = type(self).objects.select_for_update().get(pk=self.pk)
+            if row.status not in move.sources:
+                raise TransitionRefused(
+                    f"“{move.label}” is not possible while the {self._meta.verbose_name} is "
+                    f"{row.get_status_display()}."
+                )
+            if not move.sources & FROZEN_INCIDENT_STATUSES:
+                row.refuse_if_frozen()
+            # Checked just above (or a way back from a frozen state): the save need not ask again.
+            row._allow_while_frozen()
+            if check is not None:
+                check(row)
+            if callable(changes):
+                changes = changes(row)
+            row.status = move.target
+            for name, value in (changes or {}).items():
+                setattr(row, name, value)
+            row.version += 1
+            row._save_as(by, reason or move.label)
+            if on_commit is not None:
+                # Robust: a failing side effect (mail) is logged, never shown as an error after
+                # the move has already been saved.
+                transaction.on_commit(lambda: on_commit(row), robust=True)
+        self._copy_from(row)
+        return row
+
+    def allowed_moves(self, user):
+        """The moves (action, Move) ``user`` may make now, in table order; on a frozen incident
+        only the ways back. No queries once the incident is loaded."""
+        frozen = self.incident_status_as_loaded() in FROZEN_INCIDENT_STATUSES
+        return [
+            (action, move)
+            for action, move in self.MOVES.items()
+            if self.status in move.sources
+            and user.has_perm(move.permission)
+            and (not frozen or move.sources & FROZEN_INCIDENT_STATUSES)
+        ]
