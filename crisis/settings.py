@@ -77,7 +77,6 @@ INSTALLED_APPS = [
     "bootstrap",
     "crispy_forms",
     "crispy_bootstrap5",
-    "django_htmx",
     "django_filters",
     "simple_history",
     "axes",
@@ -97,7 +96,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     # Axes wants to be last: it turns a locked-out sign-in into its own response.
     "axes.middleware.AxesMiddleware",
 ]
