@@ -7,3 +7,7 @@ class CrisisConfig(AppConfig):
 
     name = "crisis"
     verbose_name = "Crisis Desk"
+
+    def ready(self):
+        # Registers the <reference:…> and <token:…> path converters before any URLconf loads.
+        from crisis import converters  # noqa: F401

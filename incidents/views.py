@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crisis.converters import whole_number
 from crisis.history import entries_for
 from incidents.filters import IncidentFilter
 from incidents.forms import AffectedPartyForm, IncidentForm, MoveForm
@@ -73,7 +74,7 @@ def dashboard(request):
 def incident_list(request):
     filterset = IncidentFilter(request.GET or None, queryset=Incident.objects.for_lists())
     incidents = filterset.qs.order_by("-declared_at", "-pk")
-    page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(incidents, PAGE_SIZE).get_page(whole_number(request.GET.get("page")))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

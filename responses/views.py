@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crisis.converters import whole_number
 from crisis.history import entries_for
 from incidents.models import Incident, Platform, StaleEdit, TransitionRefused
 from responses.diff import has_changes, word_diff
@@ -21,10 +22,7 @@ def _get_statement(request, pk):
 
 
 def _posted_version(request):
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return None
+    return whole_number(request.POST.get("version", ""))
 
 
 @login_required
@@ -91,9 +89,9 @@ def _versions(statement):
 
 def _selected_version(request, versions):
     """The version named by ``?version=``, or the newest; an unknown number is ignored."""
-    wanted = request.GET.get("version", "")
+    wanted = whole_number(request.GET.get("version", ""))
     for record in versions:
-        if wanted.isdigit() and record.version == int(wanted):
+        if record.version == wanted:
             return record
     return versions[-1] if versions else None
 
