@@ -127,3 +127,30 @@ def test_anonymous_visitors_see_only_the_login_page(name, client, db):
     response = client.get(url)
 
     assert response.url == f"{LOGIN}?next={url}"
+
+
+@pytest.mark.parametrize("length", [151, 256, 5000])
+def test_an_over_long_username_is_refused_by_the_field(length, client, db):
+    response = client.post(LOGIN, {"username": "a" * length, "password": "guess"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["username"] == [
+        f"Ensure this value has at most 150 characters (it has {length})."
+    ]
+    assert f"at most 150 characters (it has {length})" in factories.page_text(response)
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_over_long_username_is_refused_by_the_admin_login_too(client, db):
+    response = client.post(reverse("admin:login"), {"username": "a" * 256, "password": "guess"})
+
+    assert response.status_code == 200
+    assert "at most 150 characters" in factories.page_text(response)
+
+
+def test_a_username_with_a_nul_byte_is_refused_by_the_field(client, db):
+    response = client.post(LOGIN, {"username": "comms\x00", "password": "guess"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["username"] == ["Null characters are not allowed."]
