@@ -9,5 +9,6 @@ class CrisisConfig(AppConfig):
     verbose_name = "Crisis Desk"
 
     def ready(self):
-        # Registers the <reference:…> and <token:…> path converters before any URLconf loads.
-        from crisis import converters  # noqa: F401
+        # Registers the <reference:…> and <token:…> path converters before any URLconf loads,
+        # and the sign-in time noted in each new session.
+        from crisis import auth, converters  # noqa: F401
