@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from crisis.forms import AdminLoginForm, LoginForm
+from crisis.views import PasswordChangeView
 
 admin.site.site_header = "Crisis Desk administration"
 admin.site.site_title = "Crisis Desk admin"
@@ -17,6 +18,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", PasswordChangeView.as_view(), name="password_change"),
     path("admin/", admin.site.urls),
     path("", include("responses.urls")),
     path("", include("incidents.urls")),
