@@ -1,10 +1,8 @@
-"""Sign-in plumbing: whose address a sign-in attempt came from, and how long a session lasts."""
+"""Sign-in plumbing: whose address a sign-in attempt came from, and when a session began."""
 
 import ipaddress
 
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.utils import timezone
@@ -32,7 +30,7 @@ def client_address(request):
 
 
 # Sessions end after SESSION_IDLE_TIMEOUT without a request (Django's own expiry,
-# SESSION_COOKIE_AGE, pushed back by SessionLimitMiddleware) and, however active,
+# SESSION_COOKIE_AGE, pushed back by crisis.middleware.SessionLimitMiddleware) and, however active,
 # SESSION_ABSOLUTE_TIMEOUT after signing in (the time noted here at sign-in).
 SIGNED_IN_AT = "crisis_signed_in_at"
 RENEWED_AT = "crisis_renewed_at"
@@ -47,34 +45,3 @@ def note_sign_in_time(sender, request, user, **kwargs):
     now = timezone.now().timestamp()
     request.session[SIGNED_IN_AT] = now
     request.session[RENEWED_AT] = now
-
-
-class SessionLimitMiddleware:
-    """Keeps an active session alive, and signs out one older than ``SESSION_ABSOLUTE_TIMEOUT``
-    seconds (or one that never noted its sign-in time). The request then goes on as anonymous, so
-    an internal page sends the person to the sign-in page, where the message says why."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if request.user.is_authenticated:
-            session = request.session
-            now = timezone.now().timestamp()
-            limit = settings.SESSION_ABSOLUTE_TIMEOUT
-            signed_in_at = session.get(SIGNED_IN_AT)
-            if signed_in_at is None or now - signed_in_at > limit:
-                logout(request)
-                messages.info(
-                    request,
-                    f"You were signed out: a session lasts at most {_hours(limit)} after "
-                    "signing in. Sign in again to go on.",
-                )
-            elif not 0 <= now - session.get(RENEWED_AT, 0) < RENEW_EVERY:
-                session[RENEWED_AT] = now
-        return self.get_response(request)
-
-
-def _hours(seconds):
-    hours = seconds / 3600
-    return f"{hours:g} hour{'' if hours == 1 else 's'}"

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crisis.converters import whole_number
@@ -328,6 +329,9 @@ def public_page_close(request, reference):
 
 
 @require_GET
+# Anyone may keep a copy for a minute: it spares the app a rush of readers during a crisis, and
+# a page taken down or a new statement shows everywhere within that minute.
+@cache_control(public=True, max_age=60)
 def public_page(request, token):
     """The audience's page: no sign-in, nothing internal, 404 unless a manager opened it."""
     incident = get_object_or_404(Incident, public_token=token, is_public_page_open=True)
