@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from crisis.converters import whole_number
 from crisis.history import entries_for
@@ -28,7 +28,7 @@ def _posted_version(request):
 
 @login_required
 @permission_required("responses.add_statement", raise_exception=True)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def statement_create(request, reference):
     incident = get_object_or_404(Incident, reference=reference)
     if not incident.is_editable:
@@ -49,7 +49,7 @@ def _limits():
 
 
 @login_required
-@require_GET
+@require_safe
 def statement_detail(request, pk):
     return _render_detail(request, _get_statement(request, pk))
 
@@ -127,7 +127,7 @@ def _compare(name, before, after):
 
 @login_required
 @permission_required("responses.change_statement", raise_exception=True)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def statement_edit(request, pk):
     statement = _get_statement(request, pk)
     if not statement.is_editable:
@@ -185,7 +185,7 @@ def _stale_message(request, form, current):
 
 
 @login_required
-@require_GET
+@require_safe
 def statement_history(request, pk):
     statement = _get_statement(request, pk)
     entries = entries_for(Statement, statement.history.select_related("history_user"))
@@ -328,7 +328,7 @@ def public_page_close(request, reference):
     return redirect(incident.get_absolute_url() + "#public-page")
 
 
-@require_GET
+@require_safe
 # Anyone may keep a copy for a minute: it spares the app a rush of readers during a crisis, and
 # a page taken down or a new statement shows everywhere within that minute.
 @cache_control(public=True, max_age=60)
