@@ -7,3 +7,8 @@ class CrisisConfig(AppConfig):
 
     name = "crisis"
     verbose_name = "Crisis Desk"
+
+    def ready(self):
+        # Registers the <reference:…> and <token:…> path converters before any URLconf loads,
+        # and the sign-in time noted in each new session.
+        from crisis import auth, converters  # noqa: F401

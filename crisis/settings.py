@@ -88,12 +88,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session middleware, so that it sees the session cookie being set.
+    "crisis.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "crisis.middleware.SessionLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Axes wants to be last: it turns a locked-out sign-in into its own response.
@@ -161,6 +164,15 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "incidents:dashboard"
 LOGOUT_REDIRECT_URL = "login"
+# A session ends after this many seconds without a request (default 8 hours)...
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 8 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT  # pushed back by crisis.middleware.SessionLimitMiddleware
+# ...and this many seconds after signing in, however active (default 24 hours).
+SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", 24 * 60 * 60)
+if SESSION_IDLE_TIMEOUT <= 0 or SESSION_ABSOLUTE_TIMEOUT <= 0:
+    raise ImproperlyConfigured(
+        "SESSION_IDLE_TIMEOUT and SESSION_ABSOLUTE_TIMEOUT must be positive."
+    )
 
 # History keeps every change reason whole: a reason may be as long as the forms accept
 # (crisis.lifecycle.REASON_MAX_LENGTH), which a 100-character column would refuse on PostgreSQL.
@@ -175,6 +187,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# How many reverse proxies stand in front of the app, each appending the address it saw to
+# X-Forwarded-For. 0: clients connect directly and the header is ignored (anyone can forge it).
+# Behind a proxy, set it, or every sign-in seems to come from the proxy and a few wrong passwords
+# lock a username out for everyone. See crisis.auth.client_address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "crisis.auth.client_address"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

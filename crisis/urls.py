@@ -2,12 +2,23 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from crisis.forms import AdminLoginForm, LoginForm
+from crisis.views import PasswordChangeView
+
 admin.site.site_header = "Crisis Desk administration"
 admin.site.site_title = "Crisis Desk admin"
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", PasswordChangeView.as_view(), name="password_change"),
     path("admin/", admin.site.urls),
     path("", include("responses.urls")),
     path("", include("incidents.urls")),

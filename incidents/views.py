@@ -6,8 +6,9 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from crisis.converters import whole_number
 from crisis.history import entries_for
 from crisis.lifecycle import REASON_MAX_LENGTH
 from incidents.filters import IncidentFilter
@@ -42,7 +43,7 @@ def _stale_message(request, form, current, noun):
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard(request):
     incidents = list(Incident.objects.open().for_lists().order_by("severity", "detected_at"))
     by_severity = []
@@ -70,11 +71,11 @@ def dashboard(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def incident_list(request):
     filterset = IncidentFilter(request.GET or None, queryset=Incident.objects.for_lists())
     incidents = filterset.qs.order_by("-declared_at", "-pk")
-    page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(incidents, PAGE_SIZE).get_page(whole_number(request.GET.get("page")))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -87,7 +88,7 @@ def incident_list(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def incident_export(request):
     filterset = IncidentFilter(request.GET or None, queryset=Incident.objects.for_lists())
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -145,7 +146,7 @@ def _csv_safe(text):
 
 @login_required
 @permission_required("incidents.add_incident", raise_exception=True)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def incident_create(request):
     if request.method == "POST":
         form = IncidentForm(request.POST)
@@ -162,7 +163,7 @@ def incident_create(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def incident_detail(request, reference):
     incident = _get_incident(request, reference)
     parties = list(incident.affected_parties.all())
@@ -214,7 +215,7 @@ def _timeline(incident):
 
 @login_required
 @permission_required("incidents.change_incident", raise_exception=True)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def incident_edit(request, reference):
     incident = _get_incident(request, reference)
     if not incident.is_editable:
@@ -266,7 +267,7 @@ def incident_move(request, reference, action):
 
 
 @login_required
-@require_GET
+@require_safe
 def incident_history(request, reference):
     incident = _get_incident(request, reference)
     entries = entries_for(Incident, incident.history.select_related("history_user"))
@@ -276,7 +277,7 @@ def incident_history(request, reference):
 
 @login_required
 @permission_required("incidents.add_affectedparty", raise_exception=True)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def party_create(request, reference):
     incident = _get_incident(request, reference)
     if not incident.is_editable:
@@ -299,7 +300,7 @@ def party_create(request, reference):
 
 @login_required
 @permission_required("incidents.change_affectedparty", raise_exception=True)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def party_edit(request, reference, pk):
     party = _get_party(request, reference, pk)
     incident = party.incident
@@ -329,7 +330,7 @@ def party_edit(request, reference, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def party_history(request, reference, pk):
     party = _get_party(request, reference, pk)
     entries = entries_for(AffectedParty, party.history.select_related("history_user"))

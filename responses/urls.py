@@ -6,7 +6,7 @@ app_name = "responses"
 
 urlpatterns = [
     path(
-        "incidents/<str:reference>/statements/new/",
+        "incidents/<reference:reference>/statements/new/",
         views.statement_create,
         name="statement-create",
     ),
@@ -28,15 +28,15 @@ urlpatterns = [
         name="publication-link",
     ),
     path(
-        "incidents/<str:reference>/public-page/open/",
+        "incidents/<reference:reference>/public-page/open/",
         views.public_page_open,
         name="public-page-open",
     ),
     path(
-        "incidents/<str:reference>/public-page/close/",
+        "incidents/<reference:reference>/public-page/close/",
         views.public_page_close,
         name="public-page-close",
     ),
     # The audience's page: the token is the only key, so the path says nothing else.
-    path("p/<str:token>/", views.public_page, name="public-page"),
+    path("p/<token:token>/", views.public_page, name="public-page"),
 ]

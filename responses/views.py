@@ -1,8 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from crisis.converters import whole_number
 from crisis.history import entries_for
 from incidents.models import Incident, Platform, StaleEdit, TransitionRefused
 from responses.diff import has_changes, word_diff
@@ -21,15 +23,12 @@ def _get_statement(request, pk):
 
 
 def _posted_version(request):
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return None
+    return whole_number(request.POST.get("version", ""))
 
 
 @login_required
 @permission_required("responses.add_statement", raise_exception=True)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def statement_create(request, reference):
     incident = get_object_or_404(Incident, reference=reference)
     if not incident.is_editable:
@@ -50,7 +49,7 @@ def _limits():
 
 
 @login_required
-@require_GET
+@require_safe
 def statement_detail(request, pk):
     return _render_detail(request, _get_statement(request, pk))
 
@@ -93,9 +92,9 @@ def _versions(statement):
 
 def _selected_version(request, versions):
     """The version named by ``?version=``, or the newest; an unknown number is ignored."""
-    wanted = request.GET.get("version", "")
+    wanted = whole_number(request.GET.get("version", ""))
     for record in versions:
-        if wanted.isdigit() and record.version == int(wanted):
+        if record.version == wanted:
             return record
     return versions[-1] if versions else None
 
@@ -130,7 +129,7 @@ def _compare(name, before, after):
 
 @login_required
 @permission_required("responses.change_statement", raise_exception=True)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def statement_edit(request, pk):
     statement = _get_statement(request, pk)
     if not statement.is_editable:
@@ -188,7 +187,7 @@ def _stale_message(request, form, current):
 
 
 @login_required
-@require_GET
+@require_safe
 def statement_history(request, pk):
     statement = _get_statement(request, pk)
     entries = entries_for(Statement, statement.history.select_related("history_user"))
@@ -335,7 +334,10 @@ def public_page_close(request, reference):
     return redirect(incident.get_absolute_url() + "#public-page")
 
 
-@require_GET
+@require_safe
+# Anyone may keep a copy for a minute: it spares the app a rush of readers during a crisis, and
+# a page taken down or a new statement shows everywhere within that minute.
+@cache_control(public=True, max_age=60)
 def public_page(request, token):
     """The audience's page: no sign-in, nothing internal, 404 unless a manager opened it."""
     incident = get_object_or_404(Incident, public_token=token, is_public_page_open=True)

@@ -73,6 +73,7 @@ def test_settings_load_with_a_real_key_when_debug_is_off():
         ("DEBUG", "maybe", "DEBUG must be true or false, not 'maybe'."),
         ("AXES_ENABLED", "sometimes", "AXES_ENABLED must be true or false"),
         ("EMAIL_PORT", "twenty-five", "EMAIL_PORT must be a whole number, not 'twenty-five'."),
+        ("TRUSTED_PROXY_COUNT", "-1", "TRUSTED_PROXY_COUNT must be 0 or more."),
     ],
 )
 def test_a_malformed_setting_fails_loudly(name, value, complaint):
