@@ -47,6 +47,9 @@ def clean_reason(reason, *, required=False, missing="Say why."):
     """The one check of a reason, note or comment: stripped, at most REASON_MAX_LENGTH long,
     present when ``required``. Raises :class:`TransitionRefused` with a readable message."""
     reason = (reason or "").strip()
+    if "\x00" in reason:
+        # Databases refuse NUL in text (PostgreSQL with an error); nobody types one on purpose.
+        raise TransitionRefused("The text holds a NUL character; remove it and try again.")
     if required and not reason:
         raise TransitionRefused(missing)
     if len(reason) > REASON_MAX_LENGTH:

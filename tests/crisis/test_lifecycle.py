@@ -245,3 +245,14 @@ def test_no_platforms_are_stored_as_empty_text(comms):
 
     assert _stored_platforms(incident) == ""
     assert not Incident.objects.on_platform("x").exists()
+
+
+def test_a_withdraw_reason_with_a_nul_byte_is_refused_with_a_message(client_as, comms):
+    statement = factories.make_statement(factories.make_incident(comms), comms)
+
+    response = client_as(comms).post(
+        f"/statements/{statement.pk}/withdraw/", {"reason": "Out\x00dated"}, follow=True
+    )
+
+    assert any("NUL" in text for _level, text in factories.messages_shown(response))
+    assert factories.reload(statement).status == Statement.Status.DRAFT
