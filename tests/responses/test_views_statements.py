@@ -275,11 +275,28 @@ def test_the_page_shows_text_length_check_status_and_reviews(client_as, viewer, 
     html = factories.page_text(response)
     assert statement.body in html
     assert "Changes requested" in html and "Add the date." in html
-    assert response.context["length_check"] == [
+    assert [row[:4] for row in response.context["length_check"]] == [
         ("X", 280, len(statement.body), len(statement.body) - 280),
         ("Other", None, len(statement.body), 0),
     ]
     assert response.context["moves"] == {}  # a viewer gets no buttons
+
+
+def test_the_length_table_shows_each_platform_s_own_count(client_as, viewer, comms):
+    link = "https://example.com/orders/late-deliveries/what-we-are-doing-about-it"
+    body = f"Orders are late. Read more: {link} 👨‍👩‍👧‍👦"
+    statement = factories.make_statement(
+        factories.make_incident(comms), comms, body=body, target_platforms=["x", "bluesky", "other"]
+    )
+
+    response = client_as(viewer).get(statement.get_absolute_url())
+
+    counts = {row.label: row.length for row in response.context["length_check"]}
+    # X: 28 characters, the link as 23, the emoji as 2; Bluesky: the family is one character.
+    assert counts == {"X": 28 + 23 + 1 + 2, "Bluesky": 28 + len(link) + 2, "Other": len(body)}
+    html = factories.page_text(response)
+    assert "as X counts: a link 23, most emoji and CJK characters 2" in html
+    assert "as a reader sees them: an emoji counts 1" in html
 
 
 def test_a_reviewer_sees_what_changed_since_approval(client_as, comms, manager):
