@@ -232,6 +232,24 @@ class Statement(VersionedModel):
         return self.status == self.Status.IN_REVIEW
 
     @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_withdrawn(self):
+        return self.status == self.Status.WITHDRAWN
+
+    @property
+    def approval_holds(self):
+        """Whether the latest approval still covers the current wording."""
+        return self.status in (self.Status.APPROVED, self.Status.PUBLISHED)
+
+    @property
+    def needs_new_approval(self):
+        """A draft again after an approval that an edit voided."""
+        return self.status == self.Status.DRAFT and self.approved_version is not None
+
+    @property
     def edit_returns_to_draft(self):
         """Whether saving a change to the wording now voids a review or an approval."""
         return self.status in (self.Status.IN_REVIEW, self.Status.APPROVED)

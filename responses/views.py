@@ -124,6 +124,7 @@ def _compare(name, before, after):
         "platforms_before": field.labels(before.target_platforms),
         "platforms_after": field.labels(after.target_platforms),
         "platforms_changed": before.target_platforms != after.target_platforms,
+        "kind_changed": before.kind != after.kind,
     }
 
 

@@ -117,6 +117,36 @@ def test_it_names_every_platform_the_body_is_too_long_for(client_as, comms, inci
     ]
 
 
+def test_the_form_shows_x_s_own_count_by_the_body(client_as, comms, incident):
+    # 141 characters, but X counts each emoji as 2.
+    response = client_as(comms).post(
+        create_url(incident), {"kind": "holding", "body": "😷" * 141, "target_platforms": ["x"]}
+    )
+
+    assert response.context["form"].errors["body"] == [
+        "Too long for X by 2 characters "
+        "(282 of 280, as X counts: a link 23, most emoji and CJK characters 2)."
+    ]
+    assert "😷" * 141 in factories.page_text(response)  # what was typed is kept
+    assert not Statement.objects.exists()
+
+
+def test_the_edit_form_checks_the_new_platforms(client_as, comms, incident):
+    statement = factories.make_statement(
+        incident, comms, body="a" * 501, target_platforms=["tiktok"]
+    )
+    client = client_as(comms)
+    data = factories.form_values(client.get(edit_url(statement)), "body")
+    data.setlist("target_platforms", ["tiktok", "threads"])
+
+    response = client.post(edit_url(statement), dict(data.lists()))
+
+    assert response.context["form"].errors["body"] == [
+        "Too long for Threads by 1 character (501 of 500)."
+    ]
+    assert factories.reload(statement).target_platforms == ["tiktok"]
+
+
 def test_the_form_carries_the_limits_for_the_live_counter(client_as, comms, incident):
     response = client_as(comms).get(create_url(incident))
 
@@ -174,6 +204,23 @@ def test_editing_an_approved_statement_sends_it_back_to_draft_and_says_so(
             "approval again.",
         )
     ]
+
+
+def test_changing_the_kind_of_an_approved_statement_sends_it_back_to_draft(
+    client_as, comms, manager, incident
+):
+    statement = factories.make_statement(incident, comms, status=S.APPROVED)
+    client = client_as(comms)
+    data = factories.form_values(client.get(edit_url(statement)), "body")
+    data["kind"] = Statement.Kind.APOLOGY
+
+    response = client.post(edit_url(statement), dict(data.lists()), follow=True)
+
+    stored = factories.reload(statement)
+    assert (stored.status, stored.kind) == (S.DRAFT, Statement.Kind.APOLOGY)
+    assert factories.messages_shown(response)[0][0] == "warning"
+    page = factories.page_text(client_as(manager).get(statement.get_absolute_url()))
+    assert "Kind: <del>Holding statement</del> → <ins>Apology</ins>" in page
 
 
 def test_saving_a_draft_unchanged_keeps_it_a_draft(client_as, comms, incident):
