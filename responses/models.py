@@ -45,6 +45,7 @@ class StatementQuerySet(models.QuerySet):
         submission first, as a list. Two queries however many: the statements, their history."""
         if not user.has_perm(REVIEW_PERMISSION):
             return []
+        # Narrowed in SQL to what may_review would refuse anyway; may_review decides.
         statements = list(
             self.filter(status=Statement.Status.IN_REVIEW)
             .exclude(author=user)
@@ -302,9 +303,9 @@ class Statement(VersionedModel):
         return not self.review_refusal(user, contributors)
 
     def eligible_reviewers(self, contributors=None):
-        """The active users who may review this statement (:meth:`review_refusal` holds for
-        none of them): holders of the permission, less everyone who wrote any of it. A user
-        queryset; queries the history once first unless ``contributors`` is given."""
+        """The active users who may review this statement once it is in review, by the rule of
+        :meth:`review_refusal`: holders of the permission, less everyone who wrote any of it. A
+        user queryset; queries the history once first unless ``contributors`` is given."""
         if contributors is None:
             contributors = self.wording_contributors()
         writers = {self.author_id, *contributors} - {None}
