@@ -168,6 +168,7 @@ def incident_detail(request, reference):
     incident = _get_incident(request, reference)
     parties = list(incident.affected_parties.all())
     statements = list(incident.statements.select_related("author"))
+    contributors = incident.statements.wording_contributors()
     public_path = incident.get_public_url()
     timeline = _timeline(incident)
     context = {
@@ -179,7 +180,7 @@ def incident_detail(request, reference):
         "can_edit": request.user.has_perm("incidents.change_incident") and incident.is_editable,
         "can_add_party": request.user.has_perm("incidents.add_affectedparty")
         and incident.is_editable,
-        "statements": [(s, s.next_step(request.user)) for s in statements],
+        "statements": [(s, s.next_step(request.user, contributors[s.pk])) for s in statements],
         "can_add_statement": request.user.has_perm("responses.add_statement")
         and incident.is_editable,
         "can_manage_public_page": request.user.has_perm("incidents.manage_public_page"),

@@ -6,7 +6,8 @@ from django.core.validators import URLValidator
 from crisis.lifecycle import REASON_MAX_LENGTH
 from incidents.forms import VersionedForm
 from incidents.models import Platform
-from responses.models import LENGTH_LIMITS, Publication, Statement, length_errors
+from responses.lengths import counter_rules
+from responses.models import Publication, Statement
 
 
 class WebURLField(forms.URLField):
@@ -39,12 +40,14 @@ class StatementForm(VersionedForm):
             platforms.initial = on_incident
         platforms.error_messages["required"] = "Choose at least one platform."
         self.fields["body"].error_messages["required"] = "Write the statement first."
-        # Read by static/js/statement-counter.js to count characters per ticked platform.
+        # Read by static/js/statement-counter.js to estimate each ticked platform's count while
+        # typing; the server's count (responses.lengths) is the one that decides.
+        rules = counter_rules()
         self.fields["body"].widget.attrs.update(
             {
-                "data-length-limits": json.dumps(
-                    {code: limit for code, limit in LENGTH_LIMITS.items() if limit}
-                ),
+                "data-length-limits": json.dumps(rules["limits"]),
+                "data-length-counting": json.dumps(rules["counting"]),
+                "data-x-weights": json.dumps(rules["x"]),
                 "data-platform-labels": json.dumps(dict(Platform.choices)),
                 "aria-describedby": "length-counter",
             }
@@ -53,15 +56,6 @@ class StatementForm(VersionedForm):
     def clean_body(self):
         # Browsers send line breaks as CRLF; count them once, as the audience sees them.
         return self.cleaned_data["body"].replace("\r\n", "\n").strip()
-
-    def clean(self):
-        cleaned = super().clean()
-        body = cleaned.get("body")
-        platforms = cleaned.get("target_platforms")
-        if body and platforms:
-            for error in length_errors(body, platforms):
-                self.add_error("body", error)
-        return cleaned
 
 
 class DecisionForm(forms.Form):

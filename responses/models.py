@@ -1,4 +1,9 @@
+from collections import defaultdict
+from typing import NamedTuple
+
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -8,57 +13,48 @@ from simple_history.models import HistoricalRecords
 from crisis.fields import ChoiceListField
 from crisis.lifecycle import FrozenGuard, Move, TransitionRefused, VersionedModel, clean_reason
 from incidents.models import Incident, Platform
+from responses.lengths import (  # noqa: F401 (re-exported: the length rules' old address)
+    LENGTH_LIMITS,
+    length_check,
+    length_errors,
+)
 
-# The longest body each platform accepts, in characters; None means no limit worth checking.
-# Counted as len(body), one per Unicode code point. X really counts every link as 23 characters
-# and some scripts double; we ignore that: a body that fits here fits there, or nearly so.
-LENGTH_LIMITS = {
-    Platform.X: 280,
-    Platform.BLUESKY: 300,
-    Platform.THREADS: 500,
-    Platform.INSTAGRAM: 2200,
-    Platform.TIKTOK: 2200,
-    Platform.LINKEDIN: 3000,
-    Platform.YOUTUBE: 5000,
-    Platform.REDDIT: 40000,
-    Platform.FACEBOOK: 63206,
-    Platform.OTHER: None,
-}
+REVIEW_PERMISSION = "responses.approve_statement"
 
 
-def length_check(body, platforms):
-    """One row per platform: ``(label, limit, length, excess)``; excess > 0 means too long."""
-    length = len(body or "")
-    rows = []
-    for code in platforms or []:
-        limit = LENGTH_LIMITS.get(code)
-        excess = length - limit if limit is not None else 0
-        rows.append((Platform(code).label, limit, length, excess))
-    return rows
+class NextStep(NamedTuple):
+    """What happens next to a statement, said to one user."""
 
+    text: str
+    # The user may decide on it now: the incident page makes it stand out.
+    is_your_review: bool = False
+    # Why someone who might expect to review it does not (they wrote some of it).
+    note: str = ""
 
-def length_errors(body, platforms):
-    """Readable refusals, one per platform the body is too long for."""
-    return [
-        f"Too long for {label} by {excess:,} character{'s' if excess != 1 else ''} "
-        f"({length:,} of {limit:,})."
-        for label, limit, length, excess in length_check(body, platforms)
-        if excess > 0
-    ]
+    def __str__(self):
+        return self.text
 
 
 class StatementQuerySet(models.QuerySet):
+    def wording_contributors(self):
+        """``{statement pk: ids of everyone who changed its wording}`` for the statements of
+        this queryset (see :meth:`Statement.wording_contributors`). Queries the history once."""
+        return _wording_contributors_of(self.values("pk"))
+
     def awaiting_review_by(self, user):
-        """Statements in review that ``user`` may decide on: not their own, and only for a
-        user who may approve at all (otherwise none)."""
-        if not user.has_perm("responses.approve_statement"):
-            return self.none()
-        return (
+        """The statements ``user`` may review now (:meth:`Statement.may_review`), oldest
+        submission first, as a list. Two queries however many: the statements, their history."""
+        if not user.has_perm(REVIEW_PERMISSION):
+            return []
+        # Narrowed in SQL to what may_review would refuse anyway; may_review decides.
+        statements = list(
             self.filter(status=Statement.Status.IN_REVIEW)
             .exclude(author=user)
             .select_related("incident", "author")
             .order_by("submitted_at", "pk")
         )
+        contributors = _wording_contributors_of([s.pk for s in statements])
+        return [s for s in statements if s.may_review(user, contributors[s.pk])]
 
     def published(self):
         return self.filter(status=Statement.Status.PUBLISHED)
@@ -80,7 +76,7 @@ class Statement(VersionedModel):
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     # The workflow, in the order its buttons appear. Who may review is narrower than the
-    # permission: the author never reviews their own statement (see _refuse_author).
+    # permission: nobody reviews a statement they wrote any of (see review_refusal).
     MOVES = {
         "submit": Move(
             frozenset({Status.DRAFT}),
@@ -115,8 +111,9 @@ class Statement(VersionedModel):
     }
     REVIEW_MOVES = ("approve", "request_changes")
     FROZEN_STATUSES = (Status.PUBLISHED, Status.WITHDRAWN)
-    # An edit of these while in review or approved voids the review.
-    WORDING_FIELDS = ("body", "target_platforms")
+    # What a reviewer approves: an edit of these while in review or approved voids the review,
+    # and whoever saved a change to them is one of the statement's writers.
+    WORDING_FIELDS = ("kind", "body", "target_platforms")
 
     # PROTECT: statements are part of the record; an incident is cancelled, never deleted.
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="statements")
@@ -224,56 +221,143 @@ class Statement(VersionedModel):
         return self._meta.get_field("target_platforms").labels(self.target_platforms)
 
     def length_check(self):
+        """The body's length on each target platform, counted as that platform counts."""
         return length_check(self.body, self.target_platforms)
 
-    def is_reviewable_by(self, user):
-        """Whether ``user`` may decide on this statement now. No queries."""
-        return (
-            self.status == self.Status.IN_REVIEW
-            and user.has_perm("responses.approve_statement")
-            and self.author_id != user.pk
-        )
+    def clean(self):
+        """A body must fit every target platform: the form shows which one, by how much."""
+        super().clean()
+        errors = length_errors(self.body, self.target_platforms)
+        if errors:
+            raise ValidationError({"body": errors})
+
+    @property
+    def is_in_review(self):
+        return self.status == self.Status.IN_REVIEW
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_withdrawn(self):
+        return self.status == self.Status.WITHDRAWN
+
+    @property
+    def approval_holds(self):
+        """Whether the latest approval still covers the current wording."""
+        return self.status in (self.Status.APPROVED, self.Status.PUBLISHED)
+
+    @property
+    def needs_new_approval(self):
+        """A draft again after an approval that an edit voided."""
+        return self.status == self.Status.DRAFT and self.approved_version is not None
+
+    @property
+    def edit_returns_to_draft(self):
+        """Whether saving a change to the wording now voids a review or an approval."""
+        return self.status in (self.Status.IN_REVIEW, self.Status.APPROVED)
+
+    # Who may review. The one rule: a reviewer holds the permission and wrote none of the
+    # statement, neither as its author nor by saving a change to its wording. Every place that
+    # asks (the page's buttons and notes, the incident page, the dashboard, the mail, the verbs)
+    # goes through review_refusal.
 
     def wording_contributors(self):
-        """Ids of everyone who saved a change to the wording. Queries the history once.
+        """Ids of everyone who saved a change to the wording (see ``WORDING_FIELDS``). Queries
+        the history once; for many statements use ``StatementQuerySet.wording_contributors``."""
+        return _wording_contributors_of([self.pk])[self.pk]
 
-        A manager who rewrote part of a statement is one of its authors: the four-eyes rule
-        needs a reviewer who wrote none of it.
+    def share_in_writing(self, user, contributors=None):
+        """``"author"``, ``"contributor"`` (saved a change to the wording) or ``""``.
+
+        ``contributors`` is :meth:`wording_contributors`, when already known; otherwise the
+        history is queried once (not for the author).
         """
-        contributors = set()
-        previous = None
-        for body, platforms, user_id in self.history.order_by(
-            "history_date", "history_id"
-        ).values_list("body", "target_platforms", "history_user_id"):
-            if previous is not None and (body, platforms) != previous:
-                contributors.add(user_id)
-            previous = (body, platforms)
-        return contributors
+        if user.pk is None:
+            return ""
+        if user.pk == self.author_id:
+            return "author"
+        if contributors is None:
+            contributors = self.wording_contributors()
+        return "contributor" if user.pk in contributors else ""
 
-    def allowed_moves(self, user, contributors=frozenset()):
-        """The moves ``user`` may make now, a review by an author (or by one of the
-        ``contributors`` to the wording, see :meth:`wording_contributors`) left out. No queries."""
-        may_review = self.author_id != user.pk and user.pk not in contributors
+    def review_refusal(self, user, contributors=None):
+        """Why ``user`` may not approve or request changes now, or ``""`` if they may.
+
+        Queries the history once (see :meth:`share_in_writing`), and only for someone who holds
+        the permission and is not the author of a statement in review; pass ``contributors``
+        to avoid it in lists.
+        """
+        if self.status != self.Status.IN_REVIEW:
+            return "Only a statement in review can be approved or sent back."
+        if not self.incident.is_editable:
+            return "The incident is frozen: its statements are no longer reviewed."
+        if not user.has_perm(REVIEW_PERMISSION):
+            return "Only a manager may review a statement."
+        share = self.share_in_writing(user, contributors)
+        if share == "author":
+            return "You wrote this statement, so another manager must review it."
+        if share == "contributor":
+            return "You changed this statement’s wording, so another manager must review it."
+        return ""
+
+    def may_review(self, user, contributors=None):
+        """Whether ``user`` may approve or request changes now. Queries as
+        :meth:`review_refusal` does."""
+        return not self.review_refusal(user, contributors)
+
+    def eligible_reviewers(self, contributors=None):
+        """The active users who may review this statement once it is in review, by the rule of
+        :meth:`review_refusal`: holders of the permission, less everyone who wrote any of it. A
+        user queryset; queries the history once first unless ``contributors`` is given."""
+        if contributors is None:
+            contributors = self.wording_contributors()
+        writers = {self.author_id, *contributors} - {None}
+        return (
+            get_user_model()
+            .objects.with_perm(
+                REVIEW_PERMISSION,
+                is_active=True,
+                include_superusers=True,
+                backend="django.contrib.auth.backends.ModelBackend",
+            )
+            .exclude(pk__in=writers)
+        )
+
+    def allowed_moves(self, user, contributors=None):
+        """The moves ``user`` may make now, a review by someone who may not review (see
+        :meth:`review_refusal`) left out. Queries as :meth:`review_refusal` does."""
         return [
             (action, move)
             for action, move in super().allowed_moves(user)
-            if action not in self.REVIEW_MOVES or may_review
+            if action not in self.REVIEW_MOVES or self.may_review(user, contributors)
         ]
 
-    def next_step(self, user):
-        """What happens next, said to ``user`` (for badges on the incident page). No queries."""
+    def next_step(self, user, contributors=None):
+        """What happens next, said to ``user`` (badges on the incident page, the note on the
+        statement page), or None. Queries as :meth:`review_refusal` does."""
         S = self.Status
+        if not self.incident.is_editable:
+            return None
         if self.status == S.IN_REVIEW:
-            if self.is_reviewable_by(user):
-                return "Waiting for your approval"
-            return "Waiting for a manager’s approval"
+            if self.may_review(user, contributors):
+                return NextStep("Waiting for your approval", is_your_review=True)
+            share = self.share_in_writing(user, contributors)
+            return NextStep(
+                "Waiting for a manager’s approval",
+                note={
+                    "author": "You wrote this statement, so someone else reviews it.",
+                    "contributor": "You changed its wording, so someone else reviews it.",
+                }.get(share, ""),
+            )
         if self.status == S.APPROVED:
             if user.has_perm("responses.publish_statement"):
-                return "Approved: ready for you to publish"
-            return "Approved: waiting for a manager to publish"
+                return NextStep("Approved: ready for you to publish")
+            return NextStep("Approved: waiting for a manager to publish")
         if self.status == S.DRAFT and user.has_perm("responses.change_statement"):
-            return "Draft: submit it for approval when ready"
-        return ""
+            return NextStep("Draft: submit it for approval when ready")
+        return None
 
     @classmethod
     def draft(cls, *, incident, by, **fields):
@@ -285,9 +369,10 @@ class Statement(VersionedModel):
     def save_wording(self, *, by, expected_version, fields):
         """Save an edit from the form. Queries and locks the row (see ``save_edit``).
 
-        A change of wording while in review or after approval sends the statement back to Draft,
-        because an approval belongs to the words that were reviewed. Published and withdrawn
-        statements refuse every edit (a correction is a new statement).
+        A change of wording (``WORDING_FIELDS``: the kind, the body or the platforms) while in
+        review or after approval sends the statement back to Draft, because an approval belongs
+        to the words that were reviewed, for the platforms they were reviewed for. Published and
+        withdrawn statements refuse every edit (a correction is a new statement).
         """
 
         def back_to_draft_if_reworded(row, changed):
@@ -298,13 +383,15 @@ class Statement(VersionedModel):
                 )
             if not set(changed) & set(self.WORDING_FIELDS):
                 return None
-            if row.status == self.Status.APPROVED:
-                row.status = self.Status.DRAFT
-                return "Edited after approval: back to Draft"
-            if row.status == self.Status.IN_REVIEW:
-                row.status = self.Status.DRAFT
-                return "Edited during review: back to Draft"
-            return None
+            if not row.edit_returns_to_draft:
+                return None
+            reason = (
+                "Edited after approval: back to Draft"
+                if row.status == self.Status.APPROVED
+                else "Edited during review: back to Draft"
+            )
+            row.status = self.Status.DRAFT
+            return reason
 
         return self.save_edit(
             by=by,
@@ -324,7 +411,7 @@ class Statement(VersionedModel):
             "submit",
             by=by,
             reason="Submitted for approval",
-            check=_same_version(version),
+            check=_checks(_same_version(version), _fits_every_target),
             changes={"submitted_at": timezone.now()},
             on_commit=services.mail_review_requested,
         )
@@ -338,7 +425,7 @@ class Statement(VersionedModel):
                 "approve",
                 by=by,
                 reason="Approved" + (f": {comment}" if comment else ""),
-                check=_checks(_refuse_author(by), _same_version(version)),
+                check=_checks(_may_review(by), _same_version(version), _fits_every_target),
                 changes=lambda row: {
                     "approved_at": timezone.now(),
                     "approved_by": by,
@@ -362,7 +449,7 @@ class Statement(VersionedModel):
                 "request_changes",
                 by=by,
                 reason=f"Changes requested: {comment}",
-                check=_checks(_refuse_author(by), _same_version(version)),
+                check=_checks(_may_review(by), _same_version(version)),
             )
             review = Review.record(
                 row, by=by, decision=Review.Decision.REQUEST_CHANGES, comment=comment
@@ -383,6 +470,7 @@ class Statement(VersionedModel):
                 "publish",
                 by=by,
                 reason="Published",
+                check=_fits_every_target,
                 changes={"published_at": now, "published_by": by},
                 on_commit=services.mail_published,
             )
@@ -417,16 +505,44 @@ def _checks(*checks):
     return run_all
 
 
-def _refuse_author(user):
+def _wording_contributors_of(statement_ids):
+    """``{statement pk: ids of everyone who saved a change to its wording}``, a defaultdict
+    (an unknown pk gives an empty set). Queries the history once (not at all for no ids).
+
+    A manager who rewrote part of a statement is one of its writers: the four-eyes rule needs a
+    reviewer who wrote none of it. Saving the same wording again, or moving the statement
+    through its workflow, makes nobody a contributor.
+    """
+    rows = (
+        Statement.history.filter(id__in=statement_ids)
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "history_user_id", *Statement.WORDING_FIELDS)
+    )
+    contributors = defaultdict(set)
+    previous = {}
+    for pk, user_id, *wording in rows:
+        if pk in previous and previous[pk] != wording and user_id is not None:
+            contributors[pk].add(user_id)
+        previous[pk] = wording
+    return contributors
+
+
+def _may_review(user):
     def check(row):
-        if row.author_id == user.pk:
-            raise TransitionRefused("You wrote this statement, so another manager must review it.")
-        if user.pk in row.wording_contributors():
-            raise TransitionRefused(
-                "You changed this statement’s wording, so another manager must review it."
-            )
+        refusal = row.review_refusal(user)
+        if refusal:
+            raise TransitionRefused(refusal)
 
     return check
+
+
+def _fits_every_target(row):
+    errors = length_errors(row.body, row.target_platforms)
+    if errors:
+        raise TransitionRefused(
+            " ".join(errors) + " Shorten it or change the platforms; an edited statement goes "
+            "back to Draft for a new approval."
+        )
 
 
 def _same_version(version):

@@ -8,11 +8,9 @@ button: their decision is already saved.
 import logging
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 
 from crisis.history import display_user as person
-from crisis.roles import MANAGERS
 
 logger = logging.getLogger(__name__)
 
@@ -35,18 +33,9 @@ def _subject(statement, text):
     return f"[{statement.incident.reference}] {text}"
 
 
-def manager_addresses(exclude=None):
-    """Addresses of the active managers, less ``exclude`` (a user). Queries the database."""
-    managers = (
-        get_user_model().objects.filter(is_active=True, groups__name=MANAGERS).exclude(email="")
-    )
-    if exclude is not None:
-        managers = managers.exclude(pk=exclude.pk)
-    return list(managers.values_list("email", flat=True).distinct())
-
-
 def mail_review_requested(statement):
-    """Tell every manager but the author that a statement waits for their decision."""
+    """Tell everyone who may review the statement (see ``Statement.review_refusal``) that it
+    waits for their decision. Queries its history and the users."""
     incident = statement.incident
     body = (
         f"{person(statement.author)} submitted a {statement.get_kind_display().lower()} "
@@ -54,12 +43,11 @@ def mail_review_requested(statement):
         f"Platforms: {', '.join(statement.platform_labels)}\n\n"
         f"{statement.body}\n\n"
         f"Approve it or request changes: {_link(statement)}\n"
-        "You cannot review a statement you wrote yourself.\n"
     )
     _send(
         _subject(statement, f"Waiting for your approval: {statement.get_kind_display()}"),
         body,
-        manager_addresses(exclude=statement.author),
+        statement.eligible_reviewers().values_list("email", flat=True),
     )
 
 

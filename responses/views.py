@@ -9,7 +9,8 @@ from crisis.history import entries_for
 from incidents.models import Incident, Platform, StaleEdit, TransitionRefused
 from responses.diff import has_changes, word_diff
 from responses.forms import DecisionForm, PublicationLinkForm, PublishForm, StatementForm
-from responses.models import LENGTH_LIMITS, Publication, Statement
+from responses.lengths import LENGTH_LIMITS
+from responses.models import Publication, Statement
 
 
 def _get_statement(request, pk):
@@ -57,12 +58,12 @@ def statement_detail(request, pk):
 def _render_detail(request, statement, *, publish_form=None, status=200):
     versions = _versions(statement)
     selected = _selected_version(request, versions)
+    contributors = statement.wording_contributors()
     context = {
         "statement": statement,
         "incident": statement.incident,
-        "moves": dict(
-            statement.allowed_moves(request.user, contributors=statement.wording_contributors())
-        ),
+        "moves": dict(statement.allowed_moves(request.user, contributors)),
+        "next_step": statement.next_step(request.user, contributors),
         "can_edit": request.user.has_perm("responses.change_statement") and statement.is_editable,
         "can_set_links": request.user.has_perm("responses.change_statement")
         and statement.incident.is_editable,
@@ -124,6 +125,7 @@ def _compare(name, before, after):
         "platforms_before": field.labels(before.target_platforms),
         "platforms_after": field.labels(after.target_platforms),
         "platforms_changed": before.target_platforms != after.target_platforms,
+        "kind_changed": before.kind != after.kind,
     }
 
 

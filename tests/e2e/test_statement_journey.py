@@ -139,3 +139,28 @@ def test_a_statement_goes_from_draft_to_the_public_page(page, live_server, sign_
     assert statement.status == Statement.Status.PUBLISHED
     assert statement.body == FINAL
     assert incident.first_acknowledged_at == statement.published_at
+
+
+def test_the_live_counter_counts_as_each_platform_does_and_says_when_it_estimates(
+    page, live_server, sign_in
+):
+    comms = make_comms("chloe")
+    incident = make_incident(comms, platforms=["x", "bluesky", "instagram"])
+    link = "https://example.com/orders/late-deliveries/what-we-are-doing-about-it"
+    family = "👨‍👩‍👧‍👦"
+    body = f"Orders are late. Read more: {link} {family}"
+
+    sign_in(page, comms)
+    page.goto(f"{live_server.url}/incidents/{incident.reference}/statements/new/")
+    page.get_by_label("Body").fill(body)
+
+    # X: the link counts 23 and the emoji 2; Bluesky: the family is one character; Instagram
+    # counts code points, exactly as the server does, so it needs no "about".
+    x_count = 28 + 23 + 1 + 2
+    bluesky_count = 28 + len(link) + 1 + 1
+    counter = page.locator("#length-counter")
+    expect(counter).to_contain_text(f"X: {280 - x_count} left (about {x_count} of 280)")
+    expect(counter).to_contain_text(
+        f"Bluesky: {300 - bluesky_count} left (about {bluesky_count} of 300)"
+    )
+    expect(counter).to_contain_text(f"Instagram: {2200 - len(body):,} left ({len(body)} of 2,200)")

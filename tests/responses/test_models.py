@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from incidents.models import Incident, StaleEdit, TransitionRefused
@@ -321,9 +322,16 @@ def edit(statement, by, **fields):
     ],
 )
 @pytest.mark.parametrize(
-    "change", [{"body": "We are sorry. Orders ship again."}, {"target_platforms": ["x", "threads"]}]
+    "change",
+    [
+        {"body": "We are sorry. Orders ship again."},
+        {"target_platforms": ["x", "threads"]},
+        {"kind": Statement.Kind.APOLOGY},
+    ],
 )
-def test_a_change_of_wording_or_platforms_sends_it_back_to_draft(status, reason, change, comms):
+def test_a_change_of_kind_wording_or_platforms_sends_it_back_to_draft(
+    status, reason, change, comms
+):
     statement = statement_in(status, comms)
     approved_version = factories.reload(statement).approved_version
 
@@ -337,14 +345,17 @@ def test_a_change_of_wording_or_platforms_sends_it_back_to_draft(status, reason,
     assert (row.history_user, row.history_change_reason) == (comms, reason)
 
 
-def test_a_change_of_kind_alone_keeps_the_approval(comms):
+def test_a_change_of_kind_after_approval_needs_a_new_approval(comms, manager):
+    # An approved holding statement relabelled as an apology is not what the manager approved.
     statement = statement_in(S.APPROVED, comms)
 
     edit(statement, comms, kind=Statement.Kind.ACKNOWLEDGEMENT)
 
     stored = factories.reload(statement)
-    assert (stored.status, stored.kind) == (S.APPROVED, Statement.Kind.ACKNOWLEDGEMENT)
-    assert statement.history.first().history_change_reason == "Edited"
+    assert (stored.status, stored.kind) == (S.DRAFT, Statement.Kind.ACKNOWLEDGEMENT)
+    assert statement.history.first().history_change_reason == "Edited after approval: back to Draft"
+    with pytest.raises(TransitionRefused, match="not possible while the statement is Draft"):
+        stored.publish(by=manager)
 
 
 def test_editing_a_draft_keeps_it_a_draft(comms):
@@ -407,6 +418,113 @@ def test_length_errors_name_the_platform_and_the_excess():
     ]
     assert length_errors("a" * 281, ["x"]) == ["Too long for X by 1 character (281 of 280)."]
     assert length_errors("a" * 280, ["x"]) == []
+
+
+LONG = "We are sorry. " * 25  # 350 characters: fine on Instagram, too long for X
+
+
+def shell_save(statement, **fields):
+    """Change the row the way a shell session or a script might, past the form and the verbs."""
+    row = factories.reload(statement)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.save()
+    return row
+
+
+def test_clean_names_the_platform_and_the_excess():
+    statement = Statement(body="😷" * 141, target_platforms=["instagram", "x"])
+
+    with pytest.raises(ValidationError) as invalid:
+        statement.clean()
+
+    assert invalid.value.message_dict == {
+        "body": [
+            "Too long for X by 2 characters "
+            "(282 of 280, as X counts: a link 23, most emoji and CJK characters 2)."
+        ]
+    }
+    Statement(body="a" * 280, target_platforms=["x"]).clean()  # fits: no error
+
+
+def test_it_refuses_to_approve_a_body_too_long_for_a_target(comms, manager):
+    statement = factories.make_statement(
+        factories.make_incident(comms),
+        comms,
+        status=S.IN_REVIEW,
+        body=LONG.strip(),
+        target_platforms=["instagram"],
+    )
+    shell_save(statement, target_platforms=["instagram", "x"])
+    before = factories.snapshot(statement)
+
+    with pytest.raises(TransitionRefused, match=r"Too long for X by 69 characters \(349 of 280\)"):
+        factories.reload(statement).approve(by=manager)
+
+    assert factories.snapshot(statement) == before
+    assert not Review.objects.exists()
+
+
+def test_it_refuses_to_submit_a_body_too_long_for_a_target(comms):
+    statement = factories.make_statement(
+        factories.make_incident(comms), comms, body=LONG.strip(), target_platforms=["x"]
+    )
+
+    with pytest.raises(TransitionRefused, match="Too long for X"):
+        statement.submit(by=comms)
+
+    assert factories.reload(statement).status == S.DRAFT
+
+
+def test_new_targets_saved_after_approval_send_it_back_to_draft(comms, manager):
+    statement = factories.make_statement(
+        factories.make_incident(comms),
+        comms,
+        status=S.APPROVED,
+        body=LONG.strip(),
+        target_platforms=["instagram"],
+    )
+    form_copy = factories.reload(statement)
+    form_copy.target_platforms = ["instagram", "x"]
+
+    form_copy.save_wording(
+        by=comms, expected_version=form_copy.version, fields=["target_platforms"]
+    )
+
+    assert factories.reload(statement).status == S.DRAFT
+    with pytest.raises(TransitionRefused, match="not possible while the statement is Draft"):
+        factories.reload(statement).publish(by=manager)
+
+
+def test_it_refuses_to_publish_when_the_targets_changed_past_the_verbs(comms, manager):
+    statement = factories.make_statement(
+        factories.make_incident(comms),
+        comms,
+        status=S.APPROVED,
+        body=LONG.strip(),
+        target_platforms=["instagram"],
+    )
+    shell_save(statement, target_platforms=["instagram", "x"])
+    before = factories.snapshot(statement)
+
+    with pytest.raises(TransitionRefused, match="Too long for X by 69 characters"):
+        factories.reload(statement).publish(by=manager)
+
+    assert factories.snapshot(statement) == before
+    assert not Publication.objects.exists()
+    assert factories.reload(statement.incident).first_acknowledged_at is None
+
+
+def test_the_author_may_still_publish_their_approved_statement(manager, second_manager):
+    # The approval by someone else was the second pair of eyes.
+    statement = factories.make_statement(
+        factories.make_incident(manager), manager, status=S.APPROVED
+    )
+
+    statement.publish(by=manager)
+
+    stored = factories.reload(statement)
+    assert (stored.status, stored.published_by) == (S.PUBLISHED, manager)
 
 
 def test_word_diff_marks_removed_and_added_words():

@@ -117,6 +117,36 @@ def test_it_names_every_platform_the_body_is_too_long_for(client_as, comms, inci
     ]
 
 
+def test_the_form_shows_x_s_own_count_by_the_body(client_as, comms, incident):
+    # 141 characters, but X counts each emoji as 2.
+    response = client_as(comms).post(
+        create_url(incident), {"kind": "holding", "body": "😷" * 141, "target_platforms": ["x"]}
+    )
+
+    assert response.context["form"].errors["body"] == [
+        "Too long for X by 2 characters "
+        "(282 of 280, as X counts: a link 23, most emoji and CJK characters 2)."
+    ]
+    assert "😷" * 141 in factories.page_text(response)  # what was typed is kept
+    assert not Statement.objects.exists()
+
+
+def test_the_edit_form_checks_the_new_platforms(client_as, comms, incident):
+    statement = factories.make_statement(
+        incident, comms, body="a" * 501, target_platforms=["tiktok"]
+    )
+    client = client_as(comms)
+    data = factories.form_values(client.get(edit_url(statement)), "body")
+    data.setlist("target_platforms", ["tiktok", "threads"])
+
+    response = client.post(edit_url(statement), dict(data.lists()))
+
+    assert response.context["form"].errors["body"] == [
+        "Too long for Threads by 1 character (501 of 500)."
+    ]
+    assert factories.reload(statement).target_platforms == ["tiktok"]
+
+
 def test_the_form_carries_the_limits_for_the_live_counter(client_as, comms, incident):
     response = client_as(comms).get(create_url(incident))
 
@@ -174,6 +204,23 @@ def test_editing_an_approved_statement_sends_it_back_to_draft_and_says_so(
             "approval again.",
         )
     ]
+
+
+def test_changing_the_kind_of_an_approved_statement_sends_it_back_to_draft(
+    client_as, comms, manager, incident
+):
+    statement = factories.make_statement(incident, comms, status=S.APPROVED)
+    client = client_as(comms)
+    data = factories.form_values(client.get(edit_url(statement)), "body")
+    data["kind"] = Statement.Kind.APOLOGY
+
+    response = client.post(edit_url(statement), dict(data.lists()), follow=True)
+
+    stored = factories.reload(statement)
+    assert (stored.status, stored.kind) == (S.DRAFT, Statement.Kind.APOLOGY)
+    assert factories.messages_shown(response)[0][0] == "warning"
+    page = factories.page_text(client_as(manager).get(statement.get_absolute_url()))
+    assert "Kind: <del>Holding statement</del> → <ins>Apology</ins>" in page
 
 
 def test_saving_a_draft_unchanged_keeps_it_a_draft(client_as, comms, incident):
@@ -275,11 +322,28 @@ def test_the_page_shows_text_length_check_status_and_reviews(client_as, viewer, 
     html = factories.page_text(response)
     assert statement.body in html
     assert "Changes requested" in html and "Add the date." in html
-    assert response.context["length_check"] == [
+    assert [row[:4] for row in response.context["length_check"]] == [
         ("X", 280, len(statement.body), len(statement.body) - 280),
         ("Other", None, len(statement.body), 0),
     ]
     assert response.context["moves"] == {}  # a viewer gets no buttons
+
+
+def test_the_length_table_shows_each_platform_s_own_count(client_as, viewer, comms):
+    link = "https://example.com/orders/late-deliveries/what-we-are-doing-about-it"
+    body = f"Orders are late. Read more: {link} 👨‍👩‍👧‍👦"
+    statement = factories.make_statement(
+        factories.make_incident(comms), comms, body=body, target_platforms=["x", "bluesky", "other"]
+    )
+
+    response = client_as(viewer).get(statement.get_absolute_url())
+
+    counts = {row.label: row.length for row in response.context["length_check"]}
+    # X: 28 characters, the link as 23, the emoji as 2; Bluesky: the family is one character.
+    assert counts == {"X": 28 + 23 + 1 + 2, "Bluesky": 28 + len(link) + 2, "Other": len(body)}
+    html = factories.page_text(response)
+    assert "as X counts: a link 23, most emoji and CJK characters 2" in html
+    assert "as a reader sees them: an emoji counts 1" in html
 
 
 def test_a_reviewer_sees_what_changed_since_approval(client_as, comms, manager):
