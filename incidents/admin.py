@@ -1,18 +1,25 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from crisis.admin import RecordAdmin
 from incidents.models import AffectedParty, Incident
 
 
 class AffectedPartyInline(admin.TabularInline):
+    """The incident's parties, listed; each is changed on its own page (or in the app)."""
+
     model = AffectedParty
     extra = 0
     fields = ["kind", "description", "estimated_count", "outreach_status", "is_public"]
+    readonly_fields = fields
+    can_delete = False
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Incident)
-class IncidentAdmin(SimpleHistoryAdmin):
+class IncidentAdmin(RecordAdmin):
     list_display = ["reference", "title", "status", "severity", "category", "lead", "declared_at"]
     list_filter = ["status", "severity", "category", "is_drill"]
     search_fields = ["reference", "title", "summary"]
@@ -36,6 +43,12 @@ class IncidentAdmin(SimpleHistoryAdmin):
         # Incidents are declared in the app, which hands out the reference.
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # A closed or cancelled incident is frozen: shown here, never changed.
+        if obj is not None and not obj.is_editable:
+            return False
+        return super().has_change_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
         # An edit here must also make open edit forms in the app stale.
         obj.version += 1
@@ -43,12 +56,21 @@ class IncidentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AffectedParty)
-class AffectedPartyAdmin(SimpleHistoryAdmin):
+class AffectedPartyAdmin(RecordAdmin):
     list_display = ["description", "kind", "incident", "outreach_status", "is_public"]
     list_filter = ["kind", "outreach_status", "is_public"]
     search_fields = ["description", "incident__reference", "incident__title"]
     list_select_related = ["incident"]
-    raw_id_fields = ["incident"]
+    readonly_fields = ["incident"]
+
+    def has_add_permission(self, request):
+        # Parties are added in the app, on their incident's page.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not obj.incident.is_editable:
+            return False
+        return super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         if change:

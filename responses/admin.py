@@ -1,6 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from crisis.admin import RecordAdmin
 from responses.models import Publication, Review, Statement
 
 
@@ -27,7 +27,7 @@ class PublicationInline(admin.TabularInline):
 
 
 @admin.register(Statement)
-class StatementAdmin(SimpleHistoryAdmin):
+class StatementAdmin(RecordAdmin):
     """For looking up and auditing only: an edit here would bypass the approval rules (an
     approval belongs to the exact wording), so statements change only in the app."""
 
@@ -41,7 +41,4 @@ class StatementAdmin(SimpleHistoryAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False

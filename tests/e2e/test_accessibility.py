@@ -1,0 +1,226 @@
+"""Every page of the app, the public page and the admin pages for our records pass axe-core with
+no serious or critical violation, on a desktop screen and (for the busiest pages) a phone's.
+
+Each test visits a list of pages and reports every violation of every page at once, named by
+page, so one run shows all there is to fix.
+"""
+
+from datetime import timedelta
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import timezone
+
+from crisis.roles import COMMS
+from incidents.models import AffectedParty, Incident
+from responses.models import Statement
+from tests.factories import make_comms, make_incident, make_manager, make_party, make_user
+
+BLOCKING = {"serious", "critical"}
+PHONE = {"width": 390, "height": 844}
+
+_axe = Axe()
+
+
+def serious_violations(page):
+    """axe-core's serious and critical findings on the page as shown now, one line per rule."""
+    results = _axe.run(page)
+    return [
+        f"{violation['id']} ({violation['impact']}): "
+        + "; ".join(_describe(node) for node in violation["nodes"])
+        for violation in results.response["violations"]
+        if violation["impact"] in BLOCKING
+    ]
+
+
+def _describe(node):
+    """The node's selector, with axe's first reason (a contrast ratio says which colours)."""
+    target = " ".join(node["target"])
+    reasons = [check["message"] for check in node["any"] + node["all"] + node["none"]]
+    return f"{target} [{reasons[0]}]" if reasons else target
+
+
+def check_pages(page, base_url, pages):
+    """Visit each (name, path) and fail listing every blocking violation, by page."""
+    found = {}
+    for name, path in pages:
+        response = page.goto(base_url + path)
+        assert response.ok, f"{name}: {path} answered {response.status}"
+        violations = serious_violations(page)
+        if violations:
+            found[f"{name} ({path})"] = violations
+    report = "\n".join(
+        f"{name}:\n" + "\n".join(f"  - {line}" for line in lines) for name, lines in found.items()
+    )
+    assert not found, f"Serious or critical accessibility violations:\n{report}"
+
+
+@pytest.fixture
+def desk(db):
+    """An incident with parties, a published statement with reviews and several versions, a
+    draft, an open public page; an incident with nothing under it yet; and an administrator."""
+    comms = make_comms("chloe", first_name="Chloe", last_name="Martin")
+    manager = make_manager("marcus", first_name="Marcus", last_name="Reed")
+    admin = make_user("ada", first_name="Ada", is_staff=True, is_superuser=True)
+    incident = make_incident(comms, platforms=["x", "facebook"])
+    incident.start_response(by=manager)
+    make_party(incident, by=comms)
+    contacted = make_party(
+        incident,
+        by=comms,
+        kind=AffectedParty.Kind.MEDIA,
+        description="A reporter from the Northern Times",
+        estimated_count=None,
+        outreach_status=AffectedParty.Outreach.CONTACTED,
+        outreach_at=timezone.now() - timedelta(minutes=30),
+        outreach_channel="Phone call",
+    )
+    contacted.impact = "Quoted our first, slow reply."
+    contacted.save_edit(
+        by=comms,
+        expected_version=contacted.version,
+        fields=["impact"],
+    )
+
+    published = Statement.draft(
+        incident=incident,
+        by=comms,
+        kind=Statement.Kind.HOLDING,
+        body="We know some orders are late. Next update here by 18:00.",
+        target_platforms=["x", "facebook"],
+    )
+    published.submit(by=comms)
+    published.request_changes(by=manager, comment="Say sorry first.")
+    published.body = "We are sorry: some orders are late. Next update here by 18:00."
+    published.save_wording(by=comms, expected_version=published.version, fields=["body"])
+    published.submit(by=comms)
+    published.approve(by=manager, comment="Good.")
+    published.publish(by=manager, links={"x": "https://x.com/example/status/1"})
+    draft = Statement.draft(
+        incident=incident,
+        by=comms,
+        kind=Statement.Kind.CORRECTION,
+        body="Most late orders have now shipped.",
+        target_platforms=["x"],
+    )
+    incident.open_public_page(by=manager)
+    empty = make_incident(comms, title="A quiet false alarm", platforms=["reddit"])
+    closed = make_incident(comms, title="Last month's outage", status=Incident.Status.CLOSED)
+    return {
+        "admin": admin,
+        "incident": Incident.objects.get(pk=incident.pk),
+        "party": contacted,
+        "published": published,
+        "draft": draft,
+        "empty": empty,
+        "closed": closed,
+    }
+
+
+def app_pages(desk):
+    incident, empty = desk["incident"], desk["empty"]
+    party, published, draft = desk["party"], desk["published"], desk["draft"]
+    ref = incident.reference
+    return [
+        ("dashboard", reverse("incidents:dashboard")),
+        ("incident list", reverse("incidents:list")),
+        (
+            "incident list, filtered",
+            reverse("incidents:list") + "?q=late&status=responding&severity=3&platform=x",
+        ),
+        ("incident list, a bad filter", reverse("incidents:list") + "?detected_after=yesterday"),
+        ("declare form", reverse("incidents:create")),
+        ("incident page", incident.get_absolute_url()),
+        ("incident page, nothing under it", empty.get_absolute_url()),
+        ("incident edit", reverse("incidents:edit", args=[ref])),
+        ("incident history", reverse("incidents:history", args=[ref])),
+        ("party form, new", reverse("incidents:party-create", args=[ref])),
+        ("party form, edit", reverse("incidents:party-edit", args=[ref, party.pk])),
+        ("party history", reverse("incidents:party-history", args=[ref, party.pk])),
+        ("statement page", published.get_absolute_url()),
+        ("statement page, draft", draft.get_absolute_url()),
+        ("statement form, new", reverse("responses:statement-create", args=[ref])),
+        ("statement form, edit", reverse("responses:statement-edit", args=[draft.pk])),
+        ("statement history", reverse("responses:statement-history", args=[published.pk])),
+    ]
+
+
+def admin_pages(desk):
+    incident, party, published = desk["incident"], desk["party"], desk["published"]
+    oldest = incident.history.earliest("history_date")
+    pages = [("admin index", reverse("admin:index"))]
+    for name, model, obj in [
+        ("incident", "incidents_incident", incident),
+        ("affected party", "incidents_affectedparty", party),
+        ("statement", "responses_statement", published),
+        ("user", "auth_user", desk["admin"]),
+    ]:
+        pages += [
+            (f"admin {name} list", reverse(f"admin:{model}_changelist")),
+            (f"admin {name} form", reverse(f"admin:{model}_change", args=[obj.pk])),
+        ]
+    comms = Group.objects.get(name=COMMS)
+    return pages + [
+        ("admin user, new", reverse("admin:auth_user_add")),
+        ("admin group list", reverse("admin:auth_group_changelist")),
+        ("admin group form", reverse("admin:auth_group_change", args=[comms.pk])),
+        ("admin incident history", reverse("admin:incidents_incident_history", args=[incident.pk])),
+        (
+            "admin incident, one past version",
+            reverse("admin:incidents_incident_simple_history", args=[incident.pk, oldest.pk]),
+        ),
+        (
+            "admin statement history",
+            reverse("admin:responses_statement_history", args=[published.pk]),
+        ),
+        (
+            "admin statement, one past version",
+            reverse(
+                "admin:responses_statement_simple_history",
+                args=[published.pk, published.history.earliest("history_date").pk],
+            ),
+        ),
+        (
+            "admin incident form, closed",
+            reverse("admin:incidents_incident_change", args=[desk["closed"].pk]),
+        ),
+    ]
+
+
+def test_the_sign_in_page_and_the_public_page_pass_axe(page, live_server, desk):
+    check_pages(
+        page,
+        live_server.url,
+        [
+            ("sign-in page", reverse("login")),
+            ("public page", desk["incident"].get_public_url()),
+        ],
+    )
+
+
+def test_every_page_of_the_app_passes_axe(page, live_server, sign_in, desk):
+    sign_in(page, desk["admin"])
+    check_pages(page, live_server.url, app_pages(desk))
+
+
+def test_the_admin_pages_for_our_records_pass_axe(page, live_server, sign_in, desk):
+    sign_in(page, desk["admin"])
+    check_pages(page, live_server.url, admin_pages(desk))
+
+
+def test_the_busiest_pages_pass_axe_on_a_phone(page, live_server, sign_in, desk):
+    page.set_viewport_size(PHONE)
+    sign_in(page, desk["admin"])
+    check_pages(
+        page,
+        live_server.url,
+        [
+            ("dashboard", reverse("incidents:dashboard")),
+            ("incident list", reverse("incidents:list")),
+            ("incident page", desk["incident"].get_absolute_url()),
+            ("statement page", desk["published"].get_absolute_url()),
+            ("public page", desk["incident"].get_public_url()),
+        ],
+    )
