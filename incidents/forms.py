@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from crisis.forms import OnceForm
 from incidents.models import AffectedParty, Incident
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -46,7 +47,7 @@ class UserChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
-class IncidentForm(VersionedForm):
+class IncidentForm(OnceForm, VersionedForm):
     class Meta:
         model = Incident
         fields = [
@@ -74,7 +75,7 @@ class IncidentForm(VersionedForm):
         self.fields["title"].widget.attrs["autofocus"] = True
 
 
-class AffectedPartyForm(VersionedForm):
+class AffectedPartyForm(OnceForm, VersionedForm):
     class Meta:
         model = AffectedParty
         fields = [

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crisis.forms import AlreadySaved
 from crisis.history import entries_for
 from incidents.filters import IncidentFilter
 from incidents.forms import AffectedPartyForm, IncidentForm, MoveForm
@@ -150,7 +151,13 @@ def incident_create(request):
         form = IncidentForm(request.POST)
         if form.is_valid():
             fields = {name: form.cleaned_data[name] for name in form.edited_fields()}
-            incident = Incident.declare(by=request.user, **fields)
+            try:
+                incident = form.save_once(
+                    by=request.user, create=lambda: Incident.declare(by=request.user, **fields)
+                )
+            except AlreadySaved as saved:
+                messages.info(request, str(saved))
+                return redirect(saved.url)
             messages.success(
                 request, f"Incident {incident.reference} declared. Now gather the facts."
             )
@@ -281,7 +288,10 @@ def party_create(request, reference):
         party = form.save(commit=False)
         party.incident = incident
         try:
-            party.add(by=request.user)
+            form.save_once(by=request.user, create=lambda: party.add(by=request.user))
+        except AlreadySaved as saved:
+            messages.info(request, str(saved))
+            return redirect(saved.url)
         except TransitionRefused as refused:
             messages.error(request, str(refused))
             return redirect(incident)

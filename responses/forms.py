@@ -3,6 +3,7 @@ import json
 from django import forms
 from django.core.validators import URLValidator
 
+from crisis.forms import OnceForm
 from incidents.forms import VersionedForm
 from incidents.models import Platform
 from responses.models import LENGTH_LIMITS, Publication, Statement, length_errors
@@ -20,7 +21,7 @@ class WebURLField(forms.URLField):
         super().__init__(**kwargs)
 
 
-class StatementForm(VersionedForm):
+class StatementForm(OnceForm, VersionedForm):
     class Meta:
         model = Statement
         fields = ["kind", "body", "target_platforms"]
