@@ -95,9 +95,16 @@ class AffectedPartyForm(OnceForm, VersionedForm):
 
 
 class MoveForm(forms.Form):
+    """The note that goes with a lifecycle move (required for cancel and reopen by the verbs)."""
+
     reason = forms.CharField(
+        label="Note",
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Recorded in the history with the move.",
+        error_messages={
+            "max_length": "The note is too long: at most %(limit_value)d characters "
+            "(it has %(show_value)d)."
+        },
     )

@@ -247,6 +247,11 @@ class Incident(VersionedModel):
     }
     # Moves a person makes with a button on the incident page.
     BUTTON_MOVES = ("respond", "monitor", "resolve", "reopen", "cancel")
+    # Moves that must say why: their verbs refuse without a note, and the page asks for one.
+    NOTE_REQUIRED = {
+        "cancel": "Say why the incident is cancelled.",
+        "reopen": "Say why the incident is reopened.",
+    }
 
     reference = models.CharField(max_length=20, unique=True, editable=False)
     title = models.CharField(max_length=200)
@@ -403,25 +408,41 @@ class Incident(VersionedModel):
         return incident
 
     # The lifecycle verbs. Each queries and locks the row (see VersionedModel._transition).
+    # ``reason`` is the person's note: the history records it after the move's label
+    # ("Mark resolved: Cause fixed"), or the label alone without one.
+
+    def _noted(self, action, note):
+        note = (note or "").strip()
+        return f"{self.MOVES[action].label}: {note}" if note else ""
+
+    def _required_note(self, action, note):
+        note = (note or "").strip()
+        if not note:
+            raise TransitionRefused(self.NOTE_REQUIRED[action])
+        return note
 
     def start_response(self, *, by, reason=""):
-        return self._transition("respond", by=by, reason=reason)
+        return self._transition("respond", by=by, reason=self._noted("respond", reason))
 
     def monitor(self, *, by, reason=""):
-        return self._transition("monitor", by=by, reason=reason)
+        return self._transition("monitor", by=by, reason=self._noted("monitor", reason))
 
     def resolve(self, *, by, reason=""):
         return self._transition(
-            "resolve", by=by, reason=reason, changes={"resolved_at": timezone.now()}
+            "resolve",
+            by=by,
+            reason=self._noted("resolve", reason),
+            changes={"resolved_at": timezone.now()},
         )
 
-    def reopen(self, *, by, reason=""):
-        return self._transition("reopen", by=by, reason=reason, changes={"resolved_at": None})
+    def reopen(self, *, by, reason):
+        reason = self._required_note("reopen", reason)
+        return self._transition(
+            "reopen", by=by, reason=f"Reopened: {reason}", changes={"resolved_at": None}
+        )
 
     def cancel(self, *, by, reason):
-        reason = (reason or "").strip()
-        if not reason:
-            raise TransitionRefused("Say why the incident is cancelled.")
+        reason = self._required_note("cancel", reason)
         return self._transition(
             "cancel",
             by=by,

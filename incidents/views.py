@@ -175,11 +175,14 @@ def incident_detail(request, reference):
     statements = list(incident.statements.select_related("author"))
     public_path = incident.get_public_url()
     timeline = _timeline(incident)
+    moves = incident.button_moves(request.user)
     context = {
         "incident": incident,
         "parties": parties,
-        "moves": incident.button_moves(request.user),
-        "move_form": MoveForm(),
+        # Plain moves share one optional note; cancel and reopen each ask for theirs.
+        "moves": [m for m in moves if m[0] not in Incident.NOTE_REQUIRED],
+        "noted_moves": [m for m in moves if m[0] in Incident.NOTE_REQUIRED],
+        "note_max_length": MoveForm.base_fields["reason"].max_length,
         "can_edit": request.user.has_perm("incidents.change_incident") and incident.is_editable,
         "can_add_party": request.user.has_perm("incidents.add_affectedparty")
         and incident.is_editable,
@@ -256,9 +259,11 @@ def incident_edit(request, reference):
 def incident_move(request, reference, action):
     incident = _get_incident(request, reference)
     form = MoveForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():
+        messages.error(request, f"Nothing moved: {' '.join(form.errors['reason'])}")
+        return redirect(incident)
     try:
-        incident.move(action, by=request.user, reason=reason)
+        incident.move(action, by=request.user, reason=form.cleaned_data["reason"])
     except TransitionRefused as refused:
         messages.error(request, str(refused))
     else:

@@ -44,12 +44,14 @@
     var token = form.querySelector("input[name=once_token]");
     if (token) rememberToken(form, token.value);
     form.setAttribute("aria-busy", "true");
+    var pressed = event.submitter;
     // After this turn, so that the press that sends the form is not itself cancelled.
     window.setTimeout(function () {
       form.querySelectorAll("button[type=submit]").forEach(function (button) {
+        button.disabled = true;
+        if (pressed && button !== pressed) return;
         button.setAttribute("data-label", button.textContent);
         button.textContent = "Saving…";
-        button.disabled = true;
       });
     }, 0);
   });
@@ -95,9 +97,11 @@
     document.querySelectorAll("form[data-sending]").forEach(function (form) {
       form.removeAttribute("data-sending");
       form.removeAttribute("aria-busy");
-      form.querySelectorAll("button[data-label]").forEach(function (button) {
-        button.textContent = button.getAttribute("data-label");
-        button.removeAttribute("data-label");
+      form.querySelectorAll("button[type=submit]").forEach(function (button) {
+        if (button.hasAttribute("data-label")) {
+          button.textContent = button.getAttribute("data-label");
+          button.removeAttribute("data-label");
+        }
         button.disabled = false;
       });
     });
