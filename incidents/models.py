@@ -4,7 +4,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -178,6 +178,16 @@ class IncidentQuerySet(models.QuerySet):
 
     def for_lists(self):
         return self.select_related("lead")
+
+    def desk_order(self):
+        """Open incidents first, the most severe and then the longest-running first (the work on
+        the desk); after them the rest, the most recently declared first."""
+        is_open = Q(status__in=Incident.OPEN_STATUSES)
+        return self.alias(
+            is_finished=Case(When(is_open, then=0), default=1),
+            open_severity=Case(When(is_open, then=F("severity"))),
+            open_detected_at=Case(When(is_open, then=F("detected_at"))),
+        ).order_by("is_finished", "open_severity", "open_detected_at", "-declared_at", "-pk")
 
 
 class Incident(VersionedModel):

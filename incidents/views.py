@@ -1,13 +1,11 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crisis.exports import CsvDownload
 from crisis.forms import AlreadySaved
 from crisis.history import entries_for
 from incidents.filters import IncidentFilter
@@ -69,19 +67,38 @@ def dashboard(request):
     return render(request, "incidents/dashboard.html", context)
 
 
+def _filtered(request):
+    """The list's and the export's filters from the query string. Without a tab chosen (or with
+    an unknown one) they show the open incidents: the list opens on the work at hand."""
+    data = request.GET.copy()
+    if data.get("show") not in ("open", "all"):
+        data["show"] = "open"
+    return IncidentFilter(data, queryset=Incident.objects.for_lists())
+
+
 @login_required
 @require_GET
 def incident_list(request):
-    filterset = IncidentFilter(request.GET or None, queryset=Incident.objects.for_lists())
-    incidents = filterset.qs.order_by("-declared_at", "-pk")
-    page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
+    filterset = _filtered(request)
+    page = Paginator(filterset.qs.desk_order(), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = filterset.data.copy()
     query.pop("page", None)
+    tabs = {}
+    for show in ("open", "all"):
+        query["show"] = show
+        tabs[show] = query.urlencode()
+    query["show"] = filterset.data["show"]
     context = {
         "filter": filterset,
         "page": page,
         "query": query.urlencode(),
-        "is_filtered": any(v for k, v in request.GET.items() if k != "page"),
+        "show": query["show"],
+        "tabs": tabs,
+        "is_filtered": any(v for k, v in query.items() if k != "show"),
+        # The open tab narrows the list unless a status was chosen (see IncidentFilter.show).
+        "only_open": query["show"] == "open" and not filterset.form.cleaned_data.get("status"),
+        # Only asked when the page is empty, to tell "none open" from "none at all".
+        "has_incidents": page.paginator.count > 0 or Incident.objects.exists(),
     }
     return render(request, "incidents/incident_list.html", context)
 
@@ -89,15 +106,13 @@ def incident_list(request):
 @login_required
 @require_GET
 def incident_export(request):
-    filterset = IncidentFilter(request.GET or None, queryset=Incident.objects.for_lists())
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="incidents-{stamp}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
+    filterset = _filtered(request)
+    download = CsvDownload("incidents")
+    download.writerow(
         [
             "Reference",
             "Title",
+            "Public title",
             "Status",
             "Severity",
             "Category",
@@ -111,16 +126,17 @@ def incident_export(request):
             "Closed",
         ]
     )
-    for i in filterset.qs.order_by("-declared_at", "-pk"):
-        writer.writerow(
+    for i in filterset.qs.desk_order():
+        download.writerow(
             [
                 i.reference,
-                _csv_safe(i.title),
+                i.title,
+                i.public_title,
                 i.get_status_display(),
                 i.severity,
                 i.get_category_display(),
                 ", ".join(i.platform_labels),
-                _csv_safe(i.lead.get_full_name() or i.lead.get_username()) if i.lead else "",
+                (i.lead.get_full_name() or i.lead.get_username()) if i.lead else "",
                 "yes" if i.is_drill else "no",
                 *[
                     t.isoformat() if t else ""
@@ -134,13 +150,7 @@ def incident_export(request):
                 ],
             ]
         )
-    return response
-
-
-def _csv_safe(text):
-    # A cell starting with = + - @ (or a tab or carriage return before one) runs as a formula in
-    # a spreadsheet; quote it as text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return download.response
 
 
 @login_required
