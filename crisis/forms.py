@@ -1,6 +1,12 @@
+import secrets
+
+from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
+from django.db import IntegrityError, transaction
+
+from crisis.models import SubmissionToken
 
 
 class _UsernameLengthChecked:
@@ -23,3 +29,72 @@ class LoginForm(_UsernameLengthChecked, AuthenticationForm):
 
 class AdminLoginForm(_UsernameLengthChecked, AdminAuthenticationForm):
     pass
+
+
+def new_token():
+    return secrets.token_urlsafe(16)
+
+
+class AlreadySaved(Exception):
+    """The form was sent before and created ``url``; views redirect there with the message."""
+
+    def __init__(self, url):
+        super().__init__("This was already saved: here it is.")
+        self.url = url
+
+
+class OnceForm:
+    """A creating form that creates at most once, however often it is sent.
+
+    Mix it in before the form class. It adds a hidden one-time token (only when the form creates:
+    a model form bound to an existing record has none) and :meth:`save_once`, which the view calls
+    instead of creating directly.
+    """
+
+    ONCE_FIELD = "once_token"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        if instance is not None and instance.pk:
+            return
+        self.fields[self.ONCE_FIELD] = forms.RegexField(
+            regex=r"^[A-Za-z0-9_-]{16,64}$", widget=forms.HiddenInput, initial=new_token()
+        )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.ONCE_FIELD in self.fields and self.has_error(self.ONCE_FIELD):
+            # The field is hidden, so say it above the form, and carry a fresh token so that
+            # pressing the button again works; what was typed stays in the form.
+            self.data = self.data.copy()
+            self.data[self.ONCE_FIELD] = new_token()
+            self.add_error(
+                None,
+                "This form lost its one-time key, so nothing was saved. "
+                "Check the form and press the button again.",
+            )
+        return cleaned_data
+
+    def save_once(self, *, by, create):
+        """Call ``create()`` and return what it made, unless this form was sent before.
+
+        Queries the database: in one transaction, records the token for ``by`` (the unique
+        constraint decides between two sends at once: the second waits for the first) and
+        creates. A repeat raises :class:`AlreadySaved` with the address of the first result and
+        creates nothing. Exceptions from ``create`` undo the token too, so the form can be sent
+        again after a refusal.
+        """
+        token = self.cleaned_data[self.ONCE_FIELD]
+        try:
+            with transaction.atomic():
+                receipt = SubmissionToken.objects.create(token=token, user=by)
+                created = create()
+                receipt.created_url = created.get_absolute_url()
+                receipt.save(update_fields=["created_url"])
+        except IntegrityError:
+            first = SubmissionToken.objects.filter(token=token, user=by).first()
+            if first is None:
+                raise
+            raise AlreadySaved(first.created_url) from None
+        return created

@@ -40,8 +40,13 @@ class IncidentFilter(django_filters.FilterSet):
         label="Detected until",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    open_only = django_filters.BooleanFilter(
-        method="filter_open", label="Open only", widget=forms.CheckboxInput
+    # The list's two tabs. A chosen status wins over the "open" tab, so that asking for
+    # resolved incidents finds them wherever the person started.
+    show = django_filters.ChoiceFilter(
+        choices=[("open", "Open incidents"), ("all", "All incidents")],
+        method="filter_show",
+        empty_label=None,
+        widget=forms.HiddenInput,
     )
 
     class Meta:
@@ -54,5 +59,7 @@ class IncidentFilter(django_filters.FilterSet):
     def filter_platform(self, queryset, name, value):
         return queryset.on_platform(value)
 
-    def filter_open(self, queryset, name, value):
-        return queryset.open() if value else queryset
+    def filter_show(self, queryset, name, value):
+        if value == "open" and not self.form.cleaned_data.get("status"):
+            return queryset.open()
+        return queryset

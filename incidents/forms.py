@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from crisis.forms import OnceForm
 from crisis.lifecycle import REASON_MAX_LENGTH
 from incidents.models import AffectedParty, Incident
 
@@ -47,7 +48,7 @@ class UserChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
-class IncidentForm(VersionedForm):
+class IncidentForm(OnceForm, VersionedForm):
     class Meta:
         model = Incident
         fields = [
@@ -75,7 +76,7 @@ class IncidentForm(VersionedForm):
         self.fields["title"].widget.attrs["autofocus"] = True
 
 
-class AffectedPartyForm(VersionedForm):
+class AffectedPartyForm(OnceForm, VersionedForm):
     class Meta:
         model = AffectedParty
         fields = [
@@ -95,9 +96,16 @@ class AffectedPartyForm(VersionedForm):
 
 
 class MoveForm(forms.Form):
+    """The note that goes with a lifecycle move (required for cancel and reopen by the verbs)."""
+
     reason = forms.CharField(
+        label="Note",
         required=False,
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Recorded in the history with the move.",
+        error_messages={
+            "max_length": "The note is too long: at most %(limit_value)d characters "
+            "(it has %(show_value)d)."
+        },
     )

@@ -3,7 +3,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -87,6 +87,16 @@ class IncidentQuerySet(models.QuerySet):
     def for_lists(self):
         return self.select_related("lead")
 
+    def desk_order(self):
+        """Open incidents first, the most severe and then the longest-running first (the work on
+        the desk); after them the rest, the most recently declared first."""
+        is_open = Q(status__in=Incident.OPEN_STATUSES)
+        return self.alias(
+            is_finished=Case(When(is_open, then=0), default=1),
+            open_severity=Case(When(is_open, then=F("severity"))),
+            open_detected_at=Case(When(is_open, then=F("detected_at"))),
+        ).order_by("is_finished", "open_severity", "open_detected_at", "-declared_at", "-pk")
+
 
 class Incident(VersionedModel):
     class Status(models.TextChoices):
@@ -162,6 +172,12 @@ class Incident(VersionedModel):
     }
     # Moves a person makes with a button on the incident page.
     BUTTON_MOVES = ("respond", "monitor", "resolve", "reopen", "cancel", "reopen_frozen")
+    # Moves that must say why: their verbs refuse without a note, and the page asks for one.
+    NOTE_REQUIRED = {
+        "cancel": "Say why the incident is cancelled.",
+        "reopen": "Say why the incident is reopened.",
+        "reopen_frozen": "Say why the incident is reopened.",
+    }
 
     reference = models.CharField(max_length=20, unique=True, editable=False)
     title = models.CharField(max_length=200)
@@ -323,37 +339,42 @@ class Incident(VersionedModel):
         return incident
 
     # The lifecycle verbs. Each queries and locks the row (see VersionedModel._transition).
+    # ``reason`` is the person's note: the history records it after the move's label
+    # ("Mark resolved: Cause fixed"), or the label alone without one.
+
+    def _noted(self, action, note):
+        note = clean_reason(note)
+        return f"{self.MOVES[action].label}: {note}" if note else ""
+
+    def _required_note(self, action, note):
+        return clean_reason(note, required=True, missing=self.NOTE_REQUIRED[action])
 
     def start_response(self, *, by, reason=""):
-        return self._transition("respond", by=by, reason=clean_reason(reason))
+        return self._transition("respond", by=by, reason=self._noted("respond", reason))
 
     def monitor(self, *, by, reason=""):
-        return self._transition("monitor", by=by, reason=clean_reason(reason))
+        return self._transition("monitor", by=by, reason=self._noted("monitor", reason))
 
     def resolve(self, *, by, reason=""):
         return self._transition(
-            "resolve", by=by, reason=clean_reason(reason), changes={"resolved_at": timezone.now()}
+            "resolve",
+            by=by,
+            reason=self._noted("resolve", reason),
+            changes={"resolved_at": timezone.now()},
         )
 
-    def reopen(self, *, by, reason=""):
-        """Back to Responding: from Resolved (Comms), or from Closed or Cancelled (a manager, with
-        a reason: the record was final). Queries and locks the row."""
-        if self.status in FROZEN_INCIDENT_STATUSES:
-            reason = clean_reason(
-                reason, required=True, missing="Say why the incident is reopened."
-            )
-            return self._transition(
-                "reopen_frozen",
-                by=by,
-                reason=f"Reopened: {reason}",
-                changes={"resolved_at": None, "closed_at": None, "cancelled_at": None},
-            )
-        return self._transition(
-            "reopen", by=by, reason=clean_reason(reason), changes={"resolved_at": None}
-        )
+    def reopen(self, *, by, reason):
+        """Back to Responding, with a note: from Resolved (Comms), or from Closed or Cancelled (a
+        manager only: the record was final). Queries and locks the row."""
+        action = "reopen_frozen" if self.status in FROZEN_INCIDENT_STATUSES else "reopen"
+        reason = self._required_note(action, reason)
+        changes = {"resolved_at": None}
+        if action == "reopen_frozen":
+            changes.update(closed_at=None, cancelled_at=None)
+        return self._transition(action, by=by, reason=f"Reopened: {reason}", changes=changes)
 
     def cancel(self, *, by, reason):
-        reason = clean_reason(reason, required=True, missing="Say why the incident is cancelled.")
+        reason = self._required_note("cancel", reason)
         return self._transition(
             "cancel",
             by=by,

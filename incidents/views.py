@@ -1,14 +1,13 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from crisis.converters import whole_number
+from crisis.exports import CsvDownload
+from crisis.forms import AlreadySaved
 from crisis.history import entries_for
 from crisis.lifecycle import REASON_MAX_LENGTH
 from incidents.filters import IncidentFilter
@@ -70,19 +69,40 @@ def dashboard(request):
     return render(request, "incidents/dashboard.html", context)
 
 
+def _filtered(request):
+    """The list's and the export's filters from the query string. Without a tab chosen (or with
+    an unknown one) they show the open incidents: the list opens on the work at hand."""
+    data = request.GET.copy()
+    if data.get("show") not in ("open", "all"):
+        data["show"] = "open"
+    return IncidentFilter(data, queryset=Incident.objects.for_lists())
+
+
 @login_required
 @require_safe
 def incident_list(request):
-    filterset = IncidentFilter(request.GET or None, queryset=Incident.objects.for_lists())
-    incidents = filterset.qs.order_by("-declared_at", "-pk")
-    page = Paginator(incidents, PAGE_SIZE).get_page(whole_number(request.GET.get("page")))
-    query = request.GET.copy()
+    filterset = _filtered(request)
+    page = Paginator(filterset.qs.desk_order(), PAGE_SIZE).get_page(
+        whole_number(request.GET.get("page"))
+    )
+    query = filterset.data.copy()
     query.pop("page", None)
+    tabs = {}
+    for show in ("open", "all"):
+        query["show"] = show
+        tabs[show] = query.urlencode()
+    query["show"] = filterset.data["show"]
     context = {
         "filter": filterset,
         "page": page,
         "query": query.urlencode(),
-        "is_filtered": any(v for k, v in request.GET.items() if k != "page"),
+        "show": query["show"],
+        "tabs": tabs,
+        "is_filtered": any(v for k, v in query.items() if k != "show"),
+        # The open tab narrows the list unless a status was chosen (see IncidentFilter.show).
+        "only_open": query["show"] == "open" and not filterset.form.cleaned_data.get("status"),
+        # Only asked when the page is empty, to tell "none open" from "none at all".
+        "has_incidents": page.paginator.count > 0 or Incident.objects.exists(),
     }
     return render(request, "incidents/incident_list.html", context)
 
@@ -90,15 +110,13 @@ def incident_list(request):
 @login_required
 @require_safe
 def incident_export(request):
-    filterset = IncidentFilter(request.GET or None, queryset=Incident.objects.for_lists())
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="incidents-{stamp}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
+    filterset = _filtered(request)
+    download = CsvDownload("incidents")
+    download.writerow(
         [
             "Reference",
             "Title",
+            "Public title",
             "Status",
             "Severity",
             "Category",
@@ -112,16 +130,17 @@ def incident_export(request):
             "Closed",
         ]
     )
-    for i in filterset.qs.order_by("-declared_at", "-pk"):
-        writer.writerow(
+    for i in filterset.qs.desk_order():
+        download.writerow(
             [
                 i.reference,
-                _csv_safe(i.title),
+                i.title,
+                i.public_title,
                 i.get_status_display(),
                 i.severity,
                 i.get_category_display(),
                 ", ".join(i.platform_labels),
-                _csv_safe(i.lead.get_full_name() or i.lead.get_username()) if i.lead else "",
+                (i.lead.get_full_name() or i.lead.get_username()) if i.lead else "",
                 "yes" if i.is_drill else "no",
                 *[
                     t.isoformat() if t else ""
@@ -135,13 +154,7 @@ def incident_export(request):
                 ],
             ]
         )
-    return response
-
-
-def _csv_safe(text):
-    # A cell starting with = + - @ (or a tab or carriage return before one) runs as a formula in
-    # a spreadsheet; quote it as text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return download.response
 
 
 @login_required
@@ -152,7 +165,13 @@ def incident_create(request):
         form = IncidentForm(request.POST)
         if form.is_valid():
             fields = {name: form.cleaned_data[name] for name in form.edited_fields()}
-            incident = Incident.declare(by=request.user, **fields)
+            try:
+                incident = form.save_once(
+                    by=request.user, create=lambda: Incident.declare(by=request.user, **fields)
+                )
+            except AlreadySaved as saved:
+                messages.info(request, str(saved))
+                return redirect(saved.url)
             messages.success(
                 request, f"Incident {incident.reference} declared. Now gather the facts."
             )
@@ -171,12 +190,14 @@ def incident_detail(request, reference):
     contributors = incident.statements.wording_contributors()
     public_path = incident.get_public_url()
     timeline = _timeline(incident)
+    moves = incident.button_moves(request.user)
     context = {
         "incident": incident,
         "parties": parties,
-        "moves": incident.button_moves(request.user),
-        "move_form": MoveForm(),
-        "reason_max_length": REASON_MAX_LENGTH,
+        # Plain moves share one optional note; cancel and reopen each ask for theirs.
+        "moves": [m for m in moves if m[0] not in Incident.NOTE_REQUIRED],
+        "noted_moves": [m for m in moves if m[0] in Incident.NOTE_REQUIRED],
+        "note_max_length": REASON_MAX_LENGTH,
         "can_edit": request.user.has_perm("incidents.change_incident") and incident.is_editable,
         "can_add_party": request.user.has_perm("incidents.add_affectedparty")
         and incident.is_editable,
@@ -255,11 +276,10 @@ def incident_move(request, reference, action):
     form = MoveForm(request.POST)
     if not form.is_valid():
         # The only field is the note: say what is wrong with it rather than dropping it.
-        messages.error(request, " ".join(form.errors["reason"]))
+        messages.error(request, f"Nothing moved: {' '.join(form.errors['reason'])}")
         return redirect(incident)
-    reason = form.cleaned_data["reason"]
     try:
-        incident.move(action, by=request.user, reason=reason)
+        incident.move(action, by=request.user, reason=form.cleaned_data["reason"])
     except TransitionRefused as refused:
         messages.error(request, str(refused))
     else:
@@ -289,7 +309,10 @@ def party_create(request, reference):
         party = form.save(commit=False)
         party.incident = incident
         try:
-            party.add(by=request.user)
+            form.save_once(by=request.user, create=lambda: party.add(by=request.user))
+        except AlreadySaved as saved:
+            messages.info(request, str(saved))
+            return redirect(saved.url)
         except TransitionRefused as refused:
             messages.error(request, str(refused))
             return redirect(incident)

@@ -3,6 +3,7 @@ import json
 from django import forms
 from django.core.validators import URLValidator
 
+from crisis.forms import OnceForm
 from crisis.lifecycle import REASON_MAX_LENGTH
 from incidents.forms import VersionedForm
 from incidents.models import Platform
@@ -22,7 +23,7 @@ class WebURLField(forms.URLField):
         super().__init__(**kwargs)
 
 
-class StatementForm(VersionedForm):
+class StatementForm(OnceForm, VersionedForm):
     class Meta:
         model = Statement
         fields = ["kind", "body", "target_platforms"]

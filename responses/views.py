@@ -5,6 +5,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from crisis.converters import whole_number
+from crisis.forms import AlreadySaved
 from crisis.history import entries_for
 from incidents.models import Incident, Platform, StaleEdit, TransitionRefused
 from responses.diff import has_changes, word_diff
@@ -38,7 +39,17 @@ def statement_create(request, reference):
     form = StatementForm(request.POST or None, incident=incident)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.edited_fields()}
-        statement = Statement.draft(incident=incident, by=request.user, **fields)
+        try:
+            statement = form.save_once(
+                by=request.user,
+                create=lambda: Statement.draft(incident=incident, by=request.user, **fields),
+            )
+        except AlreadySaved as saved:
+            messages.info(request, str(saved))
+            return redirect(saved.url)
+        except TransitionRefused as refused:
+            messages.error(request, str(refused))
+            return redirect(incident)
         messages.success(request, "Draft saved. Submit it for approval when it is ready.")
         return redirect(statement)
     context = {"form": form, "incident": incident, "statement": None, "limits": _limits()}

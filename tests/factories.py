@@ -1,5 +1,6 @@
 """Plain test factories with fixed, readable defaults; pass ``**overrides`` to change a field."""
 
+import itertools
 import re
 from html import unescape
 from html.parser import HTMLParser
@@ -13,6 +14,7 @@ from crisis.roles import COMMS, MANAGERS, ROLE_PERMISSIONS, sync_roles
 from incidents.models import AffectedParty, Incident
 
 PASSWORD = "correct-horse-battery-staple"
+_once_tokens = itertools.count(1)
 
 
 def make_user(username="someone", *, group=None, **overrides):
@@ -95,6 +97,11 @@ def make_party(incident, by=None, **overrides):
     fields.update(overrides)
     party = AffectedParty(incident=incident, **fields)
     return party.add(by=by or incident.declared_by)
+
+
+def once_token():
+    """A new one-time token, as a creating form carries in its hidden ``once_token`` field."""
+    return f"test-once-token-{next(_once_tokens):06d}"
 
 
 # Reading results back: what the database holds now, and what a page showed.

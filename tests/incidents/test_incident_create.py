@@ -25,6 +25,7 @@ def valid_data(**overrides):
         "platforms": ["tiktok", "instagram"],
         "tracking_terms": "#burncream, skin cream",
         "detected_at": "2026-03-14T08:15",
+        "once_token": factories.once_token(),
     }
     data.update(overrides)
     return data

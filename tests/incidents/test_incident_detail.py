@@ -1,5 +1,6 @@
 """The incident page: incidents:detail."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,11 +19,10 @@ def detail(client, incident):
 
 
 def move_actions(response):
-    """The lifecycle buttons on the page, by the action each form posts to."""
-    html = response.content.decode()
+    """The lifecycle moves the page offers, by the address each button or form posts to."""
     reference = response.context["incident"].reference
-    prefix = f'action="/incidents/{reference}/move/'
-    return [part.split("/", 1)[0] for part in html.split(prefix)[1:]]
+    pattern = rf'action="/incidents/{reference}/move/(\w+)/"[^>]*data-move="\1"'
+    return re.findall(pattern, response.content.decode())
 
 
 @pytest.fixture
@@ -60,12 +60,12 @@ def test_the_timeline_tells_who_did_what(client_as, viewer, comms, manager, decl
 
     timeline = [(e.reason, e.subject, e.by) for e in response.context["timeline"]]
     assert timeline == [
-        ("Facts gathered", "Incident", manager),
+        ("Start responding: Facts gathered", "Incident", manager),
         ("Added", "Affected party: Customers in the north", comms),
         ("Declared", "Incident", comms),
     ]
     html = factories.page_text(response)
-    assert "<strong>Facts gathered</strong>" in html
+    assert "<strong>Start responding: Facts gathered</strong>" in html
     assert "Manager Tester ·" in html
 
 
@@ -112,6 +112,22 @@ def test_a_manager_sees_the_cancel_button_with_its_reason_field(client_as, manag
     assert move_actions(response) == ["respond", "cancel"]
     assert "Cancel as a false alarm…</summary>" in html
     assert '<textarea id="cancel-reason" name="reason"' in html
+
+
+def test_plain_moves_share_an_optional_note_and_reopen_asks_for_one(client_as, comms):
+    resolved = factories.make_incident(comms, status=S.RESOLVED)
+    responding = factories.make_incident(comms, status=S.RESPONDING)
+
+    reopen = factories.page_text(detail(client_as(comms), resolved))
+    plain = factories.page_text(detail(client_as(comms), responding))
+
+    assert "Reopen…</summary>" in reopen
+    assert '<label for="reopen-reason" class="form-label">Why reopen it?</label>' in reopen
+    assert '<textarea id="reopen-reason" name="reason"' in reopen
+    assert "required" in reopen.split('id="reopen-reason"')[1].split(">")[0]
+    assert '<label for="move-note" class="form-label small mb-1">Note for the history' in plain
+    assert "required" not in plain.split('id="move-note"')[1].split(">")[0]
+    assert 'move-note"' not in reopen
 
 
 @pytest.mark.parametrize(

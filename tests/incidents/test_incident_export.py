@@ -8,15 +8,18 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from crisis.exports import CsvDownload
 from incidents.models import Incident
 from tests import factories
 
 S = Incident.Status
 URL = reverse("incidents:export")
 DECLARED = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
+BOM = "\ufeff".encode()
 HEADER = [
     "Reference",
     "Title",
+    "Public title",
     "Status",
     "Severity",
     "Category",
@@ -32,7 +35,8 @@ HEADER = [
 
 
 def rows(response):
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    assert response.content.startswith(BOM)
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def test_it_exports_one_row_per_incident_after_a_header(client_as, viewer, comms):
@@ -50,6 +54,7 @@ def test_it_exports_one_row_per_incident_after_a_header(client_as, viewer, comms
         [
             "CR-2026-002",
             "Drill: data leak",
+            "",
             "Triage",
             "2",
             "Negative comments",
@@ -65,6 +70,7 @@ def test_it_exports_one_row_per_incident_after_a_header(client_as, viewer, comms
         [
             "CR-2026-001",
             "Checkout outage",
+            "",
             "Triage",
             "2",
             "Negative comments",
@@ -87,13 +93,34 @@ def test_it_exports_only_the_filtered_incidents(client_as, viewer, comms):
 
     response = client_as(viewer).get(f"{URL}?status=responding")
 
-    assert [row[1] for row in rows(response)] == ["Title", "Also handled", "Being handled"]
+    # In the list's order: open incidents of one severity, the longest-running first.
+    assert [row[1] for row in rows(response)] == ["Title", "Being handled", "Also handled"]
+
+
+def test_like_the_list_it_exports_the_open_incidents_unless_asked_for_all(client_as, viewer, comms):
+    factories.make_incident(comms, title="Still in triage")
+    factories.make_incident(comms, title="Over", status=S.RESOLVED)
+
+    open_only = client_as(viewer).get(URL)
+    everything = client_as(viewer).get(f"{URL}?show=all")
+
+    assert [row[1] for row in rows(open_only)] == ["Title", "Still in triage"]
+    assert [row[1] for row in rows(everything)] == ["Title", "Still in triage", "Over"]
+
+
+def test_it_opens_as_utf_8_in_a_spreadsheet(client_as, viewer, comms):
+    factories.make_incident(comms, title="Rückruf-Gerücht über Crème brûlée")
+
+    response = client_as(viewer).get(URL)
+
+    assert response.content.startswith(BOM + b"Reference,Title,")
+    assert "Rückruf-Gerücht über Crème brûlée".encode() in response.content
 
 
 def test_it_exports_everything_when_a_filter_is_not_understood(client_as, viewer, comms):
     factories.make_incident(comms, title="Still in triage")
 
-    response = client_as(viewer).get(f"{URL}?status=bogus")
+    response = client_as(viewer).get(f"{URL}?status=bogus&show=all")
 
     assert [row[1] for row in rows(response)] == ["Title", "Still in triage"]
 
@@ -102,7 +129,7 @@ def test_it_carries_the_resolution_time(client_as, viewer, comms):
     with time_machine.travel(DECLARED, tick=False):
         factories.make_incident(comms, status=S.RESOLVED)
 
-    response = client_as(viewer).get(URL)
+    response = client_as(viewer).get(f"{URL}?show=all")
 
     assert rows(response)[1][HEADER.index("Resolved")] == "2026-03-14T09:00:00+00:00"
 
@@ -115,6 +142,7 @@ def test_a_cell_that_a_spreadsheet_would_run_as_a_formula_is_neutralised(
     factories.make_incident(
         comms,
         title=title,
+        public_title=f"{start}1+1",
         lead=factories.make_user("mallory", first_name=f"{start}cmd", last_name=""),
     )
 
@@ -122,6 +150,7 @@ def test_a_cell_that_a_spreadsheet_would_run_as_a_formula_is_neutralised(
 
     [_, row] = rows(response)
     assert row[HEADER.index("Title")] == "'" + title
+    assert row[HEADER.index("Public title")] == f"'{start}1+1"
     # A name's surrounding whitespace is trimmed by Django itself; only the rest can lead.
     lead = row[HEADER.index("Lead")]
     assert lead == ("cmd" if start.isspace() else f"'{start}cmd")
@@ -151,3 +180,13 @@ def test_its_queries_do_not_grow_with_incidents(
         response = client.get(URL)
 
     assert len(rows(response)) == count + 1
+
+
+def test_every_cell_of_a_download_goes_through_the_formula_guard():
+    download = CsvDownload("anything")
+
+    download.writerow(["=SUM(A1)", "+1", "-1", "@me", "\tx", "\rx", "plain", 2, None, ""])
+
+    assert rows(download.response) == [
+        ["'=SUM(A1)", "'+1", "'-1", "'@me", "'\tx", "'\rx", "plain", "2", "", ""]
+    ]

@@ -61,7 +61,7 @@ def test_each_change_shows_who_when_why_and_the_values_before_and_after(client_a
     response = client_as(viewer).get(history_url(edited))
 
     moved, changed, declared = articles(response)
-    assert "<strong>Holding statement drafted</strong>" in moved
+    assert "<strong>Start responding: Holding statement drafted</strong>" in moved
     assert "Comms Tester · " in moved
     assert "14 Mar 2026, 10:15 UTC" in moved
     assert row("Status", "Triage", "Responding") in moved

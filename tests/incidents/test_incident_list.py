@@ -55,16 +55,58 @@ def three(comms, manager):
         )
 
 
-def test_it_lists_incidents_newest_first_with_their_facts(client_as, viewer, three):
+def test_it_opens_on_open_incidents_most_severe_first_with_their_facts(client_as, viewer, three):
     response = client_as(viewer).get(URL)
 
+    assert titles(response) == ["Fake giveaway account", "Offensive post from the brand account"]
+    html = factories.page_text(response)
+    assert "2 open incidents, the most severe and the longest-running first." in html
+    assert (
+        '<a class="nav-link active" aria-current="page" href="?show=open">Open incidents</a>'
+        in (html)
+    )
+    assert '<a class="nav-link" href="?show=all">All incidents</a>' in html
+    assert f'href="{reverse("incidents:export")}?show=open"' in html
+    assert '<a href="/incidents/CR-2026-002/">CR-2026-002</a>' in html
+    assert "Instagram, TikTok" in html
+    assert "Misinformation or miscommunication" in html
+    assert "Manager Tester" in html
+    assert "2 Mar 2026, 09:00 UTC" in html
+
+
+def test_among_open_incidents_of_one_severity_the_longest_running_comes_first(
+    client_as, viewer, comms
+):
+    for day, title in [(3, "Newest"), (1, "Oldest"), (2, "Middle")]:
+        with time_machine.travel(datetime(2026, 3, day, 9, 0, tzinfo=UTC), tick=False):
+            factories.make_incident(comms, title=title, severity=Incident.Severity.MAJOR)
+    with time_machine.travel(datetime(2026, 3, 4, 9, 0, tzinfo=UTC), tick=False):
+        factories.make_incident(comms, title="Critical", severity=Incident.Severity.CRITICAL)
+
+    response = client_as(viewer).get(URL)
+
+    assert titles(response) == ["Critical", "Oldest", "Middle", "Newest"]
+
+
+def test_one_click_shows_all_incidents_the_open_ones_first(client_as, viewer, comms, three):
+    with time_machine.travel(datetime(2026, 3, 4, 9, 0, tzinfo=UTC), tick=False):
+        factories.make_incident(comms, title="A rumour that was not", status=S.CANCELLED)
+
+    response = client_as(viewer).get(f"{URL}?show=all")
+
     assert titles(response) == [
-        "Offensive post from the brand account",
         "Fake giveaway account",
+        "Offensive post from the brand account",
+        "A rumour that was not",
         "Checkout outage during the sale",
     ]
     html = factories.page_text(response)
-    assert "3 incidents." in html
+    assert "4 incidents: the open ones first, most severe first, then the rest, newest first." in (
+        html
+    )
+    assert '<a class="nav-link active" aria-current="page" href="?show=all">All incidents</a>' in (
+        html
+    )
     assert '<a href="/incidents/CR-2026-002/">CR-2026-002</a>' in html
     assert "Instagram, TikTok" in html
     assert "Misinformation or miscommunication" in html
@@ -75,21 +117,27 @@ def test_it_lists_incidents_newest_first_with_their_facts(client_as, viewer, thr
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("status=responding", ["Fake giveaway account"]),
-        ("severity=1", ["Checkout outage during the sale"]),
-        ("category=inappropriate_content", ["Offensive post from the brand account"]),
-        ("platform=x", ["Checkout outage during the sale"]),
-        ("platform=tiktok", ["Fake giveaway account"]),
-        ("q=GIFT+CARD", ["Fake giveaway account"]),
-        ("q=CR-2026-003", ["Offensive post from the brand account"]),
+        ("status=responding&show=all", ["Fake giveaway account"]),
+        ("severity=1&show=all", ["Checkout outage during the sale"]),
+        ("severity=1&show=open", []),
+        ("category=inappropriate_content&show=all", ["Offensive post from the brand account"]),
+        ("platform=x&show=all", ["Checkout outage during the sale"]),
+        ("platform=x&show=open", []),
+        ("platform=tiktok&show=open", ["Fake giveaway account"]),
+        ("q=GIFT+CARD&show=all", ["Fake giveaway account"]),
+        ("q=CR-2026-003&show=open", ["Offensive post from the brand account"]),
         (
-            "detected_after=2026-03-02",
-            ["Offensive post from the brand account", "Fake giveaway account"],
+            "detected_after=2026-03-02&show=all",
+            ["Fake giveaway account", "Offensive post from the brand account"],
         ),
-        ("detected_before=2026-03-01", ["Checkout outage during the sale"]),
-        ("detected_after=2026-03-02&detected_before=2026-03-02", ["Fake giveaway account"]),
-        ("open_only=on", ["Offensive post from the brand account", "Fake giveaway account"]),
-        ("status=resolved&severity=2", []),
+        ("detected_before=2026-03-01&show=all", ["Checkout outage during the sale"]),
+        (
+            "detected_after=2026-03-02&detected_before=2026-03-02&show=all",
+            ["Fake giveaway account"],
+        ),
+        # A chosen status wins over the open tab.
+        ("status=resolved&show=open", ["Checkout outage during the sale"]),
+        ("status=resolved&severity=2&show=all", []),
     ],
 )
 def test_each_filter_narrows_the_list(query, expected, client_as, viewer, three):
@@ -99,10 +147,25 @@ def test_each_filter_narrows_the_list(query, expected, client_as, viewer, three)
     html = factories.page_text(response)
     if expected:
         noun = "incident matches" if len(expected) == 1 else "incidents match"
-        assert f"{len(expected)} {noun} the filters." in html
+        assert f"{len(expected)} {noun} the filters" in html
     else:
-        assert "No incident matches these filters." in html
+        assert "No incident matches these filters" in html
     assert f'href="{reverse("incidents:export")}?{query}"' in html
+
+
+def test_a_filter_without_a_tab_looks_among_the_open_incidents(client_as, viewer, three):
+    response = client_as(viewer).get(f"{URL}?platform=x")
+
+    assert titles(response) == []
+    html = factories.page_text(response)
+    assert "No incident matches these filters among the open ones." in html
+    assert '<a href="?platform=x&show=all">Look in all incidents</a>' in html
+
+
+def test_the_filter_form_keeps_the_tab(client_as, viewer, three):
+    response = client_as(viewer).get(f"{URL}?show=all")
+
+    assert factories.form_values(response, "q")["show"] == "all"
 
 
 def test_it_filters_by_lead(client_as, viewer, manager, three):
@@ -113,7 +176,7 @@ def test_it_filters_by_lead(client_as, viewer, manager, three):
 
 def test_unknown_filter_values_are_left_out_with_a_visible_note(client_as, viewer, three):
     response = client_as(viewer).get(
-        f"{URL}?status=bogus&severity=9&lead=999999&platform=nope&detected_after=notadate"
+        f"{URL}?status=bogus&severity=9&lead=999999&platform=nope&detected_after=notadate&show=all"
     )
 
     assert response.status_code == 200
@@ -127,7 +190,7 @@ def test_unknown_filter_values_are_left_out_with_a_visible_note(client_as, viewe
 
 
 def test_valid_filters_still_apply_beside_unknown_ones(client_as, viewer, three):
-    response = client_as(viewer).get(f"{URL}?status=bogus&category=misinformation")
+    response = client_as(viewer).get(f"{URL}?status=bogus&category=misinformation&show=all")
 
     assert titles(response) == ["Fake giveaway account"]
 
@@ -140,15 +203,16 @@ def test_it_shows_twenty_five_incidents_a_page(client_as, viewer, comms):
     second = client_as(viewer).get(f"{URL}?q=number&page=2")
 
     assert len(titles(first)) == 25
-    assert titles(second) == ["Incident number 00"]
+    assert titles(first)[0] == "Incident number 00"  # open, one severity: the oldest first
+    assert titles(second) == ["Incident number 25"]
     assert "Page 1 of 2" in first.content.decode()
-    assert 'href="?q=number&amp;page=2">Next</a>' in first.content.decode()
-    assert 'href="?q=number&amp;page=1">Previous</a>' in second.content.decode()
+    assert 'href="?q=number&amp;show=open&amp;page=2">Next</a>' in first.content.decode()
+    assert 'href="?q=number&amp;show=open&amp;page=1">Previous</a>' in second.content.decode()
 
 
 @pytest.mark.parametrize("page", ["0", "99", "last", "-1"])
 def test_a_page_out_of_range_shows_a_real_page(page, client_as, viewer, three):
-    response = client_as(viewer).get(f"{URL}?page={page}")
+    response = client_as(viewer).get(f"{URL}?show=all&page={page}")
 
     assert len(titles(response)) == 3
 
@@ -157,6 +221,16 @@ def test_with_no_incidents_it_says_so(client_as, viewer):
     response = client_as(viewer).get(URL)
 
     assert "No incidents yet." in factories.page_text(response)
+
+
+def test_with_none_open_it_says_so_and_offers_all(client_as, viewer, comms):
+    factories.make_incident(comms, status=S.RESOLVED)
+
+    response = client_as(viewer).get(URL)
+
+    html = factories.page_text(response)
+    assert "No open incidents." in html
+    assert '<a href="?show=all">Show all incidents</a>' in html
 
 
 def test_comms_is_offered_to_declare_and_a_viewer_is_not(client_as, comms, viewer):
@@ -202,13 +276,13 @@ FIELDS = [
     "lead",
     "detected_after",
     "detected_before",
-    "open_only",
+    "show",
     "page",
 ]
 values = st.one_of(
     st.text(max_size=40),
     st.integers(min_value=-(2**70), max_value=2**70).map(str),
-    st.sampled_from(["triage", "x", "1", "2026-03-02", "on", "", "%00", "\x00"]),
+    st.sampled_from(["triage", "x", "1", "2026-03-02", "on", "all", "open", "", "%00", "\x00"]),
 )
 
 
@@ -225,4 +299,4 @@ def test_no_query_string_breaks_the_list(client_as, viewer, comms, query):
     response = client_as(viewer).get(URL, dict(query))
 
     assert response.status_code == 200
-    assert re.search(r"\d+ incidents?( match|\.)", factories.page_text(response))
+    assert re.search(r"\d+ (open )?incidents?( match|,|:)", factories.page_text(response))

@@ -31,7 +31,10 @@ def test_it_starts_the_response_for_each_role_that_may(role, request, client_as,
     assert stored.status == S.RESPONDING
     assert stored.version == 2
     row = incident.history.first()
-    assert (row.history_user, row.history_change_reason) == (user, "Facts gathered")
+    assert (row.history_user, row.history_change_reason) == (
+        user,
+        "Start responding: Facts gathered",
+    )
     assert factories.messages_shown(response) == [
         ("success", f"{incident.reference} is now Responding.")
     ]
@@ -92,6 +95,49 @@ def test_it_refuses_to_cancel_without_a_reason(reason, client_as, manager, incid
 
     assert factories.snapshot(incident) == stored
     assert factories.messages_shown(response) == [("danger", "Say why the incident is cancelled.")]
+
+
+def test_a_reopen_without_a_note_is_refused_and_says_why(client_as, comms):
+    incident = factories.make_incident(comms, status=S.RESOLVED)
+    stored = factories.snapshot(incident)
+
+    response = client_as(comms).post(move_url(incident, "reopen"), {"reason": " "}, follow=True)
+
+    assert factories.snapshot(incident) == stored
+    assert factories.messages_shown(response) == [("danger", "Say why the incident is reopened.")]
+
+
+def test_a_reopen_with_a_note_reopens_and_keeps_the_note(client_as, comms):
+    incident = factories.make_incident(comms, status=S.RESOLVED)
+
+    response = client_as(comms).post(
+        move_url(incident, "reopen"), {"reason": "A second video went viral"}, follow=True
+    )
+
+    stored = factories.reload(incident)
+    assert (stored.status, stored.resolved_at) == (S.RESPONDING, None)
+    row = incident.history.first()
+    assert (row.history_user, row.history_change_reason) == (
+        comms,
+        "Reopened: A second video went viral",
+    )
+    assert factories.messages_shown(response) == [
+        ("success", f"{incident.reference} is now Responding.")
+    ]
+    assert "Reopened: A second video went viral" in factories.page_text(response)
+
+
+def test_a_note_too_long_moves_nothing_and_says_so(client_as, comms, incident):
+    stored = factories.snapshot(incident)
+
+    response = client_as(comms).post(
+        move_url(incident, "respond"), {"reason": "x" * 2001}, follow=True
+    )
+
+    assert factories.snapshot(incident) == stored
+    assert factories.messages_shown(response) == [
+        ("danger", "Nothing moved: The note is too long: at most 2000 characters (it has 2001).")
+    ]
 
 
 def test_it_refuses_a_crafted_cancel_by_comms(client_as, comms, incident):

@@ -73,6 +73,8 @@ def do(incident, action, *, by, reason=""):
     }
     if action in ("cancel", "reopen_frozen"):
         reason = reason or CANCEL_REASON
+    if action == "reopen":
+        reason = reason or "Flare-up: a second video went viral"
     return verbs[action](by=by, reason=reason)
 
 
@@ -127,12 +129,15 @@ def test_it_makes_every_allowed_move(status, action, comms, manager):
     assert row.status == after.status
     assert row.history_user == manager
     assert row.history_date == MOVED
-    prefix = {"cancel": "Cancelled: ", "reopen_frozen": "Reopened: "}.get(action, "")
-    reason = f"{prefix}Reason to {action}"
-    assert row.history_change_reason == reason
+    assert row.history_change_reason == {
+        "cancel": f"Cancelled: Reason to {action}",
+        "reopen": f"Reopened: Reason to {action}",
+        "reopen_frozen": f"Reopened: Reason to {action}",
+        "close": f"Reason to {action}",
+    }.get(action, f"{LABELS[action]}: Reason to {action}")
 
 
-@pytest.mark.parametrize("action", ["respond", "monitor", "resolve", "reopen", "close"])
+@pytest.mark.parametrize("action", ["respond", "monitor", "resolve", "close"])
 def test_it_records_the_moves_label_when_no_reason_is_given(action, comms, manager):
     source = sorted(LIFECYCLE[action][0])[0]
     incident = incident_in(source, comms)
@@ -253,6 +258,27 @@ def test_it_refuses_to_cancel_without_a_reason(reason, comms, manager):
     assert factories.snapshot(incident) == stored
 
 
+@pytest.mark.parametrize("reason", ["", "   \n ", None])
+def test_it_refuses_to_reopen_without_a_reason(reason, comms, manager):
+    incident = incident_in(S.RESOLVED, comms)
+    stored = factories.snapshot(incident)
+
+    with pytest.raises(TransitionRefused, match="Say why the incident is reopened."):
+        incident.reopen(by=manager, reason=reason)
+
+    assert factories.snapshot(incident) == stored
+
+
+def test_a_note_goes_into_the_history_after_the_moves_label(comms):
+    incident = incident_in(S.RESPONDING, comms)
+
+    incident.resolve(by=comms, reason="  Cause fixed by the warehouse  ")
+
+    assert incident.history.first().history_change_reason == (
+        "Mark resolved: Cause fixed by the warehouse"
+    )
+
+
 def test_cancel_keeps_the_reason_without_surrounding_blanks(comms, manager):
     incident = incident_in(S.TRIAGE, comms)
 
@@ -268,7 +294,7 @@ def test_move_runs_the_verb_behind_a_button(comms):
     incident.move("respond", by=comms, reason="Facts gathered")
 
     assert factories.reload(incident).status == S.RESPONDING
-    assert incident.history.first().history_change_reason == "Facts gathered"
+    assert incident.history.first().history_change_reason == "Start responding: Facts gathered"
 
 
 @pytest.mark.parametrize("action", ["close", "explode", ""])

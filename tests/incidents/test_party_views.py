@@ -32,6 +32,7 @@ def party_data(**overrides):
         "outreach_at": "2026-03-14T10:30",
         "outreach_channel": "Email from customer care",
         "is_public": "",
+        "once_token": factories.once_token(),
     }
     data.update(overrides)
     return data

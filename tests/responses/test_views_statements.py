@@ -25,7 +25,12 @@ def edit_url(statement):
 def test_comms_drafts_a_statement(client_as, comms, incident):
     response = client_as(comms).post(
         create_url(incident),
-        {"kind": "holding", "body": BODY, "target_platforms": ["x", "instagram"]},
+        {
+            "kind": "holding",
+            "body": BODY,
+            "target_platforms": ["x", "instagram"],
+            "once_token": factories.once_token(),
+        },
         follow=True,
     )
 
@@ -70,7 +75,13 @@ def test_line_breaks_count_once(client_as, comms, incident):
     body = ("a" * 139 + "\r\n") * 2  # 280 characters once CRLF becomes LF and the end is trimmed
 
     client_as(comms).post(
-        create_url(incident), {"kind": "holding", "body": body, "target_platforms": ["x"]}
+        create_url(incident),
+        {
+            "kind": "holding",
+            "body": body,
+            "target_platforms": ["x"],
+            "once_token": factories.once_token(),
+        },
     )
 
     assert Statement.objects.get().body == "a" * 139 + "\n" + "a" * 139

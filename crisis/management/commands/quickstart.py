@@ -10,11 +10,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-serve", action="store_true", help="Prepare everything but do not start a server."
         )
+        parser.add_argument(
+            "--reset-passwords",
+            action="store_true",
+            help="Give the demo users a new password (by default they keep theirs).",
+        )
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(self.style.SUCCESS("Database ready."))
-        call_command("seed_demo", stdout=self.stdout)
+        call_command("seed_demo", reset_passwords=options["reset_passwords"], stdout=self.stdout)
         if options["no_serve"]:
             return
         self.stdout.write(f"Open http://{options['addrport']}/ and sign in.")

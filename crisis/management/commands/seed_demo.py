@@ -1,5 +1,7 @@
 import secrets
-from datetime import timedelta
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -21,8 +23,94 @@ DEMO_USERS = [
 
 Status = Incident.Status
 
-# Each demo incident: its fields, where it got to in the lifecycle, and who was affected.
+# Each demo incident: its fields, its story and who was affected, oldest first so that the
+# references follow the order of declaration. The story is told in times: when the first signal
+# came (``detected_ago``, before the command runs), then each step after the declaration. Two
+# open incidents are still waiting for their first public acknowledgement past the default
+# targets (critical 30 min, major 1 h), so the desk's clocks have something to say.
 DEMO_INCIDENTS = [
+    {
+        "title": "Drill: customer data exposed in a shared spreadsheet",
+        "summary": "A practice run of the data-breach playbook.",
+        "category": Incident.Category.DATA_BREACH,
+        "severity": Incident.Severity.CRITICAL,
+        "platforms": ["x", "linkedin"],
+        "tracking_terms": "data leak",
+        "is_drill": True,
+        "detected_ago": timedelta(days=35, hours=3),
+        "declared_after": timedelta(minutes=12),
+        "moves": [
+            (timedelta(minutes=25), "respond"),
+            (timedelta(hours=6), "monitor"),
+            (timedelta(days=1, hours=2), "resolve"),
+        ],
+        "parties": [
+            (
+                "regulators",
+                "Data protection authority",
+                None,
+                "Must be told within 72 hours.",
+                "contacted",
+                "Online breach form",
+            ),
+        ],
+    },
+    {
+        "title": "Rumour of a recall that never happened",
+        "summary": "A forum post claimed a product recall. Checked with quality: no recall.",
+        "category": Incident.Category.MISINFORMATION,
+        "severity": Incident.Severity.MINOR,
+        "platforms": ["reddit"],
+        "tracking_terms": "recall",
+        "detected_ago": timedelta(days=16, hours=5),
+        "declared_after": timedelta(hours=2),
+        "moves": [(timedelta(hours=5), "cancel")],
+        "parties": [],
+    },
+    {
+        "title": "Checkout outage during the autumn sale",
+        "summary": "Payments failed for two hours. Fixed by rolling back the release.",
+        "category": Incident.Category.SERVICE_FAILURE,
+        "severity": Incident.Severity.MAJOR,
+        "platforms": ["x", "reddit"],
+        "tracking_terms": "checkout down, payment failed",
+        "detected_ago": timedelta(days=9, hours=4),
+        "declared_after": timedelta(minutes=10),
+        "moves": [(timedelta(minutes=15), "respond"), (timedelta(hours=4), "resolve")],
+        "parties": [
+            (
+                "customers",
+                "Shoppers whose payment failed",
+                1200,
+                "Could not buy at sale prices.",
+                "resolved",
+                "Discount code by email",
+            ),
+            ("partners", "Payment provider", None, "", "contacted", "Account manager call"),
+        ],
+    },
+    {
+        "title": "Employee's offensive post shared from a brand account",
+        "summary": "A personal post was published from the corporate LinkedIn page by mistake "
+        "and stayed up for 40 minutes.",
+        "category": Incident.Category.INAPPROPRIATE_CONTENT,
+        "severity": Incident.Severity.MODERATE,
+        "platforms": ["linkedin"],
+        "tracking_terms": "",
+        "detected_ago": timedelta(days=2, hours=6),
+        "declared_after": timedelta(minutes=15),
+        "moves": [(timedelta(minutes=30), "respond"), (timedelta(hours=5), "monitor")],
+        "parties": [
+            (
+                "employees",
+                "Staff named in the replies",
+                12,
+                "Harassed in the comments.",
+                "responded",
+                "Meeting with HR",
+            ),
+        ],
+    },
     {
         "title": "Delivery delays spark a storm of angry replies",
         "summary": "A warehouse outage delayed about 4,000 orders. Customers are replying to every "
@@ -31,8 +119,9 @@ DEMO_INCIDENTS = [
         "severity": Incident.Severity.MAJOR,
         "platforms": ["x", "instagram", "facebook"],
         "tracking_terms": "#WhereIsMyOrder, late delivery, order delayed",
-        "hours_ago": 3,
-        "moves": ["respond"],
+        "detected_ago": timedelta(hours=3, minutes=10),
+        "declared_after": timedelta(minutes=20),
+        "moves": [(timedelta(minutes=50), "respond")],
         "parties": [
             (
                 "customers",
@@ -52,7 +141,8 @@ DEMO_INCIDENTS = [
         "severity": Incident.Severity.CRITICAL,
         "platforms": ["instagram", "tiktok"],
         "tracking_terms": "giveaway, free gift card",
-        "hours_ago": 0.5,
+        "detected_ago": timedelta(minutes=55),
+        "declared_after": timedelta(minutes=10),
         "moves": [],
         "parties": [
             (
@@ -65,84 +155,13 @@ DEMO_INCIDENTS = [
             ),
         ],
     },
-    {
-        "title": "Employee's offensive post shared from a brand account",
-        "summary": "A personal post was published from the corporate LinkedIn page by mistake "
-        "and stayed up for 40 minutes.",
-        "category": Incident.Category.INAPPROPRIATE_CONTENT,
-        "severity": Incident.Severity.MODERATE,
-        "platforms": ["linkedin"],
-        "tracking_terms": "",
-        "hours_ago": 30,
-        "moves": ["respond", "monitor"],
-        "parties": [
-            (
-                "employees",
-                "Staff named in the replies",
-                12,
-                "Harassed in the comments.",
-                "responded",
-                "Meeting with HR",
-            ),
-        ],
-    },
-    {
-        "title": "Checkout outage during the autumn sale",
-        "summary": "Payments failed for two hours. Fixed by rolling back the release.",
-        "category": Incident.Category.SERVICE_FAILURE,
-        "severity": Incident.Severity.MAJOR,
-        "platforms": ["x", "reddit"],
-        "tracking_terms": "checkout down, payment failed",
-        "hours_ago": 72,
-        "moves": ["respond", "resolve"],
-        "parties": [
-            (
-                "customers",
-                "Shoppers whose payment failed",
-                1200,
-                "Could not buy at sale prices.",
-                "resolved",
-                "Discount code by email",
-            ),
-            ("partners", "Payment provider", None, "", "contacted", "Account manager call"),
-        ],
-    },
-    {
-        "title": "Rumour of a recall that never happened",
-        "summary": "A forum post claimed a product recall. Checked with quality: no recall.",
-        "category": Incident.Category.MISINFORMATION,
-        "severity": Incident.Severity.MINOR,
-        "platforms": ["reddit"],
-        "tracking_terms": "recall",
-        "hours_ago": 120,
-        "moves": ["cancel"],
-        "parties": [],
-    },
-    {
-        "title": "Drill: customer data exposed in a shared spreadsheet",
-        "summary": "A practice run of the data-breach playbook.",
-        "category": Incident.Category.DATA_BREACH,
-        "severity": Incident.Severity.CRITICAL,
-        "platforms": ["x", "linkedin"],
-        "tracking_terms": "data leak",
-        "hours_ago": 240,
-        "moves": ["respond", "monitor", "resolve"],
-        "is_drill": True,
-        "parties": [
-            (
-                "regulators",
-                "Data protection authority",
-                None,
-                "Must be told within 72 hours.",
-                "contacted",
-                "Online breach form",
-            ),
-        ],
-    },
 ]
+# Parties are recorded (and, when reached, contacted) this long after the declaration.
+PARTY_AFTER = timedelta(minutes=20)
 
 # Statements on some demo incidents, in the states a reviewer meets: incident title -> list of
-# (kind, body, target platforms, status to reach). The first incident's page is opened publicly.
+# (kind, body, target platforms, status to reach, drafted this long after the declaration).
+# Each then moves on at STATEMENT_STEPS. The checkout outage's public page is opened.
 DEMO_STATEMENTS = {
     "Checkout outage during the autumn sale": [
         (
@@ -151,6 +170,7 @@ DEMO_STATEMENTS = {
             "here within the hour.",
             ["x", "reddit"],
             "published",
+            timedelta(minutes=8),
         ),
         (
             "apology",
@@ -158,6 +178,17 @@ DEMO_STATEMENTS = {
             "sorry. Everyone affected gets the sale price with a discount code by email today.",
             ["x", "reddit"],
             "published",
+            timedelta(hours=2, minutes=30),
+        ),
+    ],
+    "Employee's offensive post shared from a brand account": [
+        (
+            "apology",
+            "A post that does not reflect our values appeared on this page for 40 minutes. It "
+            "was a mistake, it is gone, and we apologise to everyone it hurt.",
+            ["linkedin"],
+            "published",
+            timedelta(minutes=40),
         ),
     ],
     "Delivery delays spark a storm of angry replies": [
@@ -167,6 +198,7 @@ DEMO_STATEMENTS = {
             "every order will ship this week. Next update here by 18:00.",
             ["x", "instagram", "facebook"],
             "in_review",
+            timedelta(hours=1),
         ),
     ],
     "Fake giveaway account impersonating the brand": [
@@ -176,26 +208,42 @@ DEMO_STATEMENTS = {
             "ask for card details. Please report it and do not reply.",
             ["instagram", "tiktok"],
             "draft",
+            timedelta(minutes=15),
         ),
     ],
+}
+# How long after its drafting a demo statement was submitted, approved and published.
+STATEMENT_STEPS = {
+    "in_review": timedelta(minutes=10),
+    "approved": timedelta(minutes=22),
+    "published": timedelta(minutes=27),
 }
 PUBLIC_DEMO_PAGE = "Checkout outage during the autumn sale"
 
 MOVE_REASONS = {
     "respond": "Facts gathered; response under way",
-    "monitor": "Statement out; watching the conversation",
+    "monitor": "Calmer now; watching the conversation",
     "resolve": "Cause fixed and audience informed",
     "cancel": "No recall exists: confirmed with the quality team",
 }
 
 
 class Command(BaseCommand):
-    help = "Create demo users and a handful of realistic incidents. Safe to run again."
+    help = (
+        "Create demo users and a handful of realistic incidents spread over the last weeks. "
+        "Safe to run again: it adds only what is missing and keeps the users' passwords."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--password",
-            help="Password for the demo users (default: a new random one, printed).",
+            help="Password for the demo users it creates (with --reset-passwords, for all of "
+            "them). Default: a new random one, printed.",
+        )
+        parser.add_argument(
+            "--reset-passwords",
+            action="store_true",
+            help="Give the demo users that already exist a new password too.",
         )
 
     def handle(self, *args, **options):
@@ -207,96 +255,163 @@ class Command(BaseCommand):
     def _seed(self, options):
         sync_roles(_apps(), ROLE_PERMISSIONS)
         password = options["password"] or secrets.token_urlsafe(9)
-        users = {}
+        users, given_password = self._users(password, reset=options["reset_passwords"])
+
+        created = statements = 0
+        now = timezone.now()
+        for spec in DEMO_INCIDENTS:
+            if Incident.objects.filter(title=spec["title"]).exists():
+                continue
+            statements += self._create(spec, users, now)
+            created += 1
+
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new incidents)."))
+        self.stdout.write(f"Statements: {statements} new.")
+        self.stdout.write("Sign in with any of these users:")
         for username, first, last, group_name, is_staff in DEMO_USERS:
-            user, _ = get_user_model().objects.get_or_create(
+            role = group_name or ("Admin (staff)" if is_staff else "Viewer")
+            self.stdout.write(f"  {username:<8} {first} {last}, {role}")
+        kept = [name for name, *_ in DEMO_USERS if name not in given_password]
+        if given_password:
+            who = "" if not kept else f" (for {', '.join(given_password)})"
+            self.stdout.write(f"  password{who}: {password}")
+        if kept:
+            self.stdout.write(
+                f"Passwords kept for {', '.join(kept)}: run with --reset-passwords to set new ones."
+            )
+
+    def _users(self, password, *, reset):
+        """The demo users, created when missing. Only new users (or all, with ``reset``) get
+        ``password``; the rest stay exactly as they are. Returns (users, names given it)."""
+        users, given_password = {}, []
+        for username, first, last, group_name, is_staff in DEMO_USERS:
+            user, created = get_user_model().objects.get_or_create(
                 username=username,
                 defaults={
                     "first_name": first,
                     "last_name": last,
                     "email": f"{username}@example.com",
+                    "is_staff": is_staff,
+                    "is_superuser": is_staff,
                 },
             )
-            user.is_staff = is_staff
-            user.is_superuser = is_staff
-            user.set_password(password)
-            user.save()
+            if created or reset:
+                user.set_password(password)
+                user.save(update_fields=["password"])
+                given_password.append(username)
             if group_name:
                 user.groups.add(Group.objects.get(name=group_name))
             users[username] = user
+        return users, given_password
 
-        created = 0
-        for spec in DEMO_INCIDENTS:
-            if Incident.objects.filter(title=spec["title"]).exists():
-                continue
-            self._create(spec, users)
-            created += 1
+    def _create(self, spec, users, now):
+        """Tell one incident's story at the times it happened; return its number of statements.
 
-        statements = self._add_statements(users)
-
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new incidents)."))
-        self.stdout.write(f"Statements: {statements} new.")
-        self.stdout.write("Sign in with any of these users and the password below:")
-        for username, first, last, group_name, is_staff in DEMO_USERS:
-            role = group_name or ("Admin (staff)" if is_staff else "Viewer")
-            self.stdout.write(f"  {username:<8} {first} {last}, {role}")
-        self.stdout.write(f"  password: {password}")
-
-    def _create(self, spec, users):
+        The steps run in time order with the clock set to each step's moment, so every
+        timestamp, reference and history row reads as if the desk had lived through it.
+        """
         comms, manager = users["comms"], users["manager"]
-        now = timezone.now()
-        incident = Incident.declare(
-            by=comms,
-            title=spec["title"],
-            summary=spec["summary"],
-            category=spec["category"],
-            severity=spec["severity"],
-            platforms=spec["platforms"],
-            tracking_terms=spec["tracking_terms"],
-            is_drill=spec.get("is_drill", False),
-            lead=comms,
-            detected_at=now - timedelta(hours=spec["hours_ago"]),
-        )
-        for kind, description, count, impact, outreach, channel in spec["parties"]:
-            party = AffectedParty(
-                incident=incident,
-                kind=kind,
-                description=description,
-                estimated_count=count,
-                impact=impact,
-                outreach_status=outreach,
-                outreach_channel=channel,
-                outreach_at=None if outreach == "not_contacted" else now,
+        detected_at = now - spec["detected_ago"]
+        declared_at = detected_at + spec["declared_after"]
+        fields = {
+            name: spec[name]
+            for name in ("title", "summary", "category", "severity", "platforms", "tracking_terms")
+        }
+        fields["is_drill"] = spec.get("is_drill", False)
+        with _clock_at(declared_at):
+            incident = Incident.declare(by=comms, lead=comms, detected_at=detected_at, **fields)
+
+        steps = []
+        for party in spec["parties"]:
+            steps.append(
+                (declared_at + PARTY_AFTER, lambda party=party: _add_party(incident, comms, *party))
             )
-            party.add(by=comms)
-        for action in spec["moves"]:
+        for after, action in spec["moves"]:
             actor = manager if action in ("cancel", "resolve") else comms
-            incident.move(action, by=actor, reason=MOVE_REASONS[action])
-
-    def _add_statements(self, users):
-        """Give each demo incident its statements, unless it has some already."""
-        from responses.models import Statement
-
-        comms, manager = users["comms"], users["manager"]
-        added = 0
-        for title, specs in DEMO_STATEMENTS.items():
-            incident = Incident.objects.filter(title=title).first()
-            if incident is None or incident.statements.exists():
-                continue
-            for kind, body, platforms, status in specs:
-                statement = Statement.draft(
-                    incident=incident, by=comms, kind=kind, body=body, target_platforms=platforms
+            steps.append(
+                (
+                    declared_at + after,
+                    lambda action=action, actor=actor: incident.move(
+                        action, by=actor, reason=MOVE_REASONS[action]
+                    ),
                 )
-                if status != "draft":
-                    statement.submit(by=comms)
-                if status in ("approved", "published"):
-                    statement.approve(by=manager, comment="Clear and kind. Go.")
-                if status == "published":
-                    statement.publish(by=manager)
-                added += 1
-            if title == PUBLIC_DEMO_PAGE and not incident.is_public_page_open:
-                incident.open_public_page(by=manager)
-        return added
+            )
+        specs = DEMO_STATEMENTS.get(spec["title"], [])
+        for kind, body, platforms, status, after in specs:
+            steps += _statement_steps(
+                incident, declared_at + after, comms, manager, kind, body, platforms, status
+            )
+        for at, step in sorted(steps, key=lambda step: step[0]):
+            with _clock_at(at):
+                step()
+        return len(specs)
+
+
+def _add_party(incident, by, kind, description, count, impact, outreach, channel):
+    party = AffectedParty(
+        incident=incident,
+        kind=kind,
+        description=description,
+        estimated_count=count,
+        impact=impact,
+        outreach_status=outreach,
+        outreach_channel=channel,
+        # Reached out to when recorded: the demo's clock stands at that moment.
+        outreach_at=None if outreach == "not_contacted" else timezone.now(),
+    )
+    party.add(by=by)
+
+
+def _statement_steps(incident, drafted_at, comms, manager, kind, body, platforms, status):
+    """The steps of one demo statement, from its draft to ``status``, as (time, step) pairs."""
+    from responses.models import Statement
+
+    made = {}
+
+    def draft():
+        made["statement"] = Statement.draft(
+            incident=incident,
+            by=comms,
+            kind=kind,
+            body=body,
+            target_platforms=platforms,
+        )
+
+    def publish():
+        made["statement"].publish(by=manager)
+        if incident.title == PUBLIC_DEMO_PAGE and not incident.is_public_page_open:
+            incident.open_public_page(by=manager)
+
+    steps = [(drafted_at, draft)]
+    order = ["in_review", "approved", "published"]
+    actions = {
+        "in_review": lambda: made["statement"].submit(by=comms),
+        "approved": lambda: made["statement"].approve(by=manager, comment="Clear and kind. Go."),
+        "published": publish,
+    }
+    if status in order:
+        for reached in order[: order.index(status) + 1]:
+            steps.append((drafted_at + STATEMENT_STEPS[reached], actions[reached]))
+    return steps
+
+
+@contextmanager
+def _clock_at(moment):
+    """Run the block as if it were ``moment``.
+
+    Django's ``timezone.now()`` (which the verbs, the field defaults such as ``created_at`` and
+    django-simple-history's ``history_date`` all read) asks ``datetime.now()`` from inside
+    ``django.utils.timezone``; answering it there dates everything the demo creates, without a
+    time-travel library at run time.
+    """
+
+    class DemoClock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return moment.astimezone(tz) if tz is not None else moment.replace(tzinfo=None)
+
+    with mock.patch.object(timezone, "datetime", DemoClock):
+        yield
 
 
 def _apps():
