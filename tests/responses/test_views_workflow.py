@@ -169,7 +169,12 @@ def test_publishing_records_the_links_given(client_as, manager, statement_in):
     ]
     assert factories.reload(statement.incident).first_acknowledged_at == stored.published_at
     assert factories.messages_shown(response) == [
-        ("success", "Published to X, Facebook. Add links as posts go up.")
+        (
+            "success",
+            "Published to X, Facebook. Add links as posts go up. This is the incident’s first "
+            "public word: open its public page so the audience can follow every update in one "
+            "place.",
+        )
     ]
 
 
