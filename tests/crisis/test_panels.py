@@ -102,12 +102,23 @@ def test_the_incident_page_is_composed_of_every_apps_panels(client_as, viewer, c
 
     html = factories.page_text(client_as(viewer).get(incident.get_absolute_url()))
 
-    main, aside = html.split('<aside class="col-lg-4', 1)
+    aside, main = html.split("</aside>", 1)
     assert main.index('id="statements-heading"') < main.index('id="parties-heading"')
     assert main.index('id="parties-heading"') < main.index('id="timeline-heading"')
     assert "We are looking into late orders." in main
     assert 'id="public-page-heading"' in aside
     assert html.index('id="facts-heading"') < html.index('id="public-page-heading"')
+
+
+def test_a_phone_reads_the_facts_and_clocks_before_the_long_lists(client_as, viewer, comms):
+    incident = factories.make_incident(comms)
+
+    html = factories.page_text(client_as(viewer).get(incident.get_absolute_url()))
+
+    # Narrow screens follow the page order; from lg up the facts move to the right column.
+    assert html.index('<aside class="col-lg-4 order-lg-2">') < html.index('id="summary-heading"')
+    assert html.index('data-clock="ok"') < html.index('id="statements-heading"')
+    assert '<div class="col-lg-8 order-lg-1">' in html
 
 
 @pytest.mark.parametrize("count", [1, 20])
