@@ -14,7 +14,7 @@ from incidents.models import AffectedParty, Incident
 from responses.models import Statement
 from tests import factories
 
-LONG_WORD = "Unbrokenhashtag" * 12
+LONG_WORD = "Unbrokenhashtag" * 9  # fits the 200-character title, overflows a phone
 LONG_LINK = "https://example.com/" + "a-very-long-path-segment" * 8
 
 
