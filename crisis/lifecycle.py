@@ -7,6 +7,7 @@ frozen once its incident is closed or cancelled. Those rules live here, once.
 
 from typing import NamedTuple
 
+from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 
@@ -14,6 +15,8 @@ from django.db import models, transaction
 # column, so the limit is a readable size for a record, not a storage limit.
 REASON_MAX_LENGTH = 2000
 
+# The record whose status freezes everything under it.
+INCIDENT_MODEL = "incidents.Incident"
 # Statuses of an incident in which it and everything under it are frozen.
 FROZEN_INCIDENT_STATUSES = frozenset({"closed", "cancelled"})
 
@@ -86,11 +89,11 @@ class FrozenGuard(models.Model):
     def frozen_incident_status(self):
         """The stored status of the incident this record belongs to. Queries the database (the
         stored row decides, not a copy in memory that may be out of date)."""
-        from incidents.models import Incident
-
         incident_id = self.frozen_incident_id()
         if incident_id is None:
             return None
+        # Named by its label, as Django names the user model: the kernel imports no app.
+        Incident = apps.get_model(INCIDENT_MODEL)
         return Incident.objects.filter(pk=incident_id).values_list("status", flat=True).first()
 
     def frozen_incident_id(self):

@@ -215,6 +215,13 @@ STORAGES = {
     },
 }
 
+# Minutes allowed from detection to the first public acknowledgement, per severity (PRODUCT.md's
+# defaults). Read only by crisis.clocks.acknowledgement_target.
+ACKNOWLEDGEMENT_TARGET_MINUTES = {1: 30, 2: 60, 3: 4 * 60, 4: 24 * 60}
+
+# The name the audience sees on public pages (which never name this tool).
+COMPANY_NAME = env_str("COMPANY_NAME", "")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -23,3 +23,6 @@ urlpatterns = [
     path("", include("responses.urls")),
     path("", include("incidents.urls")),
 ]
+
+# The public pages' address space answers "not found" without naming the tool.
+handler404 = "responses.views.page_not_found"

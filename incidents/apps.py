@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class IncidentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "incidents"
+
+    def ready(self):
+        from crisis import panels
+        from incidents import panels as ours
+
+        panels.register(panels.incident_panels, ours.parties_panel, slot="main", order=30)
+        panels.register(panels.timeline_providers, ours.incident_entries, order=10)
+        panels.register(panels.timeline_providers, ours.party_entries, order=20)

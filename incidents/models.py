@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from crisis import clocks
 from crisis.fields import ChoiceListField
 from crisis.lifecycle import (
     FROZEN_INCIDENT_STATUSES,
@@ -288,6 +289,20 @@ class Incident(VersionedModel):
     @property
     def is_open(self):
         return self.status in self.OPEN_STATUSES
+
+    # The clocks, computed by crisis.clocks (no queries), so templates can ask the incident.
+
+    @property
+    def acknowledgement_clock(self):
+        return clocks.acknowledgement_clock(self)
+
+    @property
+    def time_to_acknowledgement(self):
+        return clocks.time_to_acknowledgement(self)
+
+    @property
+    def time_since_detection(self):
+        return clocks.time_since_detection(self)
 
     @property
     def is_editable(self):

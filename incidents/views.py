@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from crisis import panels
 from crisis.converters import whole_number
 from crisis.exports import CsvDownload
 from crisis.forms import AlreadySaved
@@ -13,7 +14,6 @@ from crisis.lifecycle import REASON_MAX_LENGTH
 from incidents.filters import IncidentFilter
 from incidents.forms import AffectedPartyForm, IncidentForm, MoveForm
 from incidents.models import AffectedParty, Incident, StaleEdit, TransitionRefused
-from responses.models import Statement
 
 PAGE_SIZE = 25
 
@@ -60,11 +60,8 @@ def dashboard(request):
         "open_count": len(incidents),
         "unacknowledged": [i for i in incidents if i.first_acknowledged_at is None],
         "recent": recent,
-        # None (not an empty list) for people who never approve: they see no such box.
-        "awaiting_review": list(Statement.objects.awaiting_review_by(request.user))
-        if request.user.has_perm("responses.approve_statement")
-        else None,
-        "now": timezone.now(),
+        # Each app's boxes (statements waiting for my approval, …): see crisis.panels.
+        "panels": panels.render_panels(panels.dashboard_panels, request),
     }
     return render(request, "incidents/dashboard.html", context)
 
@@ -185,54 +182,21 @@ def incident_create(request):
 @require_safe
 def incident_detail(request, reference):
     incident = _get_incident(request, reference)
-    parties = list(incident.affected_parties.all())
-    statements = list(incident.statements.select_related("author"))
-    contributors = incident.statements.wording_contributors()
-    public_path = incident.get_public_url()
-    timeline = _timeline(incident)
+    timeline = panels.timeline(request, incident)
     moves = incident.button_moves(request.user)
     context = {
         "incident": incident,
-        "parties": parties,
         # Plain moves share one optional note; cancel and reopen each ask for theirs.
         "moves": [m for m in moves if m[0] not in Incident.NOTE_REQUIRED],
         "noted_moves": [m for m in moves if m[0] in Incident.NOTE_REQUIRED],
         "note_max_length": REASON_MAX_LENGTH,
         "can_edit": request.user.has_perm("incidents.change_incident") and incident.is_editable,
-        "can_add_party": request.user.has_perm("incidents.add_affectedparty")
-        and incident.is_editable,
-        "statements": [(s, s.next_step(request.user, contributors[s.pk])) for s in statements],
-        "can_add_statement": request.user.has_perm("responses.add_statement")
-        and incident.is_editable,
-        "can_manage_public_page": request.user.has_perm("incidents.manage_public_page"),
-        "public_url": request.build_absolute_uri(public_path) if public_path else None,
+        # Each app's panels (statements, affected parties, the public page…): see crisis.panels.
+        "panels": panels.render_panels(panels.incident_panels, request, incident),
         "timeline": list(reversed(timeline))[:30],
         "timeline_total": len(timeline),
-        "now": timezone.now(),
     }
     return render(request, "incidents/incident_detail.html", context)
-
-
-def _timeline(incident):
-    """Everything that happened to the incident, its parties and its statements, oldest first
-    (6 queries, whatever the number of changes)."""
-    entries = entries_for(
-        Incident, incident.history.select_related("history_user"), subject=lambda r: "Incident"
-    )
-    party_records = AffectedParty.history.filter(incident_id=incident.pk).select_related(
-        "history_user"
-    )
-    entries += entries_for(
-        AffectedParty, party_records, subject=lambda r: f"Affected party: {r.description}"
-    )
-    statement_records = Statement.history.filter(incident_id=incident.pk).select_related(
-        "history_user"
-    )
-    entries += entries_for(
-        Statement, statement_records, subject=lambda r: f"Statement: {r.get_kind_display()}"
-    )
-    entries.sort(key=lambda e: e.at)
-    return entries
 
 
 @login_required

@@ -1,6 +1,10 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -8,6 +12,7 @@ from crisis.converters import whole_number
 from crisis.forms import AlreadySaved
 from crisis.history import entries_for
 from incidents.models import Incident, Platform, StaleEdit, TransitionRefused
+from responses import public
 from responses.diff import has_changes, word_diff
 from responses.forms import DecisionForm, PublicationLinkForm, PublishForm, StatementForm
 from responses.lengths import LENGTH_LIMITS
@@ -86,6 +91,10 @@ def _render_detail(request, statement, *, publish_form=None, status=200):
         "versions": list(reversed(versions)),
         "selected": selected,
         "comparisons": _comparisons(statement, versions, selected),
+        "public_url": statement.incident.get_public_url()
+        if statement.incident.is_public_page_open
+        else None,
+        "can_manage_public_page": request.user.has_perm("incidents.manage_public_page"),
     }
     return render(request, "responses/statement_detail.html", context, status=status)
 
@@ -270,15 +279,25 @@ def statement_publish(request, pk):
     if not form.is_valid():
         messages.error(request, "Some links are not web addresses; nothing was published.")
         return _render_detail(request, statement, publish_form=form, status=400)
+    incident = statement.incident
+    is_first_word = incident.first_acknowledged_at is None
     try:
         statement.publish(by=request.user, links=form.links())
     except TransitionRefused as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(
-            request,
-            f"Published to {', '.join(statement.platform_labels)}. Add links as posts go up.",
-        )
+        text = f"Published to {', '.join(statement.platform_labels)}. Add links as posts go up."
+        if (
+            is_first_word
+            and not incident.is_public_page_open
+            and request.user.has_perm("incidents.manage_public_page")
+        ):
+            # The first public word is the moment to give the audience one place to follow.
+            text += (
+                " This is the incident’s first public word: open its public page so the "
+                "audience can follow every update in one place."
+            )
+        messages.success(request, text)
     return redirect(statement)
 
 
@@ -330,7 +349,17 @@ def public_page_open(request, reference):
         messages.success(
             request, "The public page is open. Anyone with its link can read it, signed in or not."
         )
-    return redirect(incident.get_absolute_url() + "#public-page")
+    return redirect(_back_to(request, incident.get_absolute_url() + "#public-page"))
+
+
+def _back_to(request, default):
+    """The page a form came from (``next``), if it is one of ours; else ``default``."""
+    wanted = request.POST.get("next", "")
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return default
 
 
 @login_required
@@ -354,15 +383,26 @@ def public_page_close(request, reference):
 def public_page(request, token):
     """The audience's page: no sign-in, nothing internal, 404 unless a manager opened it."""
     incident = get_object_or_404(Incident, public_token=token, is_public_page_open=True)
-    statements = (
-        incident.statements.published()
-        .prefetch_related("publications")
-        .order_by("-published_at", "-pk")
-    )
-    statements = list(statements)
+    statements = list(incident.statements.published().prefetch_related("publications"))
+    rows = public.public_rows(statements)
+    status, status_text = public.public_status(incident)
     context = {
+        "company_name": settings.COMPANY_NAME,
         "title": incident.shown_public_title,
+        "status": status,
+        "status_text": status_text,
         "statements": statements,
-        "last_updated": statements[0].published_at if statements else None,
+        "rows": rows,
+        "last_updated": rows[0]["statement"].published_at if rows else None,
     }
     return render(request, "responses/public_page.html", context)
+
+
+def page_not_found(request, exception=None):
+    """The site's 404 handler: under the public pages' address the answer is a plain page that
+    names neither the tool nor the company's internals; elsewhere it is the usual one."""
+    public_prefix = reverse("responses:public-page", args=["-"]).removesuffix("-/")
+    if request.path.startswith(public_prefix):
+        context = {"company_name": settings.COMPANY_NAME}
+        return render(request, "responses/public_not_found.html", context, status=404)
+    return defaults.page_not_found(request, exception)

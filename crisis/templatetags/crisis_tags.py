@@ -1,4 +1,5 @@
-"""Presentation helpers for templates: badges and times. No queries, no rules."""
+"""Presentation helpers for templates: badges and times. No queries, no rules: durations and
+deadlines come from crisis.clocks, and these only put them into words."""
 
 from datetime import datetime, timedelta
 
@@ -110,11 +111,3 @@ def person(user):
     if user is None:
         return "—"
     return user.get_full_name() or user.get_username()
-
-
-@register.filter
-def since(value, now=None):
-    """Duration from ``value`` until now: '42 min'."""
-    if not isinstance(value, datetime):
-        return ""
-    return describe_duration((now or timezone.now()) - value)

@@ -34,7 +34,7 @@ def test_it_lists_open_incidents_by_severity_with_their_waiting_time(client_as, 
     html = factories.page_text(response)
     assert "2 open incidents" in html
     assert "2 without a public word yet" in html
-    assert "CR-2026-001 · Fake giveaway account" in html
+    assert 'CR-2026-001 · <span dir="auto">Fake giveaway account</span>' in html
     assert "Audience waiting 2 h 5 min for a public word" in html
     assert "Audience waiting 42 min for a public word" in html
     assert html.index("Fake giveaway account") < html.index("Typo in the newsletter")

@@ -38,17 +38,17 @@ def test_it_shows_the_incidents_facts(client_as, viewer, comms, declared):
         response = detail(client_as(viewer), declared)
 
     html = factories.page_text(response)
-    assert '<h1 class="h3 mb-2">Angry replies about late deliveries</h1>' in html
+    assert '<h1 class="h3 mb-2" dir="auto">Angry replies about late deliveries</h1>' in html
     assert "CR-2026-001 · Negative comments" in html
     assert "Orders from the north warehouse are late." in html
     assert "Sev 2" in html and "Triage" in html
     assert "<dt>Lead</dt><dd>Comms Tester</dd>" in html
-    assert "<dt>Public title</dt><dd>Delivery delays</dd>" in html
+    assert '<dt>Public title</dt><dd dir="auto">Delivery delays</dd>' in html
     assert "<dt>Platforms</dt><dd>X, Instagram</dd>" in html
-    assert '<span class="badge text-bg-light border me-1">#late</span>' in html
+    assert '<span class="badge text-bg-light border me-1" dir="auto">#late</span>' in html
     assert "14 Mar 2026, 09:00 UTC" in html
     assert "the audience has waited 42 min" in html
-    assert "<strong>Customers</strong>: Customers in the north" in html
+    assert '<strong>Customers</strong>: <span dir="auto">Customers in the north</span>' in html
     assert "(about 1,200)" in html
 
 
@@ -167,7 +167,10 @@ def test_a_cancelled_incident_says_why(client_as, viewer, manager, declared):
 
     response = detail(client_as(viewer), declared)
 
-    assert "<strong>Cancelled:</strong> Parody account, not ours" in factories.page_text(response)
+    assert (
+        '<strong>Cancelled:</strong> <span dir="auto">Parody account, not ours</span>'
+        in factories.page_text(response)
+    )
 
 
 def test_it_requires_login(client, declared):

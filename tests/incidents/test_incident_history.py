@@ -32,8 +32,8 @@ def articles(response):
 def row(label, old, new):
     return (
         f'<tr><th scope="row" class="fw-normal">{label}</th>'
-        f'<td class="text-prewrap"><del>{old}</del></td>'
-        f'<td class="text-prewrap"><ins>{new}</ins></td></tr>'
+        f'<td class="text-prewrap"><del dir="auto">{old}</del></td>'
+        f'<td class="text-prewrap"><ins dir="auto">{new}</ins></td></tr>'
     )
 
 
@@ -133,7 +133,7 @@ def test_the_party_history_shows_its_changes(client_as, viewer, comms, manager, 
     response = client_as(viewer).get(party_history_url(party))
 
     html = factories.page_text(response)
-    assert "Customers: Customers in the north · every change" in html
+    assert '<span dir="auto">Customers: Customers in the north</span> · every change' in html
     changed, added = articles(response)
     assert "<strong>Edited</strong>" in changed and "Manager Tester · " in changed
     assert row("Outreach", "Not contacted", "Contacted") in changed

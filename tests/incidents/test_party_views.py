@@ -75,7 +75,10 @@ def test_it_adds_a_party_for_each_role_that_may(role, request, client_as, declar
     assert factories.messages_shown(response) == [
         ("success", "Added customers: Buyers of the 50 ml jar.")
     ]
-    assert "<strong>Customers</strong>: Buyers of the 50 ml jar" in factories.page_text(response)
+    assert (
+        '<strong>Customers</strong>: <span dir="auto">Buyers of the 50 ml jar</span>'
+        in factories.page_text(response)
+    )
 
 
 def test_the_add_form_asks_who_is_affected(client_as, comms, declared):

@@ -169,7 +169,12 @@ def test_publishing_records_the_links_given(client_as, manager, statement_in):
     ]
     assert factories.reload(statement.incident).first_acknowledged_at == stored.published_at
     assert factories.messages_shown(response) == [
-        ("success", "Published to X, Facebook. Add links as posts go up.")
+        (
+            "success",
+            "Published to X, Facebook. Add links as posts go up. This is the incident’s first "
+            "public word: open its public page so the audience can follow every update in one "
+            "place.",
+        )
     ]
 
 
@@ -346,7 +351,7 @@ def test_the_dashboard_shows_no_approval_box_to_those_who_never_approve(
 
     response = client_as(request.getfixturevalue(role)).get(reverse("incidents:dashboard"))
 
-    assert response.context["awaiting_review"] is None
+    assert "awaiting_review" not in response.context
     assert "Waiting for your approval" not in factories.page_text(response)
 
 

@@ -1,0 +1,75 @@
+"""The incident page and the dashboard are composed from what each app contributes.
+
+An app registers its providers in its ``AppConfig.ready()``, so a new record (action items,
+updates, mentions) adds its panel and its timeline entries without touching another app:
+
+    from crisis import panels
+
+    panels.register(panels.incident_panels, statements_panel, slot="main", order=20)
+    panels.register(panels.timeline_providers, statement_entries)
+
+- An incident panel provider is ``provider(request, incident)`` and returns a :class:`Panel`
+  (its template and that template's context) or None to show nothing.
+- A dashboard panel provider is ``provider(request)``, likewise.
+- A timeline provider is ``provider(request, incident)`` and returns a list of
+  :class:`crisis.history.Entry` (``entries_for`` makes them from history rows).
+
+Providers must not run a query per row: the pages pin their query counts.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.template.loader import render_to_string
+
+# Where a panel goes on the page: the wide main column, or the narrow column of facts and
+# clocks (which a phone shows first).
+SLOTS = ("main", "aside")
+
+
+@dataclass(frozen=True)
+class Panel:
+    template: str
+    context: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Provider:
+    func: Callable
+    slot: str = "main"
+    order: int = 100
+
+
+incident_panels: list[Provider] = []
+dashboard_panels: list[Provider] = []
+timeline_providers: list[Provider] = []
+
+
+def register(registry, func, *, slot="main", order=100):
+    """Add ``func`` to ``registry`` once (``ready()`` may run more than once)."""
+    if slot not in SLOTS:
+        raise ValueError(f"A panel goes in one of {SLOTS}, not {slot!r}.")
+    if all(provider.func is not func for provider in registry):
+        registry.append(Provider(func, slot, order))
+    return func
+
+
+def render_panels(registry, request, *args):
+    """Each slot's panels as HTML, in order: ``{"main": [html, …], "aside": [...]}``."""
+    rendered = {slot: [] for slot in SLOTS}
+    for provider in sorted(registry, key=lambda p: p.order):
+        panel = provider.func(request, *args)
+        if panel is not None:
+            html = render_to_string(panel.template, panel.context, request=request)
+            rendered[provider.slot].append(html)
+    return rendered
+
+
+def timeline(request, incident):
+    """Every provider's entries for ``incident``, oldest first."""
+    entries = []
+    for provider in sorted(timeline_providers, key=lambda p: p.order):
+        entries += provider.func(request, incident)
+    # Stable: entries at the same moment keep their providers' order.
+    entries.sort(key=lambda e: e.at)
+    return entries

@@ -1,0 +1,160 @@
+"""The composed incident page and dashboard (crisis/panels.py), and which app imports which."""
+
+import ast
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from crisis import panels
+from incidents.models import AffectedParty
+from responses.models import Statement
+from tests import factories
+
+S = Statement.Status
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def imported_modules(package):
+    """Every module that the package's source files import, by file."""
+    found = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                found += [(path.name, alias.name) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                found.append((path.name, node.module))
+    return found
+
+
+def test_incidents_imports_nothing_from_responses():
+    modules = imported_modules("incidents")
+
+    assert ("views.py", "crisis") in modules  # the scan does see imports
+    leaks = [(name, module) for name, module in modules if module.split(".")[0] == "responses"]
+    assert leaks == []
+
+
+def test_the_kernel_imports_no_app():
+    leaks = [
+        (name, module)
+        for name, module in imported_modules("crisis")
+        if module.split(".")[0] in ("incidents", "responses")
+        # The commands that span apps live in the kernel on purpose (STYLE.md).
+        and name not in ("quickstart.py", "seed_demo.py", "urls.py")
+    ]
+
+    assert leaks == []
+
+
+def test_each_app_registers_its_panels_once():
+    def names(registry):
+        return [(p.func.__module__, p.func.__name__, p.slot) for p in registry]
+
+    assert names(panels.incident_panels) == [
+        ("incidents.panels", "parties_panel", "main"),
+        ("responses.panels", "statements_panel", "main"),
+        ("responses.panels", "public_page_panel", "aside"),
+    ]
+    assert [p.func.__name__ for p in panels.timeline_providers] == [
+        "incident_entries",
+        "party_entries",
+        "statement_entries",
+    ]
+    assert names(panels.dashboard_panels) == [
+        ("responses.panels", "awaiting_review_panel", "aside")
+    ]
+
+
+def test_registering_again_adds_nothing():
+    registry = []
+
+    def provider(request, incident):
+        return None
+
+    panels.register(registry, provider)
+    panels.register(registry, provider, slot="aside")
+
+    assert [(p.func, p.slot) for p in registry] == [(provider, "main")]
+
+
+def test_a_panel_goes_in_a_known_slot():
+    with pytest.raises(ValueError, match="main"):
+        panels.register([], lambda request, incident: None, slot="footer")
+
+
+def test_panels_appear_in_their_order_and_a_provider_may_show_nothing(rf, viewer):
+    registry = []
+    panels.register(registry, lambda r: panels.Panel("incidents/_incident_badges.html"), order=20)
+    panels.register(registry, lambda r: None, order=10)
+    request = rf.get("/")
+    request.user = viewer
+
+    rendered = panels.render_panels(registry, request)
+
+    assert len(rendered["main"]) == 1 and rendered["aside"] == []
+
+
+def test_the_incident_page_is_composed_of_every_apps_panels(client_as, viewer, comms):
+    incident = factories.make_incident(comms)
+    factories.make_party(incident, description="Customers in the north")
+    factories.make_statement(incident, comms, body="We are looking into late orders.")
+
+    html = factories.page_text(client_as(viewer).get(incident.get_absolute_url()))
+
+    aside, main = html.split("</aside>", 1)
+    assert main.index('id="statements-heading"') < main.index('id="parties-heading"')
+    assert main.index('id="parties-heading"') < main.index('id="timeline-heading"')
+    assert "We are looking into late orders." in main
+    assert 'id="public-page-heading"' in aside
+    assert html.index('id="facts-heading"') < html.index('id="public-page-heading"')
+
+
+def test_a_phone_reads_the_facts_and_clocks_before_the_long_lists(client_as, viewer, comms):
+    incident = factories.make_incident(comms)
+
+    html = factories.page_text(client_as(viewer).get(incident.get_absolute_url()))
+
+    # Narrow screens follow the page order; from lg up the facts move to the right column.
+    assert html.index('<aside class="col-lg-4 order-lg-2">') < html.index('id="summary-heading"')
+    assert html.index('data-clock="ok"') < html.index('id="statements-heading"')
+    assert '<div class="col-lg-8 order-lg-1">' in html
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_the_composed_page_queries_do_not_grow_with_statements_and_parties(
+    count, client_as, manager, comms, django_assert_max_num_queries
+):
+    incident = factories.make_incident(comms)
+    for n in range(count):
+        factories.make_party(
+            incident,
+            description=f"Group {n}",
+            outreach_status=AffectedParty.Outreach.CONTACTED,
+            outreach_at=incident.declared_at,
+        )
+        factories.make_statement(incident, comms, body=f"Statement {n}.", status=S.IN_REVIEW)
+    client = client_as(manager)
+
+    # One of the 13 reads the statements' wording history once, to say who may review them.
+    with django_assert_max_num_queries(13):
+        response = client.get(incident.get_absolute_url())
+
+    html = factories.page_text(response)
+    assert html.count("Waiting for your approval") == count
+    assert html.count('id="party-') == count
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_the_dashboard_queries_do_not_grow_with_statements_awaiting_review(
+    count, client_as, manager, comms, django_assert_max_num_queries
+):
+    for n in range(count):
+        incident = factories.make_incident(comms, title=f"Open {n}")
+        factories.make_statement(incident, comms, status=S.IN_REVIEW)
+    client = client_as(manager)
+
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("incidents:dashboard"))
+
+    assert len(response.context["awaiting_review"]) == count
