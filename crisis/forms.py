@@ -98,3 +98,34 @@ class OnceForm:
                 raise
             raise AlreadySaved(first.created_url) from None
         return created
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version the form was opened on, so a stale save is refused, not applied."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if "version" in self.fields and self.has_error("version"):
+            # The field is hidden, so its own error would never be seen: say it above the form.
+            self.add_error(
+                None, "This form lost track of the version you opened. Open the page again."
+            )
+        return cleaned_data
+
+    def edited_fields(self):
+        return [name for name in self._meta.fields if name in self.fields]
+
+    def catch_up_with(self, current):
+        """After a refused stale save: keep what the person typed, but carry ``current``'s
+        version, so that saving again is a conscious overwrite of the other person's work."""
+        self.data = self.data.copy()
+        self.data["version"] = current.version

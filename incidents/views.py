@@ -10,10 +10,10 @@ from crisis.converters import whole_number
 from crisis.exports import CsvDownload
 from crisis.forms import AlreadySaved
 from crisis.history import entries_for
-from crisis.lifecycle import REASON_MAX_LENGTH
+from crisis.lifecycle import REASON_MAX_LENGTH, StaleEdit, TransitionRefused
 from incidents.filters import IncidentFilter
 from incidents.forms import AffectedPartyForm, IncidentForm, MoveForm
-from incidents.models import AffectedParty, Incident, StaleEdit, TransitionRefused
+from incidents.models import AffectedParty, Incident
 
 PAGE_SIZE = 25
 

@@ -3,9 +3,8 @@ import json
 from django import forms
 from django.core.validators import URLValidator
 
-from crisis.forms import OnceForm
+from crisis.forms import OnceForm, VersionedForm
 from crisis.lifecycle import REASON_MAX_LENGTH
-from incidents.forms import VersionedForm
 from incidents.models import Platform
 from responses.lengths import counter_rules
 from responses.models import Publication, Statement

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from crisis.converters import whole_number
 from crisis.forms import AlreadySaved
 from crisis.history import entries_for
-from incidents.models import Incident, Platform, StaleEdit, TransitionRefused
+from crisis.lifecycle import StaleEdit, TransitionRefused
+from incidents.models import Incident, Platform
 from responses import public
 from responses.diff import has_changes, word_diff
 from responses.forms import DecisionForm, PublicationLinkForm, PublishForm, StatementForm

@@ -9,13 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
-from incidents.models import (
-    AffectedParty,
-    Incident,
-    ReferenceCounter,
-    StaleEdit,
-    TransitionRefused,
-)
+from crisis.lifecycle import StaleEdit, TransitionRefused
+from incidents.models import AffectedParty, Incident, ReferenceCounter
 from tests import factories
 
 S = Incident.Status

@@ -11,7 +11,7 @@ import threading
 import pytest
 from django.db import OperationalError, connections
 
-from incidents.models import TransitionRefused
+from crisis.lifecycle import TransitionRefused
 from responses.models import Publication, Review, Statement
 from tests import factories
 
@@ -92,7 +92,7 @@ def test_two_managers_publishing_at_once_publish_once():
 
 @pytest.mark.django_db(transaction=True)
 def test_two_people_saving_the_same_draft_at_once_keep_one_and_refuse_the_other():
-    from incidents.models import StaleEdit
+    from crisis.lifecycle import StaleEdit
 
     author = factories.make_comms("author")
     editors = [factories.make_comms(f"editor-{n}") for n in range(2)]

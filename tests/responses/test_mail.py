@@ -4,7 +4,7 @@ once the change is committed."""
 import pytest
 from django.core import mail
 
-from incidents.models import TransitionRefused
+from crisis.lifecycle import TransitionRefused
 from responses.models import Statement
 from tests import factories
 

@@ -7,9 +7,11 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from incidents.models import Incident, StaleEdit, TransitionRefused
+from crisis.lifecycle import StaleEdit, TransitionRefused
+from incidents.models import Incident
 from responses.diff import Segment, word_diff
-from responses.models import LENGTH_LIMITS, Publication, Review, Statement, length_errors
+from responses.lengths import LENGTH_LIMITS, length_errors
+from responses.models import Publication, Review, Statement
 from tests import factories
 
 S = Statement.Status

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from incidents.models import TransitionRefused
+from crisis.lifecycle import TransitionRefused
 from responses.models import Statement
 from tests import factories
 

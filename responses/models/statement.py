@@ -1,3 +1,5 @@
+"""The statement: its wording, who may review it, its workflow and its length rules."""
+
 from collections import defaultdict
 from typing import NamedTuple
 
@@ -11,13 +13,11 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from crisis.fields import ChoiceListField
-from crisis.lifecycle import FrozenGuard, Move, TransitionRefused, VersionedModel, clean_reason
+from crisis.lifecycle import Move, TransitionRefused, VersionedModel, clean_reason
 from incidents.models import Incident, Platform
-from responses.lengths import (  # noqa: F401 (re-exported: the length rules' old address)
-    LENGTH_LIMITS,
-    length_check,
-    length_errors,
-)
+from responses.lengths import length_check, length_errors
+from responses.models.publication import Publication
+from responses.models.review import Review
 
 REVIEW_PERMISSION = "responses.approve_statement"
 
@@ -553,96 +553,3 @@ def _same_version(version):
             )
 
     return check
-
-
-class Review(FrozenGuard):
-    """One decision on one version of a statement. Written only by Statement's verbs."""
-
-    class Decision(models.TextChoices):
-        APPROVE = "approve", "Approved"
-        REQUEST_CHANGES = "request_changes", "Changes requested"
-
-    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="reviews")
-    statement_version = models.PositiveIntegerField("version reviewed")
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="reviews"
-    )
-    decision = models.CharField(max_length=20, choices=Decision.choices)
-    comment = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        constraints = [
-            # The author reads why changes are wanted; an empty request helps nobody.
-            models.CheckConstraint(
-                condition=~Q(decision="request_changes") | ~Q(comment=""),
-                name="review_request_changes_has_comment",
-                violation_error_message="Say what should change.",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.get_decision_display()} (version {self.statement_version})"
-
-    def frozen_incident_id(self):
-        """Queries the statement unless it is already loaded."""
-        return self.statement.incident_id
-
-    @classmethod
-    def record(cls, statement, *, by, decision, comment):
-        """Save the decision on the version just reviewed (the one before the move)."""
-        review = cls(
-            statement=statement,
-            # The move bumped the version; the reviewer read the one before.
-            statement_version=statement.version - 1,
-            reviewer=by,
-            decision=decision,
-            comment=comment,
-        )
-        review._history_user = by
-        review._change_reason = review.get_decision_display()
-        review.save()
-        return review
-
-
-class Publication(FrozenGuard):
-    """Where a published statement went: one row per target platform, with the post's link."""
-
-    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="publications")
-    platform = models.CharField(max_length=20, choices=Platform.choices)
-    url = models.URLField(
-        "link",
-        max_length=500,
-        blank=True,
-        help_text="The address of the post on the platform, once it is up.",
-    )
-    published_at = models.DateTimeField(default=timezone.now)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["pk"]
-        constraints = [
-            # A statement goes to each platform once; a repost is a new statement.
-            models.UniqueConstraint(
-                fields=["statement", "platform"], name="publication_once_per_platform"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.get_platform_display()}: {self.url or 'no link yet'}"
-
-    def frozen_incident_id(self):
-        """Queries the statement unless it is already loaded."""
-        return self.statement.incident_id
-
-    def set_link(self, url, *, by):
-        """Record the post's link with ``by`` in history."""
-        self.url = url
-        self._history_user = by
-        self._change_reason = "Link added" if url else "Link removed"
-        self.save(update_fields=["url"])
-        return self

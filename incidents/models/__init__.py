@@ -1,0 +1,6 @@
+"""What happens to us: incidents and the people they affect, one module per record."""
+
+from incidents.models.incident import Incident, IncidentQuerySet, Platform, ReferenceCounter
+from incidents.models.party import AffectedParty
+
+__all__ = ["AffectedParty", "Incident", "IncidentQuerySet", "Platform", "ReferenceCounter"]
