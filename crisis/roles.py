@@ -18,6 +18,13 @@ COMMS_PERMISSIONS = [
     "responses.view_statement",
     "responses.add_statement",
     "responses.change_statement",
+    "responses.view_actionitem",
+    "responses.add_actionitem",
+    "responses.change_actionitem",
+    "responses.view_progressupdate",
+    "responses.add_progressupdate",
+    "responses.change_progressupdate",
+    "responses.view_plantemplate",
 ]
 MANAGER_PERMISSIONS = COMMS_PERMISSIONS + [
     "incidents.cancel_incident",
@@ -25,6 +32,7 @@ MANAGER_PERMISSIONS = COMMS_PERMISSIONS + [
     "incidents.manage_public_page",
     "responses.approve_statement",
     "responses.publish_statement",
+    "responses.publish_progressupdate",
 ]
 
 ROLE_PERMISSIONS = {COMMS: COMMS_PERMISSIONS, MANAGERS: MANAGER_PERMISSIONS}

@@ -1,13 +1,29 @@
-"""What we do about it: statements, their reviews and publications, one module per record."""
+"""What we do about it: statements and their reviews and publications, the action plan, progress
+updates, plan templates, response targets and reminders; one module per record."""
 
+from responses.models.action_item import ActionItem, ActionItemQuerySet
+from responses.models.plan_template import PlanApplication, PlanTemplate, PlanTemplateItem
+from responses.models.progress_update import ProgressUpdate, ProgressUpdateQuerySet
 from responses.models.publication import Publication
+from responses.models.reminder import SentReminder
+from responses.models.response_target import DEFAULT_TARGETS, ResponseTarget
 from responses.models.review import Review
 from responses.models.statement import NextStep, Statement, StatementQuerySet
 
 __all__ = [
+    "DEFAULT_TARGETS",
+    "ActionItem",
+    "ActionItemQuerySet",
     "NextStep",
+    "PlanApplication",
+    "PlanTemplate",
+    "PlanTemplateItem",
+    "ProgressUpdate",
+    "ProgressUpdateQuerySet",
     "Publication",
+    "ResponseTarget",
     "Review",
+    "SentReminder",
     "Statement",
     "StatementQuerySet",
 ]
