@@ -87,3 +87,17 @@ def acknowledgement_clock(incident, now=None):
         return Clock(label, OVERDUE, due_at, -left, target, is_late=True)
     state = DUE if left <= target * DUE_SOON_SHARE else OK
     return Clock(label, state, due_at, left, target)
+
+
+def update_cadence(severity):
+    """The time a public update promises until the next one, for ``severity``.
+
+    One function on purpose, like :func:`acknowledgement_target`: the response targets kept in
+    the admin site (responses.ResponseTarget) replace its body.
+    """
+    return timedelta(minutes=settings.UPDATE_CADENCE_MINUTES[int(severity)])
+
+
+def default_next_update_at(incident, now=None):
+    """When a public update published now promises the next one by default."""
+    return (now or timezone.now()) + update_cadence(incident.severity)

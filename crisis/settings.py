@@ -218,6 +218,7 @@ STORAGES = {
 # Minutes allowed from detection to the first public acknowledgement, per severity (PRODUCT.md's
 # defaults). Read only by crisis.clocks.acknowledgement_target.
 ACKNOWLEDGEMENT_TARGET_MINUTES = {1: 30, 2: 60, 3: 4 * 60, 4: 24 * 60}
+UPDATE_CADENCE_MINUTES = {1: 60, 2: 2 * 60, 3: 8 * 60, 4: 24 * 60}
 
 # The name the audience sees on public pages (which never name this tool).
 COMPANY_NAME = env_str("COMPANY_NAME", "")
