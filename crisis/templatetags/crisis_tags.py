@@ -57,7 +57,6 @@ def describe_duration(delta: timedelta) -> str:
     return "less than a minute"
 
 
-@register.filter
 def relative(value, now=None):
     """'in 12 min' or '12 min ago'."""
     if not isinstance(value, datetime):
