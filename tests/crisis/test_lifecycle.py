@@ -256,3 +256,23 @@ def test_a_withdraw_reason_with_a_nul_byte_is_refused_with_a_message(client_as, 
 
     assert any("NUL" in text for _level, text in factories.messages_shown(response))
     assert factories.reload(statement).status == Statement.Status.DRAFT
+
+
+@pytest.mark.parametrize("status", [S.CLOSED, S.CANCELLED])
+def test_the_incident_page_says_a_frozen_incident_is_frozen(status, client_as, comms, manager):
+    incident = factories.make_incident(comms, status=status)
+
+    as_comms = factories.page_text(client_as(comms).get(incident.get_absolute_url()))
+    as_manager = factories.page_text(client_as(manager).get(incident.get_absolute_url()))
+
+    assert f"This incident is {status.label.lower()}:" in as_comms
+    assert "A manager may reopen it." in as_comms
+    assert "You may reopen it with a reason." in as_manager
+
+
+def test_an_open_incident_page_has_no_frozen_notice(client_as, comms):
+    incident = factories.make_incident(comms)
+
+    assert 'data-testid="frozen-notice"' not in factories.page_text(
+        client_as(comms).get(incident.get_absolute_url())
+    )
