@@ -101,3 +101,37 @@ def update_cadence(severity):
 def default_next_update_at(incident, now=None):
     """When a public update published now promises the next one by default."""
     return (now or timezone.now()) + update_cadence(incident.severity)
+
+
+# ---------------------------------------------------------------------------------------------
+# Action items (responses.ActionItem): each step of the plan has its own due time.
+# ---------------------------------------------------------------------------------------------
+
+# An action item's clock turns from "ok" to "due" in the last hour before its due time: long
+# enough for an owner to act on a reminder, short enough not to cry wolf all day.
+ACTION_ITEM_DUE_SOON = timedelta(hours=1)
+
+
+def action_item_clock(item, now=None):
+    """An action item's clock, or None when there is nothing to count: no due time, or the item
+    was dropped.
+
+    ``item`` is anything with ``due_at``, ``created_at``, ``completed_at`` and ``is_unfinished``.
+    ``target`` is the time the item was given (from its creation to its due time); a done clock's
+    ``duration`` is how long it took, and ``is_late`` whether it was done after its due time.
+    """
+    if item.due_at is None:
+        return None
+    label = "Action item"
+    target = max(item.due_at - item.created_at, timedelta(0))
+    if item.completed_at is not None and not item.is_unfinished:
+        took = max(item.completed_at - item.created_at, timedelta(0))
+        late = item.completed_at > item.due_at
+        return Clock(label, DONE, item.due_at, took, target, is_late=late)
+    if not item.is_unfinished:
+        return None
+    left = item.due_at - (now or timezone.now())
+    if left < timedelta(0):
+        return Clock(label, OVERDUE, item.due_at, -left, target, is_late=True)
+    state = DUE if left <= ACTION_ITEM_DUE_SOON else OK
+    return Clock(label, state, item.due_at, left, target)

@@ -13,3 +13,6 @@ class ResponsesConfig(AppConfig):
         panels.register(panels.incident_panels, ours.public_page_panel, slot="aside", order=20)
         panels.register(panels.timeline_providers, ours.statement_entries, order=30)
         panels.register(panels.dashboard_panels, ours.awaiting_review_panel, slot="aside", order=20)
+        panels.register(panels.incident_panels, ours.action_plan_panel, slot="main", order=40)
+        panels.register(panels.timeline_providers, ours.action_item_entries, order=40)
+        panels.register(panels.dashboard_panels, ours.my_action_items_panel, slot="aside", order=30)

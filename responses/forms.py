@@ -2,12 +2,14 @@ import json
 
 from django import forms
 from django.core.validators import URLValidator
+from django.utils import timezone
 
 from crisis.forms import OnceForm, VersionedForm
 from crisis.lifecycle import REASON_MAX_LENGTH
+from incidents.forms import DATETIME_WIDGET, UserChoiceField, user_choices
 from incidents.models import Platform
 from responses.lengths import counter_rules
-from responses.models import Publication, Statement
+from responses.models import ActionItem, Publication, Statement
 
 
 class WebURLField(forms.URLField):
@@ -87,3 +89,33 @@ class PublicationLinkForm(forms.ModelForm):
     class Meta:
         model = Publication
         fields = ["url"]
+
+
+class ActionItemForm(OnceForm, VersionedForm):
+    """Adds a step to an incident's action plan, or edits one. Status and order are not fields:
+    they move through the item's verbs."""
+
+    class Meta:
+        model = ActionItem
+        fields = ["title", "details", "kind", "owner", "due_at", "is_public"]
+        field_classes = {"owner": UserChoiceField}
+        labels = {"is_public": "Show on the public page"}
+        widgets = {
+            "title": forms.TextInput(attrs={"dir": "auto"}),
+            "details": forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+            "kind": forms.RadioSelect,
+            "due_at": DATETIME_WIDGET,
+        }
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            # Known before validation, so that the model's checks (the frozen guard) see it.
+            self.instance.incident = incident
+        self.fields["owner"].queryset = user_choices()
+        self.fields["owner"].empty_label = "No owner yet"
+        self.fields["title"].error_messages["required"] = "Say what needs doing."
+        self.fields["due_at"].help_text = (
+            f"In the desk's time zone ({timezone.get_current_timezone_name()}). "
+            "Leave empty when there is no date yet."
+        )

@@ -1,9 +1,12 @@
 """What the responses app contributes to the incident page and the dashboard (see
 crisis.panels), so that incidents never imports responses."""
 
+from django.utils import timezone
+
 from crisis.history import entries_for
+from crisis.lifecycle import REASON_MAX_LENGTH
 from crisis.panels import Panel
-from responses.models import Statement
+from responses.models import ActionItem, Statement
 
 
 def statements_panel(request, incident):
@@ -49,4 +52,63 @@ def awaiting_review_panel(request):
     return Panel(
         "responses/_dashboard_reviews.html",
         {"awaiting_review": list(Statement.objects.awaiting_review_by(request.user))},
+    )
+
+
+# The action plan (responses.ActionItem).
+
+
+def action_plan_panel(request, incident):
+    """The incident's action plan in its order, each item with its clock and the moves the user
+    may make now (one query: the items with their owners; the incident comes from the caller)."""
+    now = timezone.now()
+    items = list(incident.action_items.select_related("owner"))
+    can_change = request.user.has_perm("responses.change_actionitem") and incident.is_editable
+    rows = [
+        {
+            "item": item,
+            "clock": item.clock(now),
+            # Empty on a closed or cancelled incident: the frozen guard refuses them all.
+            "moves": dict(item.allowed_moves(request.user)),
+            "can_move_up": can_change and index > 0,
+            "can_move_down": can_change and index < len(items) - 1,
+        }
+        for index, item in enumerate(items)
+    ]
+    return Panel(
+        "responses/_incident_action_plan.html",
+        {
+            "incident": incident,
+            "rows": rows,
+            "can_add_item": request.user.has_perm("responses.add_actionitem")
+            and incident.is_editable,
+            "can_change_item": can_change,
+            "overdue_count": sum(1 for row in rows if row["clock"] and row["clock"].is_overdue),
+            "unfinished_count": sum(1 for item in items if item.is_unfinished),
+            "note_max_length": REASON_MAX_LENGTH,
+        },
+    )
+
+
+def action_item_entries(request, incident):
+    """Every action item's changes: added, edited, reordered, started, done, dropped (two
+    queries, however many items and changes)."""
+    records = ActionItem.history.filter(incident_id=incident.pk).select_related("history_user")
+    return entries_for(ActionItem, records, subject=lambda r: f"Action item: {r.title}")
+
+
+def my_action_items_panel(request):
+    """The dashboard's "My action items": the user's unfinished items on open incidents, overdue
+    first, then soonest due (one query)."""
+    now = timezone.now()
+    items = (
+        ActionItem.objects.owned_by(request.user)
+        .unfinished()
+        .on_open_incidents()
+        .select_related("incident")
+        .soonest_due_first()
+    )
+    return Panel(
+        "responses/_dashboard_action_items.html",
+        {"my_items": [(item, item.clock(now)) for item in items]},
     )

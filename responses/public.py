@@ -5,7 +5,7 @@ statements a later correction supersedes. Nothing in here may reveal anything in
 """
 
 from incidents.models import Incident
-from responses.models import Statement
+from responses.models import ActionItem, Statement
 
 S = Incident.Status
 
@@ -44,3 +44,34 @@ def public_rows(statements):
             nearest_correction = row
         rows.append(row)
     return rows
+
+
+# The public action plan: each item's kind and status in the audience's words.
+PUBLIC_ITEM_KIND = {
+    ActionItem.Kind.RECTIFY: "Fixing the problem",
+    ActionItem.Kind.PREVENT: "Preventing a repeat",
+}
+PUBLIC_ITEM_STATUS = {
+    ActionItem.Status.OPEN: "Planned",
+    ActionItem.Status.IN_PROGRESS: "Under way",
+    ActionItem.Status.DONE: "Done",
+    # Said plainly rather than hidden: the audience saw it promised. The reason stays internal.
+    ActionItem.Status.DROPPED: "No longer planned",
+}
+
+
+def public_action_items(incident):
+    """The incident's public action items in the plan's order, as dicts holding only what the
+    audience may read: title, kind and status in plain words, and when it is expected or was
+    done. Never the owner, the details or a reason. One query."""
+    items = ActionItem.objects.filter(incident_id=incident.pk).public()
+    return [
+        {
+            "title": item.title,
+            "kind": PUBLIC_ITEM_KIND[item.kind],
+            "status": PUBLIC_ITEM_STATUS[item.status],
+            "expected_at": item.due_at if item.is_unfinished else None,
+            "done_at": item.completed_at if item.status == ActionItem.Status.DONE else None,
+        }
+        for item in items.only("title", "kind", "status", "due_at", "completed_at")
+    ]

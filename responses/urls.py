@@ -37,6 +37,36 @@ urlpatterns = [
         views.public_page_close,
         name="public-page-close",
     ),
+    path(
+        "incidents/<reference:reference>/action-items/new/",
+        views.action_item_create,
+        name="action-item-create",
+    ),
+    path(
+        "incidents/<reference:reference>/action-items/<int:pk>/edit/",
+        views.action_item_edit,
+        name="action-item-edit",
+    ),
+    path(
+        "incidents/<reference:reference>/action-items/<int:pk>/history/",
+        views.action_item_history,
+        name="action-item-history",
+    ),
+    path(
+        "incidents/<reference:reference>/action-items/<int:pk>/move/<slug:action>/",
+        views.action_item_move,
+        name="action-item-move",
+    ),
+    path(
+        "incidents/<reference:reference>/action-items/<int:pk>/up/",
+        views.action_item_up,
+        name="action-item-up",
+    ),
+    path(
+        "incidents/<reference:reference>/action-items/<int:pk>/down/",
+        views.action_item_down,
+        name="action-item-down",
+    ),
     # The audience's page: the token is the only key, so the path says nothing else.
     path("p/<token:token>/", views.public_page, name="public-page"),
 ]

@@ -15,9 +15,15 @@ from crisis.lifecycle import StaleEdit, TransitionRefused
 from incidents.models import Incident, Platform
 from responses import public
 from responses.diff import has_changes, word_diff
-from responses.forms import DecisionForm, PublicationLinkForm, PublishForm, StatementForm
+from responses.forms import (
+    ActionItemForm,
+    DecisionForm,
+    PublicationLinkForm,
+    PublishForm,
+    StatementForm,
+)
 from responses.lengths import LENGTH_LIMITS
-from responses.models import Publication, Statement
+from responses.models import ActionItem, Publication, Statement
 
 
 def _get_statement(request, pk):
@@ -395,6 +401,7 @@ def public_page(request, token):
         "statements": statements,
         "rows": rows,
         "last_updated": rows[0]["statement"].published_at if rows else None,
+        "action_items": public.public_action_items(incident),
     }
     return render(request, "responses/public_page.html", context)
 
@@ -407,3 +414,135 @@ def page_not_found(request, exception=None):
         context = {"company_name": settings.COMPANY_NAME}
         return render(request, "responses/public_not_found.html", context, status=404)
     return defaults.page_not_found(request, exception)
+
+
+# The action plan: items are added, edited, moved and reordered from the incident page.
+
+
+def _get_item(request, reference, pk):
+    """Every signed-in user may read every item; writes are gated by permissions."""
+    return get_object_or_404(
+        ActionItem.objects.select_related("incident", "owner"),
+        incident__reference=reference,
+        pk=pk,
+    )
+
+
+def _plan_url(incident):
+    return incident.get_absolute_url() + "#action-plan"
+
+
+@login_required
+@permission_required("responses.add_actionitem", raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def action_item_create(request, reference):
+    incident = get_object_or_404(Incident, reference=reference)
+    if not incident.is_editable:
+        messages.error(request, "A closed incident is frozen: no new action items.")
+        return redirect(incident)
+    form = ActionItemForm(request.POST or None, incident=incident, initial={"owner": request.user})
+    if request.method == "POST" and form.is_valid():
+        item = form.save(commit=False)
+        try:
+            form.save_once(by=request.user, create=lambda: item.add(by=request.user))
+        except AlreadySaved as saved:
+            messages.info(request, str(saved))
+            return redirect(saved.url)
+        except TransitionRefused as refused:
+            messages.error(request, str(refused))
+            return redirect(incident)
+        messages.success(request, f"Added to the action plan: {item.title}")
+        return redirect(item)
+    context = {"form": form, "incident": incident, "item": None}
+    return render(request, "responses/actionitem_form.html", context)
+
+
+@login_required
+@permission_required("responses.change_actionitem", raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def action_item_edit(request, reference, pk):
+    item = _get_item(request, reference, pk)
+    incident = item.incident
+    if not incident.is_editable:
+        messages.error(request, "A closed incident is frozen.")
+        return redirect(incident)
+    current = None
+    form = ActionItemForm(request.POST or None, instance=item, incident=incident)
+    if request.method == "POST" and form.is_valid():
+        try:
+            form.instance.save_edit(
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                fields=form.edited_fields(),
+            )
+        except StaleEdit as stale:
+            current = stale.current
+            form.catch_up_with(current)
+            messages.error(
+                request,
+                "Someone else saved this action item after you opened it. Their version is "
+                "shown beside the form; your changes are still in the form. Saving again "
+                "replaces their version with yours.",
+            )
+        except TransitionRefused as refused:
+            messages.error(request, str(refused))
+            return redirect(incident)
+        else:
+            messages.success(request, "Action item updated.")
+            return redirect(item)
+    context = {"form": form, "incident": incident, "item": item, "current": current}
+    return render(request, "responses/actionitem_form.html", context)
+
+
+@login_required
+@require_safe
+def action_item_history(request, reference, pk):
+    item = _get_item(request, reference, pk)
+    entries = entries_for(ActionItem, item.history.select_related("history_user"))
+    context = {"incident": item.incident, "subject": item, "entries": list(reversed(entries))}
+    return render(request, "incidents/history.html", context)
+
+
+ITEM_MOVE_MESSAGES = {
+    "start": "Started: {title}",
+    "complete": "Done: {title}",
+    "drop": "Dropped: {title}",
+    "reopen": "Reopened: {title}",
+}
+
+
+@login_required
+@permission_required("responses.change_actionitem", raise_exception=True)
+@require_POST
+def action_item_move(request, reference, pk, action):
+    item = _get_item(request, reference, pk)
+    try:
+        item.move(action, by=request.user, reason=request.POST.get("reason", ""))
+    except TransitionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, ITEM_MOVE_MESSAGES[action].format(title=item.title))
+    return redirect(item)
+
+
+@login_required
+@permission_required("responses.change_actionitem", raise_exception=True)
+@require_POST
+def action_item_up(request, reference, pk):
+    return _reorder(request, reference, pk, "move_up")
+
+
+@login_required
+@permission_required("responses.change_actionitem", raise_exception=True)
+@require_POST
+def action_item_down(request, reference, pk):
+    return _reorder(request, reference, pk, "move_down")
+
+
+def _reorder(request, reference, pk, verb):
+    item = _get_item(request, reference, pk)
+    try:
+        getattr(item, verb)(by=request.user)
+    except TransitionRefused as refused:
+        messages.error(request, str(refused))
+    return redirect(item)

@@ -218,3 +218,19 @@ def make_statement(incident=None, by=None, *, status=None, **overrides):
     if status == S.PUBLISHED:
         statement.publish(by=manager)
     return statement
+
+
+def make_action_item(incident, by=None, **overrides):
+    """Add an item at the end of the incident's action plan (through the model verb, so it has
+    history). ``by`` defaults to the incident's declarer, who also owns it."""
+    from responses.models import ActionItem
+
+    by = by or incident.declared_by
+    fields = {
+        "title": "Reply to every complaint with the new delivery date",
+        "details": "Use the approved holding lines.",
+        "kind": ActionItem.Kind.RECTIFY,
+        "owner": by,
+    }
+    fields.update(overrides)
+    return ActionItem(incident=incident, **fields).add(by=by)

@@ -29,6 +29,11 @@ STATUS_BADGES = {
     "approved": "text-bg-info",
     "published": "text-bg-success",
     "withdrawn": "text-bg-secondary",
+    # Action items (responses.ActionItem.Status).
+    "open": "text-bg-light border",
+    "in_progress": "text-bg-info",
+    "done": "text-bg-success",
+    "dropped": "text-bg-secondary",
 }
 
 

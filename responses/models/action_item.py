@@ -3,13 +3,15 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from crisis.lifecycle import Move, VersionedModel, clean_reason
+from crisis import clocks
+from crisis.lifecycle import Move, TransitionRefused, VersionedModel, clean_reason
+from incidents.models import Incident
 
 
 class ActionItemQuerySet(models.QuerySet):
@@ -18,6 +20,17 @@ class ActionItemQuerySet(models.QuerySet):
 
     def owned_by(self, user):
         return self.filter(owner=user)
+
+    def on_open_incidents(self):
+        return self.filter(incident__status__in=Incident.OPEN_STATUSES)
+
+    def soonest_due_first(self):
+        """Overdue items come first because their due time is the earliest; items without a
+        due time come last."""
+        return self.order_by(F("due_at").asc(nulls_last=True), "position", "pk")
+
+    def public(self):
+        return self.filter(is_public=True)
 
 
 class ActionItem(VersionedModel):
@@ -149,6 +162,10 @@ class ActionItem(VersionedModel):
     def is_unfinished(self):
         return self.status in self.UNFINISHED_STATUSES
 
+    def clock(self, now=None):
+        """The due-time clock (crisis.clocks), or None without a due time. No queries."""
+        return clocks.action_item_clock(self, now)
+
     def clean(self):
         super().clean()
         if self.pk is None and self.due_at is not None and self.due_at < timezone.now():
@@ -199,3 +216,64 @@ class ActionItem(VersionedModel):
             reason=f"Reopened: {reason}" if reason else "",
             changes={"completed_at": None, "dropped_at": None},
         )
+
+    def move(self, action, *, by, reason=""):
+        """Run the verb behind a button's ``action`` name: the note goes with completing and
+        reopening, and is the required reason for dropping."""
+        if action == "start":
+            return self.start(by=by)
+        if action == "complete":
+            return self.complete(by=by, note=reason)
+        if action == "drop":
+            return self.drop(by=by, reason=reason)
+        if action == "reopen":
+            return self.reopen(by=by, reason=reason)
+        raise TransitionRefused("That is not a move an action item can make here.")
+
+    # The plan's order. Not a lifecycle move and not an edit: it does not bump the version, so a
+    # form opened on the item before someone reordered the plan still saves.
+
+    def move_up(self, *, by):
+        """Swap places with the item before it in the plan. Queries and locks the plan."""
+        return self._reorder(-1, by=by)
+
+    def move_down(self, *, by):
+        """Swap places with the item after it in the plan. Queries and locks the plan."""
+        return self._reorder(+1, by=by)
+
+    def _reorder(self, step, *, by):
+        if by is None or not by.has_perm("responses.change_actionitem"):
+            raise TransitionRefused("You may not reorder the action plan.")
+        self.refuse_if_frozen()
+        with transaction.atomic():
+            # Lock the whole plan: two people reordering at once would otherwise swap with
+            # neighbours that are no longer neighbours.
+            plan = list(
+                ActionItem.objects.select_for_update()
+                .filter(incident_id=self.incident_id)
+                .order_by("position", "pk")
+            )
+            index = next(i for i, item in enumerate(plan) if item.pk == self.pk)
+            other = index + step
+            if not 0 <= other < len(plan):
+                where = "first" if step < 0 else "last"
+                raise TransitionRefused(f"“{self.title}” is already {where} in the plan.")
+            neighbour = plan[other]
+            positions = [item.position for item in plan]
+            plan[index], plan[other] = plan[other], plan[index]
+            if len(set(positions)) != len(positions):
+                # Items added another way (a template, the admin site) may share a position:
+                # number the plan afresh so that the order is exactly what was asked for.
+                positions = list(range(1, len(plan) + 1))
+            up, down = "Moved up in the plan", "Moved down in the plan"
+            reasons = {
+                self.pk: up if step < 0 else down,
+                neighbour.pk: down if step < 0 else up,
+            }
+            for item, position in zip(plan, positions, strict=True):
+                if item.position != position:
+                    item.position = position
+                    item._save_as(by, reasons.get(item.pk, "Plan renumbered"))
+        row = next(item for item in plan if item.pk == self.pk)
+        self.position = row.position
+        return self
