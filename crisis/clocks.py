@@ -101,3 +101,8 @@ def update_cadence(severity):
 def default_next_update_at(incident, now=None):
     """When a public update published now promises the next one by default."""
     return (now or timezone.now()) + update_cadence(incident.severity)
+
+
+def due_after_detection(incident, hours):
+    """When a step due ``hours`` after the first signal is due (a plan template's items)."""
+    return incident.detected_at + timedelta(hours=hours)

@@ -13,3 +13,6 @@ class ResponsesConfig(AppConfig):
         panels.register(panels.incident_panels, ours.public_page_panel, slot="aside", order=20)
         panels.register(panels.timeline_providers, ours.statement_entries, order=30)
         panels.register(panels.dashboard_panels, ours.awaiting_review_panel, slot="aside", order=20)
+        panels.register(panels.incident_panels, ours.plan_template_panel, slot="aside", order=30)
+        panels.register(panels.timeline_providers, ours.plan_application_entries, order=40)
+        panels.register_declare_extension(ours.declare_with_template)
