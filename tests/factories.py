@@ -218,3 +218,30 @@ def make_statement(incident=None, by=None, *, status=None, **overrides):
     if status == S.PUBLISHED:
         statement.publish(by=manager)
     return statement
+
+
+def make_plan_template(name="Comment storm playbook", *, items=None, **overrides):
+    """A plan template with its items (by default one Rectify item due 2 h after detection, owned
+    by the lead, and one Prevent item for whoever applies it)."""
+    from responses.models import PlanTemplate, PlanTemplateItem
+
+    fields = {
+        "category": Incident.Category.NEGATIVE_COMMENTS,
+        "holding_statement": "We see your messages about {public_title} on {platforms}. "
+        "We are on it and will update you here by {next_update}.",
+    }
+    fields.update(overrides)
+    template = PlanTemplate.objects.create(name=name, **fields)
+    if items is None:
+        items = [
+            {"title": "Answer the top comments", "due_after_hours": 2, "is_public": True},
+            {
+                "title": "Review moderation rules",
+                "kind": "prevent",
+                "due_after_hours": 72,
+                "default_owner": "applier",
+            },
+        ]
+    for position, item in enumerate(items, start=1):
+        PlanTemplateItem.objects.create(template=template, position=position, **item)
+    return template
