@@ -245,3 +245,11 @@ def make_plan_template(name="Comment storm playbook", *, items=None, **overrides
     for position, item in enumerate(items, start=1):
         PlanTemplateItem.objects.create(template=template, position=position, **item)
     return template
+
+
+def load_playbooks():
+    """The playbooks the migrations load (responses 0007), again: a flushed database (after the
+    live_server tests) lost them. Loading is idempotent."""
+    import importlib
+
+    importlib.import_module("responses.migrations.0007_templates_playbooks").load(apps, None)

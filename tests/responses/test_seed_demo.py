@@ -3,12 +3,14 @@ the playbooks."""
 
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 
 from incidents.models import Incident
 from responses.models import ActionItem, PlanApplication, PlanTemplate, Statement
 
 S = Statement.Status
+pytestmark = pytest.mark.usefixtures("playbooks")
 
 
 def seed():
