@@ -135,3 +135,8 @@ def action_item_clock(item, now=None):
         return Clock(label, OVERDUE, item.due_at, -left, target, is_late=True)
     state = DUE if left <= ACTION_ITEM_DUE_SOON else OK
     return Clock(label, state, item.due_at, left, target)
+
+
+def due_after_detection(incident, hours):
+    """When a step due ``hours`` after the first signal is due (a plan template's items)."""
+    return incident.detected_at + timedelta(hours=hours)

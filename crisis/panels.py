@@ -15,6 +15,9 @@ updates, mentions) adds its panel and its timeline entries without touching anot
   :class:`crisis.history.Entry` (``entries_for`` makes them from history rows).
 
 Providers must not run a query per row: the pages pin their query counts.
+
+The Declare incident form is extended the same way (see :class:`DeclareExtension`): responses
+adds its plan-template choice, so that declaring and applying a playbook are one step.
 """
 
 from collections.abc import Callable
@@ -73,3 +76,39 @@ def timeline(request, incident):
     # Stable: entries at the same moment keep their providers' order.
     entries.sort(key=lambda e: e.at)
     return entries
+
+
+@dataclass(frozen=True)
+class DeclareExtension:
+    """An app's optional fields on the Declare incident form, and what it does with them.
+
+    - ``fields(user)`` returns ``{name: form field}`` to add, placed after the form's field named
+      ``after`` (an empty dict for a user who may not use them);
+    - ``clean(cleaned_data)`` returns ``{field name: message}`` for values that do not fit the
+      rest of the form (the message shows by that field, and what was typed stays);
+    - ``after_declare(incident, cleaned_data, by)`` runs inside the declaration's transaction and
+      returns messages for the person; raising ``TransitionRefused`` undoes the declaration.
+    """
+
+    fields: Callable
+    clean: Callable
+    after_declare: Callable
+    after: str = ""
+
+
+declare_extensions: list[DeclareExtension] = []
+
+
+def register_declare_extension(extension):
+    """Add ``extension`` once (``ready()`` may run more than once)."""
+    if extension not in declare_extensions:
+        declare_extensions.append(extension)
+    return extension
+
+
+def after_declare(incident, cleaned_data, by):
+    """Run every extension's ``after_declare``; their messages, in order."""
+    notes = []
+    for extension in declare_extensions:
+        notes += extension.after_declare(incident, cleaned_data, by) or []
+    return notes

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from crisis import panels
 from crisis.forms import OnceForm, VersionedForm
 from crisis.lifecycle import REASON_MAX_LENGTH
 from incidents.models import AffectedParty, Incident
@@ -38,11 +39,32 @@ class IncidentForm(OnceForm, VersionedForm):
             "detected_at": DATETIME_WIDGET,
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, declared_by=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead"].queryset = user_choices()
         self.fields["lead"].empty_label = "No lead yet"
         self.fields["title"].widget.attrs["autofocus"] = True
+        # Declaring: other apps' optional fields (a plan template) join the form.
+        self.extensions = []
+        if declared_by is not None and not self.instance.pk:
+            for extension in panels.declare_extensions:
+                added = extension.fields(declared_by)
+                if added:
+                    self.extensions.append(extension)
+                    self._add_fields_after(extension.after, added)
+
+    def _add_fields_after(self, after, added):
+        self.fields.update(added)
+        order = [name for name in self.fields if name not in added]
+        at = order.index(after) + 1 if after in order else len(order)
+        self.order_fields(order[:at] + list(added) + order[at:])
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for extension in self.extensions:
+            for name, message in (extension.clean(cleaned_data) or {}).items():
+                self.add_error(name, message)
+        return cleaned_data
 
 
 class AffectedPartyForm(OnceForm, VersionedForm):

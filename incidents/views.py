@@ -159,22 +159,36 @@ def incident_export(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def incident_create(request):
     if request.method == "POST":
-        form = IncidentForm(request.POST)
+        form = IncidentForm(request.POST, declared_by=request.user)
         if form.is_valid():
             fields = {name: form.cleaned_data[name] for name in form.edited_fields()}
+            notes = []
+
+            def declare():
+                incident = Incident.declare(by=request.user, **fields)
+                # Other apps' part of the declaration (a plan template), in its transaction.
+                notes.extend(panels.after_declare(incident, form.cleaned_data, request.user))
+                return incident
+
             try:
-                incident = form.save_once(
-                    by=request.user, create=lambda: Incident.declare(by=request.user, **fields)
-                )
+                incident = form.save_once(by=request.user, create=declare)
             except AlreadySaved as saved:
                 messages.info(request, str(saved))
                 return redirect(saved.url)
-            messages.success(
-                request, f"Incident {incident.reference} declared. Now gather the facts."
-            )
-            return redirect(incident)
+            except TransitionRefused as refused:
+                form.add_error(None, f"Nothing was declared: {refused}")
+            else:
+                messages.success(
+                    request, f"Incident {incident.reference} declared. Now gather the facts."
+                )
+                for note in notes:
+                    messages.success(request, note)
+                return redirect(incident)
     else:
-        form = IncidentForm(initial={"lead": request.user, "detected_at": timezone.now()})
+        form = IncidentForm(
+            initial={"lead": request.user, "detected_at": timezone.now()},
+            declared_by=request.user,
+        )
     return render(request, "incidents/incident_form.html", {"form": form, "incident": None})
 
 

@@ -1,7 +1,10 @@
+from django import forms
 from django.contrib import admin
+from django.utils.text import capfirst
 
-from crisis.admin import RecordAdmin
-from responses.models import Publication, Review, Statement
+from crisis.admin import LabelledFormsMixin, RecordAdmin
+from responses.models import PlanTemplate, PlanTemplateItem, Publication, Review, Statement
+from responses.plans import PLACEHOLDERS
 
 
 class ReviewInline(admin.TabularInline):
@@ -42,3 +45,58 @@ class StatementAdmin(RecordAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class PlanTemplateItemInline(LabelledFormsMixin, admin.TabularInline):
+    """The playbook's steps, edited in place. A row is left out with "in use", never deleted."""
+
+    model = PlanTemplateItem
+    extra = 1
+    fields = [
+        "position",
+        "kind",
+        "title",
+        "details",
+        "due_after_hours",
+        "default_owner",
+        "is_public",
+        "is_active",
+    ]
+    ordering = ["position", "pk"]
+    can_delete = False
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "details":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 30})
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None:
+            # A table's column heading is not a label: each input names itself.
+            formfield.widget.attrs.setdefault("aria-label", capfirst(db_field.verbose_name))
+        return formfield
+
+
+@admin.register(PlanTemplate)
+class PlanTemplateAdmin(RecordAdmin):
+    """The company's playbooks. Retired (unticked "active"), never deleted: incidents remember
+    which template they applied."""
+
+    list_display = ["name", "category", "is_active"]
+    list_filter = ["is_active", "category"]
+    search_fields = ["name", "description", "holding_statement"]
+    fields = ["name", "category", "description", "holding_statement", "is_active"]
+    inlines = [PlanTemplateItemInline]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "holding_statement":
+            formfield.help_text = (
+                f"{db_field.help_text} Placeholders: "
+                + "; ".join(f"{{{name}}}: {meaning}" for name, meaning in PLACEHOLDERS.items())
+                + ". Write a brace twice ({{ or }}) to show it as it is."
+            )
+        return formfield
+
+    def save_formset(self, request, form, formset, change):
+        for item_form in formset.forms:
+            item_form.instance._change_reason = "Changed in the admin site"
+        super().save_formset(request, form, formset, change)

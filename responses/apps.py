@@ -16,3 +16,6 @@ class ResponsesConfig(AppConfig):
         panels.register(panels.incident_panels, ours.action_plan_panel, slot="main", order=40)
         panels.register(panels.timeline_providers, ours.action_item_entries, order=40)
         panels.register(panels.dashboard_panels, ours.my_action_items_panel, slot="aside", order=30)
+        panels.register(panels.incident_panels, ours.plan_template_panel, slot="aside", order=30)
+        panels.register(panels.timeline_providers, ours.plan_application_entries, order=40)
+        panels.register_declare_extension(ours.declare_with_template)

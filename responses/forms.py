@@ -9,7 +9,8 @@ from crisis.lifecycle import REASON_MAX_LENGTH
 from incidents.forms import DATETIME_WIDGET, UserChoiceField, user_choices
 from incidents.models import Platform
 from responses.lengths import counter_rules
-from responses.models import ActionItem, Publication, Statement
+from responses.models import ActionItem, PlanTemplate, Publication, Statement
+from responses.plans import grouped_choices
 
 
 class WebURLField(forms.URLField):
@@ -118,4 +119,44 @@ class ActionItemForm(OnceForm, VersionedForm):
         self.fields["due_at"].help_text = (
             f"In the desk's time zone ({timezone.get_current_timezone_name()}). "
             "Leave empty when there is no date yet."
+        )
+
+
+class PlanTemplateField(forms.ModelChoiceField):
+    """A template chosen from a list in option groups (see ``plans.grouped_choices``). Any
+    template that exists is accepted here: whether it may be applied is the plans module's rule,
+    which says why not in words."""
+
+    def __init__(self, *, templates, category=None, empty_label, **kwargs):
+        kwargs.setdefault("label", "Plan template")
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "required": "Choose a plan template.",
+                "invalid_choice": "That plan template does not exist: choose one from the list.",
+            },
+        )
+        super().__init__(queryset=PlanTemplate.objects.all(), **kwargs)
+        self.choices = [("", empty_label), *grouped_choices(templates, category)]
+
+
+class PlanApplyForm(OnceForm, forms.Form):
+    """Apply a plan template on the incident page; ``confirm`` says yes to applying it again."""
+
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, templates=(), category=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"] = PlanTemplateField(
+            templates=templates, category=category, empty_label="Choose a template…"
+        )
+        self.order_fields(["template"])
+
+    def problem(self):
+        """Why nothing was applied, in one sentence for a message."""
+        return " ".join(
+            error
+            for name, errors in self.errors.items()
+            if name != self.ONCE_FIELD
+            for error in errors
         )

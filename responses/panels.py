@@ -3,10 +3,12 @@ crisis.panels), so that incidents never imports responses."""
 
 from django.utils import timezone
 
-from crisis.history import entries_for
+from crisis.history import Entry, entries_for
 from crisis.lifecycle import REASON_MAX_LENGTH
-from crisis.panels import Panel
-from responses.models import ActionItem, Statement
+from crisis.panels import DeclareExtension, Panel
+from responses import plans
+from responses.forms import PlanApplyForm, PlanTemplateField
+from responses.models import ActionItem, PlanApplication, PlanTemplate, Statement
 
 
 def statements_panel(request, incident):
@@ -112,3 +114,82 @@ def my_action_items_panel(request):
         "responses/_dashboard_action_items.html",
         {"my_items": [(item, item.clock(now)) for item in items]},
     )
+
+
+def plan_template_panel(request, incident):
+    """ "Apply plan template": the templates for the incident's category, then the general ones
+    (one query), for people who may apply them on an incident that is not frozen."""
+    if not plans.may_apply(request.user) or not incident.is_editable:
+        return None
+    templates = list(PlanTemplate.objects.for_category(incident.category))
+    return Panel(
+        "responses/_incident_plan_templates.html",
+        {
+            "incident": incident,
+            "form": PlanApplyForm(templates=templates, category=incident.category),
+            "has_templates": bool(templates),
+        },
+    )
+
+
+def plan_application_entries(request, incident):
+    """ "Plan template applied: X", who and when (one query, however many)."""
+    applications = PlanApplication.objects.filter(incident_id=incident.pk).select_related(
+        "template", "applied_by"
+    )
+    return [
+        Entry(
+            at=application.applied_at,
+            by=application.applied_by,
+            reason=f"Plan template applied: {application.template}",
+            kind="created",
+            subject="Action plan",
+        )
+        for application in applications
+    ]
+
+
+# Declaring with a plan template (see crisis.panels.DeclareExtension).
+
+
+def _template_field(user):
+    if not plans.may_apply(user):
+        return {}
+    field = PlanTemplateField(
+        templates=list(PlanTemplate.objects.active()),
+        empty_label="None: plan later",
+        required=False,
+        help_text="Its action items and a draft holding statement are made with the incident. "
+        "It must be written for the category chosen above, or be general.",
+    )
+    return {"plan_template": field}
+
+
+def _template_fits(cleaned_data):
+    template, category = cleaned_data.get("plan_template"), cleaned_data.get("category")
+    if template is None or not category:
+        return {}
+    if not template.is_active:
+        return {"plan_template": f"“{template}” is retired: choose another template."}
+    if not template.fits(category):
+        return {
+            "plan_template": f"“{template}” is written for "
+            f"{template.get_category_display().lower()} incidents: choose one for the category "
+            "above, or a general one."
+        }
+    return {}
+
+
+def _apply_chosen_template(incident, cleaned_data, by):
+    template = cleaned_data.get("plan_template")
+    if template is None:
+        return []
+    return [plans.apply_template(template, incident, by).summary()]
+
+
+declare_with_template = DeclareExtension(
+    fields=_template_field,
+    clean=_template_fits,
+    after_declare=_apply_chosen_template,
+    after="category",
+)

@@ -69,4 +69,9 @@ urlpatterns = [
     ),
     # The audience's page: the token is the only key, so the path says nothing else.
     path("p/<token:token>/", views.public_page, name="public-page"),
+    path(
+        "incidents/<reference:reference>/plan-templates/apply/",
+        views.plan_apply,
+        name="plan-apply",
+    ),
 ]

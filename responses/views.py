@@ -13,11 +13,12 @@ from crisis.forms import AlreadySaved
 from crisis.history import entries_for
 from crisis.lifecycle import StaleEdit, TransitionRefused
 from incidents.models import Incident, Platform
-from responses import public
+from responses import plans, public
 from responses.diff import has_changes, word_diff
 from responses.forms import (
     ActionItemForm,
     DecisionForm,
+    PlanApplyForm,
     PublicationLinkForm,
     PublishForm,
     StatementForm,
@@ -546,3 +547,45 @@ def _reorder(request, reference, pk, verb):
     except TransitionRefused as refused:
         messages.error(request, str(refused))
     return redirect(item)
+
+
+@login_required
+@permission_required(plans.APPLY_PERMISSIONS, raise_exception=True)
+@require_POST
+def plan_apply(request, reference):
+    """Apply a plan template from the incident page. A template applied before is applied again
+    only after a confirmation (the page asks, and only ``confirm=1`` applies)."""
+    incident = get_object_or_404(Incident, reference=reference)
+    back = incident.get_absolute_url() + "#plan-templates"
+    form = PlanApplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Nothing was applied. {form.problem()}")
+        return redirect(back)
+    template = form.cleaned_data["template"]
+    made = {}
+
+    def apply():
+        made["applied"] = plans.apply_template(
+            template, incident, request.user, again=form.cleaned_data["confirm"]
+        )
+        return made["applied"].application
+
+    try:
+        form.save_once(by=request.user, create=apply)
+    except AlreadySaved as saved:
+        messages.info(request, str(saved))
+        return redirect(saved.url)
+    except plans.AlreadyApplied as already:
+        # Nothing was saved, the one-time key included: the confirmation carries it on.
+        context = {
+            "incident": incident,
+            "template": template,
+            "question": str(already),
+            "once_token": form.cleaned_data[form.ONCE_FIELD],
+        }
+        return render(request, "responses/plan_apply_confirm.html", context)
+    except TransitionRefused as refused:
+        messages.error(request, f"Nothing was applied. {refused}")
+        return redirect(back)
+    messages.success(request, made["applied"].summary())
+    return redirect(back)

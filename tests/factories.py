@@ -17,6 +17,14 @@ PASSWORD = "correct-horse-battery-staple"
 _once_tokens = itertools.count(1)
 
 
+# The incident page's query budget, whatever the incident holds: session and user, the incident,
+# then each app's panels and timeline providers (statements with their wording history, parties,
+# the action plan with its history, plan templates offered and applied, …). Every page-size test
+# of the incident page pins this one number at two sizes of data, so an N+1 fails; a new panel
+# raises it here, once.
+INCIDENT_PAGE_QUERIES = 17
+
+
 def make_user(username="someone", *, group=None, **overrides):
     fields = {
         "first_name": username.title(),
@@ -234,3 +242,38 @@ def make_action_item(incident, by=None, **overrides):
     }
     fields.update(overrides)
     return ActionItem(incident=incident, **fields).add(by=by)
+
+
+def make_plan_template(name="Comment storm playbook", *, items=None, **overrides):
+    """A plan template with its items (by default one Rectify item due 2 h after detection, owned
+    by the lead, and one Prevent item for whoever applies it)."""
+    from responses.models import PlanTemplate, PlanTemplateItem
+
+    fields = {
+        "category": Incident.Category.NEGATIVE_COMMENTS,
+        "holding_statement": "We see your messages about {public_title} on {platforms}. "
+        "We are on it and will update you here by {next_update}.",
+    }
+    fields.update(overrides)
+    template = PlanTemplate.objects.create(name=name, **fields)
+    if items is None:
+        items = [
+            {"title": "Answer the top comments", "due_after_hours": 2, "is_public": True},
+            {
+                "title": "Review moderation rules",
+                "kind": "prevent",
+                "due_after_hours": 72,
+                "default_owner": "applier",
+            },
+        ]
+    for position, item in enumerate(items, start=1):
+        PlanTemplateItem.objects.create(template=template, position=position, **item)
+    return template
+
+
+def load_playbooks():
+    """The playbooks the migrations load (responses 0007), again: a flushed database (after the
+    live_server tests) lost them. Loading is idempotent."""
+    import importlib
+
+    importlib.import_module("responses.migrations.0007_templates_playbooks").load(apps, None)

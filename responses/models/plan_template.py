@@ -1,13 +1,30 @@
 """Plan templates: the company's playbooks, kept by admins in the admin site. Applying one to an
-incident creates its action items and a draft holding statement."""
+incident creates its action items and a draft holding statement (see responses.plans)."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from incidents.models import Incident
 from responses.models.action_item import ActionItem
+
+# A due time further out than this is a typing slip (and far enough out, past the calendar's end).
+MAX_DUE_AFTER_HOURS = 24 * 365
+
+
+class PlanTemplateQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def for_category(self, category):
+        """The active templates that fit an incident of ``category``: written for it, or
+        general (no category). The rule itself is :meth:`PlanTemplate.fits`."""
+        return self.active().filter(Q(category=category) | Q(category=""))
 
 
 class PlanTemplate(models.Model):
@@ -16,7 +33,8 @@ class PlanTemplate(models.Model):
         max_length=30,
         choices=Incident.Category.choices,
         blank=True,
-        help_text="The kind of incident it is written for; offered first for those.",
+        help_text="The kind of incident it is written for; offered first for those. Leave empty "
+        "for a general template, offered for every kind.",
     )
     description = models.TextField(blank=True, help_text="When to use this playbook.")
     holding_statement = models.TextField(
@@ -33,12 +51,31 @@ class PlanTemplate(models.Model):
     )
 
     history = HistoricalRecords()
+    objects = PlanTemplateQuerySet.as_manager()
 
     class Meta:
         ordering = ["category", "name"]
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_general(self):
+        return not self.category
+
+    def fits(self, category):
+        """Whether the template may be applied to an incident of ``category``."""
+        return self.is_general or self.category == category
+
+    def clean(self):
+        """An unknown placeholder or a stray brace is refused here, when the template is saved,
+        not later when someone applies it in the middle of a crisis."""
+        from responses.plans import placeholder_errors
+
+        super().clean()
+        errors = placeholder_errors(self.holding_statement)
+        if errors:
+            raise ValidationError({"holding_statement": errors})
 
 
 class PlanTemplateItem(models.Model):
@@ -57,6 +94,7 @@ class PlanTemplateItem(models.Model):
         "due after (hours)",
         null=True,
         blank=True,
+        validators=[MaxValueValidator(MAX_DUE_AFTER_HOURS)],
         help_text="Counted from the incident's detection. Leave empty for no due time.",
     )
     is_public = models.BooleanField("public", default=False)
@@ -68,6 +106,12 @@ class PlanTemplateItem(models.Model):
         blank=True,
     )
     position = models.PositiveIntegerField("order", default=0)
+    # Items are never deleted either (their history is the playbook's): leave one out instead.
+    is_active = models.BooleanField(
+        "in use",
+        default=True,
+        help_text="Untick to leave the item out when the template is applied.",
+    )
 
     history = HistoricalRecords()
 
@@ -101,3 +145,6 @@ class PlanApplication(models.Model):
 
     def __str__(self):
         return f"{self.template} on {self.incident_id}"
+
+    def get_absolute_url(self):
+        return reverse("incidents:detail", args=[self.incident.reference]) + "#plan-templates"

@@ -360,10 +360,10 @@ class Statement(VersionedModel):
         return None
 
     @classmethod
-    def draft(cls, *, incident, by, **fields):
+    def draft(cls, *, incident, by, reason="Drafted", **fields):
         """Create a draft by ``by`` with history. Queries the database."""
         statement = cls(incident=incident, author=by, **fields)
-        statement._save_as(by, "Drafted")
+        statement._save_as(by, reason)
         return statement
 
     def save_wording(self, *, by, expected_version, fields):

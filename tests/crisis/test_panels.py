@@ -56,12 +56,14 @@ def test_each_app_registers_its_panels_once():
         ("responses.panels", "statements_panel", "main"),
         ("responses.panels", "public_page_panel", "aside"),
         ("responses.panels", "action_plan_panel", "main"),
+        ("responses.panels", "plan_template_panel", "aside"),
     ]
     assert [p.func.__name__ for p in panels.timeline_providers] == [
         "incident_entries",
         "party_entries",
         "statement_entries",
         "action_item_entries",
+        "plan_application_entries",
     ]
     assert names(panels.dashboard_panels) == [
         ("responses.panels", "awaiting_review_panel", "aside"),
@@ -139,9 +141,10 @@ def test_the_composed_page_queries_do_not_grow_with_statements_and_parties(
         factories.make_statement(incident, comms, body=f"Statement {n}.", status=S.IN_REVIEW)
     client = client_as(manager)
 
-    # One of the 15 reads the statements' wording history once, to say who may review them; two
-    # are the action plan's items and their history.
-    with django_assert_max_num_queries(15):
+    # One of the queries reads the statements' wording history once, to say who may review
+    # them; the action plan reads its items and their history, the plan templates panel the
+    # templates offered and those applied.
+    with django_assert_max_num_queries(factories.INCIDENT_PAGE_QUERIES):
         response = client.get(incident.get_absolute_url())
 
     html = factories.page_text(response)

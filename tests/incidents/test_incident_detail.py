@@ -192,8 +192,9 @@ def test_it_answers_404_for_an_unknown_reference(client_as, viewer):
 
 
 # One page view costs the same number of queries however much the incident holds (the action
-# plan adds two: its items, and their history for the timeline).
-MAX_QUERIES = 14
+# plan adds two: its items and their history; the plan templates two: those offered and those
+# applied).
+MAX_QUERIES = factories.INCIDENT_PAGE_QUERIES
 
 
 @pytest.mark.parametrize("parties", [1, 50])

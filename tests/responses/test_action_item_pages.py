@@ -225,7 +225,7 @@ def test_the_incident_page_queries_do_not_grow_with_items_and_their_changes(
     client = client_as(manager)
 
     # The page's 12, plus the items, their history, and the people that history names.
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(factories.INCIDENT_PAGE_QUERIES):
         response = client.get(incident.get_absolute_url())
 
     html = factories.page_text(response)

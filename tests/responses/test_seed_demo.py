@@ -1,13 +1,16 @@
-"""The demo data includes statements in the states a reviewer meets."""
+"""The demo data includes statements in the states a reviewer meets, and incidents planned from
+the playbooks."""
 
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 
 from incidents.models import Incident
-from responses.models import Statement
+from responses.models import ActionItem, PlanApplication, PlanTemplate, Statement
 
 S = Statement.Status
+pytestmark = pytest.mark.usefixtures("playbooks")
 
 
 def seed():
@@ -23,12 +26,12 @@ def test_the_demo_has_published_in_review_and_draft_statements(db):
         s.incident.status: s.status for s in Statement.objects.select_related("incident")
     }
     assert sorted(Statement.objects.values_list("status", flat=True)) == sorted(
-        [S.PUBLISHED, S.PUBLISHED, S.PUBLISHED, S.IN_REVIEW, S.DRAFT]
+        [S.PUBLISHED, S.PUBLISHED, S.PUBLISHED, S.PUBLISHED, S.IN_REVIEW, S.DRAFT]
     )
     assert by_incident[Incident.Status.RESOLVED] == S.PUBLISHED
     resolved = Incident.objects.get(title="Checkout outage during the autumn sale")
     assert resolved.is_public_page_open and resolved.first_acknowledged_at is not None
-    assert "Statements: 5 new." in output
+    assert "Statements: 6 new." in output
 
 
 def test_seeding_twice_adds_no_statement(db):
@@ -36,8 +39,46 @@ def test_seeding_twice_adds_no_statement(db):
 
     output = seed()
 
-    assert Statement.objects.count() == 5
+    assert Statement.objects.count() == 6
     assert "Statements: 0 new." in output
+    assert "Plan templates applied: 0." in output
+    assert PlanApplication.objects.count() == 2
+
+
+def test_the_drill_ran_the_data_breach_playbook_to_the_end(db):
+    output = seed()
+
+    drill = Incident.objects.get(is_drill=True)
+    application = drill.plan_applications.get()
+    assert application.template.name == "Data breach"
+    assert application.applied_by.username == "comms"
+    items = list(drill.action_items.all())
+    assert "Notify the supervisory authority" in [i.title for i in items]
+    assert {i.status for i in items} == {ActionItem.Status.DONE}
+    holding = drill.statements.get()
+    assert holding.status == S.PUBLISHED
+    assert drill.first_acknowledged_at == holding.published_at
+    assert "Plan templates applied: 2." in output
+
+
+def test_the_comment_storm_works_from_its_playbook(db):
+    seed()
+
+    storm = Incident.objects.get(title="Delivery delays spark a storm of angry replies")
+    assert storm.plan_applications.get().template.name == "Comment storm"
+    items = list(storm.action_items.order_by("position"))
+    assert items[0].status == ActionItem.Status.DONE
+    assert {i.status for i in items[1:]} == {ActionItem.Status.OPEN}
+    # The team rewrote the playbook's draft and sent it for approval.
+    holding = storm.statements.get()
+    assert holding.status == S.IN_REVIEW
+    assert holding.body.startswith("We know many orders are late")
+    reasons = [r.history_change_reason for r in holding.history.order_by("history_id")]
+    assert reasons == [
+        "Drafted from plan template “Comment storm”",
+        "Edited",
+        "Submitted for approval",
+    ]
 
 
 def test_each_statement_step_is_dated_in_its_incidents_story(db):
@@ -59,3 +100,14 @@ def test_each_statement_step_is_dated_in_its_incidents_story(db):
     checkout = Incident.objects.get(title="Checkout outage during the autumn sale")
     first = checkout.statements.order_by("published_at").first()
     assert checkout.first_acknowledged_at == first.published_at < checkout.resolved_at
+
+
+def test_without_playbooks_the_demo_still_tells_its_story(db):
+    PlanTemplate.objects.update(is_active=False)
+
+    output = seed()
+
+    assert not PlanApplication.objects.exists()
+    storm = Incident.objects.get(title="Delivery delays spark a storm of angry replies")
+    assert storm.statements.get().status == S.IN_REVIEW
+    assert "Statements: 5 new." in output

@@ -191,6 +191,7 @@ DEMO_STATEMENTS = {
             timedelta(minutes=40),
         ),
     ],
+    # Written from the comment-storm playbook's draft (see DEMO_PLANS).
     "Delivery delays spark a storm of angry replies": [
         (
             "holding",
@@ -219,6 +220,23 @@ STATEMENT_STEPS = {
     "published": timedelta(minutes=27),
 }
 PUBLIC_DEMO_PAGE = "Checkout outage during the autumn sale"
+
+# Plan templates applied on demo incidents (the playbook of the incident's category, loaded by
+# the migrations): incident title -> (applied this long after the declaration, the status its
+# draft holding statement reaches, how many of its items are done and when). A holding statement
+# of DEMO_STATEMENTS on the same incident is written over the playbook's draft.
+DEMO_PLANS = {
+    "Drill: customer data exposed in a shared spreadsheet": (
+        timedelta(minutes=3),
+        "published",
+        (None, timedelta(hours=20)),
+    ),
+    "Delivery delays spark a storm of angry replies": (
+        timedelta(minutes=5),
+        "draft",
+        (1, timedelta(minutes=25)),
+    ),
+}
 
 MOVE_REASONS = {
     "respond": "Facts gathered; response under way",
@@ -257,16 +275,19 @@ class Command(BaseCommand):
         password = options["password"] or secrets.token_urlsafe(9)
         users, given_password = self._users(password, reset=options["reset_passwords"])
 
-        created = statements = 0
+        created = statements = plans = 0
         now = timezone.now()
         for spec in DEMO_INCIDENTS:
             if Incident.objects.filter(title=spec["title"]).exists():
                 continue
-            statements += self._create(spec, users, now)
+            incident = self._create(spec, users, now)
+            statements += incident.statements.count()
+            plans += incident.plan_applications.count()
             created += 1
 
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new incidents)."))
         self.stdout.write(f"Statements: {statements} new.")
+        self.stdout.write(f"Plan templates applied: {plans}.")
         self.stdout.write("Sign in with any of these users:")
         for username, first, last, group_name, is_staff in DEMO_USERS:
             role = group_name or ("Admin (staff)" if is_staff else "Viewer")
@@ -305,7 +326,7 @@ class Command(BaseCommand):
         return users, given_password
 
     def _create(self, spec, users, now):
-        """Tell one incident's story at the times it happened; return its number of statements.
+        """Tell one incident's story at the times it happened; return the incident.
 
         The steps run in time order with the clock set to each step's moment, so every
         timestamp, reference and history row reads as if the desk had lived through it.
@@ -336,15 +357,20 @@ class Command(BaseCommand):
                     ),
                 )
             )
-        specs = DEMO_STATEMENTS.get(spec["title"], [])
-        for kind, body, platforms, status, after in specs:
+        # What the playbook made, for the statement steps that write over its draft.
+        made = {}
+        if spec["title"] in DEMO_PLANS:
+            steps += _plan_steps(
+                incident, declared_at, comms, manager, made, *DEMO_PLANS[spec["title"]]
+            )
+        for kind, body, platforms, status, after in DEMO_STATEMENTS.get(spec["title"], []):
             steps += _statement_steps(
-                incident, declared_at + after, comms, manager, kind, body, platforms, status
+                incident, declared_at + after, comms, manager, kind, body, platforms, status, made
             )
         for at, step in sorted(steps, key=lambda step: step[0]):
             with _clock_at(at):
                 step()
-        return len(specs)
+        return incident
 
 
 def _add_party(incident, by, kind, description, count, impact, outreach, channel):
@@ -362,31 +388,79 @@ def _add_party(incident, by, kind, description, count, impact, outreach, channel
     party.add(by=by)
 
 
-def _statement_steps(incident, drafted_at, comms, manager, kind, body, platforms, status):
-    """The steps of one demo statement, from its draft to ``status``, as (time, step) pairs."""
+def _plan_steps(incident, declared_at, comms, manager, plan, after, status, done):
+    """Apply the playbook of the incident's category, walk its draft holding statement to
+    ``status`` and complete ``done`` = (how many items or None for all, when), as (time, step)
+    pairs. Nothing when no active template fits (an admin retired them all)."""
+    from responses import plans
+    from responses.models import PlanTemplate
+
+    templates = PlanTemplate.objects.for_category(incident.category).order_by("category", "name")
+    # The playbook written for the category before a general one.
+    template = max(templates, key=lambda t: not t.is_general, default=None)
+    if template is None:
+        return []
+    applied_at = declared_at + after
+    count, done_after = done
+
+    def apply():
+        applied = plans.apply_template(template, incident, comms)
+        plan["statement"], plan["items"] = applied.statement, applied.items
+
+    def complete():
+        for item in plan["items"][:count]:
+            item.complete(by=comms)
+
+    steps = [(applied_at, apply), (declared_at + done_after, complete)]
+    if template.holding_statement.strip():
+        steps += _walk(lambda: plan["statement"], applied_at, comms, manager, status, incident)
+    return steps
+
+
+def _statement_steps(incident, drafted_at, comms, manager, kind, body, platforms, status, plan):
+    """The steps of one demo statement, from its draft to ``status``, as (time, step) pairs. A
+    holding statement is written over the playbook's draft when there is one."""
     from responses.models import Statement
 
     made = {}
 
     def draft():
-        made["statement"] = Statement.draft(
-            incident=incident,
+        playbook_draft = plan.pop("statement", None) if kind == "holding" else None
+        if playbook_draft is None:
+            made["statement"] = Statement.draft(
+                incident=incident,
+                by=comms,
+                kind=kind,
+                body=body,
+                target_platforms=platforms,
+            )
+            return
+        playbook_draft.body, playbook_draft.target_platforms = body, platforms
+        playbook_draft.save_wording(
             by=comms,
-            kind=kind,
-            body=body,
-            target_platforms=platforms,
+            expected_version=playbook_draft.version,
+            fields=["body", "target_platforms"],
         )
+        made["statement"] = playbook_draft
+
+    return [(drafted_at, draft)] + _walk(
+        lambda: made["statement"], drafted_at, comms, manager, status, incident
+    )
+
+
+def _walk(statement, drafted_at, comms, manager, status, incident):
+    """The steps that take ``statement()`` from Draft to ``status``, as (time, step) pairs."""
 
     def publish():
-        made["statement"].publish(by=manager)
+        statement().publish(by=manager)
         if incident.title == PUBLIC_DEMO_PAGE and not incident.is_public_page_open:
             incident.open_public_page(by=manager)
 
-    steps = [(drafted_at, draft)]
+    steps = []
     order = ["in_review", "approved", "published"]
     actions = {
-        "in_review": lambda: made["statement"].submit(by=comms),
-        "approved": lambda: made["statement"].approve(by=manager, comment="Clear and kind. Go."),
+        "in_review": lambda: statement().submit(by=comms),
+        "approved": lambda: statement().approve(by=manager, comment="Clear and kind. Go."),
         "published": publish,
     }
     if status in order:
