@@ -13,3 +13,8 @@ class ResponsesConfig(AppConfig):
         panels.register(panels.incident_panels, ours.public_page_panel, slot="aside", order=20)
         panels.register(panels.timeline_providers, ours.statement_entries, order=30)
         panels.register(panels.dashboard_panels, ours.awaiting_review_panel, slot="aside", order=20)
+        panels.register(panels.incident_panels, ours.updates_panel, slot="main", order=40)
+        panels.register(panels.timeline_providers, ours.update_entries, order=50)
+        panels.register(
+            panels.dashboard_panels, ours.awaiting_publication_panel, slot="aside", order=25
+        )

@@ -218,3 +218,25 @@ def make_statement(incident=None, by=None, *, status=None, **overrides):
     if status == S.PUBLISHED:
         statement.publish(by=manager)
     return statement
+
+
+def make_update(incident=None, by=None, *, kind="internal", status=None, **overrides):
+    """Post an internal update, or draft a public one (through the model verbs, so it has
+    history) and walk it to ``status`` as its author and ``factory-manager`` would."""
+    from responses.models import ProgressUpdate
+
+    incident = incident or make_incident()
+    by = by or incident.declared_by
+    body = overrides.pop("body", "Support has a script for calls about late orders.")
+    if kind == ProgressUpdate.Kind.INTERNAL:
+        return ProgressUpdate.post_internal(incident=incident, by=by, body=body)
+    update = ProgressUpdate.draft_public(incident=incident, by=by, body=body, **overrides)
+    S = ProgressUpdate.Status
+    if status == S.PUBLISHED:
+        manager = get_user_model().objects.filter(
+            username="factory-manager"
+        ).first() or make_manager("factory-manager")
+        update.publish(by=manager)
+    elif status == S.WITHDRAWN:
+        update.withdraw(by=by)
+    return update

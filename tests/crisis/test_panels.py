@@ -55,14 +55,17 @@ def test_each_app_registers_its_panels_once():
         ("incidents.panels", "parties_panel", "main"),
         ("responses.panels", "statements_panel", "main"),
         ("responses.panels", "public_page_panel", "aside"),
+        ("responses.panels", "updates_panel", "main"),
     ]
     assert [p.func.__name__ for p in panels.timeline_providers] == [
         "incident_entries",
         "party_entries",
         "statement_entries",
+        "update_entries",
     ]
     assert names(panels.dashboard_panels) == [
-        ("responses.panels", "awaiting_review_panel", "aside")
+        ("responses.panels", "awaiting_review_panel", "aside"),
+        ("responses.panels", "awaiting_publication_panel", "aside"),
     ]
 
 
@@ -136,8 +139,9 @@ def test_the_composed_page_queries_do_not_grow_with_statements_and_parties(
         factories.make_statement(incident, comms, body=f"Statement {n}.", status=S.IN_REVIEW)
     client = client_as(manager)
 
-    # One of the 13 reads the statements' wording history once, to say who may review them.
-    with django_assert_max_num_queries(13):
+    # One of the 15 reads the statements' wording history once, to say who may review them;
+    # two read the progress updates and their history for the timeline.
+    with django_assert_max_num_queries(15):
         response = client.get(incident.get_absolute_url())
 
     html = factories.page_text(response)

@@ -192,7 +192,7 @@ def test_it_answers_404_for_an_unknown_reference(client_as, viewer):
 
 
 # One page view costs the same number of queries however much the incident holds.
-MAX_QUERIES = 12
+MAX_QUERIES = 14
 
 
 @pytest.mark.parametrize("parties", [1, 50])
