@@ -143,8 +143,7 @@ class PublicUpdateForm(OnceForm, VersionedForm):
         labels = {"body": "Public update", "next_update_at": "Next update by"}
         help_texts = {
             "body": "The words the audience will read once a manager publishes them.",
-            "next_update_at": "When the audience will hear from us next. "
-            "The incident's update cadence from now is filled in.",
+            "next_update_at": "When the audience will hear from us next; it must be still to come.",
         }
         widgets = {"body": _update_body_widget(4), "next_update_at": DATETIME_WIDGET}
 
@@ -156,6 +155,7 @@ class PublicUpdateForm(OnceForm, VersionedForm):
         promise.error_messages["required"] = "Say when the next update will come."
         if not self.instance.pk:
             promise.initial = clocks.default_next_update_at(incident)
+            promise.help_text += " Filled in: the incident's update cadence from now."
 
     def clean_body(self):
         return _checked_body(self.cleaned_data["body"])

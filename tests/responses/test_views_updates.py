@@ -155,7 +155,10 @@ def test_an_update_of_another_incident_is_not_found(client_as, manager, incident
 
 def test_comms_posts_an_internal_update_from_the_incident_page(client_as, comms, incident):
     client = client_as(comms)
-    data = factories.form_values(client.get(incident.get_absolute_url()), "body")
+    assert url_for("update-post", incident) in factories.page_text(
+        client.get(incident.get_absolute_url())
+    )
+    data = factories.form_values(client.get(url_for("update-post", incident)), "body")
     data["body"] = "Legal has the customer list."
 
     response = client.post(url_for("update-post", incident), dict(data.lists()), follow=True)
