@@ -19,3 +19,8 @@ class ResponsesConfig(AppConfig):
         panels.register(panels.incident_panels, ours.plan_template_panel, slot="aside", order=30)
         panels.register(panels.timeline_providers, ours.plan_application_entries, order=40)
         panels.register_declare_extension(ours.declare_with_template)
+        panels.register(panels.incident_panels, ours.updates_panel, slot="main", order=40)
+        panels.register(panels.timeline_providers, ours.update_entries, order=50)
+        panels.register(
+            panels.dashboard_panels, ours.awaiting_publication_panel, slot="aside", order=25
+        )

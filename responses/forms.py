@@ -4,12 +4,14 @@ from django import forms
 from django.core.validators import URLValidator
 from django.utils import timezone
 
+from crisis import clocks
 from crisis.forms import OnceForm, VersionedForm
-from crisis.lifecycle import REASON_MAX_LENGTH
+from crisis.lifecycle import REASON_MAX_LENGTH, TransitionRefused
 from incidents.forms import DATETIME_WIDGET, UserChoiceField, user_choices
 from incidents.models import Platform
 from responses.lengths import counter_rules
-from responses.models import ActionItem, PlanTemplate, Publication, Statement
+from responses.models import ActionItem, PlanTemplate, ProgressUpdate, Publication, Statement
+from responses.models.progress_update import BODY_MAX_LENGTH, clean_body, promise_refusal
 from responses.plans import grouped_choices
 
 
@@ -160,3 +162,99 @@ class PlanApplyForm(OnceForm, forms.Form):
             if name != self.ONCE_FIELD
             for error in errors
         )
+
+
+# Progress updates. The rules (a text, a promise still to come) are the model's; the forms ask it
+# so that a refusal shows next to the field with what was typed kept.
+
+EMPTY_UPDATE = "Write the update first: an empty update tells nobody anything."
+
+
+def _checked_body(body):
+    try:
+        return clean_body(body)
+    except TransitionRefused as refused:
+        raise forms.ValidationError(str(refused)) from refused
+
+
+def _checked_promise(next_update_at):
+    refusal = promise_refusal(next_update_at)
+    if refusal:
+        raise forms.ValidationError(refusal)
+    return next_update_at
+
+
+def _update_body_widget(rows):
+    return forms.Textarea(attrs={"rows": rows, "dir": "auto", "maxlength": BODY_MAX_LENGTH})
+
+
+class InternalUpdateForm(OnceForm, forms.ModelForm):
+    """An entry in the team's log, posted at once."""
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ["body"]
+        labels = {"body": "Internal update"}
+        help_texts = {"body": "For the team only: it never appears on the public page."}
+        widgets = {"body": _update_body_widget(3)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].error_messages["required"] = EMPTY_UPDATE
+
+    def clean_body(self):
+        return _checked_body(self.cleaned_data["body"])
+
+
+class PublicUpdateForm(OnceForm, VersionedForm):
+    """A public update's draft, or an edit of one: its text and the promise of the next."""
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ["body", "next_update_at"]
+        labels = {"body": "Public update", "next_update_at": "Next update by"}
+        help_texts = {
+            "body": "The words the audience will read once a manager publishes them.",
+            "next_update_at": "When the audience will hear from us next; it must be still to come.",
+        }
+        widgets = {"body": _update_body_widget(4), "next_update_at": DATETIME_WIDGET}
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].error_messages["required"] = EMPTY_UPDATE
+        promise = self.fields["next_update_at"]
+        promise.required = True
+        promise.error_messages["required"] = "Say when the next update will come."
+        if not self.instance.pk:
+            promise.initial = clocks.default_next_update_at(incident)
+            promise.help_text += " Filled in: the incident's update cadence from now."
+
+    def clean_body(self):
+        return _checked_body(self.cleaned_data["body"])
+
+    def clean_next_update_at(self):
+        promise = self.cleaned_data["next_update_at"]
+        if self.instance.pk and promise == self.instance.next_update_at:
+            # Unchanged: the publisher chooses the promise that goes out with the update.
+            return promise
+        return _checked_promise(promise)
+
+
+class UpdatePublishForm(forms.Form):
+    """Publish a public draft: the version the publisher read and the promise that goes out."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    next_update_at = forms.DateTimeField(
+        label="Next update by",
+        widget=DATETIME_WIDGET,
+        error_messages={"required": "Say when the next update will come."},
+    )
+
+    def clean_next_update_at(self):
+        return _checked_promise(self.cleaned_data["next_update_at"])
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.has_error("version"):
+            self.add_error(None, "This form lost track of the version you read. Open it again.")
+        return cleaned_data

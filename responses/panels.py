@@ -1,14 +1,22 @@
 """What the responses app contributes to the incident page and the dashboard (see
 crisis.panels), so that incidents never imports responses."""
 
+from collections import defaultdict
+
 from django.utils import timezone
 
 from crisis.history import Entry, entries_for
 from crisis.lifecycle import REASON_MAX_LENGTH
 from crisis.panels import DeclareExtension, Panel
 from responses import plans
-from responses.forms import PlanApplyForm, PlanTemplateField
-from responses.models import ActionItem, PlanApplication, PlanTemplate, Statement
+from responses.forms import (
+    InternalUpdateForm,
+    PlanApplyForm,
+    PlanTemplateField,
+    PublicUpdateForm,
+    UpdatePublishForm,
+)
+from responses.models import ActionItem, PlanApplication, PlanTemplate, ProgressUpdate, Statement
 
 
 def statements_panel(request, incident):
@@ -193,3 +201,74 @@ declare_with_template = DeclareExtension(
     after_declare=_apply_chosen_template,
     after="category",
 )
+
+
+def updates_panel(request, incident):
+    """The team's log and the public updates, newest first, with the forms to add to them and
+    each draft's buttons. One query for the updates, and one for who wrote the drafts when the
+    user may publish."""
+    user = request.user
+    updates = list(incident.progress_updates.select_related("incident", "author", "published_by"))
+    drafts = [u.pk for u in updates if u.is_public and u.is_draft]
+    may_publish_any = user.has_perm("responses.publish_progressupdate")
+    writers = (
+        ProgressUpdate.objects.filter(pk__in=drafts).body_writers()
+        if drafts and may_publish_any and incident.is_editable
+        else defaultdict(set)
+    )
+    can_add = user.has_perm("responses.add_progressupdate") and incident.is_editable
+    can_change = user.has_perm("responses.change_progressupdate")
+    public = []
+    for update in (u for u in updates if u.is_public):
+        row = {"update": update, "publish_form": None, "note": ""}
+        if update.is_editable:
+            refusal = update.publish_refusal(user, writers[update.pk])
+            if not refusal:
+                row["publish_form"] = UpdatePublishForm(
+                    initial={
+                        "version": update.version,
+                        "next_update_at": update.default_publish_promise(),
+                    },
+                    auto_id=f"publish-{update.pk}-%s",
+                )
+            elif may_publish_any:
+                row["note"] = refusal
+            else:
+                row["note"] = "Waiting for a manager to publish it."
+            row["can_change"] = can_change
+        public.append(row)
+    return Panel(
+        "responses/_incident_updates.html",
+        {
+            "incident": incident,
+            "public_updates": public,
+            "internal_updates": [u for u in updates if not u.is_public],
+            "internal_form": InternalUpdateForm(auto_id="internal-update-%s") if can_add else None,
+            "public_form": PublicUpdateForm(auto_id="public-update-%s", incident=incident)
+            if can_add
+            else None,
+        },
+    )
+
+
+def update_entries(request, incident):
+    """Every progress update's changes (two queries, however many updates)."""
+    records = ProgressUpdate.history.filter(incident_id=incident.pk).select_related("history_user")
+    return entries_for(
+        ProgressUpdate,
+        records,
+        subject=lambda r: (
+            "Public update" if r.kind == ProgressUpdate.Kind.PUBLIC else "Internal update"
+        ),
+    )
+
+
+def awaiting_publication_panel(request):
+    """The dashboard's "Public updates waiting for publication" (two queries: the drafts and
+    who wrote them), only for people who publish."""
+    if not request.user.has_perm("responses.publish_progressupdate"):
+        return None
+    return Panel(
+        "responses/_dashboard_updates.html",
+        {"awaiting_publication": ProgressUpdate.objects.awaiting_publication_by(request.user)},
+    )

@@ -1,7 +1,8 @@
 """What the audience reads on an incident's public page, in the audience's words.
 
-The rules of the public page live here: which status words the audience sees, and which
-statements a later correction supersedes. Nothing in here may reveal anything internal.
+The rules of the public page live here: which status words the audience sees, which
+statements a later correction supersedes, which updates it shows and when it last changed.
+Nothing in here may reveal anything internal.
 """
 
 from incidents.models import Incident
@@ -75,3 +76,17 @@ def public_action_items(incident):
         }
         for item in items.only("title", "kind", "status", "due_at", "completed_at")
     ]
+
+
+def public_updates(incident):
+    """The incident's published public updates, newest first, as a list (one query). Internal
+    updates and drafts never reach the page."""
+    return list(incident.progress_updates.published_public().order_by("-published_at", "-pk"))
+
+
+def last_updated(statements, updates):
+    """When the audience last heard from us: the latest published statement or public update,
+    or None before either. No queries."""
+    return max(
+        [s.published_at for s in statements] + [u.published_at for u in updates], default=None
+    )

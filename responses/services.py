@@ -1,4 +1,5 @@
-"""Mail about statements: to managers when one awaits review, to its author on each decision.
+"""Mail about statements: to managers when one awaits review, to its author on each decision;
+and to the managers who may publish a public update's draft.
 
 The verbs call these through ``transaction.on_commit``, so nobody hears of a change that was
 rolled back. A mail server that fails is logged, never shown to the person who pressed the
@@ -9,6 +10,8 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from crisis.history import display_user as person
 
@@ -107,4 +110,24 @@ def mail_withdrawn(statement, by):
         _subject(statement, f"Withdrawn: {statement.get_kind_display()}"),
         body,
         [statement.author.email],
+    )
+
+
+def mail_update_awaits_publication(update):
+    """Tell everyone who may publish a public update's draft (see
+    ``ProgressUpdate.publish_refusal``) that it waits for them. Queries its history and the
+    users."""
+    incident = update.incident
+    promise = date_format(timezone.localtime(update.next_update_at), "j M Y, H:i T")
+    body = (
+        f"{person(update.author)} drafted a public update on {incident.reference} "
+        f"“{incident.title}”. It waits for a manager who did not write it to publish it.\n\n"
+        f"{update.body}\n\n"
+        f"It promises the next update by {promise}.\n\n"
+        f"Publish it (or edit it first): {_link(update)}\n"
+    )
+    _send(
+        f"[{incident.reference}] Waiting for publication: public update",
+        body,
+        update.eligible_publishers().values_list("email", flat=True),
     )

@@ -74,4 +74,29 @@ urlpatterns = [
         views.plan_apply,
         name="plan-apply",
     ),
+    path(
+        "incidents/<reference:reference>/updates/internal/new/",
+        views.update_post_internal,
+        name="update-post",
+    ),
+    path(
+        "incidents/<reference:reference>/updates/public/new/",
+        views.update_draft_public,
+        name="update-draft",
+    ),
+    path(
+        "incidents/<reference:reference>/updates/<int:pk>/edit/",
+        views.update_edit,
+        name="update-edit",
+    ),
+    path(
+        "incidents/<reference:reference>/updates/<int:pk>/publish/",
+        views.update_publish,
+        name="update-publish",
+    ),
+    path(
+        "incidents/<reference:reference>/updates/<int:pk>/withdraw/",
+        views.update_withdraw,
+        name="update-withdraw",
+    ),
 ]

@@ -18,13 +18,16 @@ from responses.diff import has_changes, word_diff
 from responses.forms import (
     ActionItemForm,
     DecisionForm,
+    InternalUpdateForm,
     PlanApplyForm,
     PublicationLinkForm,
+    PublicUpdateForm,
     PublishForm,
     StatementForm,
+    UpdatePublishForm,
 )
 from responses.lengths import LENGTH_LIMITS
-from responses.models import ActionItem, Publication, Statement
+from responses.models import ActionItem, ProgressUpdate, Publication, Statement
 
 
 def _get_statement(request, pk):
@@ -393,6 +396,7 @@ def public_page(request, token):
     incident = get_object_or_404(Incident, public_token=token, is_public_page_open=True)
     statements = list(incident.statements.published().prefetch_related("publications"))
     rows = public.public_rows(statements)
+    updates = public.public_updates(incident)
     status, status_text = public.public_status(incident)
     context = {
         "company_name": settings.COMPANY_NAME,
@@ -401,8 +405,9 @@ def public_page(request, token):
         "status_text": status_text,
         "statements": statements,
         "rows": rows,
-        "last_updated": rows[0]["statement"].published_at if rows else None,
         "action_items": public.public_action_items(incident),
+        "updates": updates,
+        "last_updated": public.last_updated(statements, updates),
     }
     return render(request, "responses/public_page.html", context)
 
@@ -589,3 +594,163 @@ def plan_apply(request, reference):
         return redirect(back)
     messages.success(request, made["applied"].summary())
     return redirect(back)
+
+
+# Progress updates: posted to the team's log, or drafted for the audience and published by a
+# manager who wrote none of it. They live on the incident page (responses.panels.updates_panel);
+# these views take its forms and buttons.
+
+
+def _get_update(request, reference, pk):
+    """Every signed-in user may read every update; writes are gated by permissions."""
+    return get_object_or_404(
+        ProgressUpdate.objects.select_related("incident", "author", "published_by"),
+        incident__reference=reference,
+        pk=pk,
+    )
+
+
+def _updates_of(incident):
+    return incident.get_absolute_url() + "#updates"
+
+
+def _create_update(request, reference, form_class, *, create, success):
+    """The shape both creating views share: the incident page's form posts here, and a refused
+    one comes back as a page of its own, with the message by the field and the text kept."""
+    incident = get_object_or_404(Incident, reference=reference)
+    if not incident.is_editable:
+        messages.error(request, "A closed or cancelled incident is frozen: no new updates.")
+        return redirect(_updates_of(incident))
+    is_public = form_class is PublicUpdateForm
+    form = form_class(request.POST or None, **({"incident": incident} if is_public else {}))
+    if request.method == "POST" and form.is_valid():
+        try:
+            update = form.save_once(by=request.user, create=lambda: create(incident, form))
+        except AlreadySaved as saved:
+            messages.info(request, str(saved))
+            return redirect(saved.url)
+        except TransitionRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, success)
+            return redirect(update)
+    context = {"form": form, "incident": incident, "update": None, "is_public": is_public}
+    return render(request, "responses/update_form.html", context)
+
+
+@login_required
+@permission_required("responses.add_progressupdate", raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def update_post_internal(request, reference):
+    return _create_update(
+        request,
+        reference,
+        InternalUpdateForm,
+        create=lambda incident, form: ProgressUpdate.post_internal(
+            incident=incident, by=request.user, body=form.cleaned_data["body"]
+        ),
+        success="Posted to the team's log.",
+    )
+
+
+@login_required
+@permission_required("responses.add_progressupdate", raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def update_draft_public(request, reference):
+    return _create_update(
+        request,
+        reference,
+        PublicUpdateForm,
+        create=lambda incident, form: ProgressUpdate.draft_public(
+            incident=incident,
+            by=request.user,
+            body=form.cleaned_data["body"],
+            next_update_at=form.cleaned_data["next_update_at"],
+        ),
+        success="Public update drafted. The managers who may publish it have been told by mail.",
+    )
+
+
+@login_required
+@permission_required("responses.change_progressupdate", raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def update_edit(request, reference, pk):
+    update = _get_update(request, reference, pk)
+    incident = update.incident
+    if not update.is_editable:
+        messages.error(
+            request,
+            f"A {update.get_status_display().lower()} {update.get_kind_display().lower()} "
+            "update cannot be edited. Write a new update instead.",
+        )
+        return redirect(update)
+    current = current_by = None
+    form = PublicUpdateForm(request.POST or None, instance=update, incident=incident)
+    if request.method == "POST" and form.is_valid():
+        try:
+            form.instance.save_draft(
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                fields=form.edited_fields(),
+            )
+        except StaleEdit as stale:
+            current = stale.current
+            current_by = current.history.select_related("history_user").first().history_user
+            form.catch_up_with(current)
+            messages.error(
+                request,
+                "Someone else saved this update after you opened it. Their text is shown above "
+                "the form and yours is still in it. Saving again replaces their text with yours.",
+            )
+        except TransitionRefused as refused:
+            messages.error(request, str(refused))
+            return redirect(update)
+        else:
+            messages.success(request, "Public update saved.")
+            return redirect(update)
+    context = {
+        "form": form,
+        "incident": incident,
+        "update": update,
+        "is_public": True,
+        "current": current,
+        "current_by": current_by,
+    }
+    return render(request, "responses/update_form.html", context)
+
+
+@login_required
+@permission_required("responses.publish_progressupdate", raise_exception=True)
+@require_POST
+def update_publish(request, reference, pk):
+    update = _get_update(request, reference, pk)
+    form = UpdatePublishForm(request.POST, auto_id=f"publish-{update.pk}-%s")
+    if not form.is_valid():
+        # The promise is the one thing typed here: show it by its field, as typed.
+        context = {"update": update, "incident": update.incident, "form": form}
+        return render(request, "responses/update_publish.html", context, status=400)
+    try:
+        update.publish(
+            by=request.user,
+            next_update_at=form.cleaned_data["next_update_at"],
+            version=form.cleaned_data["version"],
+        )
+    except TransitionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "Published. The audience sees it on the public page.")
+    return redirect(update)
+
+
+@login_required
+@permission_required("responses.change_progressupdate", raise_exception=True)
+@require_POST
+def update_withdraw(request, reference, pk):
+    update = _get_update(request, reference, pk)
+    try:
+        update.withdraw(by=request.user, reason=request.POST.get("reason", ""))
+    except TransitionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "Withdrawn. It will not be published.")
+    return redirect(update)

@@ -1,19 +1,89 @@
 """Progress updates: the team's internal log, and public updates that keep the audience informed
 on the cadence we promised."""
 
+from collections import defaultdict
+
 from django.conf import settings
-from django.db import models
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
-from crisis.lifecycle import Move, VersionedModel
+from crisis import clocks
+from crisis.lifecycle import (
+    FROZEN_INCIDENT_STATUSES,
+    Move,
+    TransitionRefused,
+    VersionedModel,
+    clean_reason,
+)
+
+ADD_PERMISSION = "responses.add_progressupdate"
+CHANGE_PERMISSION = "responses.change_progressupdate"
+PUBLISH_PERMISSION = "responses.publish_progressupdate"
+
+# A readable size for an update on the public page; more is a statement or a help page.
+BODY_MAX_LENGTH = 5000
+
+
+def clean_body(body):
+    """The one check of an update's text: line breaks as the audience sees them, stripped, not
+    empty, at most BODY_MAX_LENGTH long. Raises :class:`TransitionRefused` with a message."""
+    body = (body or "").replace("\r\n", "\n").strip()
+    if "\x00" in body:
+        # Databases refuse NUL in text (PostgreSQL with an error); nobody types one on purpose.
+        raise TransitionRefused("The text holds a NUL character; remove it and try again.")
+    if not body:
+        raise TransitionRefused("Write the update first: an empty update tells nobody anything.")
+    if len(body) > BODY_MAX_LENGTH:
+        raise TransitionRefused(
+            f"Keep an update to {BODY_MAX_LENGTH:,} characters (this one has {len(body):,})."
+        )
+    return body
+
+
+def promise_refusal(next_update_at, now=None):
+    """Why ``next_update_at`` cannot be promised to the audience, or ``""`` if it can: a promise
+    is a time still to come. The one rule, for the forms and the verbs alike."""
+    if next_update_at is None:
+        return "Say when the next update will come."
+    now = now or timezone.now()
+    if next_update_at <= now:
+        current = date_format(timezone.localtime(now), "j M Y, H:i T")
+        return (
+            "The next update cannot be promised for a time that has already passed "
+            f"(it is now {current}). Choose a later time."
+        )
+    return ""
 
 
 class ProgressUpdateQuerySet(models.QuerySet):
     def published_public(self):
         return self.filter(kind=ProgressUpdate.Kind.PUBLIC, status=ProgressUpdate.Status.PUBLISHED)
+
+    def body_writers(self):
+        """``{update pk: ids of everyone who changed its text}`` for the updates of this
+        queryset (see :meth:`ProgressUpdate.body_writers`). Queries the history once."""
+        return _body_writers_of(self.values("pk"))
+
+    def awaiting_publication_by(self, user):
+        """The public drafts ``user`` may publish now (:meth:`ProgressUpdate.publish_refusal`),
+        oldest first, as a list. Two queries however many: the drafts, their history."""
+        if not user.has_perm(PUBLISH_PERMISSION):
+            return []
+        # Narrowed in SQL to what publish_refusal would refuse anyway; publish_refusal decides.
+        updates = list(
+            self.filter(kind=ProgressUpdate.Kind.PUBLIC, status=ProgressUpdate.Status.DRAFT)
+            .exclude(author=user)
+            .exclude(incident__status__in=FROZEN_INCIDENT_STATUSES)
+            .select_related("incident", "author")
+            .order_by("created_at", "pk")
+        )
+        writers = _body_writers_of([u.pk for u in updates])
+        return [u for u in updates if u.may_publish(user, writers[u.pk])]
 
 
 class ProgressUpdate(VersionedModel):
@@ -120,3 +190,220 @@ class ProgressUpdate(VersionedModel):
     @property
     def is_public(self):
         return self.kind == self.Kind.PUBLIC
+
+    @property
+    def is_draft(self):
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_editable(self):
+        """Whether the text and the promise may still change: a public draft of an incident
+        that is not frozen. No queries once the incident is loaded."""
+        return self.is_public and self.is_draft and self.incident.is_editable
+
+    # Who may publish. There is no approval step: the publisher is the second pair of eyes, so
+    # the one rule is that a publisher holds the permission and wrote none of the text, neither
+    # as its author nor by saving a change to it. The verb, the incident page's buttons, the
+    # dashboard and the mail all go through publish_refusal.
+
+    def body_writers(self):
+        """Ids of everyone who saved a change to the text after the author. Queries the history
+        once; for many updates use ``ProgressUpdateQuerySet.body_writers``."""
+        return _body_writers_of([self.pk])[self.pk]
+
+    def share_in_writing(self, user, writers=None):
+        """``"author"``, ``"contributor"`` (saved a change to the text) or ``""``. ``writers``
+        is :meth:`body_writers` when known; otherwise the history is queried once (not for the
+        author)."""
+        if user.pk is None:
+            return ""
+        if user.pk == self.author_id:
+            return "author"
+        if writers is None:
+            writers = self.body_writers()
+        return "contributor" if user.pk in writers else ""
+
+    def publish_refusal(self, user, writers=None):
+        """Why ``user`` may not publish this update now, or ``""`` if they may. Queries as
+        :meth:`share_in_writing` does (pass ``writers`` to avoid it in lists)."""
+        if not self.is_public:
+            return "An internal update stays in the team's log; it is never published."
+        if not self.is_draft:
+            return f"Only a draft can be published; this update is {self.get_status_display()}."
+        if not self.incident.is_editable:
+            return "The incident is frozen: its updates are no longer published."
+        if not user.has_perm(PUBLISH_PERMISSION):
+            return "Only a manager may publish a public update."
+        share = self.share_in_writing(user, writers)
+        if share == "author":
+            return "You wrote this update, so another manager must publish it."
+        if share == "contributor":
+            return "You changed this update's text, so another manager must publish it."
+        return ""
+
+    def may_publish(self, user, writers=None):
+        """Whether ``user`` may publish now. Queries as :meth:`publish_refusal` does."""
+        return not self.publish_refusal(user, writers)
+
+    def eligible_publishers(self, writers=None):
+        """The active users who may publish this draft by the rule of :meth:`publish_refusal`:
+        holders of the permission, less everyone who wrote any of it. A user queryset; queries
+        the history once first unless ``writers`` is given."""
+        if writers is None:
+            writers = self.body_writers()
+        return (
+            get_user_model()
+            .objects.with_perm(
+                PUBLISH_PERMISSION,
+                is_active=True,
+                include_superusers=True,
+                backend="django.contrib.auth.backends.ModelBackend",
+            )
+            .exclude(pk__in={self.author_id, *writers} - {None})
+        )
+
+    def default_publish_promise(self, now=None):
+        """What the publish button offers to promise: the draft's promise while it is still to
+        come, else the incident's default. No queries once the incident is loaded."""
+        if not promise_refusal(self.next_update_at, now):
+            return self.next_update_at
+        return clocks.default_next_update_at(self.incident, now)
+
+    # The verbs. Each saves with ``by`` and a reason in history and refuses on a frozen incident.
+
+    @classmethod
+    def post_internal(cls, *, incident, by, body):
+        """Post an update to the team's log at once. Queries the database."""
+        _require(by, ADD_PERMISSION, "Only Comms or a manager may post an update.")
+        update = cls(
+            incident=incident,
+            kind=cls.Kind.INTERNAL,
+            status=cls.Status.POSTED,
+            body=clean_body(body),
+            author=by,
+        )
+        update._save_as(by, "Posted")
+        return update
+
+    @classmethod
+    def draft_public(cls, *, incident, by, body, next_update_at=None):
+        """Draft a public update for a manager to publish, promising the next one by
+        ``next_update_at`` (by default the incident's cadence from now); the managers who may
+        publish it hear by mail. Queries the database."""
+        from responses import services
+
+        _require(by, ADD_PERMISSION, "Only Comms or a manager may draft a public update.")
+        body = clean_body(body)
+        if next_update_at is None:
+            next_update_at = clocks.default_next_update_at(incident)
+        _refuse_promise(next_update_at)
+        update = cls(
+            incident=incident,
+            kind=cls.Kind.PUBLIC,
+            status=cls.Status.DRAFT,
+            body=body,
+            next_update_at=next_update_at,
+            author=by,
+        )
+        with transaction.atomic():
+            update._save_as(by, "Drafted for publication")
+            transaction.on_commit(
+                lambda: services.mail_update_awaits_publication(update), robust=True
+            )
+        return update
+
+    def save_draft(self, *, by, expected_version, fields):
+        """Save an edit of a public draft's text or promise from the form. Queries and locks the
+        row (see ``save_edit``): a stale form, a published or withdrawn update, an empty text and
+        a new promise in the past are refused."""
+        _require(by, CHANGE_PERMISSION, "Only Comms or a manager may edit an update.")
+        if "body" in fields:
+            self.body = clean_body(self.body)
+
+        def only_drafts(row, changed):
+            if not (row.is_public and row.is_draft):
+                raise TransitionRefused(
+                    f"A {row.get_status_display().lower()} update cannot be edited. "
+                    "Write a new update instead."
+                )
+            if "next_update_at" in changed:
+                _refuse_promise(self.next_update_at)
+            return None
+
+        return self.save_edit(
+            by=by, expected_version=expected_version, fields=fields, before_save=only_drafts
+        )
+
+    def publish(self, *, by, next_update_at=None, version=None):
+        """Publish this public draft, promising the next update by ``next_update_at`` (by
+        default the draft's promise). ``version``, when given, is the version the publisher
+        read: a text changed since is refused rather than published unread. Queries and locks
+        the row (see VersionedModel._transition)."""
+        _require(by, PUBLISH_PERMISSION, "Only a manager may publish a public update.")
+
+        def check(row):
+            refusal = row.publish_refusal(by)
+            if refusal:
+                raise TransitionRefused(refusal)
+            if version is not None and row.version != version:
+                raise TransitionRefused(
+                    "The update changed after you opened it. Read the new text, then publish."
+                )
+            _refuse_promise(next_update_at or row.next_update_at)
+
+        return self._transition(
+            "publish",
+            by=by,
+            reason="Published",
+            check=check,
+            changes=lambda row: {
+                "published_at": timezone.now(),
+                "published_by": by,
+                "next_update_at": next_update_at or row.next_update_at,
+            },
+        )
+
+    def withdraw(self, *, by, reason=""):
+        """Withdraw a public draft: it will not be published. Queries and locks the row."""
+        reason = clean_reason(reason)
+        return self._transition(
+            "withdraw",
+            by=by,
+            reason="Withdrawn" + (f": {reason}" if reason else ""),
+            changes={"withdrawn_at": timezone.now()},
+        )
+
+
+def _require(user, permission, message):
+    if user is None or not user.has_perm(permission):
+        raise TransitionRefused(message)
+
+
+def _refuse_promise(next_update_at):
+    refusal = promise_refusal(next_update_at)
+    if refusal:
+        raise TransitionRefused(refusal)
+
+
+def _body_writers_of(update_ids):
+    """``{update pk: ids of everyone who saved a change to its text}``, a defaultdict (an unknown
+    pk gives an empty set). Queries the history once (not at all for no ids).
+
+    A manager who rewrote part of a draft is one of its writers, so another manager publishes
+    it. Changing only the promise, or moving the update through its workflow, makes nobody a
+    writer.
+    """
+    if isinstance(update_ids, list) and not update_ids:
+        return defaultdict(set)
+    rows = (
+        ProgressUpdate.history.filter(id__in=update_ids)
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "history_user_id", "body")
+    )
+    writers = defaultdict(set)
+    previous = {}
+    for pk, user_id, body in rows:
+        if pk in previous and previous[pk] != body and user_id is not None:
+            writers[pk].add(user_id)
+        previous[pk] = body
+    return writers

@@ -57,6 +57,7 @@ def test_each_app_registers_its_panels_once():
         ("responses.panels", "public_page_panel", "aside"),
         ("responses.panels", "action_plan_panel", "main"),
         ("responses.panels", "plan_template_panel", "aside"),
+        ("responses.panels", "updates_panel", "main"),
     ]
     assert [p.func.__name__ for p in panels.timeline_providers] == [
         "incident_entries",
@@ -64,10 +65,12 @@ def test_each_app_registers_its_panels_once():
         "statement_entries",
         "action_item_entries",
         "plan_application_entries",
+        "update_entries",
     ]
     assert names(panels.dashboard_panels) == [
         ("responses.panels", "awaiting_review_panel", "aside"),
         ("responses.panels", "my_action_items_panel", "aside"),
+        ("responses.panels", "awaiting_publication_panel", "aside"),
     ]
 
 
@@ -142,8 +145,7 @@ def test_the_composed_page_queries_do_not_grow_with_statements_and_parties(
     client = client_as(manager)
 
     # One of the queries reads the statements' wording history once, to say who may review
-    # them; the action plan reads its items and their history, the plan templates panel the
-    # templates offered and those applied.
+    # them; the action plan, the progress updates and the plan templates read theirs.
     with django_assert_max_num_queries(factories.INCIDENT_PAGE_QUERIES):
         response = client.get(incident.get_absolute_url())
 
@@ -161,7 +163,7 @@ def test_the_dashboard_queries_do_not_grow_with_statements_awaiting_review(
         factories.make_statement(incident, comms, status=S.IN_REVIEW)
     client = client_as(manager)
 
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(factories.DASHBOARD_QUERIES):
         response = client.get(reverse("incidents:dashboard"))
 
     assert len(response.context["awaiting_review"]) == count

@@ -94,7 +94,7 @@ def test_its_queries_do_not_grow_with_incidents(
         factories.make_incident(manager, title=f"Ended {n}", status=S.CANCELLED)
     client = client_as(manager)
 
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(factories.DASHBOARD_QUERIES):
         response = client.get(URL)
 
     assert response.context["open_count"] == count

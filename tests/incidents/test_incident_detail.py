@@ -191,9 +191,7 @@ def test_it_answers_404_for_an_unknown_reference(client_as, viewer):
     assert response.status_code == 404
 
 
-# One page view costs the same number of queries however much the incident holds (the action
-# plan adds two: its items and their history; the plan templates two: those offered and those
-# applied).
+# One page view costs the same number of queries however much the incident holds.
 MAX_QUERIES = factories.INCIDENT_PAGE_QUERIES
 
 

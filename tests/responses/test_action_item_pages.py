@@ -94,7 +94,7 @@ def test_the_dashboard_queries_do_not_grow_with_my_items(
         factories.make_action_item(incident, comms, title=f"Item {n}", due_at=None)
     client = client_as(comms)
 
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(factories.DASHBOARD_QUERIES):
         response = client.get(DASHBOARD)
 
     assert len(response.context["my_items"]) == count

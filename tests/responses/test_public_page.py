@@ -194,8 +194,8 @@ def test_the_public_page_query_count_does_not_grow_with_statements(
         factories.make_statement(incident, comms, status=S.PUBLISHED, body=f"Update {n}.")
     incident.open_public_page(by=manager)
 
-    # The fourth reads the public action items.
-    with django_assert_max_num_queries(4):
+    # The incident, the statements, their publications, the public action items and updates.
+    with django_assert_max_num_queries(5):
         response = client.get(incident.get_public_url())
 
     assert len(response.context["statements"]) == count

@@ -176,7 +176,7 @@ def test_the_dashboard_query_count_does_not_grow_with_statements_in_review(
         factories.make_statement(incident, author, status=S.IN_REVIEW)
     client = client_as(manager)
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(factories.DASHBOARD_QUERIES):
         response = client.get(reverse("incidents:dashboard"))
 
     assert len(response.context["awaiting_review"]) == count

@@ -322,8 +322,6 @@ def test_the_incident_page_query_count_does_not_grow_with_statements(
         factories.make_statement(incident, author)
     client = client_as(manager)
 
-    # Two are the action plan's (its items and their history), two the plan templates' (those
-    # offered and those applied).
     with django_assert_max_num_queries(factories.INCIDENT_PAGE_QUERIES):
         response = client.get(incident.get_absolute_url())
 
