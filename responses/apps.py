@@ -13,3 +13,4 @@ class ResponsesConfig(AppConfig):
         panels.register(panels.incident_panels, ours.public_page_panel, slot="aside", order=20)
         panels.register(panels.timeline_providers, ours.statement_entries, order=30)
         panels.register(panels.dashboard_panels, ours.awaiting_review_panel, slot="aside", order=20)
+        panels.register(panels.incident_annotations, ours.public_word_annotation)
