@@ -64,6 +64,7 @@ def test_each_app_registers_its_panels_once():
     assert names(panels.dashboard_panels) == [
         ("responses.panels", "awaiting_review_panel", "aside")
     ]
+    assert [p.func.__name__ for p in panels.incident_annotations] == ["public_word_annotation"]
 
 
 def test_registering_again_adds_nothing():
