@@ -279,6 +279,26 @@ def response_clock(incident, now=None):
     )
 
 
+# How long before a deadline ``send_reminders`` warns: the lead before the first acknowledgement
+# or a promised update, an action item's owner before its due time.
+LEAD_REMINDER_BEFORE = timedelta(minutes=10)
+OWNER_REMINDER_BEFORE = timedelta(hours=1)
+REMINDER_DUE, REMINDER_OVERDUE = "due", "overdue"
+
+
+def reminder_stage(due_at, before, now=None):
+    """Which reminder a deadline calls for now: ``overdue`` from a second after it, ``due``
+    within ``before`` of it (the deadline itself included), None before that or without one."""
+    if due_at is None:
+        return None
+    left = due_at - (now or timezone.now())
+    if left < timedelta(0):
+        return REMINDER_OVERDUE
+    if left <= before:
+        return REMINDER_DUE
+    return None
+
+
 def update_cadence(severity, targets=None):
     """The time a public update promises until the next one, for ``severity``.
 
