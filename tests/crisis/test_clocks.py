@@ -9,7 +9,6 @@ import time_machine
 
 from crisis import clocks
 from incidents.models import Incident
-from responses.models import ResponseTarget
 from tests import factories
 
 S = Incident.Status
@@ -62,14 +61,15 @@ def response_clock_at(moment, subject):
     [(1, 30 * MIN, 60 * MIN), (2, 60 * MIN, 120 * MIN), (3, 4 * 60 * MIN, 8 * 60 * MIN)]
     + [(4, 24 * 60 * MIN, 24 * 60 * MIN)],
 )
-def test_the_targets_loaded_by_the_migration_follow_the_severity(severity, target, cadence):
+def test_the_default_targets_follow_the_severity(severity, target, cadence):
+    factories.default_targets()
     assert clocks.acknowledgement_target(severity) == target
     assert clocks.update_cadence(severity) == cadence
 
 
 @pytest.mark.django_db
 def test_the_targets_come_from_the_rows_admins_keep():
-    row = ResponseTarget.objects.get(severity=1)
+    row = factories.default_targets()[1]
     row.acknowledgement_minutes, row.update_cadence_minutes = 15, 45
     row.save()
 
@@ -83,7 +83,7 @@ def test_the_targets_come_from_the_rows_admins_keep():
 def test_a_severity_without_a_row_falls_back_to_the_settings(settings):
     settings.ACKNOWLEDGEMENT_TARGET_MINUTES = {1: 15, 2: 45, 3: 120, 4: 600}
     settings.UPDATE_CADENCE_MINUTES = {1: 20, 2: 90, 3: 180, 4: 700}
-    ResponseTarget.objects.filter(severity=2).delete()
+    factories.default_targets()[2].delete()
 
     assert clocks.acknowledgement_target(Incident.Severity.MAJOR) == 45 * MIN
     assert clocks.update_cadence(Incident.Severity.MAJOR) == 90 * MIN

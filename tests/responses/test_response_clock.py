@@ -199,9 +199,7 @@ def test_internal_draft_and_withdrawn_updates_are_no_public_word(
 
 
 def test_the_targets_kept_in_the_admin_site_move_the_deadlines(client_as, viewer, major, comms):
-    from responses.models import ResponseTarget
-
-    target = ResponseTarget.objects.get(severity=Incident.Severity.MAJOR)
+    target = factories.default_targets()[Incident.Severity.MAJOR]
     target.acknowledgement_minutes, target.update_cadence_minutes = 30, 45
     target.save()
     client = client_as(viewer)

@@ -17,10 +17,10 @@ ADD_URL = reverse("admin:responses_responsetarget_add")
 
 @pytest.fixture
 def critical(db):
-    return ResponseTarget.objects.get(severity=1)
+    return factories.default_targets()[1]
 
 
-def test_the_list_shows_the_four_severities_with_their_targets_in_words(client_as, admin):
+def test_the_list_shows_the_four_severities_with_their_targets_in_words(client_as, admin, critical):
     html = factories.page_text(client_as(admin).get(LIST_URL))
 
     for label in ("1 – Critical", "2 – Major", "3 – Moderate", "4 – Minor"):
