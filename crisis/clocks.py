@@ -1,16 +1,33 @@
 """Every time rule of the desk: how long the audience has waited, when the first public
-acknowledgement is due, and how long it took. The only place that does clock arithmetic:
-views, models and templates ask here, and templates only format what comes back.
+acknowledgement is due, when the next public update is due, and how long it took. The only place
+that does clock arithmetic: views, models and templates ask here, and templates only format what
+comes back.
 
 The functions take any object with ``detected_at``, ``first_acknowledged_at``, ``severity`` and
 ``is_open`` (an incident), and ``now`` for tests and for one consistent time across a page.
-None of them queries the database.
+
+The response targets (time allowed until the first acknowledgement, cadence of public updates)
+are kept by admins per severity (responses.ResponseTarget), with the settings' values as the
+fallback for a missing row. The clocks never query per incident:
+
+- pages list incidents through ``Incident.objects.with_clocks()``, which annotates each row, in
+  the same query, with its severity's targets (:func:`annotate_targets`) and with its latest
+  public word and that word's promise (annotations registered by the apps that publish, in
+  :data:`crisis.panels.incident_annotations`); the clocks read those annotations;
+- a caller holding a few severities and no annotated incident loads every target at once with
+  :func:`response_targets` (one query) and passes the mapping in.
+An incident loaded without the annotations still gets right targets, at one query each, and the
+pinned query counts of the pages catch that; its public word cannot be guessed, so the response
+clock refuses it (:class:`ClockFactsMissing`).
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 # A clock turns from "ok" to "due" when this share of its allowed time is left, so the desk sees
@@ -44,13 +61,84 @@ class Clock:
     def is_overdue(self):
         return self.state == OVERDUE
 
+    @property
+    def is_due_now(self):
+        """Due, with less than a minute left: the deadline itself."""
+        return self.state == DUE and self.duration < timedelta(minutes=1)
 
-def acknowledgement_target(severity):
-    """The time allowed from detection to the first public acknowledgement, for ``severity``.
 
-    One function on purpose: the response-targets admin model replaces its body later.
-    """
-    return timedelta(minutes=settings.ACKNOWLEDGEMENT_TARGET_MINUTES[int(severity)])
+# The admin's targets, named by label as Django names the user model: the kernel imports no app.
+RESPONSE_TARGET_MODEL = "responses.ResponseTarget"
+
+# What Incident.objects.with_clocks() puts on each incident. The minutes are the severity's row
+# (None when the row is missing); the public word is the latest published statement or public
+# update, and the promise is that update's next-update time (None after a statement).
+ACKNOWLEDGEMENT_MINUTES = "acknowledgement_target_minutes"
+CADENCE_MINUTES = "update_cadence_target_minutes"
+PUBLIC_WORD_AT = "public_word_at"
+PROMISED_UPDATE_AT = "promised_update_at"
+
+
+@dataclass(frozen=True)
+class Targets:
+    """One severity's response targets."""
+
+    acknowledgement: timedelta
+    cadence: timedelta
+
+
+def _targets_from(severity, acknowledgement_minutes=None, cadence_minutes=None):
+    """A severity's targets from its row's minutes; a missing row falls back to the settings."""
+    if acknowledgement_minutes is None:
+        acknowledgement_minutes = settings.ACKNOWLEDGEMENT_TARGET_MINUTES[int(severity)]
+    if cadence_minutes is None:
+        cadence_minutes = settings.UPDATE_CADENCE_MINUTES[int(severity)]
+    return Targets(timedelta(minutes=acknowledgement_minutes), timedelta(minutes=cadence_minutes))
+
+
+def response_targets():
+    """``{severity: Targets}`` for every severity: the rows admins keep, the settings' values
+    where a row is missing. Queries the database once."""
+    rows = {
+        severity: (acknowledgement, cadence)
+        for severity, acknowledgement, cadence in apps.get_model(RESPONSE_TARGET_MODEL)
+        .objects.all()
+        .values_list("severity", "acknowledgement_minutes", "update_cadence_minutes")
+    }
+    return {
+        severity: _targets_from(severity, *rows.get(severity, (None, None)))
+        for severity in settings.ACKNOWLEDGEMENT_TARGET_MINUTES
+    }
+
+
+def annotate_targets(incidents):
+    """``incidents`` (a queryset) with each row's severity targets in minutes, in its own query
+    (a subquery per target): the clocks of a listed incident then query nothing."""
+    rows = apps.get_model(RESPONSE_TARGET_MODEL).objects.filter(severity=OuterRef("severity"))
+    return incidents.annotate(
+        **{
+            ACKNOWLEDGEMENT_MINUTES: Subquery(rows.values("acknowledgement_minutes")[:1]),
+            CADENCE_MINUTES: Subquery(rows.values("update_cadence_minutes")[:1]),
+        }
+    )
+
+
+def targets_of(incident):
+    """The incident's targets: from its annotations when it was listed with its clocks, else
+    from the database (one query)."""
+    if ACKNOWLEDGEMENT_MINUTES in vars(incident):
+        return _targets_from(
+            incident.severity,
+            getattr(incident, ACKNOWLEDGEMENT_MINUTES),
+            getattr(incident, CADENCE_MINUTES),
+        )
+    return response_targets()[int(incident.severity)]
+
+
+def acknowledgement_target(severity, targets=None):
+    """The time allowed from detection to the first public acknowledgement, for ``severity``:
+    from ``targets`` (see :func:`response_targets`) or, without it, queried."""
+    return (targets or response_targets())[int(severity)].acknowledgement
 
 
 def time_since_detection(incident, now=None):
@@ -67,21 +155,12 @@ def time_to_acknowledgement(incident):
 
 
 def acknowledgement_due_at(incident):
-    return incident.detected_at + acknowledgement_target(incident.severity)
+    return incident.detected_at + targets_of(incident).acknowledgement
 
 
-def acknowledgement_clock(incident, now=None):
-    """The first public acknowledgement's clock, or None when there is nothing to count: an
-    incident that ended (resolved, closed, cancelled) without a public word."""
-    target = acknowledgement_target(incident.severity)
-    due_at = incident.detected_at + target
-    label = "First public acknowledgement"
-    took = time_to_acknowledgement(incident)
-    if took is not None:
-        return Clock(label, DONE, due_at, took, target, is_late=took > target)
-    if not incident.is_open:
-        return None
-    now = now or timezone.now()
+def _countdown(label, due_at, target, now):
+    """A running deadline: ok, due (the last quarter of ``target``, the deadline included), or
+    overdue (from a second after it)."""
     left = due_at - now
     if left < timedelta(0):
         return Clock(label, OVERDUE, due_at, -left, target, is_late=True)
@@ -89,13 +168,144 @@ def acknowledgement_clock(incident, now=None):
     return Clock(label, state, due_at, left, target)
 
 
-def update_cadence(severity):
+def acknowledgement_clock(incident, now=None):
+    """The first public acknowledgement's clock, or None when there is nothing to count: an
+    incident that ended (resolved, closed, cancelled) without a public word."""
+    target = targets_of(incident).acknowledgement
+    due_at = incident.detected_at + target
+    label = "First public acknowledgement"
+    took = time_to_acknowledgement(incident)
+    if took is not None:
+        return Clock(label, DONE, due_at, took, target, is_late=took > target)
+    if not incident.is_open:
+        return None
+    return _countdown(label, due_at, target, now or timezone.now())
+
+
+# The phases of an incident's response clock.
+ACKNOWLEDGEMENT, NEXT_UPDATE, STOPPED = "acknowledgement", "next_update", "stopped"
+
+
+class ClockFactsMissing(ImproperlyConfigured):
+    """An incident's response clock was asked for without its public word loaded. Not silenced
+    by templates (unlike an AttributeError), so a page that forgets fails its tests."""
+
+
+@dataclass(frozen=True)
+class ResponseClock:
+    """An incident's clocks as the pages show them.
+
+    ``phase`` is ``acknowledgement`` (no statement published yet: the first public word is
+    due), ``next_update`` (the audience heard from us: the next public word is due, as the
+    latest word promised), or ``stopped`` (resolved, closed or cancelled: nothing is due).
+    ``deadline`` is that phase's :class:`Clock` (None when stopped), ``acknowledgement`` the
+    first acknowledgement's clock (done once acknowledged; None when stopped without one),
+    ``since_detection`` how long since the first signal, up to ``stopped_at`` once stopped.
+    A drill's clocks run like any other; ``is_drill`` marks them.
+    """
+
+    phase: str
+    since_detection: timedelta
+    deadline: Clock | None
+    acknowledgement: Clock | None
+    is_drill: bool = False
+    stopped_at: datetime | None = None
+    public_word_at: datetime | None = None
+
+    @property
+    def is_stopped(self):
+        return self.phase == STOPPED
+
+
+def _clock_fact(incident, name):
+    if name not in vars(incident):
+        raise ClockFactsMissing(
+            f"{incident} was loaded without its public word: list incidents whose response "
+            "clock is shown with Incident.objects.with_clocks()."
+        )
+    return getattr(incident, name)
+
+
+def stopped_at(incident):
+    """When the incident's clock stopped (resolved, else closed or cancelled), or None while
+    it runs."""
+    if incident.is_open:
+        return None
+    return (
+        incident.resolved_at
+        or getattr(incident, "closed_at", None)
+        or getattr(incident, "cancelled_at", None)
+    )
+
+
+def next_update_due_at(incident, word_at, promised_at, targets=None):
+    """When the next public word is due after the latest one (at ``word_at``): what a public
+    update promised, or, after a statement (which promises no time), the severity's cadence."""
+    if promised_at is not None:
+        return promised_at
+    cadence = targets.cadence if targets else targets_of(incident).cadence
+    return word_at + cadence
+
+
+def response_clock(incident, now=None):
+    """The incident's response clock (see :class:`ResponseClock`). No queries when the incident
+    comes from ``Incident.objects.with_clocks()``; refuses one loaded without it."""
+    now = now or timezone.now()
+    word_at = _clock_fact(incident, PUBLIC_WORD_AT) or incident.first_acknowledged_at
+    promised_at = _clock_fact(incident, PROMISED_UPDATE_AT)
+    targets = targets_of(incident)
+    acknowledgement = acknowledgement_clock(incident, now)
+    is_drill = bool(getattr(incident, "is_drill", False))
+    if not incident.is_open:
+        end = stopped_at(incident) or now
+        return ResponseClock(
+            STOPPED,
+            end - incident.detected_at,
+            None,
+            acknowledgement,
+            is_drill,
+            stopped_at=end,
+            public_word_at=word_at,
+        )
+    since = now - incident.detected_at
+    if incident.first_acknowledged_at is None:
+        return ResponseClock(ACKNOWLEDGEMENT, since, acknowledgement, acknowledgement, is_drill)
+    due_at = next_update_due_at(incident, word_at, promised_at, targets)
+    # The promised interval: the quarter before its end counts as due soon.
+    target = due_at - word_at if due_at > word_at else targets.cadence
+    deadline = _countdown("Next public update", due_at, target, now)
+    return ResponseClock(
+        NEXT_UPDATE, since, deadline, acknowledgement, is_drill, public_word_at=word_at
+    )
+
+
+# How long before a deadline ``send_reminders`` warns: the lead before the first acknowledgement
+# or a promised update, an action item's owner before its due time.
+LEAD_REMINDER_BEFORE = timedelta(minutes=10)
+# An owner hears of an item when its clock turns "due" (ACTION_ITEM_DUE_SOON, defined with the
+# action-item clock below): one rule for what the page shows and when the mail goes.
+REMINDER_DUE, REMINDER_OVERDUE = "due", "overdue"
+
+
+def reminder_stage(due_at, before, now=None):
+    """Which reminder a deadline calls for now: ``overdue`` from a second after it, ``due``
+    within ``before`` of it (the deadline itself included), None before that or without one."""
+    if due_at is None:
+        return None
+    left = due_at - (now or timezone.now())
+    if left < timedelta(0):
+        return REMINDER_OVERDUE
+    if left <= before:
+        return REMINDER_DUE
+    return None
+
+
+def update_cadence(severity, targets=None):
     """The time a public update promises until the next one, for ``severity``.
 
-    One function on purpose, like :func:`acknowledgement_target`: the response targets kept in
-    the admin site (responses.ResponseTarget) replace its body.
+    From ``targets`` (see :func:`response_targets`) or, without it, queried.
     """
-    return timedelta(minutes=settings.UPDATE_CADENCE_MINUTES[int(severity)])
+    return (targets or response_targets())[int(severity)].cadence
 
 
 def default_next_update_at(incident, now=None):

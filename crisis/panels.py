@@ -13,6 +13,9 @@ updates, mentions) adds its panel and its timeline entries without touching anot
 - A dashboard panel provider is ``provider(request)``, likewise.
 - A timeline provider is ``provider(request, incident)`` and returns a list of
   :class:`crisis.history.Entry` (``entries_for`` makes them from history rows).
+- An incident annotation is ``annotator(queryset)`` and returns the queryset of incidents with
+  what the app knows of each added as annotations in the same query: the response clocks read
+  the latest public word that way (``Incident.objects.with_clocks()``, see crisis.clocks).
 
 Providers must not run a query per row: the pages pin their query counts.
 
@@ -46,6 +49,7 @@ class Provider:
 incident_panels: list[Provider] = []
 dashboard_panels: list[Provider] = []
 timeline_providers: list[Provider] = []
+incident_annotations: list[Provider] = []
 
 
 def register(registry, func, *, slot="main", order=100):
@@ -55,6 +59,13 @@ def register(registry, func, *, slot="main", order=100):
     if all(provider.func is not func for provider in registry):
         registry.append(Provider(func, slot, order))
     return func
+
+
+def annotate(registry, queryset):
+    """``queryset`` passed through every annotator of ``registry``, in order."""
+    for provider in sorted(registry, key=lambda p: p.order):
+        queryset = provider.func(queryset)
+    return queryset
 
 
 def render_panels(registry, request, *args):

@@ -215,10 +215,14 @@ STORAGES = {
     },
 }
 
-# Minutes allowed from detection to the first public acknowledgement, per severity (PRODUCT.md's
-# defaults). Read only by crisis.clocks.acknowledgement_target.
+# Minutes allowed from detection to the first public acknowledgement, and between public updates,
+# per severity (PRODUCT.md's defaults). Admins keep the targets in the admin site
+# (responses.ResponseTarget); crisis.clocks reads these only for a severity without a row.
 ACKNOWLEDGEMENT_TARGET_MINUTES = {1: 30, 2: 60, 3: 4 * 60, 4: 24 * 60}
 UPDATE_CADENCE_MINUTES = {1: 60, 2: 2 * 60, 3: 8 * 60, 4: 24 * 60}
+# How often the dashboard reads its clocks again (static/js/dashboard-clocks.js). Browser tests
+# shorten it to see a refresh.
+CLOCK_REFRESH_SECONDS = 60
 
 # The name the audience sees on public pages (which never name this tool).
 COMPANY_NAME = env_str("COMPANY_NAME", "")

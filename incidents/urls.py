@@ -6,6 +6,7 @@ app_name = "incidents"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("dashboard/clocks/", views.dashboard_clocks, name="dashboard-clocks"),
     path("incidents/", views.incident_list, name="list"),
     path("incidents/export.csv", views.incident_export, name="export"),
     path("incidents/new/", views.incident_create, name="create"),

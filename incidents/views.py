@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from crisis import panels
@@ -21,7 +23,7 @@ PAGE_SIZE = 25
 def _get_incident(request, reference):
     """Every signed-in user may read every incident; writes are gated by permissions."""
     return get_object_or_404(
-        Incident.objects.select_related("lead", "declared_by"), reference=reference
+        Incident.objects.select_related("lead", "declared_by").with_clocks(), reference=reference
     )
 
 
@@ -41,15 +43,23 @@ def _stale_message(request, form, current, noun):
     )
 
 
-@login_required
-@require_safe
-def dashboard(request):
-    incidents = list(Incident.objects.open().for_lists().order_by("severity", "detected_at"))
+def _open_by_severity():
+    """The open incidents with their clocks (one query), grouped by severity, most severe first."""
+    incidents = list(
+        Incident.objects.open().for_lists().with_clocks().order_by("severity", "detected_at")
+    )
     by_severity = []
     for severity in Incident.Severity:
         rows = [i for i in incidents if i.severity == severity]
         if rows:
             by_severity.append((severity, rows))
+    return incidents, by_severity
+
+
+@login_required
+@require_safe
+def dashboard(request):
+    incidents, by_severity = _open_by_severity()
     recent = list(
         Incident.objects.exclude(status__in=Incident.OPEN_STATUSES)
         .for_lists()
@@ -57,6 +67,7 @@ def dashboard(request):
     )
     context = {
         "by_severity": by_severity,
+        "refresh_seconds": settings.CLOCK_REFRESH_SECONDS,
         "open_count": len(incidents),
         "unacknowledged": [i for i in incidents if i.first_acknowledged_at is None],
         "recent": recent,
@@ -64,6 +75,17 @@ def dashboard(request):
         "panels": panels.render_panels(panels.dashboard_panels, request),
     }
     return render(request, "incidents/dashboard.html", context)
+
+
+@login_required
+@require_safe
+@never_cache
+def dashboard_clocks(request):
+    """The dashboard's open incidents with their clocks, as a fragment that the dashboard's
+    script swaps in each minute (static/js/dashboard-clocks.js)."""
+    _incidents, by_severity = _open_by_severity()
+    context = {"by_severity": by_severity, "refresh_seconds": settings.CLOCK_REFRESH_SECONDS}
+    return render(request, "incidents/_dashboard_open.html", context)
 
 
 def _filtered(request):
@@ -79,7 +101,7 @@ def _filtered(request):
 @require_safe
 def incident_list(request):
     filterset = _filtered(request)
-    page = Paginator(filterset.qs.desk_order(), PAGE_SIZE).get_page(
+    page = Paginator(filterset.qs.with_clocks().desk_order(), PAGE_SIZE).get_page(
         whole_number(request.GET.get("page"))
     )
     query = filterset.data.copy()

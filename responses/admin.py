@@ -1,9 +1,19 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin
 from django.utils.text import capfirst
 
 from crisis.admin import LabelledFormsMixin, RecordAdmin
-from responses.models import PlanTemplate, PlanTemplateItem, Publication, Review, Statement
+from crisis.templatetags.crisis_tags import describe_duration
+from responses.models import (
+    PlanTemplate,
+    PlanTemplateItem,
+    Publication,
+    ResponseTarget,
+    Review,
+    Statement,
+)
 from responses.plans import PLACEHOLDERS
 
 
@@ -100,3 +110,43 @@ class PlanTemplateAdmin(RecordAdmin):
         for item_form in formset.forms:
             item_form.instance._change_reason = "Changed in the admin site"
         super().save_formset(request, form, formset, change)
+
+
+@admin.register(ResponseTarget)
+class ResponseTargetAdmin(RecordAdmin):
+    """The response targets of the four severities, which the clocks read (crisis.clocks).
+
+    Each severity has its row from the start (migration 0005): rows are changed here, never
+    deleted, and only a missing severity may be added back (without its row the clocks use the
+    settings' defaults). The severity of a row never changes: edit the other row instead.
+    """
+
+    list_display = ["severity", "acknowledgement", "cadence"]
+    fields = ["severity", "acknowledgement_minutes", "update_cadence_minutes"]
+    MINUTE_FIELDS = ("acknowledgement_minutes", "update_cadence_minutes")
+
+    @admin.display(description="first acknowledgement within", ordering="acknowledgement_minutes")
+    def acknowledgement(self, target):
+        return describe_duration(timedelta(minutes=target.acknowledgement_minutes))
+
+    @admin.display(description="public update every", ordering="update_cadence_minutes")
+    def cadence(self, target):
+        return describe_duration(timedelta(minutes=target.update_cadence_minutes))
+
+    def has_add_permission(self, request):
+        severities = ResponseTarget._meta.get_field("severity").choices
+        return super().has_add_permission(request) and ResponseTarget.objects.count() < len(
+            severities
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and "severity" not in readonly:
+            readonly.append("severity")
+        return readonly
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.MINUTE_FIELDS:
+            # Said next to the field, before the database constraint would refuse it.
+            kwargs["min_value"] = 1
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -24,3 +24,4 @@ class ResponsesConfig(AppConfig):
         panels.register(
             panels.dashboard_panels, ours.awaiting_publication_panel, slot="aside", order=25
         )
+        panels.register(panels.incident_annotations, ours.public_word_annotation)

@@ -3,8 +3,10 @@ crisis.panels), so that incidents never imports responses."""
 
 from collections import defaultdict
 
+from django.db.models import Case, DateTimeField, F, OuterRef, Q, Subquery, When
 from django.utils import timezone
 
+from crisis import clocks
 from crisis.history import Entry, entries_for
 from crisis.lifecycle import REASON_MAX_LENGTH
 from crisis.panels import DeclareExtension, Panel
@@ -271,4 +273,43 @@ def awaiting_publication_panel(request):
     return Panel(
         "responses/_dashboard_updates.html",
         {"awaiting_publication": ProgressUpdate.objects.awaiting_publication_by(request.user)},
+    )
+
+
+def public_word_annotation(incidents):
+    """``incidents`` (a queryset) with each one's latest public word and its promise, for the
+    response clock (crisis.clocks), in the same query: the latest published statement or
+    published public update, and, when that word is an update, the next update it promised
+    (after a statement, the clock adds the severity's cadence). An update and a statement of
+    the same moment count as the update, which carries a promise."""
+    statement_at = Subquery(
+        Statement.objects.published()
+        .filter(incident=OuterRef("pk"))
+        .order_by("-published_at")
+        .values("published_at")[:1]
+    )
+    updates = (
+        ProgressUpdate.objects.published_public()
+        .filter(incident=OuterRef("pk"))
+        .order_by("-published_at", "-pk")
+    )
+    update_is_latest = Q(_update_at__isnull=False) & (
+        Q(_statement_at__isnull=True) | Q(_update_at__gte=F("_statement_at"))
+    )
+    return incidents.alias(
+        _statement_at=statement_at,
+        _update_at=Subquery(updates.values("published_at")[:1]),
+    ).annotate(
+        **{
+            clocks.PUBLIC_WORD_AT: Case(
+                When(update_is_latest, then=F("_update_at")),
+                default=F("_statement_at"),
+                output_field=DateTimeField(),
+            ),
+            clocks.PROMISED_UPDATE_AT: Case(
+                When(update_is_latest, then=Subquery(updates.values("next_update_at")[:1])),
+                default=None,
+                output_field=DateTimeField(),
+            ),
+        }
     )

@@ -53,6 +53,20 @@ def make_manager(username="manager", **overrides):
     return make_user(username, group=MANAGERS, **overrides)
 
 
+def default_targets():
+    """The four response targets as migration 0005 loads them, ``{severity: row}`` (a flushed
+    database, after live_server tests, lost them)."""
+    from responses.models import DEFAULT_TARGETS, ResponseTarget
+
+    return {
+        severity: ResponseTarget.objects.get_or_create(
+            severity=severity,
+            defaults={"acknowledgement_minutes": ack, "update_cadence_minutes": cadence},
+        )[0]
+        for severity, (ack, cadence) in DEFAULT_TARGETS.items()
+    }
+
+
 def make_incident(by=None, *, status=None, **overrides):
     """Declare an incident (through the model verb, so it has a reference and history)."""
     by = (

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from crisis import clocks
+from crisis import clocks, panels
 from crisis.fields import ChoiceListField
 from crisis.lifecycle import (
     FROZEN_INCIDENT_STATUSES,
@@ -76,6 +76,12 @@ class IncidentQuerySet(models.QuerySet):
 
     def for_lists(self):
         return self.select_related("lead")
+
+    def with_clocks(self):
+        """Each incident with what its response clock reads, annotated in this same query: its
+        severity's response targets, and its latest public word with that word's promise (from
+        the apps that publish, through crisis.panels.incident_annotations)."""
+        return panels.annotate(panels.incident_annotations, clocks.annotate_targets(self))
 
     def desk_order(self):
         """Open incidents first, the most severe and then the longest-running first (the work on
@@ -284,6 +290,11 @@ class Incident(VersionedModel):
     @property
     def acknowledgement_clock(self):
         return clocks.acknowledgement_clock(self)
+
+    @property
+    def response_clock(self):
+        """Needs the incident from ``Incident.objects.with_clocks()`` (see crisis.clocks)."""
+        return clocks.response_clock(self)
 
     @property
     def time_to_acknowledgement(self):

@@ -1,4 +1,6 @@
-"""The time rules of crisis/clocks.py: waiting time, the acknowledgement deadline, time taken."""
+"""The time rules of crisis/clocks.py: waiting time, the acknowledgement deadline, time taken, the
+response targets, and the response clock's phases (on unsaved incidents: the clocks read fields
+and annotations only; the pages' clocks are tested in tests/responses/test_response_clock.py)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -7,22 +9,40 @@ import time_machine
 
 from crisis import clocks
 from incidents.models import Incident
+from tests import factories
 
 S = Incident.Status
 DETECTED = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
 SECOND = timedelta(seconds=1)
+HOUR = timedelta(hours=1)
 
 
-def incident(severity=Incident.Severity.MAJOR, status=S.TRIAGE, acknowledged_after=None):
-    """An unsaved incident detected at DETECTED: the clocks read fields only."""
-    return Incident(
+def incident(
+    severity=Incident.Severity.MAJOR,
+    status=S.TRIAGE,
+    acknowledged_after=None,
+    *,
+    word_after=None,
+    promised_after=None,
+    targets=(None, None),
+    **fields,
+):
+    """An unsaved incident detected at DETECTED, annotated as ``with_clocks()`` would: targets
+    in minutes (None: no row, the settings apply), its latest public word and its promise."""
+    subject = Incident(
         severity=severity,
         status=status,
         detected_at=DETECTED,
         declared_at=DETECTED,
         first_acknowledged_at=DETECTED + acknowledged_after if acknowledged_after else None,
+        **fields,
     )
+    subject.acknowledgement_target_minutes, subject.update_cadence_target_minutes = targets
+    word_after = word_after if word_after is not None else acknowledged_after
+    subject.public_word_at = DETECTED + word_after if word_after else None
+    subject.promised_update_at = DETECTED + promised_after if promised_after else None
+    return subject
 
 
 def clock_at(moment, subject):
@@ -30,19 +50,64 @@ def clock_at(moment, subject):
         return clocks.acknowledgement_clock(subject)
 
 
+def response_clock_at(moment, subject):
+    with time_machine.travel(moment, tick=False):
+        return clocks.response_clock(subject)
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("severity", "target"),
-    [(1, 30 * MIN), (2, 60 * MIN), (3, 4 * 60 * MIN), (4, 24 * 60 * MIN)],
+    ("severity", "target", "cadence"),
+    [(1, 30 * MIN, 60 * MIN), (2, 60 * MIN, 120 * MIN), (3, 4 * 60 * MIN, 8 * 60 * MIN)]
+    + [(4, 24 * 60 * MIN, 24 * 60 * MIN)],
 )
-def test_the_acknowledgement_target_follows_the_severity(severity, target):
+def test_the_default_targets_follow_the_severity(severity, target, cadence):
+    factories.default_targets()
     assert clocks.acknowledgement_target(severity) == target
+    assert clocks.update_cadence(severity) == cadence
 
 
-def test_the_acknowledgement_targets_come_from_the_setting(settings):
-    settings.ACKNOWLEDGEMENT_TARGET_MINUTES = {1: 15, 2: 45, 3: 120, 4: 600}
+@pytest.mark.django_db
+def test_the_targets_come_from_the_rows_admins_keep():
+    row = factories.default_targets()[1]
+    row.acknowledgement_minutes, row.update_cadence_minutes = 15, 45
+    row.save()
 
     assert clocks.acknowledgement_target(Incident.Severity.CRITICAL) == 15 * MIN
-    assert clocks.acknowledgement_due_at(incident(severity=2)) == DETECTED + 45 * MIN
+    assert clocks.update_cadence(Incident.Severity.CRITICAL) == 45 * MIN
+    listed = Incident.objects.with_clocks().get(pk=factories.make_incident(severity=1).pk)
+    assert clocks.targets_of(listed) == clocks.Targets(15 * MIN, 45 * MIN)
+
+
+@pytest.mark.django_db
+def test_a_severity_without_a_row_falls_back_to_the_settings(settings):
+    settings.ACKNOWLEDGEMENT_TARGET_MINUTES = {1: 15, 2: 45, 3: 120, 4: 600}
+    settings.UPDATE_CADENCE_MINUTES = {1: 20, 2: 90, 3: 180, 4: 700}
+    factories.default_targets()[2].delete()
+
+    assert clocks.acknowledgement_target(Incident.Severity.MAJOR) == 45 * MIN
+    assert clocks.update_cadence(Incident.Severity.MAJOR) == 90 * MIN
+    assert clocks.acknowledgement_target(Incident.Severity.CRITICAL) == 30 * MIN  # its row
+    listed = Incident.objects.with_clocks().get(pk=factories.make_incident(severity=2).pk)
+    assert clocks.acknowledgement_due_at(listed) == listed.detected_at + 45 * MIN
+
+
+@pytest.mark.django_db
+def test_all_targets_load_in_one_query_and_are_passed_in(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        targets = clocks.response_targets()
+
+    with django_assert_num_queries(0):
+        assert clocks.acknowledgement_target(3, targets) == 4 * 60 * MIN
+        assert clocks.update_cadence(3, targets) == 8 * 60 * MIN
+
+
+def test_an_annotated_incident_reads_its_targets_without_a_query():
+    # No database here: a query would fail the test.
+    subject = incident(severity=2, targets=(10, 25))
+
+    assert clocks.targets_of(subject) == clocks.Targets(10 * MIN, 25 * MIN)
+    assert clocks.acknowledgement_due_at(subject) == DETECTED + 10 * MIN
 
 
 def test_the_time_since_detection_is_how_long_the_audience_has_waited():
@@ -122,5 +187,86 @@ def test_the_incident_asks_the_clock_module():
 
     with time_machine.travel(DETECTED + 90 * MIN, tick=False):
         assert subject.time_since_detection == 90 * MIN
+        assert subject.response_clock.deadline.due_at == DETECTED + (23 + 120) * MIN
     assert subject.time_to_acknowledgement == 23 * MIN
     assert subject.acknowledgement_clock.state == "done"
+
+
+# The response clock: acknowledgement, then the next update, then stopped.
+
+
+def test_before_any_statement_the_response_clock_counts_down_to_the_acknowledgement():
+    clock = response_clock_at(DETECTED + 50 * MIN, incident(severity=2))
+
+    assert clock.phase == "acknowledgement"
+    assert (clock.deadline.state, clock.deadline.duration) == ("due", 10 * MIN)
+    assert clock.since_detection == 50 * MIN
+    assert clock.deadline is clock.acknowledgement
+
+
+def test_after_a_statement_the_next_update_is_due_one_cadence_later():
+    # Severity 2: an update every 2 h; the statement went out 20 min after detection.
+    subject = incident(severity=2, acknowledged_after=20 * MIN)
+
+    clock = response_clock_at(DETECTED + 60 * MIN, subject)
+
+    assert clock.phase == "next_update"
+    assert (clock.deadline.state, clock.deadline.duration) == ("ok", 80 * MIN)
+    assert clock.deadline.due_at == DETECTED + 140 * MIN
+    assert clock.public_word_at == DETECTED + 20 * MIN
+    assert clock.acknowledgement.state == "done"
+
+
+def test_after_a_public_update_the_next_is_due_when_it_promised():
+    subject = incident(
+        severity=2, acknowledged_after=20 * MIN, word_after=60 * MIN, promised_after=90 * MIN
+    )
+
+    at_the_quarter = response_clock_at(DETECTED + 82 * MIN + 30 * SECOND, subject)
+    at_the_promise = response_clock_at(DETECTED + 90 * MIN, subject)
+    after = response_clock_at(DETECTED + 91 * MIN, subject)
+
+    # 30 min promised: due soon in its last 7.5 min, due now at the promise, then overdue.
+    assert (at_the_quarter.deadline.state, at_the_quarter.deadline.duration) == ("due", 7.5 * MIN)
+    assert at_the_promise.deadline.is_due_now
+    assert (after.deadline.state, after.deadline.duration) == ("overdue", MIN)
+
+
+def test_the_cadence_follows_the_target_kept_for_the_severity():
+    subject = incident(severity=2, acknowledged_after=20 * MIN, targets=(60, 30))
+
+    clock = response_clock_at(DETECTED + 30 * MIN, subject)
+
+    assert clock.deadline.due_at == DETECTED + 50 * MIN
+
+
+@pytest.mark.parametrize(
+    ("status", "fields", "took"),
+    [
+        (S.RESOLVED, {"resolved_at": DETECTED + 3 * 60 * MIN}, 3 * 60 * MIN),
+        (S.CLOSED, {"resolved_at": DETECTED + HOUR, "closed_at": DETECTED + 2 * HOUR}, HOUR),
+        (S.CANCELLED, {"cancelled_at": DETECTED + 10 * MIN}, 10 * MIN),
+    ],
+)
+def test_the_response_clock_stops_when_the_incident_ends(status, fields, took):
+    subject = incident(status=status, acknowledged_after=5 * MIN, **fields)
+
+    clock = response_clock_at(DETECTED + 10 * 60 * MIN, subject)
+
+    assert (clock.phase, clock.deadline, clock.since_detection) == ("stopped", None, took)
+    assert clock.stopped_at == DETECTED + took
+    assert clock.acknowledgement.state == "done"
+
+
+def test_a_drills_clock_runs_and_says_it_is_a_drill():
+    clock = response_clock_at(DETECTED + 65 * MIN, incident(severity=2, is_drill=True))
+
+    assert clock.is_drill
+    assert (clock.deadline.state, clock.deadline.duration) == ("overdue", 5 * MIN)
+
+
+def test_the_response_clock_refuses_an_incident_loaded_without_its_public_word():
+    subject = Incident(severity=2, status=S.TRIAGE, detected_at=DETECTED, declared_at=DETECTED)
+
+    with pytest.raises(clocks.ClockFactsMissing, match="with_clocks"):
+        clocks.response_clock(subject)

@@ -72,6 +72,7 @@ def test_each_app_registers_its_panels_once():
         ("responses.panels", "my_action_items_panel", "aside"),
         ("responses.panels", "awaiting_publication_panel", "aside"),
     ]
+    assert [p.func.__name__ for p in panels.incident_annotations] == ["public_word_annotation"]
 
 
 def test_registering_again_adds_nothing():

@@ -71,12 +71,17 @@ def test_a_late_acknowledgement_says_it_missed_the_target(client_as, viewer, maj
     assert "Acknowledged 1 h 15 min after detection, over the 1 h target" in html
 
 
-def test_an_incident_cancelled_before_any_public_word_shows_no_clock(client_as, manager, major):
-    major.cancel(by=manager, reason="Parody account")
+def test_an_incident_cancelled_before_any_public_word_shows_its_clock_stopped(
+    client_as, manager, major
+):
+    with time_machine.travel(DECLARED + timedelta(minutes=40), tick=False):
+        major.cancel(by=manager, reason="Parody account")
 
     html = page_at(client_as(manager), major.get_absolute_url(), 300)
 
-    assert "data-clock" not in html
+    assert 'data-clock="stopped"' in html
+    assert "Clock stopped: cancelled 40 min after detection" in html
+    assert "Acknowledgement" not in html
 
 
 def test_the_list_shows_the_time_to_acknowledgement(client_as, viewer, acknowledged, comms):

@@ -1,0 +1,234 @@
+"""Reminders by mail, sent by ``manage.py send_reminders`` (run it from cron every minute):
+
+- to an incident's lead when the first public acknowledgement, or the next public update that
+  the latest public word promised, is due within 10 minutes, and again once it is overdue;
+- to an action item's owner when the item is due within the hour, and again once overdue;
+- to the managers (its author left out) when a public update waits in Draft for publication.
+
+Each reminder has a key naming the thing and its deadline ("update-overdue:incident:42:
+2026-03-14T11:00:00+00:00"), so a new promise or a new due time gets reminders of its own. The
+key is written to :class:`SentReminder` before the mail goes, in a transaction of its own; the
+unique key lets exactly one of two runs at once (two hosts, or a slow run overlapping the next
+minute's) write it, and only that one sends. Should the mail fail, the key is removed again so
+that the next run retries. Reminders are worked out afresh from the records on every run, so
+nothing is sent about a thing that is done (a statement published, an update published or
+withdrawn, an item done or dropped) or about an incident that ended.
+
+The deadlines and the warning times come from crisis.clocks.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from crisis import clocks
+from crisis.lifecycle import FROZEN_INCIDENT_STATUSES
+from crisis.templatetags.crisis_tags import describe_duration
+from incidents.models import Incident
+from responses.models import ActionItem, ProgressUpdate, SentReminder
+
+logger = logging.getLogger(__name__)
+
+PUBLISH_UPDATE_PERMISSION = "responses.publish_progressupdate"
+
+
+@dataclass(frozen=True)
+class Reminder:
+    key: str
+    subject: str
+    body: str
+    recipients: tuple[str, ...]
+
+
+@dataclass
+class Outcome:
+    sent: int = 0
+    already_sent: int = 0
+    failed: int = 0
+
+
+def send_due_reminders(now=None):
+    """Send every reminder that is due now and was never sent; returns an :class:`Outcome`.
+    Queries the records (a fixed number of queries), then one insert per reminder due."""
+    now = now or timezone.now()
+    outcome = Outcome()
+    for reminder in due_reminders(now):
+        if not _claim(reminder, now):
+            outcome.already_sent += 1
+            continue
+        try:
+            send_mail(reminder.subject, reminder.body, None, list(reminder.recipients))
+        except Exception:
+            logger.exception("Could not send reminder %s; the next run tries again", reminder.key)
+            SentReminder.objects.filter(key=reminder.key).delete()
+            outcome.failed += 1
+        else:
+            outcome.sent += 1
+    return outcome
+
+
+def _claim(reminder, now):
+    """Record the reminder as sent; False when another run already did (the unique key)."""
+    try:
+        with transaction.atomic():
+            SentReminder.objects.create(
+                key=reminder.key, sent_at=now, recipients=", ".join(reminder.recipients)
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def due_reminders(now=None):
+    """Every reminder the records call for at ``now``, sent before or not, each with at least
+    one recipient. Four queries however many records."""
+    now = now or timezone.now()
+    return [
+        reminder
+        for reminder in (*_lead_reminders(now), *_owner_reminders(now), *_manager_reminders())
+        if reminder.recipients
+    ]
+
+
+def _stamp(moment):
+    return moment.astimezone(UTC).isoformat()
+
+
+def _key(kind, stage, record, deadline):
+    return f"{kind}-{stage}:{record._meta.model_name}:{record.pk}:{_stamp(deadline)}"
+
+
+def _address(user):
+    return (user.email,) if user is not None and user.is_active and user.email else ()
+
+
+def _subject(incident, text):
+    drill = "[Drill] " if incident.is_drill else ""
+    return f"{drill}[{incident.reference}] {text}"
+
+
+def _link(incident):
+    return settings.SITE_URL + incident.get_absolute_url()
+
+
+def _when(moment):
+    return timezone.localtime(moment).strftime("%d %b %Y, %H:%M %Z")
+
+
+def _lead_reminders(now):
+    """The first acknowledgement and the promised updates of open incidents (one query)."""
+    incidents = Incident.objects.open().select_related("lead").with_clocks()
+    for incident in incidents:
+        clock = clocks.response_clock(incident, now)
+        deadline = clock.deadline
+        stage = clocks.reminder_stage(deadline.due_at, clocks.LEAD_REMINDER_BEFORE, now)
+        if stage is None:
+            continue
+        is_first = clock.phase == clocks.ACKNOWLEDGEMENT
+        what = "First public acknowledgement" if is_first else "Next public update"
+        if stage == clocks.REMINDER_OVERDUE:
+            headline = f"{what} overdue by {describe_duration(now - deadline.due_at)}"
+        else:
+            headline = f"{what} due in {describe_duration(deadline.due_at - now)}"
+        if is_first:
+            context = (
+                f"Detected {describe_duration(now - incident.detected_at)} ago; the audience "
+                "has had no public word yet. Publish a holding statement."
+            )
+        else:
+            context = (
+                f"The latest public word went out {_when(clock.public_word_at)} and promised "
+                f"the next by {_when(deadline.due_at)}. Publish a public update."
+            )
+        body = (
+            f"{headline}: {incident.reference} “{incident.title}” "
+            f"(severity {incident.severity}, you lead it).\n\n"
+            f"Due {_when(deadline.due_at)}. {context}\n\n{_link(incident)}\n"
+        )
+        kind = "acknowledgement" if is_first else "update"
+        yield Reminder(
+            _key(kind, stage, incident, deadline.due_at),
+            _subject(incident, headline),
+            body,
+            _address(incident.lead),
+        )
+
+
+def _owner_reminders(now):
+    """Unfinished action items due within the hour or overdue, of incidents not frozen (one
+    query)."""
+    items = (
+        ActionItem.objects.unfinished()
+        .filter(owner__isnull=False, due_at__lte=now + clocks.ACTION_ITEM_DUE_SOON)
+        .exclude(incident__status__in=FROZEN_INCIDENT_STATUSES)
+        .select_related("owner", "incident")
+        .order_by("due_at", "pk")
+    )
+    for item in items:
+        stage = clocks.reminder_stage(item.due_at, clocks.ACTION_ITEM_DUE_SOON, now)
+        if stage is None:
+            continue
+        if stage == clocks.REMINDER_OVERDUE:
+            headline = f"Action item overdue by {describe_duration(now - item.due_at)}"
+        else:
+            headline = f"Action item due in {describe_duration(item.due_at - now)}"
+        incident = item.incident
+        body = (
+            f"{headline}: “{item.title}” ({item.get_kind_display()}, "
+            f"{item.get_status_display().lower()}), which you own on {incident.reference} "
+            f"“{incident.title}”.\n\nDue {_when(item.due_at)}. Mark it done when it is, or "
+            f"change its due time.\n\n{settings.SITE_URL}{item.get_absolute_url()}\n"
+        )
+        yield Reminder(
+            _key("item", stage, item, item.due_at),
+            _subject(incident, f"{headline}: {item.title}"),
+            body,
+            _address(item.owner),
+        )
+
+
+def _manager_reminders():
+    """Public updates waiting in Draft for a manager to publish them (two queries: the
+    updates, the managers)."""
+    updates = list(
+        ProgressUpdate.objects.filter(
+            kind=ProgressUpdate.Kind.PUBLIC, status=ProgressUpdate.Status.DRAFT
+        )
+        .exclude(incident__status__in=FROZEN_INCIDENT_STATUSES)
+        .select_related("incident", "author")
+        .order_by("created_at", "pk")
+    )
+    if not updates:
+        return
+    managers = list(
+        get_user_model()
+        .objects.with_perm(
+            PUBLISH_UPDATE_PERMISSION,
+            is_active=True,
+            include_superusers=True,
+            backend="django.contrib.auth.backends.ModelBackend",
+        )
+        .exclude(email="")
+        .values_list("pk", "email")
+    )
+    for update in updates:
+        incident = update.incident
+        author = update.author
+        writer = (author.get_full_name() or author.get_username()) if author else "Someone"
+        body = (
+            f"{writer} drafted a public update on {incident.reference} “{incident.title}” "
+            f"on {_when(update.created_at)}. It waits for a manager other than its author to "
+            f"publish it.\n\n{update.body}\n\n{settings.SITE_URL}{update.get_absolute_url()}\n"
+        )
+        yield Reminder(
+            _key("update", "waiting", update, update.created_at),
+            _subject(incident, "A public update waits for publication"),
+            body,
+            tuple(sorted(email for pk, email in managers if pk != update.author_id)),
+        )
