@@ -136,6 +136,11 @@ def app_pages(desk):
         ("incident page, nothing under it", empty.get_absolute_url()),
         ("incident edit", reverse("incidents:edit", args=[ref])),
         ("incident history", reverse("incidents:history", args=[ref])),
+        ("incident timeline", reverse("incidents:timeline", args=[ref])),
+        (
+            "incident timeline, filtered with a bad kind",
+            reverse("incidents:timeline", args=[ref]) + "?kind=status&kind=nonsense",
+        ),
         ("party form, new", reverse("incidents:party-create", args=[ref])),
         ("party form, edit", reverse("incidents:party-edit", args=[ref, party.pk])),
         ("party history", reverse("incidents:party-history", args=[ref, party.pk])),

@@ -77,7 +77,8 @@ def test_the_timeline_shows_the_latest_thirty_of_a_long_history(client_as, viewe
     response = detail(client_as(viewer), declared)
 
     assert len(response.context["timeline"]) == 30
-    assert "latest 30 of 35" in response.content.decode()
+    assert response.context["timeline"][0].detail == "Title: Title 32 → Title 33"
+    assert "The latest 30 ·" in factories.page_text(response)
 
 
 def test_a_viewer_sees_no_buttons_that_change_anything(client_as, viewer, declared):
@@ -191,8 +192,9 @@ def test_it_answers_404_for_an_unknown_reference(client_as, viewer):
     assert response.status_code == 404
 
 
-# One page view costs the same number of queries however much the incident holds.
-MAX_QUERIES = 12
+# One page view costs the same number of queries however much the incident holds. Two of them
+# read, for a long history, the rows just before the timeline's latest entries.
+MAX_QUERIES = 15
 
 
 @pytest.mark.parametrize("parties", [1, 50])
@@ -230,4 +232,4 @@ def test_the_page_queries_do_not_grow_with_history(
     with django_assert_max_num_queries(MAX_QUERIES):
         response = detail(client, declared)
 
-    assert response.context["timeline_total"] == 2 + 2 * changes
+    assert len(response.context["timeline"]) == min(30, 2 + 2 * changes)
