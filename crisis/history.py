@@ -1,6 +1,8 @@
 """Turn django-simple-history rows into readable change entries: who, when, why, old → new.
 
 Used by every history page and by the incident timeline, so that each shows changes alike.
+A timeline provider (see crisis.panels) reads its rows with :func:`timeline_entries`, passing
+a ``describe`` function that sets each entry's ``kind``, ``detail`` and ``url``.
 """
 
 from dataclasses import dataclass, field
@@ -8,6 +10,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -17,6 +20,8 @@ from crisis.fields import ChoiceListField
 # The public token is a secret link, not a fact about the incident.
 HIDDEN_FIELDS = {"id", "version", "incident", "public_token"}
 EMPTY = "—"
+# A value longer than this is summed up as "changed" in one line rather than quoted.
+SHORT_VALUE = 60
 
 
 @dataclass
@@ -25,16 +30,26 @@ class Change:
     old: str
     new: str
 
+    @property
+    def is_short(self):
+        return len(self.old) <= SHORT_VALUE and len(self.new) <= SHORT_VALUE
+
 
 @dataclass
 class Entry:
     at: datetime
     by: object
     reason: str
-    kind: str  # "created", "changed" or "deleted"
-    subject: str
+    action: str = "changed"  # "created", "changed" or "deleted"
+    subject: str = ""
     changes: list = field(default_factory=list)
     history_id: int = 0
+    # What the timeline filters on ("status", "party", "statement", …): a kind registered in
+    # crisis.panels.timeline_kinds. Set by the provider (or stamped from its registration).
+    kind: str = ""
+    # One more line under the headline ("To X, Instagram"), and the page of the record.
+    detail: str = ""
+    url: str = ""
 
 
 def display_user(user):
@@ -74,15 +89,68 @@ def _user_ids(model, records):
     return ids
 
 
-def entries_for(model, records, subject=None):
+def describe_changes(changes):
+    """One line for a list of changes: "Outreach: Not contacted → Contacted; Summary changed"."""
+    return "; ".join(
+        f"{c.label}: {c.old} → {c.new}" if c.is_short else f"{c.label} changed" for c in changes
+    )
+
+
+def latest_records(history, limit):
+    """The newest ``limit`` rows of the history queryset ``history``, and the rows just before
+    them that :func:`entries_for` needs (its ``earlier``) to tell what the oldest of them changed.
+
+    Queries the database once, and a second time only when the rows start in the middle of an
+    object's history, so a page that shows the latest entries does not diff every row ever saved.
+    """
+    Historical = history.model
+    before_row = (
+        Historical.objects.filter(id=OuterRef("id"))
+        .filter(
+            Q(history_date__lt=OuterRef("history_date"))
+            | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
+        )
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
+    )
+    rows = list(
+        history.annotate(before_history_id=Subquery(before_row)).order_by(
+            "-history_date", "-history_id"
+        )[:limit]
+    )
+    oldest = {}
+    for row in rows:  # newest first: each object's last row here is its oldest
+        oldest[row.id] = row
+    wanted = {row.before_history_id for row in oldest.values()} - {None}
+    earlier = list(Historical.objects.filter(history_id__in=wanted)) if wanted else []
+    return rows, earlier
+
+
+def timeline_entries(model, records, *, limit=None, subject=None, describe=None):
+    """Timeline entries for the history queryset ``records``: every row, or only the newest
+    ``limit`` (see :func:`latest_records`) when the page shows a preview. Queries as
+    :func:`latest_records` and :func:`entries_for` do."""
+    earlier = ()
+    if limit is not None:
+        records, earlier = latest_records(records, limit)
+    return entries_for(model, records, subject, describe=describe, earlier=earlier)
+
+
+def entries_for(model, records, subject=None, *, describe=None, earlier=()):
     """Change entries, oldest first, for the history ``records`` of one or more objects of
     ``model``. Queries the database once, for the users that fields point to; the caller's
     queryset should ``select_related("history_user")``.
+
+    ``subject(record)`` names what the entry is about. ``describe(entry, record, before)`` may
+    set the entry's timeline fields (``kind``, ``detail``, ``url``, even ``reason``); ``before``
+    is the object's previous row or None. ``earlier`` are rows older than ``records`` (from
+    :func:`latest_records`) that only serve as the previous rows: they make no entries.
     """
     records = sorted(records, key=lambda r: (r.history_date, r.history_id))
-    users = get_user_model().objects.in_bulk(_user_ids(model, records))
+    earlier = sorted(earlier, key=lambda r: (r.history_date, r.history_id))
+    users = get_user_model().objects.in_bulk(_user_ids(model, [*earlier, *records]))
     fields = _tracked_fields(model)
-    previous = {}
+    previous = {record.id: record for record in earlier}
     entries = []
     for record in records:
         before = previous.get(record.id)
@@ -96,18 +164,19 @@ def entries_for(model, records, subject=None):
             old = getattr(before, f.attname)
             if old != new:
                 changes.append(Change(_label(f), _display(f, old, users), _display(f, new, users)))
-        kind = {"+": "created", "~": "changed", "-": "deleted"}[record.history_type]
-        entries.append(
-            Entry(
-                at=record.history_date,
-                by=record.history_user,
-                reason=record.history_change_reason or "",
-                kind=kind,
-                subject=subject(record) if subject else "",
-                changes=changes,
-                history_id=record.history_id,
-            )
+        action = {"+": "created", "~": "changed", "-": "deleted"}[record.history_type]
+        entry = Entry(
+            at=record.history_date,
+            by=record.history_user,
+            reason=record.history_change_reason or "",
+            action=action,
+            subject=subject(record) if subject else "",
+            changes=changes,
+            history_id=record.history_id,
         )
+        if describe is not None:
+            describe(entry, record, before)
+        entries.append(entry)
         previous[record.id] = record
     return entries
 

@@ -21,8 +21,43 @@ Providers must not run a query per row: the pages pin their query counts.
 
 The Declare incident form is extended the same way (see :class:`DeclareExtension`): responses
 adds its plan-template choice, so that declaring and applying a playbook are one step.
+
+The timeline
+------------
+The incident page shows the latest entries of one chronological list, and the timeline page
+shows all of them, filtered by kind. Each entry carries a ``kind`` (``"status"``,
+``"statement"``, ``"action_item"``…) that the filter offers by its label. A provider of one kind
+says so when it registers, and its entries without a kind get it:
+
+    panels.register(panels.timeline_providers, item_entries, kind="action_item",
+                    label="Action items", order=40)
+
+A provider whose entries are of several kinds names them all, and sets ``entry.kind`` itself:
+
+    panels.register(panels.timeline_providers, statement_entries, order=30,
+                    kinds={"statement": "Statements", "review": "Reviews"})
+
+Kinds are listed in the order they were first registered; registering a kind again keeps its
+first label. A provider may also accept a keyword ``limit``: the incident page then asks for
+only the newest ``limit`` entries (it must return at least those, and may return more), so a
+long history is not read in full for a preview. ``crisis.history.timeline_entries`` does both:
+
+    def item_entries(request, incident, *, limit=None):
+        def describe(entry, record, before):  # before: the item's previous history row
+            entry.kind = "action_item"
+            entry.url = ...
+
+        records = ActionItem.history.filter(incident_id=incident.pk).select_related(
+            "history_user")
+        return timeline_entries(ActionItem, records, limit=limit, describe=describe,
+                                subject=lambda record: f"Action item: {record.title}")
+
+An entry reads as its ``reason`` (the headline, from history: "Start responding: Facts
+gathered"), its ``subject`` ("Statement: Holding statement", linked to ``url``), an optional
+``detail`` line, and who and when. Entries of the same moment keep their providers' order.
 """
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -44,20 +79,44 @@ class Provider:
     func: Callable
     slot: str = "main"
     order: int = 100
+    # The timeline kinds its entries are of (empty: not said, so it is always asked).
+    kinds: tuple = ()
+    # Whether it takes the keyword ``limit`` (newest entries only).
+    takes_limit: bool = False
 
 
 incident_panels: list[Provider] = []
 dashboard_panels: list[Provider] = []
 timeline_providers: list[Provider] = []
 incident_annotations: list[Provider] = []
+# Every timeline kind and its label for the filter ("status": "Status moves"), in order.
+timeline_kinds: dict[str, str] = {}
 
 
-def register(registry, func, *, slot="main", order=100):
-    """Add ``func`` to ``registry`` once (``ready()`` may run more than once)."""
+def register_kind(kind, label=None):
+    """Name a timeline kind for the filter; the first label given wins."""
+    timeline_kinds.setdefault(kind, label or kind.replace("_", " ").capitalize())
+
+
+def register(registry, func, *, slot="main", order=100, kind=None, label=None, kinds=None):
+    """Add ``func`` to ``registry`` once (``ready()`` may run more than once).
+
+    For a timeline provider, ``kind`` and ``label`` name the one kind of its entries, or
+    ``kinds`` maps each of several kinds to its label (see the module's docstring); a label of
+    None says the provider makes entries of a kind that another app names.
+    """
     if slot not in SLOTS:
         raise ValueError(f"A panel goes in one of {SLOTS}, not {slot!r}.")
+    kinds = dict(kinds or {})
+    if kind:
+        register_kind(kind, label)
+        kinds[kind] = label
+    for name, name_label in kinds.items():
+        if name_label is not None:
+            register_kind(name, name_label)
     if all(provider.func is not func for provider in registry):
-        registry.append(Provider(func, slot, order))
+        takes_limit = "limit" in inspect.signature(func).parameters
+        registry.append(Provider(func, slot, order, tuple(kinds), takes_limit))
     return func
 
 
@@ -79,11 +138,24 @@ def render_panels(registry, request, *args):
     return rendered
 
 
-def timeline(request, incident):
-    """Every provider's entries for ``incident``, oldest first."""
+def timeline(request, incident, *, kinds=None, limit=None):
+    """Every provider's entries for ``incident``, oldest first: only those of ``kinds`` (a set
+    of kind names) when given; at least the newest ``limit`` when given (take them from the
+    end). Providers whose kinds are all left out are not asked."""
     entries = []
     for provider in sorted(timeline_providers, key=lambda p: p.order):
-        entries += provider.func(request, incident)
+        if kinds is not None and provider.kinds and not kinds & set(provider.kinds):
+            continue
+        if limit is not None and provider.takes_limit:
+            found = provider.func(request, incident, limit=limit)
+        else:
+            found = provider.func(request, incident)
+        for entry in found:
+            if not entry.kind and len(provider.kinds) == 1:
+                entry.kind = provider.kinds[0]
+        entries += found
+    if kinds is not None:
+        entries = [entry for entry in entries if entry.kind in kinds]
     # Stable: entries at the same moment keep their providers' order.
     entries.sort(key=lambda e: e.at)
     return entries

@@ -10,5 +10,9 @@ class IncidentsConfig(AppConfig):
         from incidents import panels as ours
 
         panels.register(panels.incident_panels, ours.parties_panel, slot="main", order=30)
-        panels.register(panels.timeline_providers, ours.incident_entries, order=10)
-        panels.register(panels.timeline_providers, ours.party_entries, order=20)
+        panels.register(
+            panels.timeline_providers, ours.incident_entries, order=10, kinds=ours.INCIDENT_KINDS
+        )
+        panels.register(
+            panels.timeline_providers, ours.party_entries, order=20, kinds=ours.PARTY_KINDS
+        )

@@ -14,6 +14,7 @@ urlpatterns = [
     path("incidents/<reference:reference>/edit/", views.incident_edit, name="edit"),
     path("incidents/<reference:reference>/move/<slug:action>/", views.incident_move, name="move"),
     path("incidents/<reference:reference>/history/", views.incident_history, name="history"),
+    path("incidents/<reference:reference>/timeline/", views.incident_timeline, name="timeline"),
     path("incidents/<reference:reference>/parties/new/", views.party_create, name="party-create"),
     path(
         "incidents/<reference:reference>/parties/<int:pk>/edit/",

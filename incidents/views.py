@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -18,6 +19,9 @@ from incidents.forms import AffectedPartyForm, IncidentForm, MoveForm
 from incidents.models import AffectedParty, Incident
 
 PAGE_SIZE = 25
+# The incident page shows the newest entries of its timeline; the timeline page shows them all.
+TIMELINE_PREVIEW = 30
+TIMELINE_PAGE_SIZE = 100
 
 
 def _get_incident(request, reference):
@@ -218,7 +222,8 @@ def incident_create(request):
 @require_safe
 def incident_detail(request, reference):
     incident = _get_incident(request, reference)
-    timeline = panels.timeline(request, incident)
+    # One more than shown, to know whether the full timeline holds more.
+    timeline = panels.timeline(request, incident, limit=TIMELINE_PREVIEW + 1)
     moves = incident.button_moves(request.user)
     context = {
         "incident": incident,
@@ -229,10 +234,38 @@ def incident_detail(request, reference):
         "can_edit": request.user.has_perm("incidents.change_incident") and incident.is_editable,
         # Each app's panels (statements, affected parties, the public page…): see crisis.panels.
         "panels": panels.render_panels(panels.incident_panels, request, incident),
-        "timeline": list(reversed(timeline))[:30],
-        "timeline_total": len(timeline),
+        "timeline": list(reversed(timeline))[:TIMELINE_PREVIEW],
+        "timeline_has_more": len(timeline) > TIMELINE_PREVIEW,
     }
     return render(request, "incidents/incident_detail.html", context)
+
+
+@login_required
+@require_safe
+def incident_timeline(request, reference):
+    """Everything that happened to the incident, newest first, filtered by kind (``?kind=``,
+    repeated); an unknown kind is ignored with a message."""
+    incident = _get_incident(request, reference)
+    asked = request.GET.getlist("kind")
+    chosen = [kind for kind in panels.timeline_kinds if kind in asked]
+    unknown = sorted({kind for kind in asked if kind not in panels.timeline_kinds})
+    if unknown:
+        shown = ", ".join(f"“{kind[:40]}”" for kind in unknown[:5])
+        messages.warning(request, f"Not a kind of entry, so ignored: {shown}.")
+    entries = panels.timeline(request, incident, kinds=set(chosen) if chosen else None)
+    page = Paginator(list(reversed(entries)), TIMELINE_PAGE_SIZE).get_page(
+        whole_number(request.GET.get("page"))
+    )
+    query = QueryDict(mutable=True)
+    query.setlist("kind", chosen)
+    context = {
+        "incident": incident,
+        "kinds": [(kind, label, kind in chosen) for kind, label in panels.timeline_kinds.items()],
+        "is_filtered": bool(chosen),
+        "page": page,
+        "query": query.urlencode(),
+    }
+    return render(request, "incidents/incident_timeline.html", context)
 
 
 @login_required

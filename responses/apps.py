@@ -11,16 +11,39 @@ class ResponsesConfig(AppConfig):
 
         panels.register(panels.incident_panels, ours.statements_panel, slot="main", order=20)
         panels.register(panels.incident_panels, ours.public_page_panel, slot="aside", order=20)
-        panels.register(panels.timeline_providers, ours.statement_entries, order=30)
+        panels.register(
+            panels.timeline_providers, ours.statement_entries, order=30, kinds=ours.STATEMENT_KINDS
+        )
+        panels.register(
+            panels.timeline_providers,
+            ours.publication_entries,
+            order=35,
+            kind="publication",
+            label="Publications",
+        )
         panels.register(panels.dashboard_panels, ours.awaiting_review_panel, slot="aside", order=20)
         panels.register(panels.incident_panels, ours.action_plan_panel, slot="main", order=40)
-        panels.register(panels.timeline_providers, ours.action_item_entries, order=40)
+        panels.register(
+            panels.timeline_providers,
+            ours.action_item_entries,
+            order=40,
+            kind="action_item",
+            label="Action items",
+        )
         panels.register(panels.dashboard_panels, ours.my_action_items_panel, slot="aside", order=30)
         panels.register(panels.incident_panels, ours.plan_template_panel, slot="aside", order=30)
-        panels.register(panels.timeline_providers, ours.plan_application_entries, order=40)
+        panels.register(
+            panels.timeline_providers,
+            ours.plan_application_entries,
+            order=40,
+            kind="template",
+            label="Plan templates",
+        )
         panels.register_declare_extension(ours.declare_with_template)
         panels.register(panels.incident_panels, ours.updates_panel, slot="main", order=40)
-        panels.register(panels.timeline_providers, ours.update_entries, order=50)
+        panels.register(
+            panels.timeline_providers, ours.update_entries, order=50, kind="update", label="Updates"
+        )
         panels.register(
             panels.dashboard_panels, ours.awaiting_publication_panel, slot="aside", order=25
         )

@@ -4,10 +4,11 @@ crisis.panels), so that incidents never imports responses."""
 from collections import defaultdict
 
 from django.db.models import Case, DateTimeField, F, OuterRef, Q, Subquery, When
+from django.urls import reverse
 from django.utils import timezone
 
 from crisis import clocks
-from crisis.history import Entry, entries_for
+from crisis.history import Entry, describe_changes, entries_for, timeline_entries
 from crisis.lifecycle import REASON_MAX_LENGTH
 from crisis.panels import DeclareExtension, Panel
 from responses import plans
@@ -18,7 +19,21 @@ from responses.forms import (
     PublicUpdateForm,
     UpdatePublishForm,
 )
-from responses.models import ActionItem, PlanApplication, PlanTemplate, ProgressUpdate, Statement
+from responses.models import (
+    ActionItem,
+    PlanApplication,
+    PlanTemplate,
+    ProgressUpdate,
+    Publication,
+    Statement,
+)
+
+# The timeline kinds of this app's entries, with their labels for the filter.
+STATEMENT_KINDS = {
+    "statement": "Statements",
+    "review": "Reviews",
+    "publication": "Publications",
+}
 
 
 def statements_panel(request, incident):
@@ -51,10 +66,74 @@ def public_page_panel(request, incident):
     )
 
 
-def statement_entries(request, incident):
-    """Every statement's changes (two queries, however many statements)."""
+def _reworded(record, before):
+    return before is not None and any(
+        getattr(record, name) != getattr(before, name) for name in Statement.WORDING_FIELDS
+    )
+
+
+def _statement_kind(record, before):
+    """Which part of the workflow a statement's history row records."""
+    S = Statement.Status
+    if before is None or record.status == before.status:
+        return "statement"  # drafted, or edited without a change of status
+    if record.status == S.PUBLISHED:
+        return "publication"
+    if record.status == S.APPROVED:
+        return "review"
+    if before.status == S.IN_REVIEW and record.status == S.DRAFT and not _reworded(record, before):
+        return "review"  # changes requested
+    return "statement"  # submitted, withdrawn, or edited back to Draft
+
+
+def statement_entries(request, incident, *, limit=None):
+    """Every statement's changes: drafted, edited, submitted, reviewed, published (where to),
+    withdrawn (two queries however many statements, three for the newest ``limit`` from the
+    middle of a long history)."""
+    platforms = Statement._meta.get_field("target_platforms")
+
+    def describe(entry, record, before):
+        entry.kind = _statement_kind(record, before)
+        entry.url = reverse("responses:statement-detail", args=[record.id])
+        if entry.kind == "publication":
+            entry.detail = f"To {', '.join(platforms.labels(record.target_platforms))}"
+        elif _reworded(record, before):
+            entry.detail = describe_changes(entry.changes)
+        elif record.status == Statement.Status.IN_REVIEW and before.status != record.status:
+            # The version the reviewers decide on, as the statement page numbers it.
+            entry.detail = f"Version {record.version}"
+
     records = Statement.history.filter(incident_id=incident.pk).select_related("history_user")
-    return entries_for(Statement, records, subject=lambda r: f"Statement: {r.get_kind_display()}")
+    return timeline_entries(
+        Statement,
+        records,
+        limit=limit,
+        subject=lambda r: f"Statement: {r.get_kind_display()}",
+        describe=describe,
+    )
+
+
+def publication_entries(request, incident, *, limit=None):
+    """Links to published posts, added or changed later (one query: a publication's first row
+    is written with its statement's, without history of its own)."""
+
+    def describe(entry, record, before):
+        entry.kind = "publication"
+        entry.url = reverse("responses:statement-detail", args=[record.statement_id]) + (
+            "#publications"
+        )
+        entry.detail = f"On {record.get_platform_display()}: {record.url or 'no link'}"
+
+    records = Publication.history.filter(statement__incident_id=incident.pk).select_related(
+        "history_user", "statement"
+    )
+    return timeline_entries(
+        Publication,
+        records,
+        limit=limit,
+        subject=lambda r: f"Statement: {r.statement.get_kind_display()}",
+        describe=describe,
+    )
 
 
 def awaiting_review_panel(request):
@@ -152,7 +231,8 @@ def plan_application_entries(request, incident):
             at=application.applied_at,
             by=application.applied_by,
             reason=f"Plan template applied: {application.template}",
-            kind="created",
+            action="created",
+            kind="template",
             subject="Action plan",
         )
         for application in applications

@@ -21,6 +21,11 @@ urlpatterns = [
         name="statement-request-changes",
     ),
     path("statements/<int:pk>/publish/", views.statement_publish, name="statement-publish"),
+    path(
+        "statements/<int:pk>/approve-and-publish/",
+        views.statement_approve_publish,
+        name="statement-approve-publish",
+    ),
     path("statements/<int:pk>/withdraw/", views.statement_withdraw, name="statement-withdraw"),
     path(
         "statements/<int:pk>/publications/<int:publication_pk>/link/",

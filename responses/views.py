@@ -66,10 +66,37 @@ def statement_create(request, reference):
         except TransitionRefused as refused:
             messages.error(request, str(refused))
             return redirect(incident)
-        messages.success(request, "Draft saved. Submit it for approval when it is ready.")
+        if _wants_submit(request):
+            _submit_after_save(request, statement, saved="Draft saved")
+        else:
+            messages.success(request, "Draft saved. Submit it for approval when it is ready.")
         return redirect(statement)
-    context = {"form": form, "incident": incident, "statement": None, "limits": _limits()}
+    context = {
+        "form": form,
+        "incident": incident,
+        "statement": None,
+        "limits": _limits(),
+        "can_submit": request.user.has_perm(Statement.MOVES["submit"].permission),
+    }
     return render(request, "responses/statement_form.html", context)
+
+
+def _wants_submit(request):
+    """Whether the form was sent with **Save and submit for review**."""
+    return request.POST.get("then") == "submit"
+
+
+def _submit_after_save(request, statement, *, saved):
+    """Submit what was just saved, as the form's second button asks. A refusal keeps the save
+    and says why it was not submitted."""
+    try:
+        statement.submit(by=request.user, version=statement.version)
+    except TransitionRefused as refused:
+        messages.warning(request, f"{saved}, but not submitted for approval: {refused}")
+    else:
+        messages.success(
+            request, f"{saved} and submitted for approval. The managers have been told by mail."
+        )
 
 
 def _limits():
@@ -90,6 +117,7 @@ def _render_detail(request, statement, *, publish_form=None, status=200):
         "statement": statement,
         "incident": statement.incident,
         "moves": dict(statement.allowed_moves(request.user, contributors)),
+        "can_approve_and_publish": statement.may_approve_and_publish(request.user, contributors),
         "next_step": statement.next_step(request.user, contributors),
         "can_edit": request.user.has_perm("responses.change_statement") and statement.is_editable,
         "can_set_links": request.user.has_perm("responses.change_statement")
@@ -190,7 +218,9 @@ def statement_edit(request, pk):
             messages.error(request, str(refused))
             return redirect(statement)
         else:
-            if statement.status == Statement.Status.DRAFT and status_before != statement.status:
+            if _wants_submit(request):
+                _submit_after_save(request, statement, saved="Saved")
+            elif statement.status == Statement.Status.DRAFT and status_before != statement.status:
                 messages.warning(
                     request,
                     "Saved. The wording changed, so the statement is back in Draft: "
@@ -206,6 +236,10 @@ def statement_edit(request, pk):
         "current": current,
         "current_by": current_by,
         "limits": _limits(),
+        # Offered on a draft; a statement in review or approved is submitted again after an
+        # edit of its wording sends it back to Draft.
+        "can_submit": request.user.has_perm(Statement.MOVES["submit"].permission)
+        and statement.status == Statement.Status.DRAFT,
     }
     return render(request, "responses/statement_form.html", context)
 
@@ -290,25 +324,63 @@ def statement_publish(request, pk):
     if not form.is_valid():
         messages.error(request, "Some links are not web addresses; nothing was published.")
         return _render_detail(request, statement, publish_form=form, status=400)
-    incident = statement.incident
-    is_first_word = incident.first_acknowledged_at is None
+    is_first_word = statement.incident.first_acknowledged_at is None
     try:
         statement.publish(by=request.user, links=form.links())
     except TransitionRefused as refused:
         messages.error(request, str(refused))
     else:
-        text = f"Published to {', '.join(statement.platform_labels)}. Add links as posts go up."
-        if (
-            is_first_word
-            and not incident.is_public_page_open
-            and request.user.has_perm("incidents.manage_public_page")
-        ):
-            # The first public word is the moment to give the audience one place to follow.
-            text += (
-                " This is the incident’s first public word: open its public page so the "
-                "audience can follow every update in one place."
-            )
-        messages.success(request, text)
+        messages.success(request, _published_text(request, statement, "Published", is_first_word))
+    return redirect(statement)
+
+
+def _published_text(request, statement, done, is_first_word):
+    text = f"{done} to {', '.join(statement.platform_labels)}. Add links as posts go up."
+    incident = statement.incident
+    if (
+        is_first_word
+        and not incident.is_public_page_open
+        and request.user.has_perm("incidents.manage_public_page")
+    ):
+        # The first public word is the moment to give the audience one place to follow.
+        text += (
+            " This is the incident’s first public word: open its public page so the "
+            "audience can follow every update in one place."
+        )
+    return text
+
+
+@login_required
+@permission_required(
+    ["responses.approve_statement", "responses.publish_statement"], raise_exception=True
+)
+@require_POST
+def statement_approve_publish(request, pk):
+    """Approve the wording read and publish it in one step, for a manager who may do both."""
+    statement = _get_statement(request, pk)
+    decision = DecisionForm(request.POST)
+    publish_form = PublishForm(request.POST, statement=statement)
+    if not publish_form.is_valid():
+        messages.error(
+            request, "Some links are not web addresses; nothing was approved or published."
+        )
+        return _render_detail(request, statement, publish_form=publish_form, status=400)
+    is_first_word = statement.incident.first_acknowledged_at is None
+    try:
+        if not decision.is_valid():
+            raise TransitionRefused("Reload the statement and try again: the form was incomplete.")
+        statement.approve_and_publish(
+            by=request.user,
+            comment=decision.cleaned_data["comment"],
+            version=decision.cleaned_data["version"],
+            links=publish_form.links(),
+        )
+    except TransitionRefused as refused:
+        messages.error(request, f"Nothing was approved or published: {refused}")
+    else:
+        messages.success(
+            request, _published_text(request, statement, "Approved and published", is_first_word)
+        )
     return redirect(statement)
 
 

@@ -307,6 +307,14 @@ class Statement(VersionedModel):
         :meth:`review_refusal` does."""
         return not self.review_refusal(user, contributors)
 
+    def may_approve_and_publish(self, user, contributors=None):
+        """Whether ``user`` may approve this wording and publish it in one step: they may
+        review it (:meth:`review_refusal`) and they may publish. Queries as
+        :meth:`review_refusal` does."""
+        return user.has_perm(self.MOVES["publish"].permission) and self.may_review(
+            user, contributors
+        )
+
     def eligible_reviewers(self, contributors=None):
         """The active users who may review this statement once it is in review, by the rule of
         :meth:`review_refusal`: holders of the permission, less everyone who wrote any of it. A
@@ -483,6 +491,20 @@ class Statement(VersionedModel):
                 incident.first_acknowledged_at = now
                 incident._save_as(by, f"First public acknowledgement: {row.get_kind_display()}")
         return row
+
+    def approve_and_publish(self, *, by, comment="", version=None, links=None):
+        """Approve ``version`` of the wording and publish it, in one transaction: a refusal of
+        either (the author, a contributor to the wording, a changed wording, no right to
+        publish) leaves the statement as it was. Queries and locks as :meth:`approve` and
+        :meth:`publish` do."""
+        try:
+            with transaction.atomic():
+                self.approve(by=by, comment=comment, version=version)
+                return self.publish(by=by, links=links)
+        except TransitionRefused:
+            # The approval was rolled back: forget it here too.
+            self.refresh_from_db()
+            raise
 
     def withdraw(self, *, by, reason=""):
         from responses import services

@@ -26,6 +26,7 @@ def pages(comms, manager):
         "detail": reverse("incidents:detail", args=[ref]),
         "edit": reverse("incidents:edit", args=[ref]),
         "history": reverse("incidents:history", args=[ref]),
+        "timeline": reverse("incidents:timeline", args=[ref]),
         "party create": reverse("incidents:party-create", args=[ref]),
         "party edit": reverse("incidents:party-edit", args=[ref, party.pk]),
         "party history": reverse("incidents:party-history", args=[ref, party.pk]),

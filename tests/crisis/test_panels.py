@@ -63,6 +63,7 @@ def test_each_app_registers_its_panels_once():
         "incident_entries",
         "party_entries",
         "statement_entries",
+        "publication_entries",
         "action_item_entries",
         "plan_application_entries",
         "update_entries",
@@ -168,3 +169,139 @@ def test_the_dashboard_queries_do_not_grow_with_statements_awaiting_review(
         response = client.get(reverse("incidents:dashboard"))
 
     assert len(response.context["awaiting_review"]) == count
+
+
+# The timeline registry: kinds, their labels, and providers from apps still to come.
+
+
+@pytest.fixture
+def empty_timeline(monkeypatch):
+    """A timeline with no provider and no kind, for the registry's own tests."""
+    monkeypatch.setattr(panels, "timeline_providers", [])
+    monkeypatch.setattr(panels, "timeline_kinds", {})
+
+
+def entry(minute, reason, kind=""):
+    from datetime import UTC, datetime
+
+    from crisis.history import Entry
+
+    return Entry(datetime(2026, 3, 14, 9, minute, tzinfo=UTC), None, reason, kind=kind)
+
+
+def test_every_app_names_its_timeline_kinds():
+    assert list(panels.timeline_kinds.items())[:7] == [
+        ("status", "Status"),
+        ("incident", "Incident details"),
+        ("public_page", "Public page"),
+        ("party", "Affected parties"),
+        ("statement", "Statements"),
+        ("review", "Reviews"),
+        ("publication", "Publications"),
+    ]
+
+
+def test_a_provider_of_one_kind_gives_it_to_its_entries(empty_timeline, rf):
+    def items(request, incident):
+        return [entry(5, "Item added")]
+
+    def other(request, incident):
+        return [entry(1, "Declared", kind="status")]
+
+    panels.register(panels.timeline_providers, items, kind="action_item", label="Action items")
+    panels.register(panels.timeline_providers, other, order=10, kinds={"status": "Status"})
+
+    found = panels.timeline(rf.get("/"), None)
+
+    assert [(e.reason, e.kind) for e in found] == [
+        ("Declared", "status"),
+        ("Item added", "action_item"),
+    ]
+    assert panels.timeline_kinds == {"action_item": "Action items", "status": "Status"}
+
+
+def test_a_kind_keeps_its_first_label_and_may_go_without_one(empty_timeline):
+    panels.register([], lambda request, incident: [], kind="update", label="Updates")
+    panels.register([], lambda request, incident: [], kind="update", label="Progress")
+    panels.register([], lambda request, incident: [], kind="template_applied")
+    panels.register([], lambda request, incident: [], kinds={"named_elsewhere": None})
+
+    assert panels.timeline_kinds == {"update": "Updates", "template_applied": "Template applied"}
+
+
+def test_a_filter_skips_providers_of_other_kinds_and_keeps_the_kinds_asked(empty_timeline, rf):
+    asked = []
+
+    def items(request, incident):
+        asked.append("items")
+        return [entry(5, "Item added")]
+
+    def mixed(request, incident):
+        asked.append("mixed")
+        return [entry(1, "Declared", kind="status"), entry(2, "Edited", kind="incident")]
+
+    panels.register(panels.timeline_providers, items, kind="action_item")
+    panels.register(panels.timeline_providers, mixed, kinds={"status": "S", "incident": "I"})
+
+    found = panels.timeline(rf.get("/"), None, kinds={"status"})
+
+    assert [e.reason for e in found] == ["Declared"]
+    assert asked == ["mixed"]
+
+
+def test_only_providers_that_take_a_limit_are_given_one(empty_timeline, rf):
+    given = {}
+
+    def old_style(request, incident):
+        given["old"] = "called"
+        return [entry(1, "Old")]
+
+    def limited(request, incident, *, limit=None):
+        given["limited"] = limit
+        return [entry(2, "New")]
+
+    panels.register(panels.timeline_providers, old_style, kind="a")
+    panels.register(panels.timeline_providers, limited, kind="b")
+
+    found = panels.timeline(rf.get("/"), None, limit=31)
+
+    assert given == {"old": "called", "limited": 31}
+    assert [e.reason for e in found] == ["Old", "New"]
+
+
+def test_a_new_apps_entries_appear_on_the_incident_page_and_the_timeline_page(
+    monkeypatch, client_as, viewer, comms
+):
+    incident = factories.make_incident(comms)
+
+    def applied(request, shown_incident):
+        from crisis.history import Entry
+
+        return [
+            Entry(
+                shown_incident.declared_at,
+                comms,
+                "Plan template applied: Data breach",
+                subject="Action plan",
+                detail="6 action items",
+            )
+        ]
+
+    monkeypatch.setattr(panels, "timeline_providers", list(panels.timeline_providers))
+    monkeypatch.setattr(panels, "timeline_kinds", dict(panels.timeline_kinds))
+    panels.register(panels.timeline_providers, applied, kind="template", label="Plan templates")
+    client = client_as(viewer)
+
+    page = factories.page_text(client.get(incident.get_absolute_url()))
+    filtered = client.get(
+        reverse("incidents:timeline", args=[incident.reference]) + "?kind=template"
+    )
+
+    assert "<strong>Plan template applied: Data breach</strong>" in page
+    assert "6 action items" in page
+    assert [e.reason for e in filtered.context["page"].object_list] == [
+        "Plan template applied: Data breach"
+    ]
+    assert '<label class="form-check-label" for="kind-template">Plan templates</label>' in (
+        factories.page_text(filtered)
+    )

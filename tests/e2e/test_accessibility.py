@@ -105,6 +105,15 @@ def desk(db):
         body="Most late orders have now shipped.",
         target_platforms=["x"],
     )
+    # Waiting for review: the page offers Approve and publish, with the links' fields.
+    in_review = Statement.draft(
+        incident=incident,
+        by=comms,
+        kind=Statement.Kind.APOLOGY,
+        body="We are sorry that some orders are late.",
+        target_platforms=["x", "facebook"],
+    )
+    in_review.submit(by=comms)
     incident.open_public_page(by=manager)
     empty = make_incident(comms, title="A quiet false alarm", platforms=["reddit"])
     closed = make_incident(comms, title="Last month's outage", status=Incident.Status.CLOSED)
@@ -114,6 +123,7 @@ def desk(db):
         "party": contacted,
         "published": published,
         "draft": draft,
+        "in_review": in_review,
         "empty": empty,
         "closed": closed,
     }
@@ -136,11 +146,17 @@ def app_pages(desk):
         ("incident page, nothing under it", empty.get_absolute_url()),
         ("incident edit", reverse("incidents:edit", args=[ref])),
         ("incident history", reverse("incidents:history", args=[ref])),
+        ("incident timeline", reverse("incidents:timeline", args=[ref])),
+        (
+            "incident timeline, filtered with a bad kind",
+            reverse("incidents:timeline", args=[ref]) + "?kind=status&kind=nonsense",
+        ),
         ("party form, new", reverse("incidents:party-create", args=[ref])),
         ("party form, edit", reverse("incidents:party-edit", args=[ref, party.pk])),
         ("party history", reverse("incidents:party-history", args=[ref, party.pk])),
         ("statement page", published.get_absolute_url()),
         ("statement page, draft", draft.get_absolute_url()),
+        ("statement page, in review", desk["in_review"].get_absolute_url()),
         ("statement form, new", reverse("responses:statement-create", args=[ref])),
         ("statement form, edit", reverse("responses:statement-edit", args=[draft.pk])),
         ("statement history", reverse("responses:statement-history", args=[published.pk])),

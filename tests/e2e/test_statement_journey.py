@@ -90,7 +90,7 @@ def test_a_statement_goes_from_draft_to_the_public_page(page, live_server, sign_
     expect(status_of(page)).to_have_text("In review")
 
     switch_to(page, manager, sign_in, sign_out, statement_url)
-    page.get_by_role("button", name="Approve").click()
+    page.get_by_role("button", name="Approve", exact=True).click()
     expect(status_of(page)).to_have_text("Approved")
 
     # An edit after approval sends it back to Draft, and the page shows what changed.
@@ -107,7 +107,7 @@ def test_a_statement_goes_from_draft_to_the_public_page(page, live_server, sign_
 
     # Approved again and published, with the link to the post on X.
     switch_to(page, manager, sign_in, sign_out, statement_url)
-    page.get_by_role("button", name="Approve").click()
+    page.get_by_role("button", name="Approve", exact=True).click()
     expect(status_of(page)).to_have_text("Approved")
     page.get_by_label("Link on X").fill("https://x.com/brand/status/1")
     page.get_by_role("button", name="Publish").click()

@@ -22,6 +22,7 @@ VIEWS = [
     ("statement-approve", "post", S.IN_REVIEW, MANAGERS, 302),
     ("statement-request-changes", "post", S.IN_REVIEW, MANAGERS, 302),
     ("statement-publish", "post", S.APPROVED, MANAGERS, 302),
+    ("statement-approve-publish", "post", S.IN_REVIEW, MANAGERS, 302),
     ("statement-withdraw", "post", S.DRAFT, WRITERS, 302),
     ("publication-link", "post", S.PUBLISHED, WRITERS, 302),
     ("public-page-open", "post", S.DRAFT, MANAGERS, 302),
