@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from incidents.models import Incident
-from responses.models import ActionItem, PlanApplication, PlanTemplate, Statement
+from responses.models import ActionItem, PlanApplication, PlanTemplate, ProgressUpdate, Statement
 
 S = Statement.Status
 pytestmark = pytest.mark.usefixtures("playbooks")
@@ -111,3 +111,18 @@ def test_without_playbooks_the_demo_still_tells_its_story(db):
     storm = Incident.objects.get(title="Delivery delays spark a storm of angry replies")
     assert storm.statements.get().status == S.IN_REVIEW
     assert "Statements: 5 new." in output
+
+
+def test_the_demo_keeps_its_audience_updated_on_the_monitored_incident(db):
+    seed()
+    seed()  # and a second run adds none
+
+    incident = Incident.objects.get(title="Employee's offensive post shared from a brand account")
+    public = ProgressUpdate.objects.filter(incident=incident, kind=ProgressUpdate.Kind.PUBLIC)
+    assert [(u.status, u.author.username, u.published_by.username) for u in public] == [
+        (ProgressUpdate.Status.PUBLISHED, "comms", "manager")
+    ]
+    assert public[0].next_update_at > public[0].published_at
+    assert ProgressUpdate.objects.filter(kind=ProgressUpdate.Kind.INTERNAL).count() == 2
+    clock = Incident.objects.with_clocks().get(pk=incident.pk).response_clock
+    assert (clock.phase, clock.deadline.state) == ("next_update", "ok")

@@ -238,6 +238,38 @@ DEMO_PLANS = {
     ),
 }
 
+# Progress updates on demo incidents: incident title -> list of (posted this long after the
+# declaration, "internal" or "public", text, for a public one: how long before the seeding moment
+# its promise of the next update falls due (negative: overdue), or None for an internal one).
+# Public ones are drafted by Comms and published by the manager ten minutes later.
+DEMO_UPDATES = {
+    "Employee's offensive post shared from a brand account": [
+        (
+            timedelta(hours=3),
+            "internal",
+            "HR met the employee; the post was a personal one sent from the wrong account.",
+            None,
+        ),
+        (
+            timedelta(days=2),
+            "public",
+            "We have reviewed who can post on this page and added a second check before "
+            "anything is published. We will share what else we change here.",
+            timedelta(hours=2, minutes=20),
+        ),
+    ],
+    "Delivery delays spark a storm of angry replies": [
+        (
+            timedelta(minutes=35),
+            "internal",
+            "Warehouse says the sorter is fixed; backlog cleared by Thursday. Support has the "
+            "approved lines.",
+            None,
+        ),
+    ],
+}
+PUBLISH_AFTER_DRAFT = timedelta(minutes=10)
+
 MOVE_REASONS = {
     "respond": "Facts gathered; response under way",
     "monitor": "Calmer now; watching the conversation",
@@ -367,6 +399,10 @@ class Command(BaseCommand):
             steps += _statement_steps(
                 incident, declared_at + after, comms, manager, kind, body, platforms, status, made
             )
+        for after, kind, body, promise in DEMO_UPDATES.get(spec["title"], []):
+            steps += _update_steps(
+                incident, declared_at + after, now, comms, manager, kind, body, promise
+            )
         for at, step in sorted(steps, key=lambda step: step[0]):
             with _clock_at(at):
                 step()
@@ -467,6 +503,31 @@ def _walk(statement, drafted_at, comms, manager, status, incident):
         for reached in order[: order.index(status) + 1]:
             steps.append((drafted_at + STATEMENT_STEPS[reached], actions[reached]))
     return steps
+
+
+def _update_steps(incident, posted_at, now, comms, manager, kind, body, promise):
+    """The steps of one demo progress update: posted to the log, or drafted and published."""
+    from responses.models import ProgressUpdate
+
+    if kind == "internal":
+        return [
+            (
+                posted_at,
+                lambda: ProgressUpdate.post_internal(incident=incident, by=comms, body=body),
+            )
+        ]
+    made = {}
+    next_update_at = now + promise
+
+    def draft():
+        made["update"] = ProgressUpdate.draft_public(
+            incident=incident, by=comms, body=body, next_update_at=next_update_at
+        )
+
+    def publish():
+        made["update"].publish(by=manager)
+
+    return [(posted_at, draft), (posted_at + PUBLISH_AFTER_DRAFT, publish)]
 
 
 @contextmanager
