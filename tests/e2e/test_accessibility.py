@@ -12,11 +12,22 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from crisis.roles import COMMS
 from incidents.models import AffectedParty, Incident
-from responses.models import Statement
-from tests.factories import make_comms, make_incident, make_manager, make_party, make_user
+from responses.models import PlanTemplate, ProgressUpdate, ResponseTarget, Statement
+from tests.factories import (
+    default_targets,
+    load_playbooks,
+    make_action_item,
+    make_comms,
+    make_incident,
+    make_manager,
+    make_party,
+    make_update,
+    make_user,
+)
 
 BLOCKING = {"serious", "critical"}
 PHONE = {"width": 390, "height": 844}
@@ -238,5 +249,105 @@ def test_the_busiest_pages_pass_axe_on_a_phone(page, live_server, sign_in, desk)
             ("incident page", desk["incident"].get_absolute_url()),
             ("statement page", desk["published"].get_absolute_url()),
             ("public page", desk["incident"].get_public_url()),
+        ],
+    )
+
+
+@pytest.fixture
+def plan(desk):
+    """The desk's incident with an action plan (one item overdue, one started, one done, one
+    dropped, some public), the team's log, a public update waiting for publication and a published
+    one, and the playbooks to apply; the administrator owns items, so the dashboard lists them."""
+    load_playbooks()
+    default_targets()
+    incident, admin = desk["incident"], desk["admin"]
+    comms = incident.declared_by
+    now = timezone.now()
+    overdue = make_action_item(
+        incident, comms, title="Call the courier", owner=admin, is_public=True
+    )
+    overdue.due_at = now - timedelta(hours=2)
+    overdue.save()
+    started = make_action_item(
+        incident, comms, title="Brief support", owner=admin, due_at=now + timedelta(minutes=30)
+    )
+    started.start(by=comms)
+    done = make_action_item(incident, comms, title="Pause posts", kind="prevent", is_public=True)
+    done.complete(by=comms, note="Paused until Monday.")
+    dropped = make_action_item(incident, comms, title="Press release", owner=None)
+    dropped.drop(by=comms, reason="Too early.")
+    make_update(incident, comms, body="Support has the approved lines.")
+    make_update(
+        incident,
+        comms,
+        kind="public",
+        status=ProgressUpdate.Status.PUBLISHED,
+        body="Most late orders left the warehouse this morning.",
+    )
+    make_update(incident, comms, kind="public", body="Every late order has now shipped.")
+    return {**desk, "item": started}
+
+
+def test_the_action_plan_updates_and_their_pages_pass_axe(page, live_server, sign_in, plan):
+    incident = plan["incident"]
+    ref = incident.reference
+    sign_in(page, plan["admin"])
+    pages = [
+        ("incident page, with a plan and updates", incident.get_absolute_url()),
+        ("dashboard, with my items and updates to publish", reverse("incidents:dashboard")),
+        (
+            "incident timeline, filtered by kind",
+            reverse("incidents:timeline", args=[ref]) + "?kind=action_item&kind=update",
+        ),
+        ("action item form, new", reverse("responses:action-item-create", args=[ref])),
+        (
+            "action item form, edit",
+            reverse("responses:action-item-edit", args=[ref, plan["item"].pk]),
+        ),
+    ]
+    check_pages(page, live_server.url, pages)
+    page.set_viewport_size(PHONE)
+    check_pages(page, live_server.url, pages[:2])
+
+    # The states checked are there: an overdue item, each kind of update, the template panel.
+    page.goto(live_server.url + incident.get_absolute_url())
+    expect(page.get_by_role("region", name="Action plan")).to_contain_text("1 overdue")
+    updates = page.get_by_role("region", name="Updates")
+    for text in ["Support has the approved lines.", "Published", "Draft"]:
+        expect(updates).to_contain_text(text)
+    expect(page.get_by_role("region", name="Apply plan template")).to_be_visible()
+    page.goto(live_server.url + reverse("incidents:dashboard"))
+    expect(page.get_by_role("region", name="My action items")).to_contain_text("Call the courier")
+    expect(
+        page.get_by_role("region", name="Public updates waiting for publication")
+    ).to_contain_text("Every late order has now shipped.")
+
+
+def test_the_public_page_with_updates_and_public_items_passes_axe(page, live_server, plan):
+    url = plan["incident"].get_public_url()
+    check_pages(page, live_server.url, [("public page, with updates and items", url)])
+    page.set_viewport_size(PHONE)
+    check_pages(page, live_server.url, [("public page, with updates and items", url)])
+
+
+def test_the_admin_pages_for_playbooks_and_targets_pass_axe(page, live_server, sign_in, plan):
+    breach = PlanTemplate.objects.get(name="Data breach")
+    target = ResponseTarget.objects.get(severity=Incident.Severity.CRITICAL)
+    sign_in(page, plan["admin"])
+    check_pages(
+        page,
+        live_server.url,
+        [
+            ("admin plan template list", reverse("admin:responses_plantemplate_changelist")),
+            (
+                "admin plan template form, with its items",
+                reverse("admin:responses_plantemplate_change", args=[breach.pk]),
+            ),
+            ("admin plan template, new", reverse("admin:responses_plantemplate_add")),
+            ("admin response target list", reverse("admin:responses_responsetarget_changelist")),
+            (
+                "admin response target form",
+                reverse("admin:responses_responsetarget_change", args=[target.pk]),
+            ),
         ],
     )

@@ -426,6 +426,8 @@ def test_the_panel_shows_each_item_with_kind_owner_status_due_and_visibility(
     assert "Due in 2 days 23 h" in panel
     assert "17 Mar 2026, 09:00 UTC" in panel
     assert "Due: no date" in panel
+    # The clock says how long is left; the date beside it does not say it again.
+    assert panel.count("2 days 23 h") == 1
 
 
 def test_the_panel_offers_a_writer_the_allowed_moves(client_as, comms, declared, item):
