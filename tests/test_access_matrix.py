@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import Client
@@ -374,29 +375,19 @@ TRACKED_APPS = ("auth", "incidents", "responses")
 
 
 def state():
-    """How many rows each of our tables holds (history included), and every record's version:
-    a refused POST must leave all of it as it was."""
-    counts = {}
+    """How many rows each of our tables holds (history included), every record's version, and
+    every user's password and flags: a refused POST must leave all of it as it was."""
+    seen = {}
     for app_label in TRACKED_APPS:
         for model in apps.get_app_config(app_label).get_models():
-            manager = model._default_manager
-            counts[model._meta.label] = manager.count()
-            if any(f.name == "version" for f in model._meta.concrete_fields) and not hasattr(
-                model, "instance_type"
-            ):
-                counts[f"{model._meta.label} versions"] = sorted(
-                    manager.values_list("pk", "version")
-                )
-    counts["users"] = sorted(
-        get_user_model_rows()
-    )  # a refused POST must not change anyone's password or status
-    return counts
-
-
-def get_user_model_rows():
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.values_list("pk", "password", "is_active", "is_staff")
+            rows = model._default_manager
+            seen[model._meta.label] = rows.count()
+            if "version" in {f.name for f in model._meta.concrete_fields}:
+                seen[f"{model._meta.label} versions"] = sorted(rows.values_list("pk", "version"))
+    seen["users"] = sorted(
+        get_user_model().objects.values_list("pk", "password", "is_active", "is_staff")
+    )
+    return seen
 
 
 def outcome(response):
