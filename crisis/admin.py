@@ -18,6 +18,7 @@ from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 from crisis.fields import ChoiceListField
+from crisis.roles import ROLE_PERMISSIONS
 
 
 class LabelledFormsMixin:
@@ -84,7 +85,22 @@ admin.site.unregister(Group)
 
 @admin.register(Group)
 class GroupAdmin(StockGroupAdmin):
+    """The role groups (Comms, Managers) carry the permissions every rule relies on: they are
+    never deleted here (deleting one would strip everyone in it of their role at once). Other
+    groups an admin made may be deleted."""
+
     filter_horizontal = ()
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.name in ROLE_PERMISSIONS:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        # The bulk delete would pass by the check above.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
 
 @admin.register(User)

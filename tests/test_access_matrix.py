@@ -189,7 +189,8 @@ ADMIN_MODELS = {
     "axes.accessattempt": stock_admin(add=(403, 403), change=(200, 302)),
     "axes.accesslog": stock_admin(add=(403, 403), change=(200, 302)),
     "axes.accessfailurelog": stock_admin(add=(403, 403), change=(200, 302)),
-    "auth.group": stock_admin(),
+    # The role groups are never deleted (the world's first group is Comms).
+    "auth.group": stock_admin(delete=(403, 403)),
     # People are deactivated, never deleted.
     "auth.user": stock_admin(delete=(403, 403)),
     "incidents.incident": record_admin(add=(403, 403)),
