@@ -188,14 +188,17 @@ class ActionItem(VersionedModel):
     # The lifecycle verbs. Each queries and locks the row (see VersionedModel._transition).
 
     def start(self, *, by):
-        return self._transition("start", by=by, reason="", changes={"started_at": timezone.now()})
+        # History reads in the past tense: "Started", "Done", "Reopened".
+        return self._transition(
+            "start", by=by, reason="Started", changes={"started_at": timezone.now()}
+        )
 
     def complete(self, *, by, note=""):
         note = clean_reason(note)
         return self._transition(
             "complete",
             by=by,
-            reason=f"Done: {note}" if note else "",
+            reason=f"Done: {note}" if note else "Done",
             changes={"completed_at": timezone.now()},
         )
 
@@ -213,7 +216,7 @@ class ActionItem(VersionedModel):
         return self._transition(
             "reopen",
             by=by,
-            reason=f"Reopened: {reason}" if reason else "",
+            reason=f"Reopened: {reason}" if reason else "Reopened",
             changes={"completed_at": None, "dropped_at": None},
         )
 

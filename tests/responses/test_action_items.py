@@ -146,7 +146,7 @@ def test_completing_records_when_and_the_note(status, incident, comms):
 def test_completing_without_a_note_is_fine(item, comms):
     item.complete(by=comms)
 
-    assert last_change(item).history_change_reason == "Mark done"
+    assert last_change(item).history_change_reason == "Done"
 
 
 @pytest.mark.parametrize("status", [S.DONE, S.DROPPED])

@@ -519,4 +519,4 @@ def test_the_items_history_lists_every_change(client_as, viewer, comms, item):
 
     html = factories.page_text(client_as(viewer).get(item_url("history", item)))
 
-    assert html.index("Dropped: Support does it.") < html.index("Start") < html.index("Added")
+    assert html.index("Dropped: Support does it.") < html.index("Started") < html.index("Added")
