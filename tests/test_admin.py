@@ -408,11 +408,11 @@ def test_affected_party_admin_keeps_its_incident(client_as, admin, party, comms)
     assert AffectedParty.objects.get(pk=party.pk).incident_id == party.incident_id
 
 
-def test_the_role_groups_cannot_be_deleted_but_another_group_can(client_as, admin):
+def test_the_role_groups_cannot_be_deleted_but_another_group_can(client_as, admin, comms):
     from django.contrib.auth.models import Group
 
     client = client_as(admin)
-    comms = Group.objects.get(name="Comms")
+    comms = comms.groups.get(name="Comms")
     spare = Group.objects.create(name="Press office")
 
     refused = client.post(f"/admin/auth/group/{comms.pk}/delete/", {"post": "yes"})
