@@ -5,6 +5,7 @@ A timeline provider (see crisis.panels) reads its rows with :func:`timeline_entr
 a ``describe`` function that sets each entry's ``kind``, ``detail`` and ``url``.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -184,3 +185,29 @@ def entries_for(model, records, subject=None, *, describe=None, earlier=()):
 def _label(model_field):
     name = str(model_field.verbose_name)
     return name[:1].upper() + name[1:]
+
+
+def contributors(model, ids, fields):
+    """``{pk: ids of everyone who saved a change to any of ``fields``}`` for the records ``ids``
+    of the history-tracked ``model`` (a list, or a queryset of pks), as a defaultdict: an
+    unknown pk gives an empty set. Queries the history once (not at all for an empty list).
+
+    The rule behind "nobody approves or publishes words they wrote": the first version's author
+    is the record's own author field; after that, whoever saved different values of ``fields``
+    is a writer. Saving the same values again, or moving the record through its workflow,
+    makes nobody a writer.
+    """
+    found = defaultdict(set)
+    if isinstance(ids, list | tuple | set) and not ids:
+        return found
+    rows = (
+        model.history.filter(id__in=ids)
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "history_user_id", *fields)
+    )
+    previous = {}
+    for pk, user_id, *values in rows:
+        if pk in previous and previous[pk] != values and user_id is not None:
+            found[pk].add(user_id)
+        previous[pk] = values
+    return found

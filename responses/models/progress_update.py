@@ -1,8 +1,6 @@
 """Progress updates: the team's internal log, and public updates that keep the audience informed
 on the cadence we promised."""
 
-from collections import defaultdict
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
@@ -13,6 +11,7 @@ from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
 from crisis import clocks
+from crisis.history import contributors
 from crisis.lifecycle import (
     FROZEN_INCIDENT_STATUSES,
     Move,
@@ -386,24 +385,7 @@ def _refuse_promise(next_update_at):
 
 
 def _body_writers_of(update_ids):
-    """``{update pk: ids of everyone who saved a change to its text}``, a defaultdict (an unknown
-    pk gives an empty set). Queries the history once (not at all for no ids).
-
-    A manager who rewrote part of a draft is one of its writers, so another manager publishes
-    it. Changing only the promise, or moving the update through its workflow, makes nobody a
-    writer.
-    """
-    if isinstance(update_ids, list) and not update_ids:
-        return defaultdict(set)
-    rows = (
-        ProgressUpdate.history.filter(id__in=update_ids)
-        .order_by("id", "history_date", "history_id")
-        .values_list("id", "history_user_id", "body")
-    )
-    writers = defaultdict(set)
-    previous = {}
-    for pk, user_id, body in rows:
-        if pk in previous and previous[pk] != body and user_id is not None:
-            writers[pk].add(user_id)
-        previous[pk] = body
-    return writers
+    """Who saved a change to an update's text (see :func:`crisis.history.contributors`): a
+    manager who rewrote part of a draft is one of its writers, so another manager publishes it;
+    changing only the promise makes nobody a writer."""
+    return contributors(ProgressUpdate, update_ids, ["body"])

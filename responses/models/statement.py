@@ -1,6 +1,5 @@
 """The statement: its wording, who may review it, its workflow and its length rules."""
 
-from collections import defaultdict
 from typing import NamedTuple
 
 from django.conf import settings
@@ -13,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from crisis.fields import ChoiceListField
+from crisis.history import contributors
 from crisis.lifecycle import Move, TransitionRefused, VersionedModel, clean_reason
 from incidents.models import Incident, Platform
 from responses.lengths import length_check, length_errors
@@ -528,25 +528,9 @@ def _checks(*checks):
 
 
 def _wording_contributors_of(statement_ids):
-    """``{statement pk: ids of everyone who saved a change to its wording}``, a defaultdict
-    (an unknown pk gives an empty set). Queries the history once (not at all for no ids).
-
-    A manager who rewrote part of a statement is one of its writers: the four-eyes rule needs a
-    reviewer who wrote none of it. Saving the same wording again, or moving the statement
-    through its workflow, makes nobody a contributor.
-    """
-    rows = (
-        Statement.history.filter(id__in=statement_ids)
-        .order_by("id", "history_date", "history_id")
-        .values_list("id", "history_user_id", *Statement.WORDING_FIELDS)
-    )
-    contributors = defaultdict(set)
-    previous = {}
-    for pk, user_id, *wording in rows:
-        if pk in previous and previous[pk] != wording and user_id is not None:
-            contributors[pk].add(user_id)
-        previous[pk] = wording
-    return contributors
+    """Who saved a change to a statement's wording (see :func:`crisis.history.contributors`):
+    the four-eyes rule needs a reviewer who wrote none of it."""
+    return contributors(Statement, statement_ids, Statement.WORDING_FIELDS)
 
 
 def _may_review(user):
