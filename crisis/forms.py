@@ -124,6 +124,18 @@ class VersionedForm(forms.ModelForm):
     def edited_fields(self):
         return [name for name in self._meta.fields if name in self.fields]
 
+    def stale_message(self, current, *, noun=None):
+        """After a refused stale save: carry ``current``'s version (see :meth:`catch_up_with`)
+        and return what to tell the person, naming the record by ``noun`` (its model's name
+        by default)."""
+        self.catch_up_with(current)
+        noun = noun or current._meta.verbose_name
+        return (
+            f"Someone else saved this {noun} after you opened it. Their version is shown with "
+            "the form; your changes are still in the form. Saving again replaces their version "
+            "with yours."
+        )
+
     def catch_up_with(self, current):
         """After a refused stale save: keep what the person typed, but carry ``current``'s
         version, so that saving again is a conscious overwrite of the other person's work."""

@@ -37,16 +37,6 @@ def _get_party(request, reference, pk):
     )
 
 
-def _stale_message(request, form, current, noun):
-    form.catch_up_with(current)
-    messages.error(
-        request,
-        f"Someone else saved this {noun} after you opened it. Their version is shown beside "
-        "the form; your changes are still in the form. Review both: saving again replaces "
-        "their version with yours.",
-    )
-
-
 def _open_by_severity():
     """The open incidents with their clocks (one query), grouped by severity, most severe first."""
     incidents = list(
@@ -288,7 +278,7 @@ def incident_edit(request, reference):
                 )
             except StaleEdit as stale:
                 current = stale.current
-                _stale_message(request, form, current, "incident")
+                messages.error(request, form.stale_message(current))
             except TransitionRefused as refused:
                 messages.error(request, str(refused))
                 return redirect(incident)
@@ -375,7 +365,7 @@ def party_edit(request, reference, pk):
             )
         except StaleEdit as stale:
             current = stale.current
-            _stale_message(request, form, current, "affected party")
+            messages.error(request, form.stale_message(current))
         except TransitionRefused as refused:
             messages.error(request, str(refused))
             return redirect(incident)

@@ -213,7 +213,7 @@ def statement_edit(request, pk):
         except StaleEdit as stale:
             current = stale.current
             current_by = current.history.select_related("history_user").first().history_user
-            _stale_message(request, form, current)
+            messages.error(request, form.stale_message(current))
         except TransitionRefused as refused:
             messages.error(request, str(refused))
             return redirect(statement)
@@ -242,15 +242,6 @@ def statement_edit(request, pk):
         and statement.status == Statement.Status.DRAFT,
     }
     return render(request, "responses/statement_form.html", context)
-
-
-def _stale_message(request, form, current):
-    form.catch_up_with(current)
-    messages.error(
-        request,
-        "Someone else saved this statement after you opened it. Their text is shown above the "
-        "form and yours is still in it. Saving again replaces their text with yours.",
-    )
 
 
 @login_required
@@ -555,13 +546,7 @@ def action_item_edit(request, reference, pk):
             )
         except StaleEdit as stale:
             current = stale.current
-            form.catch_up_with(current)
-            messages.error(
-                request,
-                "Someone else saved this action item after you opened it. Their version is "
-                "shown beside the form; your changes are still in the form. Saving again "
-                "replaces their version with yours.",
-            )
+            messages.error(request, form.stale_message(current))
         except TransitionRefused as refused:
             messages.error(request, str(refused))
             return redirect(incident)
@@ -768,12 +753,7 @@ def update_edit(request, reference, pk):
         except StaleEdit as stale:
             current = stale.current
             current_by = current.history.select_related("history_user").first().history_user
-            form.catch_up_with(current)
-            messages.error(
-                request,
-                "Someone else saved this update after you opened it. Their text is shown above "
-                "the form and yours is still in it. Saving again replaces their text with yours.",
-            )
+            messages.error(request, form.stale_message(current, noun="update"))
         except TransitionRefused as refused:
             messages.error(request, str(refused))
             return redirect(update)

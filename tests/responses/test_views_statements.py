@@ -295,8 +295,9 @@ def test_the_second_of_two_editors_is_refused_and_loses_nothing(
     assert factories.messages_shown(response) == [
         (
             "danger",
-            "Someone else saved this statement after you opened it. Their text is shown above "
-            "the form and yours is still in it. Saving again replaces their text with yours.",
+            "Someone else saved this statement after you opened it. Their version is shown with "
+            "the form; your changes are still in the form. Saving again replaces their version "
+            "with yours.",
         )
     ]
     assert "Saved meanwhile by First Tester" in html
