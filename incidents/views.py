@@ -264,7 +264,7 @@ def incident_timeline(request, reference):
 def incident_edit(request, reference):
     incident = _get_incident(request, reference)
     if not incident.is_editable:
-        messages.error(request, f"A {incident.get_status_display().lower()} incident is frozen.")
+        messages.error(request, incident.frozen_notice())
         return redirect(incident)
     current = None
     if request.method == "POST":
@@ -325,7 +325,7 @@ def incident_history(request, reference):
 def party_create(request, reference):
     incident = _get_incident(request, reference)
     if not incident.is_editable:
-        messages.error(request, "A closed incident is frozen.")
+        messages.error(request, incident.frozen_notice())
         return redirect(incident)
     form = AffectedPartyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -352,7 +352,7 @@ def party_edit(request, reference, pk):
     party = _get_party(request, reference, pk)
     incident = party.incident
     if not incident.is_editable:
-        messages.error(request, "A closed incident is frozen.")
+        messages.error(request, incident.frozen_notice())
         return redirect(incident)
     current = None
     form = AffectedPartyForm(request.POST or None, instance=party)

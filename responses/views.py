@@ -50,7 +50,7 @@ def _posted_version(request):
 def statement_create(request, reference):
     incident = get_object_or_404(Incident, reference=reference)
     if not incident.is_editable:
-        messages.error(request, "A closed incident is frozen: no new statements.")
+        messages.error(request, incident.frozen_notice())
         return redirect(incident)
     form = StatementForm(request.POST or None, incident=incident)
     if request.method == "POST" and form.is_valid():
@@ -507,7 +507,7 @@ def _plan_url(incident):
 def action_item_create(request, reference):
     incident = get_object_or_404(Incident, reference=reference)
     if not incident.is_editable:
-        messages.error(request, "A closed incident is frozen: no new action items.")
+        messages.error(request, incident.frozen_notice())
         return redirect(incident)
     form = ActionItemForm(request.POST or None, incident=incident, initial={"owner": request.user})
     if request.method == "POST" and form.is_valid():
@@ -533,7 +533,7 @@ def action_item_edit(request, reference, pk):
     item = _get_item(request, reference, pk)
     incident = item.incident
     if not incident.is_editable:
-        messages.error(request, "A closed incident is frozen.")
+        messages.error(request, incident.frozen_notice())
         return redirect(incident)
     current = None
     form = ActionItemForm(request.POST or None, instance=item, incident=incident)

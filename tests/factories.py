@@ -29,6 +29,12 @@ INCIDENT_PAGE_QUERIES = 22
 # approval, my action items, updates waiting for publication).
 DASHBOARD_QUERIES = 10
 
+# What a page says when it refuses a change to a closed incident (the frozen guard's words).
+FROZEN_NOTICE = (
+    "danger",
+    "The incident is closed: it and everything under it are frozen. A manager may reopen it.",
+)
+
 
 def make_user(username="someone", *, group=None, **overrides):
     fields = {

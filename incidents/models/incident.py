@@ -314,6 +314,11 @@ class Incident(VersionedModel):
     def frozen_incident_id(self):
         return self.pk
 
+    def frozen_notice(self):
+        """What a page says when it refuses a change to this frozen incident, from its status as
+        loaded (no queries): the guard's own words."""
+        return self.frozen_message(self.get_status_display().lower())
+
     def incident_status_as_loaded(self):
         return self.status
 

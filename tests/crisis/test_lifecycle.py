@@ -276,3 +276,17 @@ def test_an_open_incident_page_has_no_frozen_notice(client_as, comms):
     assert 'data-testid="frozen-notice"' not in factories.page_text(
         client_as(comms).get(incident.get_absolute_url())
     )
+
+
+def test_a_page_refusing_a_cancelled_incident_says_cancelled_not_closed(client_as, comms):
+    incident = factories.make_incident(comms, status=S.CANCELLED)
+
+    response = client_as(comms).get(f"/incidents/{incident.reference}/parties/new/", follow=True)
+
+    assert factories.messages_shown(response) == [
+        (
+            "danger",
+            "The incident is cancelled: it and everything under it are frozen. "
+            "A manager may reopen it.",
+        )
+    ]

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from incidents.models import Incident
 from tests import factories
+from tests.factories import FROZEN_NOTICE
 
 S = Incident.Status
 DECLARED = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
@@ -146,7 +147,7 @@ def test_a_closed_incident_is_frozen(client_as, manager):
     )
 
     assert response.redirect_chain == [(incident.get_absolute_url(), 302)]
-    assert factories.messages_shown(response) == [("danger", "A closed incident is frozen.")]
+    assert factories.messages_shown(response) == [FROZEN_NOTICE]
     assert factories.snapshot(incident) == stored
 
 

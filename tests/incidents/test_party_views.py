@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from incidents.models import AffectedParty, Incident
 from tests import factories
+from tests.factories import FROZEN_NOTICE
 
 S = Incident.Status
 DECLARED = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
@@ -139,7 +140,7 @@ def test_a_closed_incident_takes_no_new_party(client_as, manager):
     response = client_as(manager).post(create_url(incident), party_data(), follow=True)
 
     assert not AffectedParty.objects.exists()
-    assert factories.messages_shown(response) == [("danger", "A closed incident is frozen.")]
+    assert factories.messages_shown(response) == [FROZEN_NOTICE]
 
 
 # Editing a party
@@ -249,7 +250,7 @@ def test_a_party_of_a_closed_incident_is_frozen(client_as, manager):
     response = client_as(manager).post(edit_url(party), party_data(version="1"), follow=True)
 
     assert factories.snapshot(party) == stored
-    assert factories.messages_shown(response) == [("danger", "A closed incident is frozen.")]
+    assert factories.messages_shown(response) == [FROZEN_NOTICE]
 
 
 # Both views

@@ -9,6 +9,7 @@ from django.urls import reverse
 from incidents.models import Incident
 from responses.models import ActionItem
 from tests import factories
+from tests.factories import FROZEN_NOTICE
 
 S = ActionItem.Status
 DECLARED = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
@@ -210,9 +211,7 @@ def test_a_closed_incident_takes_no_new_item(client_as, manager):
     response = client_as(manager).post(create_url(incident), item_data(), follow=True)
 
     assert not ActionItem.objects.exists()
-    assert factories.messages_shown(response) == [
-        ("danger", "A closed incident is frozen: no new action items.")
-    ]
+    assert factories.messages_shown(response) == [FROZEN_NOTICE]
 
 
 # Editing an item
@@ -287,7 +286,7 @@ def test_an_item_of_a_closed_incident_cannot_be_edited(client_as, manager, item)
     response = client_as(manager).post(item_url("edit", item), item_data(version="1"), follow=True)
 
     assert factories.snapshot(item) == before
-    assert factories.messages_shown(response) == [("danger", "A closed incident is frozen.")]
+    assert factories.messages_shown(response) == [FROZEN_NOTICE]
 
 
 # Moving an item through its lifecycle

@@ -6,6 +6,7 @@ from django.urls import reverse
 from incidents.models import Incident
 from responses.models import Statement
 from tests import factories
+from tests.factories import FROZEN_NOTICE
 
 S = Statement.Status
 BODY = "We know some orders are late. We are sorry, and we will update you here by 18:00."
@@ -177,9 +178,7 @@ def test_a_closed_incident_takes_no_new_statement(client_as, comms, manager):
     )
 
     assert not Statement.objects.exists()
-    assert factories.messages_shown(response) == [
-        ("danger", "A closed incident is frozen: no new statements.")
-    ]
+    assert factories.messages_shown(response) == [FROZEN_NOTICE]
 
 
 def test_an_unknown_incident_is_not_found(client_as, comms):
