@@ -25,13 +25,14 @@ def test_the_dashboard_clock_moves_on_without_a_reload(page, live_server, sign_i
     sign_in(page, comms)
 
     clocks = page.get_by_role("region", name="Open incidents by severity")
-    expect(clocks).to_contain_text("Acknowledgement overdue by 1 h 30 min")
+    # 2 h since detection against a 30-minute target; a slow machine may add a minute or two.
+    expect(clocks).to_contain_text(re.compile(r"Acknowledgement overdue by 1 h 3\d min"))
     # A reload would lose this mark.
     page.evaluate("window.stillTheSamePage = true")
 
     make_statement(incident, comms, status=Statement.Status.PUBLISHED)
 
-    expect(clocks).to_contain_text(re.compile(r"Next update due in (59 min|1 h)"), timeout=10_000)
+    expect(clocks).to_contain_text(re.compile(r"Next update due in (5\d min|1 h)"), timeout=10_000)
     expect(clocks).not_to_contain_text("overdue")
     assert page.evaluate("window.stillTheSamePage") is True
     expect(
