@@ -350,3 +350,93 @@ def action_item_clock(item, now=None):
 def due_after_detection(incident, hours):
     """When a step due ``hours`` after the first signal is due (a plan template's items)."""
     return incident.detected_at + timedelta(hours=hours)
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures of a finished response: the post-mortem's facts and the reports use these, so that a
+# figure reads the same wherever it is shown.
+# ---------------------------------------------------------------------------------------------
+
+
+def time_to_resolution(incident):
+    """From detection to resolution (``resolved_at``), or None while not resolved. A reopened
+    incident counts its latest resolution (reopening clears ``resolved_at``)."""
+    if incident.resolved_at is None:
+        return None
+    return incident.resolved_at - incident.detected_at
+
+
+def acknowledged_within_target(incident, targets=None):
+    """Whether the first public acknowledgement came within the severity's target (at the
+    target itself counts as within, as on the acknowledgement clock), or None when there was no
+    acknowledgement. ``targets`` as from :func:`response_targets`, else from the incident."""
+    took = time_to_acknowledgement(incident)
+    if took is None:
+        return None
+    target = targets[int(incident.severity)] if targets else targets_of(incident)
+    return took <= target.acknowledgement
+
+
+def promise_kept(promised_at, next_word_at, *, stopped_at=None, now=None):
+    """Whether a public update's promise ("next update by ``promised_at``") was kept.
+
+    ``next_word_at`` is when the audience next heard from us after that update: the next
+    published public update or statement, or None. ``stopped_at`` is when the incident's clock
+    stopped (:func:`stopped_at`: resolved, closed or cancelled), which ends the cadence.
+
+    - True: the next public word came at or before the promised time;
+    - False: it came later, or none came and the promised time passed while the incident was
+      still running;
+    - None (not counted): the promised time is still to come (``now``), or the incident stopped
+      before it without another word (resolving ends the promise rather than breaking it).
+    """
+    if next_word_at is not None and (stopped_at is None or next_word_at <= stopped_at):
+        return next_word_at <= promised_at
+    if stopped_at is not None and stopped_at <= promised_at:
+        return None
+    if stopped_at is None and promised_at >= (now or timezone.now()):
+        return None
+    return False
+
+
+def promise_outcomes(words, *, stopped_at=None, now=None):
+    """Every promise among an incident's public words, judged by :func:`promise_kept`.
+
+    ``words`` is a list of ``(published_at, promised_at)``: each published public update with
+    the time it promised, and each published statement with None (a statement promises no
+    time, but counts as the next word). Returns ``[(published_at, promised_at, kept)]``, oldest
+    first, one per promise."""
+    words = sorted(words, key=lambda word: word[0])
+    outcomes = []
+    for index, (published_at, promised_at) in enumerate(words):
+        if promised_at is None:
+            continue
+        later = [at for at, _ in words[index + 1 :] if at > published_at]
+        next_word_at = later[0] if later else None
+        kept = promise_kept(promised_at, next_word_at, stopped_at=stopped_at, now=now)
+        outcomes.append((published_at, promised_at, kept))
+    return outcomes
+
+
+# What became of an action item, for the post-mortem and the reports.
+ON_TIME, LATE, DROPPED, UNFINISHED = "on_time", "late", "dropped", "unfinished"
+
+
+def action_item_outcome(item):
+    """``on_time`` (done, by its due time or without one), ``late`` (done after its due time:
+    the action-item clock's ``is_late``), ``dropped``, or ``unfinished`` (open or in progress).
+
+    ``item`` is anything with ``is_unfinished``, ``completed_at``, ``dropped_at``, ``due_at``.
+    """
+    if item.is_unfinished:
+        return UNFINISHED
+    if item.completed_at is None:
+        return DROPPED if item.dropped_at is not None else UNFINISHED
+    if item.due_at is not None and item.completed_at > item.due_at:
+        return LATE
+    return ON_TIME
+
+
+def done_on_time(item):
+    """Whether the item was done by its due time (see :func:`action_item_outcome`)."""
+    return action_item_outcome(item) == ON_TIME
