@@ -149,12 +149,7 @@ class PostMortem(VersionedModel):
         """The stored post-mortem of this incident, locked, or None. Raises :class:`StaleEdit`
         when it is not the version this form was opened on (None: opened before one existed).
         """
-        row = (
-            PostMortem.objects.select_for_update()
-            .select_related("completed_by")
-            .filter(incident_id=self.incident_id)
-            .first()
-        )
+        row = PostMortem.objects.select_for_update().filter(incident_id=self.incident_id).first()
         if row is not None and row.version != expected_version:
             raise StaleEdit(current=row)
         return row
