@@ -124,12 +124,9 @@ class PostMortemForm(VersionedForm):
             field.validators.append(MaxLengthValidator(POSTMORTEM_TEXT_MAX_LENGTH))
 
     def clean(self):
+        # Django's form fields already refuse NUL characters, by the field.
         cleaned_data = super().clean()
         for name in POSTMORTEM_TEXT_FIELDS:
-            value = cleaned_data.get(name) or ""
-            if "\x00" in value:
-                # Databases refuse NUL in text (PostgreSQL with an error).
-                self.add_error(name, "The text holds a NUL character; remove it.")
-            elif name in cleaned_data:
-                cleaned_data[name] = value.replace("\r\n", "\n")
+            if cleaned_data.get(name):
+                cleaned_data[name] = cleaned_data[name].replace("\r\n", "\n")
         return cleaned_data
