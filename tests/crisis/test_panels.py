@@ -53,6 +53,7 @@ def test_each_app_registers_its_panels_once():
 
     assert names(panels.incident_panels) == [
         ("incidents.panels", "parties_panel", "main"),
+        ("incidents.panels", "postmortem_panel", "aside"),
         ("responses.panels", "statements_panel", "main"),
         ("responses.panels", "public_page_panel", "aside"),
         ("responses.panels", "action_plan_panel", "main"),
@@ -62,6 +63,7 @@ def test_each_app_registers_its_panels_once():
     assert [p.func.__name__ for p in panels.timeline_providers] == [
         "incident_entries",
         "party_entries",
+        "postmortem_entries",
         "statement_entries",
         "publication_entries",
         "action_item_entries",
@@ -74,6 +76,22 @@ def test_each_app_registers_its_panels_once():
         ("responses.panels", "awaiting_publication_panel", "aside"),
     ]
     assert [p.func.__name__ for p in panels.incident_annotations] == ["public_word_annotation"]
+    # What the post-mortem needs from each app (incidents never imports responses).
+    assert names(panels.close_gates) == [
+        ("responses.postmortem", "open_rectify_items", "main"),
+        ("responses.postmortem", "waiting_statements", "main"),
+        ("responses.postmortem", "waiting_public_updates", "main"),
+    ]
+    assert names(panels.postmortem_facts) == [
+        ("incidents.panels", "lifecycle_facts", "main"),
+        ("incidents.panels", "party_facts", "main"),
+        ("responses.postmortem", "response_facts", "main"),
+        ("responses.postmortem", "action_plan_facts", "main"),
+    ]
+    assert names(panels.report_sections) == [
+        ("responses.postmortem", "statement_sections", "main"),
+        ("responses.postmortem", "action_plan_section", "main"),
+    ]
 
 
 def test_registering_again_adds_nothing():
@@ -190,11 +208,12 @@ def entry(minute, reason, kind=""):
 
 
 def test_every_app_names_its_timeline_kinds():
-    assert list(panels.timeline_kinds.items())[:7] == [
+    assert list(panels.timeline_kinds.items())[:8] == [
         ("status", "Status"),
         ("incident", "Incident details"),
         ("public_page", "Public page"),
         ("party", "Affected parties"),
+        ("postmortem", "Post-mortem"),
         ("statement", "Statements"),
         ("review", "Reviews"),
         ("publication", "Publications"),

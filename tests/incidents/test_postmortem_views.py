@@ -381,3 +381,20 @@ def test_the_postmortem_history_page_shows_each_version(client_as, viewer, comms
 
     assert "Submitted: the incident is closed" in text
     assert "Draft saved" not in text  # closed_with_records submits without a draft
+
+
+@pytest.mark.parametrize("drafts", [1, 40])
+def test_the_incident_page_with_a_postmortem_keeps_its_query_budget(
+    drafts, client_as, comms, manager, resolved, django_assert_max_num_queries
+):
+    factories.make_postmortem(resolved, by=comms)
+    for n in range(drafts):
+        postmortem = PostMortem.objects.get(incident=resolved)
+        postmortem.summary = f"Draft {n}"
+        postmortem.save_draft(by=manager if n % 2 else comms, expected_version=postmortem.version)
+    client = client_as(manager)
+
+    with django_assert_max_num_queries(factories.INCIDENT_PAGE_QUERIES):
+        response = client.get(resolved.get_absolute_url())
+
+    assert "Post-mortem" in [e.subject for e in response.context["timeline"]]
