@@ -351,3 +351,36 @@ def test_the_admin_pages_for_playbooks_and_targets_pass_axe(page, live_server, s
             ),
         ],
     )
+
+
+def test_the_postmortem_pages_pass_axe(page, live_server, sign_in, desk):
+    """The post-mortem form refusing to close (a Rectify item open), the resolved incident's
+    panel, the closed incident's report and the post-mortem's history."""
+    comms = desk["incident"].declared_by
+    resolved = make_incident(comms, title="Refund page down", status=Incident.Status.RESPONDING)
+    make_party(resolved, by=comms)
+    make_action_item(resolved, comms, title="Refund the late orders")
+    resolved.resolve(by=comms)
+    closed = desk["closed"]
+    sign_in(page, desk["admin"])
+    pages = [
+        ("incident page, resolved", resolved.get_absolute_url()),
+        ("post-mortem form, refusing", reverse("incidents:postmortem", args=[resolved.reference])),
+        (
+            "post-mortem report",
+            reverse("incidents:postmortem-report", args=[closed.reference]),
+        ),
+        (
+            "post-mortem history",
+            reverse("incidents:postmortem-history", args=[closed.reference]),
+        ),
+    ]
+    check_pages(page, live_server.url, pages)
+    page.set_viewport_size(PHONE)
+    check_pages(page, live_server.url, pages[1:3])
+
+    # The states checked are there: the refusal with its link, the report's sections.
+    page.goto(live_server.url + pages[1][1])
+    expect(page.get_by_test_id("close-refusals")).to_contain_text("Refund the late orders")
+    page.goto(live_server.url + pages[2][1])
+    expect(page.get_by_role("heading", name="Action plan")).to_be_visible()
