@@ -130,16 +130,9 @@ def party_facts(incident):
             facts.append(Fact("parties", status.label, ", ".join(p.description for p in these)))
     for party in parties:
         count = f" (about {intcomma(party.estimated_count)})" if party.estimated_count else ""
-        impact = f": {party.impact}" if party.impact else ""
-        facts.append(
-            Fact(
-                "parties",
-                f"{party.get_kind_display()}{count}",
-                f"{party.description}{impact}; "
-                f"outreach {party.get_outreach_status_display().lower()}",
-                field="impact",
-            )
-        )
+        outreach = f"outreach: {party.get_outreach_status_display().lower()}"
+        value = " · ".join(part for part in (party.description, party.impact, outreach) if part)
+        facts.append(Fact("parties", f"{party.get_kind_display()}{count}", value, field="impact"))
     return facts
 
 

@@ -20,6 +20,10 @@ def _incident_url(incident, anchor=""):
     return reverse("incidents:detail", args=[incident.reference]) + anchor
 
 
+def _items(count):
+    return f"{count} item{'s' if count != 1 else ''}"
+
+
 def _person(user):
     if user is None:
         return "nobody"
@@ -158,7 +162,7 @@ def action_plan_facts(incident):
         for outcome, label in OUTCOME_LABELS.items()
         if any(o == outcome for _, o in outcomes)
     ]
-    facts = [Fact("plan", "Action items", f"{len(items)}: " + ", ".join(counts))]
+    facts = [Fact("plan", "Action items", f"{_items(len(items))}: " + ", ".join(counts))]
     for item, outcome in outcomes:
         if outcome == clocks.LATE:
             late_by = describe_duration(item.completed_at - item.due_at)
@@ -177,7 +181,7 @@ def action_plan_facts(incident):
     on_time = sum(1 for _, o in outcomes if o == clocks.ON_TIME)
     if on_time:
         facts.append(
-            Fact("plan", "Done on time", f"{on_time} of {len(items)} items", field="went_well")
+            Fact("plan", "Done on time", f"{on_time} of {_items(len(items))}", field="went_well")
         )
     for item in items:
         if item.kind == ActionItem.Kind.PREVENT:
@@ -245,8 +249,11 @@ def action_plan_section(incident):
     )
     entries = []
     for item in items:
+        outcome = clocks.action_item_outcome(item)
         lines = [
-            f"{item.get_status_display()} · {OUTCOME_LABELS[clocks.action_item_outcome(item)]}",
+            item.get_status_display()
+            if outcome == clocks.UNFINISHED
+            else OUTCOME_LABELS[outcome].capitalize(),
             f"Owner: {_person(item.owner)}",
         ]
         if item.due_at:

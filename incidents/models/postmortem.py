@@ -178,6 +178,8 @@ class PostMortem(VersionedModel):
             raise TransitionRefused("You may not write the post-mortem.")
         with transaction.atomic():
             Incident.objects.select_for_update().filter(pk=self.incident_id).first()
+            # A frozen incident says so, before any talk of versions.
+            self.refuse_if_frozen()
             try:
                 row = self._locked_stored_row(expected_version)
             except StaleEdit as stale:

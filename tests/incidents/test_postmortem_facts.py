@@ -110,11 +110,12 @@ def test_the_plan_says_what_was_done_on_time_late_and_dropped(story):
     facts = facts_by_label(story)
 
     assert facts["Action items"].value == (
-        "4: 1 done on time, 1 done late, 1 dropped, 1 not finished"
+        "4 items: 1 done on time, 1 done late, 1 dropped, 1 not finished"
     )
     assert facts["Done late: Refund"].value == "1 h 30 min after its due time"
     assert facts["Dropped: Call everyone"].value == "Mail was enough"
     assert facts["Done on time"].value == "1 of 4 items"
+    assert facts["Dropped: Call everyone"].field == "went_wrong"
     assert facts["Prevent: Carrier check"].field == "follow_up"
     assert facts["Prevent: Carrier check"].value == "open, owner Manager Tester"
 
@@ -136,8 +137,8 @@ def test_the_fields_start_from_the_facts_that_name_them(story):
     ]
     assert "- Done late: Refund: 1 h 30 min after its due time" in text["went_wrong"]
     assert text["impact"].splitlines()[0] == (
-        "- Customers (about 1,200): Customers in the north: Orders three days late.; "
-        "outreach contacted"
+        "- Customers (about 1,200): Customers in the north · Orders three days late. · "
+        "outreach: contacted"
     )
     assert text["follow_up"] == "- Prevent: Carrier check: open, owner Manager Tester"
     assert "root_cause" not in text and "lessons_learned" not in text
