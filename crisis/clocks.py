@@ -22,7 +22,7 @@ clock refuses it (:class:`ClockFactsMissing`).
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.apps import apps
 from django.conf import settings
@@ -350,3 +350,118 @@ def action_item_clock(item, now=None):
 def due_after_detection(incident, hours):
     """When a step due ``hours`` after the first signal is due (a plan template's items)."""
     return incident.detected_at + timedelta(hours=hours)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports: the figures of the reports page (responses/reports.py) over a chosen period.
+# ---------------------------------------------------------------------------------------------
+
+# The reports page opens on the last 90 days; a period may span at most ten years (a longer one
+# is refused, not silently cut), starts no earlier than 2000 and ends at most a year from today.
+REPORT_DEFAULT_DAYS = 90
+REPORT_MAX_SPAN = timedelta(days=3653)
+REPORT_EARLIEST = date(2000, 1, 1)
+REPORT_LATEST_AHEAD = timedelta(days=366)
+
+# What happened to a first acknowledgement, a promised public update and an action item, as the
+# reports count them. PENDING: not decided yet (its deadline is still ahead), so left out.
+WITHIN, LATE, PENDING = "within", "late", "pending"
+KEPT, BROKEN = "kept", "broken"
+ON_TIME, DONE_LATE, OVERDUE_ITEM, DROPPED, NO_DUE_TIME = (
+    "on_time",
+    "done_late",
+    "overdue",
+    "dropped",
+    "no_due_time",
+)
+
+
+def default_report_period(today=None):
+    """The reports page's period when none is asked for: the last 90 days, today included."""
+    today = today or timezone.localdate()
+    return today - timedelta(days=REPORT_DEFAULT_DAYS - 1), today
+
+
+def report_period_refusals(start, end, today=None):
+    """``{field: message}`` for a period the reports refuse (empty when it is fine): one that
+    ends before it starts, spans more than ten years, or lies outside 2000 … a year from now."""
+    today = today or timezone.localdate()
+    refusals = {}
+    latest = today + REPORT_LATEST_AHEAD
+    for name, day in (("start", start), ("end", end)):
+        if day < REPORT_EARLIEST:
+            refusals[name] = f"Choose a date from {REPORT_EARLIEST:%d %b %Y} on."
+        elif day > latest:
+            refusals[name] = f"Choose a date until {latest:%d %b %Y}."
+    if refusals:
+        return refusals
+    if end < start:
+        refusals["end"] = "The period cannot end before it starts."
+    elif end - start >= REPORT_MAX_SPAN:
+        refusals["end"] = "A report covers at most ten years: choose a shorter period."
+    return refusals
+
+
+def report_period_bounds(start, end):
+    """The period from ``start`` to ``end`` (dates, both included) as aware datetimes: from the
+    start's local midnight to the midnight after the end (excluded)."""
+    zone = timezone.get_current_timezone()
+    begins = timezone.make_aware(datetime.combine(start, time.min), zone)
+    ends = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), zone)
+    return begins, ends
+
+
+def time_to_resolution(incident):
+    """From detection to the (latest) resolution, or None while unresolved. Reopening clears the
+    resolution, so a reopened incident counts from its next one."""
+    if incident.resolved_at is None:
+        return None
+    return incident.resolved_at - incident.detected_at
+
+
+def percentile(durations, share):
+    """The ``share`` (0 … 1) percentile of ``durations``, interpolating linearly between the two
+    nearest ranks (the median of 10 and 20 minutes is 15); None for no durations."""
+    ordered = sorted(durations)
+    if not ordered:
+        return None
+    position = (len(ordered) - 1) * share
+    lower = int(position)
+    upper = min(lower + 1, len(ordered) - 1)
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+def acknowledgement_outcome(incident, now=None):
+    """``within`` or ``late`` once the first public acknowledgement came (or, still missing,
+    once its target passed on an open incident: ``late``), ``pending`` while its target is
+    ahead, None for an incident that ended without a public word (nothing was counted)."""
+    clock = acknowledgement_clock(incident, now)
+    if clock is None:
+        return None
+    if clock.is_done:
+        return LATE if clock.is_late else WITHIN
+    return LATE if clock.is_overdue else PENDING
+
+
+def promise_outcome(promised_at, next_word_at, stopped_at, now=None):
+    """Whether a public update's promise of the next one by ``promised_at`` was kept: ``kept``
+    when the next public word (``next_word_at``, None if none yet) came by then, or when the
+    incident's clock stopped (``stopped_at``) by then so nothing more was owed; ``broken`` when
+    that moment came later or never came and the promised time passed; ``pending`` before."""
+    ends = [moment for moment in (next_word_at, stopped_at) if moment is not None]
+    if ends:
+        return KEPT if min(ends) <= promised_at else BROKEN
+    return BROKEN if (now or timezone.now()) > promised_at else PENDING
+
+
+def action_item_outcome(item, now=None):
+    """What became of an action item by its due time: ``on_time``, ``done_late``, ``overdue``
+    (unfinished past it), ``pending`` (unfinished, due later), ``dropped``, or ``no_due_time``."""
+    if not item.is_unfinished and item.completed_at is None:
+        return DROPPED
+    clock = action_item_clock(item, now)
+    if clock is None:
+        return NO_DUE_TIME
+    if clock.is_done:
+        return DONE_LATE if clock.is_late else ON_TIME
+    return OVERDUE_ITEM if clock.is_overdue else PENDING

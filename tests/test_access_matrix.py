@@ -133,6 +133,9 @@ APP_POLICY = {
     # A publication without its promise of the next update is shown again with the message (400).
     "responses:update-publish": manager_write(post=400),
     "responses:update-withdraw": comms_write(get=405, post=302),
+    # Reports
+    "responses:report": signed_in(),
+    "responses:report-export": signed_in(),
 }
 
 # The admin site's own pages, beside the ones of each registered model.
