@@ -234,9 +234,11 @@ def build_report(start, end, now=None):
 
     # Public update promises kept: each published public update promised the next public word.
     words = defaultdict(list)
-    for incident_id, at in Statement.objects.published().filter(
-        incident_id__in=by_pk
-    ).values_list("incident_id", "published_at"):
+    for incident_id, at in (
+        Statement.objects.published()
+        .filter(incident_id__in=by_pk)
+        .values_list("incident_id", "published_at")
+    ):
         words[incident_id].append(at)
     promises = list(
         ProgressUpdate.objects.published_public()
@@ -265,7 +267,9 @@ def build_report(start, end, now=None):
                 {
                     "kept": counts[clocks.KEPT],
                     "broken": counts[clocks.BROKEN],
-                    "share": share(counts[clocks.KEPT], counts[clocks.KEPT] + counts[clocks.BROKEN]),
+                    "share": share(
+                        counts[clocks.KEPT], counts[clocks.KEPT] + counts[clocks.BROKEN]
+                    ),
                 },
             )
         )
@@ -295,7 +299,9 @@ def build_report(start, end, now=None):
             for item in items
             if kind_value is None or item.kind == kind_value
         )
-        decided = outcomes[clocks.ON_TIME] + outcomes[clocks.DONE_LATE] + outcomes[clocks.OVERDUE_ITEM]
+        decided = (
+            outcomes[clocks.ON_TIME] + outcomes[clocks.DONE_LATE] + outcomes[clocks.OVERDUE_ITEM]
+        )
         rows.append(
             Row(
                 label,
@@ -448,8 +454,7 @@ def report(request):
         "incidents_url": _list_url(start, end),
         "query": query.urlencode(),
         "figures": [
-            {"figure": figure, "chart": chart(figure), "table": table(figure)}
-            for figure in figures
+            {"figure": figure, "chart": chart(figure), "table": table(figure)} for figure in figures
         ],
     }
     return render(request, "responses/report.html", context)
@@ -474,7 +479,9 @@ def report_export(request):
     download.writerow(["Period", f"{start.isoformat()} to {end.isoformat()}", "drills excluded"])
     for figure in figures:
         download.writerow([])
-        download.writerow([figure.title, *[_csv_heading(figure, key, h) for key, h in figure.columns]])
+        download.writerow(
+            [figure.title, *[_csv_heading(figure, key, h) for key, h in figure.columns]]
+        )
         for row in figure.rows:
             cells = []
             for key, _heading in figure.columns:

@@ -61,11 +61,15 @@ def world(db, comms, manager):
     with at(T0 + minutes(20)):
         factories.make_statement(a, status="published")
     with at(T0 + minutes(40)):
-        factories.make_update(a, kind="public", status="published", next_update_at=T0 + minutes(100))
+        factories.make_update(
+            a, kind="public", status="published", next_update_at=T0 + minutes(100)
+        )
     with at(T0 + minutes(50)):
         a.action_items.get(title="A fix").complete(by=comms)
     with at(T0 + minutes(90)):
-        factories.make_update(a, kind="public", status="published", next_update_at=T0 + minutes(200))
+        factories.make_update(
+            a, kind="public", status="published", next_update_at=T0 + minutes(200)
+        )
     with at(T0 + minutes(180)):
         a.move("resolve", by=manager)
     incidents["a"] = a
@@ -77,7 +81,9 @@ def world(db, comms, manager):
     with at(b0 + minutes(90)):
         factories.make_statement(b, status="published")
     with at(b0 + minutes(100)):
-        factories.make_update(b, kind="public", status="published", next_update_at=b0 + minutes(160))
+        factories.make_update(
+            b, kind="public", status="published", next_update_at=b0 + minutes(160)
+        )
         factories.make_action_item(b, title="B fix", due_at=b0 + minutes(200))
         factories.make_action_item(b, title="B dropped", due_at=b0 + minutes(200))
     with at(b0 + minutes(150)):
