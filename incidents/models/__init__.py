@@ -2,5 +2,13 @@
 
 from incidents.models.incident import Incident, IncidentQuerySet, Platform, ReferenceCounter
 from incidents.models.party import AffectedParty
+from incidents.models.postmortem import PostMortem
 
-__all__ = ["AffectedParty", "Incident", "IncidentQuerySet", "Platform", "ReferenceCounter"]
+__all__ = [
+    "AffectedParty",
+    "Incident",
+    "IncidentQuerySet",
+    "Platform",
+    "PostMortem",
+    "ReferenceCounter",
+]
