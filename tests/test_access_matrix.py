@@ -92,6 +92,7 @@ APP_POLICY = {
     "incidents:dashboard-clocks": signed_in(),
     "incidents:list": signed_in(),
     "incidents:export": signed_in(),
+    "incidents:lessons": signed_in(),
     "incidents:create": comms_write(),
     "incidents:detail": signed_in(),
     "incidents:edit": comms_write(),
