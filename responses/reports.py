@@ -345,8 +345,8 @@ def build_report(start, end, now=None):
 # value and the second series is hatched, so the chart reads without colour and prints.
 # ---------------------------------------------------------------------------------------------
 
-CHART_WIDTH = 640
-LABEL_WIDTH = 190
+CHART_WIDTH = 720
+LABEL_WIDTH = 240
 VALUE_ROOM = 110
 BAR_HEIGHT = 16
 BAR_GAP = 4
