@@ -353,7 +353,99 @@ def due_after_detection(incident, hours):
 
 
 # ---------------------------------------------------------------------------------------------
-# Reports: the figures of the reports page (responses/reports.py) over a chosen period.
+# Figures of a finished response: the post-mortem's facts and the reports use these, so that a
+# figure reads the same wherever it is shown.
+# ---------------------------------------------------------------------------------------------
+
+
+def time_to_resolution(incident):
+    """From detection to resolution (``resolved_at``), or None while not resolved. A reopened
+    incident counts its latest resolution (reopening clears ``resolved_at``)."""
+    if incident.resolved_at is None:
+        return None
+    return incident.resolved_at - incident.detected_at
+
+
+def acknowledged_within_target(incident, targets=None):
+    """Whether the first public acknowledgement came within the severity's target (at the
+    target itself counts as within, as on the acknowledgement clock), or None when there was no
+    acknowledgement. ``targets`` as from :func:`response_targets`, else from the incident."""
+    took = time_to_acknowledgement(incident)
+    if took is None:
+        return None
+    target = targets[int(incident.severity)] if targets else targets_of(incident)
+    return took <= target.acknowledgement
+
+
+def promise_kept(promised_at, next_word_at, *, stopped_at=None, now=None):
+    """Whether a public update's promise ("next update by ``promised_at``") was kept.
+
+    ``next_word_at`` is when the audience next heard from us after that update: the next
+    published public update or statement, or None. ``stopped_at`` is when the incident's clock
+    stopped (:func:`stopped_at`: resolved, closed or cancelled), which ends the cadence.
+
+    - True: the next public word came at or before the promised time;
+    - False: it came later, or none came and the promised time passed while the incident was
+      still running;
+    - None (not counted): the promised time is still to come (``now``), or the incident stopped
+      before it without another word (resolving ends the promise rather than breaking it).
+    """
+    if next_word_at is not None and (stopped_at is None or next_word_at <= stopped_at):
+        return next_word_at <= promised_at
+    if stopped_at is not None and stopped_at <= promised_at:
+        return None
+    if stopped_at is None and promised_at >= (now or timezone.now()):
+        return None
+    return False
+
+
+def promise_outcomes(words, *, stopped_at=None, now=None):
+    """Every promise among an incident's public words, judged by :func:`promise_kept`.
+
+    ``words`` is a list of ``(published_at, promised_at)``: each published public update with
+    the time it promised, and each published statement with None (a statement promises no
+    time, but counts as the next word). Returns ``[(published_at, promised_at, kept)]``, oldest
+    first, one per promise."""
+    words = sorted(words, key=lambda word: word[0])
+    outcomes = []
+    for index, (published_at, promised_at) in enumerate(words):
+        if promised_at is None:
+            continue
+        later = [at for at, _ in words[index + 1 :] if at > published_at]
+        next_word_at = later[0] if later else None
+        kept = promise_kept(promised_at, next_word_at, stopped_at=stopped_at, now=now)
+        outcomes.append((published_at, promised_at, kept))
+    return outcomes
+
+
+# What became of an action item, for the post-mortem and the reports.
+ON_TIME, LATE, DROPPED, UNFINISHED = "on_time", "late", "dropped", "unfinished"
+
+
+def action_item_outcome(item):
+    """``on_time`` (done, by its due time or without one), ``late`` (done after its due time:
+    the action-item clock's ``is_late``), ``dropped``, or ``unfinished`` (open or in progress).
+
+    ``item`` is anything with ``is_unfinished``, ``completed_at``, ``dropped_at``, ``due_at``.
+    """
+    if item.is_unfinished:
+        return UNFINISHED
+    if item.completed_at is None:
+        return DROPPED if item.dropped_at is not None else UNFINISHED
+    if item.due_at is not None and item.completed_at > item.due_at:
+        return LATE
+    return ON_TIME
+
+
+def done_on_time(item):
+    """Whether the item was done by its due time (see :func:`action_item_outcome`)."""
+    return action_item_outcome(item) == ON_TIME
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports: the figures of the reports page (responses/reports.py) over a chosen period. They
+# judge each acknowledgement, promise and action item with the functions above, and add only
+# what a report needs besides: the period, percentiles, and what is still undecided.
 # ---------------------------------------------------------------------------------------------
 
 # The reports page opens on the last 90 days; a period may span at most ten years (a longer one
@@ -363,17 +455,10 @@ REPORT_MAX_SPAN = timedelta(days=3653)
 REPORT_EARLIEST = date(2000, 1, 1)
 REPORT_LATEST_AHEAD = timedelta(days=366)
 
-# What happened to a first acknowledgement, a promised public update and an action item, as the
-# reports count them. PENDING: not decided yet (its deadline is still ahead), so left out.
-WITHIN, LATE, PENDING = "within", "late", "pending"
-KEPT, BROKEN = "kept", "broken"
-ON_TIME, DONE_LATE, OVERDUE_ITEM, DROPPED, NO_DUE_TIME = (
-    "on_time",
-    "done_late",
-    "overdue",
-    "dropped",
-    "no_due_time",
-)
+# A report's outcomes besides those above (ON_TIME, LATE, DROPPED): an acknowledgement made
+# within its target; an unfinished item past its due time; anything whose deadline is still
+# ahead, which a report leaves out.
+WITHIN, OVERDUE_ITEM, PENDING = "within", "overdue", "pending"
 
 
 def default_report_period(today=None):
@@ -411,14 +496,6 @@ def report_period_bounds(start, end):
     return begins, ends
 
 
-def time_to_resolution(incident):
-    """From detection to the (latest) resolution, or None while unresolved. Reopening clears the
-    resolution, so a reopened incident counts from its next one."""
-    if incident.resolved_at is None:
-        return None
-    return incident.resolved_at - incident.detected_at
-
-
 def percentile(durations, share):
     """The ``share`` (0 … 1) percentile of ``durations``, interpolating linearly between the two
     nearest ranks (the median of 10 and 20 minutes is 15); None for no durations."""
@@ -432,36 +509,24 @@ def percentile(durations, share):
 
 
 def acknowledgement_outcome(incident, now=None):
-    """``within`` or ``late`` once the first public acknowledgement came (or, still missing,
-    once its target passed on an open incident: ``late``), ``pending`` while its target is
-    ahead, None for an incident that ended without a public word (nothing was counted)."""
+    """``within`` or ``late`` once the first public acknowledgement came
+    (:func:`acknowledged_within_target`); while it is missing on an open incident, ``late`` once
+    its target passed (the acknowledgement clock is overdue), else ``pending``; None for an
+    incident that ended without a public word (nothing is counted)."""
+    within = acknowledged_within_target(incident)
+    if within is not None:
+        return WITHIN if within else LATE
     clock = acknowledgement_clock(incident, now)
     if clock is None:
         return None
-    if clock.is_done:
-        return LATE if clock.is_late else WITHIN
     return LATE if clock.is_overdue else PENDING
 
 
-def promise_outcome(promised_at, next_word_at, stopped_at, now=None):
-    """Whether a public update's promise of the next one by ``promised_at`` was kept: ``kept``
-    when the next public word (``next_word_at``, None if none yet) came by then, or when the
-    incident's clock stopped (``stopped_at``) by then so nothing more was owed; ``broken`` when
-    that moment came later or never came and the promised time passed; ``pending`` before."""
-    ends = [moment for moment in (next_word_at, stopped_at) if moment is not None]
-    if ends:
-        return KEPT if min(ends) <= promised_at else BROKEN
-    return BROKEN if (now or timezone.now()) > promised_at else PENDING
-
-
-def action_item_outcome(item, now=None):
-    """What became of an action item by its due time: ``on_time``, ``done_late``, ``overdue``
-    (unfinished past it), ``pending`` (unfinished, due later), ``dropped``, or ``no_due_time``."""
-    if not item.is_unfinished and item.completed_at is None:
-        return DROPPED
+def action_item_report_outcome(item, now=None):
+    """:func:`action_item_outcome` (``on_time``, ``late``, ``dropped``), with an unfinished item
+    told apart: ``overdue`` past its due time (the action-item clock), else ``pending``."""
+    outcome = action_item_outcome(item)
+    if outcome != UNFINISHED:
+        return outcome
     clock = action_item_clock(item, now)
-    if clock is None:
-        return NO_DUE_TIME
-    if clock.is_done:
-        return DONE_LATE if clock.is_late else ON_TIME
-    return OVERDUE_ITEM if clock.is_overdue else PENDING
+    return OVERDUE_ITEM if clock is not None and clock.is_overdue else PENDING

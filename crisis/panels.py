@@ -195,3 +195,109 @@ def after_declare(incident, cleaned_data, by):
     for extension in declare_extensions:
         notes += extension.after_declare(incident, cleaned_data, by) or []
     return notes
+
+
+# ---------------------------------------------------------------------------------------------
+# Closing an incident with its post-mortem (incidents.PostMortem)
+# ---------------------------------------------------------------------------------------------
+#
+# Three registries let the apps that own the records say what the post-mortem needs from them,
+# so that incidents never imports responses:
+#
+# - a close gate is ``gate(incident)`` and returns a list of :class:`Refusal`: every reason the
+#   incident may not close now (a Rectify item still open, a statement waiting in review), each
+#   with the address where it can be dealt with. An empty list lets the incident close. A gate
+#   runs inside the closing transaction, after the incident's row is locked.
+# - a post-mortem fact provider is ``provider(incident)`` and returns a list of :class:`Fact`:
+#   what the app knows (key moments, promises kept, items done late) for the post-mortem form;
+#   its figures come from crisis.clocks. Mentions will add their volume here.
+# - a report section provider is ``provider(incident)`` and returns a list of
+#   :class:`ReportSection` for the printable report and its Markdown twin.
+#
+# Register them with ``register(panels.close_gates, gate, order=…)`` like any provider. Each
+# provider runs a fixed number of queries, whatever the incident holds.
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One unmet condition for closing: what to do, and where (a path, or "" for none);
+    ``field`` names the post-mortem's own field when that is what is missing."""
+
+    message: str
+    url: str = ""
+    field: str = ""
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One thing the app knows about an incident, shown on its post-mortem form.
+
+    ``section`` groups facts on the form: ``moments`` (key moments of the timeline; ``at`` is
+    set), ``figures`` (durations and counts), ``plan`` (the action plan), ``parties``,
+    ``mentions``. ``field`` names the post-mortem field whose empty text starts with this fact
+    (``went_well``, ``went_wrong``, ``impact``, ``follow_up``…), or "" for a fact shown only.
+    """
+
+    section: str
+    label: str
+    value: str = ""
+    at: object = None
+    field: str = ""
+
+
+FACT_SECTIONS = {
+    "moments": "Key moments",
+    "figures": "Figures",
+    "plan": "Action plan",
+    "parties": "Affected parties",
+    "mentions": "Mentions",
+}
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    """One item of a report section: a heading, when, its lines of text (the person's words,
+    escaped by whoever renders them), and where it was published (``links``: (label, url))."""
+
+    heading: str
+    at: object = None
+    lines: tuple = ()
+    links: tuple = ()
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    title: str
+    entries: tuple = ()
+    empty: str = "None."
+    order: int = 100
+
+
+close_gates: list[Provider] = []
+postmortem_facts: list[Provider] = []
+report_sections: list[Provider] = []
+
+
+def close_refusals(incident):
+    """Every gate's refusals for closing ``incident``, in the gates' order."""
+    refusals = []
+    for provider in sorted(close_gates, key=lambda p: p.order):
+        refusals += provider.func(incident)
+    return refusals
+
+
+def facts_for(incident):
+    """Every provider's facts about ``incident``, in the providers' order; key moments by time."""
+    facts = []
+    for provider in sorted(postmortem_facts, key=lambda p: p.order):
+        facts += provider.func(incident)
+    moments = sorted((f for f in facts if f.section == "moments"), key=lambda f: f.at)
+    return moments + [f for f in facts if f.section != "moments"]
+
+
+def sections_for(incident):
+    """Every provider's report sections about ``incident``, by their ``order``."""
+    sections = []
+    for provider in sorted(report_sections, key=lambda p: p.order):
+        sections += provider.func(incident)
+    return sorted(sections, key=lambda s: s.order)

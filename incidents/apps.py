@@ -18,3 +18,12 @@ class IncidentsConfig(AppConfig):
             panels.timeline_providers, ours.party_entries, order=20, kinds=ours.PARTY_KINDS
         )
         panels.register(panels.incident_panels, lessons.lessons_panel, slot="main", order=50)
+        panels.register(panels.incident_panels, ours.postmortem_panel, slot="aside", order=10)
+        panels.register(
+            panels.timeline_providers,
+            ours.postmortem_entries,
+            order=60,
+            kinds=ours.POSTMORTEM_KINDS,
+        )
+        panels.register(panels.postmortem_facts, ours.lifecycle_facts, order=10)
+        panels.register(panels.postmortem_facts, ours.party_facts, order=20)

@@ -1,10 +1,13 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxLengthValidator
 
 from crisis import panels
 from crisis.forms import OnceForm, VersionedForm
 from crisis.lifecycle import REASON_MAX_LENGTH
-from incidents.models import AffectedParty, Incident
+from incidents.models import AffectedParty, Incident, PostMortem
+from incidents.models.postmortem import TEXT_FIELDS as POSTMORTEM_TEXT_FIELDS
+from incidents.models.postmortem import TEXT_MAX_LENGTH as POSTMORTEM_TEXT_MAX_LENGTH
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -100,3 +103,30 @@ class MoveForm(forms.Form):
             "(it has %(show_value)d)."
         },
     )
+
+
+class PostMortemForm(VersionedForm):
+    """The post-mortem's text. Every field may stay empty in a draft; submitting asks the model
+    which are still missing (PostMortem.close_refusals), so the form only checks the input."""
+
+    class Meta:
+        model = PostMortem
+        fields = list(POSTMORTEM_TEXT_FIELDS)
+        widgets = {name: forms.Textarea(attrs={"rows": 5}) for name in POSTMORTEM_TEXT_FIELDS}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in POSTMORTEM_TEXT_FIELDS:
+            field = self.fields[name]
+            field.max_length = POSTMORTEM_TEXT_MAX_LENGTH
+            field.widget.attrs["maxlength"] = POSTMORTEM_TEXT_MAX_LENGTH
+            field.widget.attrs["dir"] = "auto"
+            field.validators.append(MaxLengthValidator(POSTMORTEM_TEXT_MAX_LENGTH))
+
+    def clean(self):
+        # Django's form fields already refuse NUL characters, by the field.
+        cleaned_data = super().clean()
+        for name in POSTMORTEM_TEXT_FIELDS:
+            if cleaned_data.get(name):
+                cleaned_data[name] = cleaned_data[name].replace("\r\n", "\n")
+        return cleaned_data

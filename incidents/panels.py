@@ -1,8 +1,14 @@
 """What the incidents app contributes to the composed incident page (see crisis.panels)."""
 
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.urls import reverse
+
+from crisis import clocks
 from crisis.history import describe_changes, timeline_entries
-from crisis.panels import Panel
-from incidents.models import AffectedParty, Incident
+from crisis.panels import Fact, Panel
+from crisis.templatetags.crisis_tags import describe_duration
+from incidents.models import AffectedParty, Incident, PostMortem
+from incidents.models.postmortem import CLOSE_PERMISSION, WRITE_PERMISSION
 
 # The timeline kinds of this app's entries, with their labels for the filter.
 INCIDENT_KINDS = {
@@ -13,6 +19,139 @@ INCIDENT_KINDS = {
     "publication": None,
 }
 PARTY_KINDS = {"party": "Affected parties"}
+POSTMORTEM_KINDS = {"postmortem": "Post-mortem"}
+
+
+def postmortem_of(incident):
+    """The incident's post-mortem, or None. No queries when the incident was loaded with
+    ``select_related("postmortem")`` (as the incident page loads it)."""
+    try:
+        return incident.postmortem
+    except PostMortem.DoesNotExist:
+        return None
+
+
+def postmortem_panel(request, incident):
+    """Close with post-mortem on a resolved incident, and the post-mortem's state once there is
+    one (no queries: the page loads it with the incident)."""
+    postmortem = postmortem_of(incident)
+    is_resolved = incident.status == Incident.Status.RESOLVED
+    if postmortem is None and not is_resolved:
+        return None
+    return Panel(
+        "incidents/_incident_postmortem.html",
+        {
+            "incident": incident,
+            "postmortem": postmortem,
+            "is_resolved": is_resolved,
+            "can_write": request.user.has_perm(WRITE_PERMISSION) and incident.is_editable,
+            "can_close": request.user.has_perm(CLOSE_PERMISSION),
+        },
+    )
+
+
+def postmortem_entries(request, incident, *, limit=None):
+    """The post-mortem's drafts, submissions and reviews (none without a post-mortem; else one
+    query, two for the newest ``limit`` of a long history)."""
+    if postmortem_of(incident) is None:
+        return []
+    url = reverse("incidents:postmortem", args=[incident.reference])
+
+    def describe(entry, record, before):
+        entry.kind = "postmortem"
+        entry.url = url
+
+    records = PostMortem.history.filter(incident_id=incident.pk).select_related("history_user")
+    return timeline_entries(
+        PostMortem, records, limit=limit, subject=lambda r: "Post-mortem", describe=describe
+    )
+
+
+# What the post-mortem form knows of the incident (see crisis.panels.postmortem_facts).
+
+
+def lifecycle_facts(incident):
+    """Key moments (detected, declared, every status move, the first public acknowledgement)
+    and the response's durations from crisis.clocks (one query: the incident's history)."""
+    facts = [
+        Fact("moments", "First signal detected", at=incident.detected_at),
+    ]
+    rows = incident.history.order_by("history_date", "history_id").values_list(
+        "status", "history_date", "history_change_reason"
+    )
+    status_before = None
+    for status, at, reason in rows:
+        if status != status_before:
+            label = reason if status_before is not None else "Declared"
+            facts.append(Fact("moments", label or Incident.Status(status).label, at=at))
+        status_before = status
+    if incident.first_acknowledged_at:
+        facts.append(
+            Fact("moments", "First public acknowledgement", at=incident.first_acknowledged_at)
+        )
+    target = clocks.targets_of(incident).acknowledgement
+    took = clocks.time_to_acknowledgement(incident)
+    if took is None:
+        facts.append(
+            Fact(
+                "figures",
+                "Detection to first public acknowledgement",
+                "never acknowledged publicly",
+                field="went_wrong",
+            )
+        )
+    else:
+        within = clocks.acknowledged_within_target(incident)
+        verdict = "within" if within else "later than"
+        facts.append(
+            Fact(
+                "figures",
+                "Detection to first public acknowledgement",
+                f"{describe_duration(took)} ({verdict} the target of {describe_duration(target)})",
+                field="went_well" if within else "went_wrong",
+            )
+        )
+    resolution = clocks.time_to_resolution(incident)
+    if resolution is not None:
+        facts.append(Fact("figures", "Detection to resolution", describe_duration(resolution)))
+    return facts
+
+
+def party_facts(incident):
+    """The affected parties by outreach status, and each one's impact for the impact field
+    (one query)."""
+    parties = list(incident.affected_parties.all())
+    if not parties:
+        return [Fact("parties", "Affected parties", "none recorded")]
+    facts = []
+    for status in AffectedParty.Outreach:
+        these = [p for p in parties if p.outreach_status == status]
+        if these:
+            facts.append(Fact("parties", status.label, ", ".join(p.description for p in these)))
+    for party in parties:
+        count = f" (about {intcomma(party.estimated_count)})" if party.estimated_count else ""
+        impact = f": {party.impact}" if party.impact else ""
+        facts.append(
+            Fact(
+                "parties",
+                f"{party.get_kind_display()}{count}",
+                f"{party.description}{impact}; "
+                f"outreach {party.get_outreach_status_display().lower()}",
+                field="impact",
+            )
+        )
+    return facts
+
+
+def prefill(incident, facts):
+    """The starting text of each post-mortem field from what the app knows: the incident's
+    summary, and each fact that names the field, one line each ("- label: value")."""
+    text = {"summary": incident.summary}
+    for fact in facts:
+        if fact.field:
+            line = f"- {fact.label}: {fact.value}" if fact.value else f"- {fact.label}"
+            text[fact.field] = (text.get(fact.field, "") + "\n" + line).strip()
+    return {name: value for name, value in text.items() if value}
 
 
 def parties_panel(request, incident):

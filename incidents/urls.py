@@ -27,4 +27,24 @@ urlpatterns = [
         views.party_history,
         name="party-history",
     ),
+    path(
+        "incidents/<reference:reference>/postmortem/",
+        views.postmortem_form,
+        name="postmortem",
+    ),
+    path(
+        "incidents/<reference:reference>/postmortem/report/",
+        views.postmortem_report,
+        name="postmortem-report",
+    ),
+    path(
+        "incidents/<reference:reference>/postmortem/report.md",
+        views.postmortem_markdown,
+        name="postmortem-markdown",
+    ),
+    path(
+        "incidents/<reference:reference>/postmortem/history/",
+        views.postmortem_history,
+        name="postmortem-history",
+    ),
 ]

@@ -51,3 +51,14 @@ class ResponsesConfig(AppConfig):
         panels.register(
             panels.incident_panels, ours.unfinished_prevention_panel, slot="main", order=55
         )
+
+        from responses import postmortem
+
+        # What the post-mortem needs from this app: its gates, facts and report sections.
+        panels.register(panels.close_gates, postmortem.open_rectify_items, order=10)
+        panels.register(panels.close_gates, postmortem.waiting_statements, order=20)
+        panels.register(panels.close_gates, postmortem.waiting_public_updates, order=30)
+        panels.register(panels.postmortem_facts, postmortem.response_facts, order=30)
+        panels.register(panels.postmortem_facts, postmortem.action_plan_facts, order=40)
+        panels.register(panels.report_sections, postmortem.statement_sections)
+        panels.register(panels.report_sections, postmortem.action_plan_section)

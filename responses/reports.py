@@ -232,29 +232,28 @@ def build_report(start, end, now=None):
         )
     )
 
-    # Public update promises kept: each published public update promised the next public word.
+    # Public update promises kept: each published public update promised the next public word
+    # (clocks.promise_outcomes judges them; a statement promises nothing but is a word).
     words = defaultdict(list)
     for incident_id, at in (
         Statement.objects.published()
         .filter(incident_id__in=by_pk)
         .values_list("incident_id", "published_at")
     ):
-        words[incident_id].append(at)
-    promises = list(
+        words[incident_id].append((at, None))
+    for incident_id, at, promised in (
         ProgressUpdate.objects.published_public()
         .filter(incident_id__in=by_pk)
         .values_list("incident_id", "published_at", "next_update_at")
-    )
-    for incident_id, at, _promised in promises:
-        words[incident_id].append(at)
+    ):
+        words[incident_id].append((at, promised))
     kept = defaultdict(Counter)
-    for incident_id, at, promised in promises:
+    for incident_id, incident_words in words.items():
         incident = by_pk[incident_id]
-        later = [moment for moment in words[incident_id] if moment > at]
-        outcome = clocks.promise_outcome(
-            promised, min(later, default=None), clocks.stopped_at(incident), now
-        )
-        kept[incident.severity][outcome] += 1
+        for _at, _promised, outcome in clocks.promise_outcomes(
+            incident_words, stopped_at=clocks.stopped_at(incident), now=now
+        ):
+            kept[incident.severity][outcome] += 1
     rows = []
     for label, url, group in severity_rows():
         counts = Counter()
@@ -265,11 +264,9 @@ def build_report(start, end, now=None):
                 label,
                 url,
                 {
-                    "kept": counts[clocks.KEPT],
-                    "broken": counts[clocks.BROKEN],
-                    "share": share(
-                        counts[clocks.KEPT], counts[clocks.KEPT] + counts[clocks.BROKEN]
-                    ),
+                    "kept": counts[True],
+                    "broken": counts[False],
+                    "share": share(counts[True], counts[True] + counts[False]),
                 },
             )
         )
@@ -281,8 +278,8 @@ def build_report(start, end, now=None):
             rows,
             ["share"],
             "share",
-            "A promise is kept when the next public word, or the end of the incident, came by "
-            "the promised time; promises not yet due are left out.",
+            "A promise is kept when the next public word came by the promised time. Promises "
+            "not yet due, and those the incident's end came before, are left out.",
         )
     )
 
@@ -295,23 +292,20 @@ def build_report(start, end, now=None):
     rows = []
     for kind_value, label in [*ActionItem.Kind.choices, (None, "All action items")]:
         outcomes = Counter(
-            clocks.action_item_outcome(item, now)
+            clocks.action_item_report_outcome(item, now)
             for item in items
             if kind_value is None or item.kind == kind_value
         )
-        decided = (
-            outcomes[clocks.ON_TIME] + outcomes[clocks.DONE_LATE] + outcomes[clocks.OVERDUE_ITEM]
-        )
+        decided = outcomes[clocks.ON_TIME] + outcomes[clocks.LATE] + outcomes[clocks.OVERDUE_ITEM]
         rows.append(
             Row(
                 label,
                 _list_url(start, end),
                 {
                     "on_time": outcomes[clocks.ON_TIME],
-                    "done_late": outcomes[clocks.DONE_LATE],
+                    "done_late": outcomes[clocks.LATE],
                     "overdue": outcomes[clocks.OVERDUE_ITEM],
                     "dropped": outcomes[clocks.DROPPED],
-                    "no_due_time": outcomes[clocks.NO_DUE_TIME],
                     "share": share(outcomes[clocks.ON_TIME], decided),
                 },
             )
@@ -325,14 +319,13 @@ def build_report(start, end, now=None):
                 ("done_late", "Done late"),
                 ("overdue", "Overdue"),
                 ("dropped", "Dropped"),
-                ("no_due_time", "No due time"),
                 ("share", "Share on time"),
             ],
             rows,
             ["share"],
             "share",
-            "The share counts items done (on time or late) and items overdue; dropped items, "
-            "items without a due time and items not yet due are left out.",
+            "The share counts items done (on time, or without a due time, or late) and items "
+            "overdue; dropped items and unfinished items not yet due are left out.",
         )
     )
     return incidents, figures

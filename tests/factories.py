@@ -99,7 +99,8 @@ def make_incident(by=None, *, status=None, **overrides):
 
 
 def walk_to(incident, status):
-    """Move through the lifecycle as a manager would, to reach ``status``."""
+    """Move through the lifecycle as a manager would, to reach ``status`` (Closed past the
+    gates: see :func:`close_past_the_gates`)."""
     manager = get_user_model().objects.filter(username="factory-manager").first() or make_manager(
         "factory-manager"
     )
@@ -116,9 +117,62 @@ def walk_to(incident, status):
         if action == "cancel":
             incident.cancel(by=manager, reason="False alarm")
         elif action == "close":
-            incident.close(by=manager)
+            # Whatever the incident holds: tests of a closed incident's records need it closed.
+            close_past_the_gates(incident, manager)
         else:
             incident.move(action, by=manager)
+
+
+POSTMORTEM_TEXT = {
+    "summary": "Deliveries from the north warehouse ran three days late.",
+    "root_cause": "A carrier changed its pickup times without telling us.",
+    "impact": "About 1,200 customers waited for their orders.",
+    "went_well": "The holding statement went out within the hour.",
+    "went_wrong": "Support learned of the delay from social media.",
+    "lessons_learned": "Carriers' schedule changes must reach the desk.",
+    "follow_up": "A weekly check of carrier schedules, owned by logistics.",
+}
+
+
+def make_postmortem(incident, by=None, **overrides):
+    """A saved draft post-mortem with every field filled in (``field=""`` leaves one empty)."""
+    from incidents.models import PostMortem
+
+    fields = {**POSTMORTEM_TEXT, **overrides}
+    postmortem = PostMortem(incident=incident, **fields)
+    return postmortem.save_draft(by=by or incident.declared_by)
+
+
+def close_with_postmortem(incident, *, by, **overrides):
+    """Close a resolved incident the only way there is: submitting its complete post-mortem."""
+    from incidents.models import PostMortem
+
+    postmortem = PostMortem.objects.filter(incident=incident).first()
+    if postmortem is None:
+        postmortem = PostMortem(incident=incident)
+    for name, value in {**POSTMORTEM_TEXT, **overrides}.items():
+        setattr(postmortem, name, value)
+    expected = postmortem.version if postmortem.pk else None
+    postmortem.submit(by=by, expected_version=expected)
+    incident.refresh_from_db()
+    return postmortem
+
+
+def close_past_the_gates(incident, manager):
+    """Close a resolved incident with a complete post-mortem, even when the gates would refuse
+    (a statement still in review, a Rectify item open): the frozen guard's tests need closed
+    incidents holding such records, as a database closed before the gates existed may. The app
+    itself has no such path: it closes only through PostMortem.submit (see
+    close_with_postmortem)."""
+    from incidents.models import PostMortem
+    from incidents.models.postmortem import CLOSED_REASON
+
+    if not PostMortem.objects.filter(incident=incident).exists():
+        make_postmortem(incident, by=manager)
+    incident._transition(
+        "close", by=manager, reason=CLOSED_REASON, changes={"closed_at": incident.resolved_at}
+    )
+    return incident
 
 
 def make_party(incident, by=None, **overrides):

@@ -102,6 +102,12 @@ APP_POLICY = {
     "incidents:party-create": comms_write(),
     "incidents:party-edit": comms_write(),
     "incidents:party-history": signed_in(),
+    # The post-mortem: Comms and Managers write it (an empty POST lacks the form's version, so
+    # the form comes back with its message); everyone signed in reads its report.
+    "incidents:postmortem": comms_write(),
+    "incidents:postmortem-report": signed_in(),
+    "incidents:postmortem-markdown": signed_in(),
+    "incidents:postmortem-history": signed_in(),
     # Statements
     "responses:statement-create": comms_write(),
     "responses:statement-detail": signed_in(),
@@ -270,6 +276,8 @@ def world(comms, manager, viewer, admin):
     incident = factories.make_incident(comms, status=Incident.Status.RESPONDING)
     other = factories.make_incident(comms, title="Misleading post about refunds")
     party = factories.make_party(incident)
+    # A draft post-mortem (one field still empty), for its form, report and history.
+    factories.make_postmortem(incident, by=comms, went_well="")
     factories.make_party(other, description="Customers in the south")
     statement = factories.make_statement(incident, comms)
     published = factories.make_statement(

@@ -81,6 +81,11 @@ def duration(value):
     return describe_duration(value)
 
 
+def absolute_time(value):
+    """'14 Mar 2026, 09:00 UTC' in the site's time zone (how every page writes a moment)."""
+    return date_format(timezone.localtime(value), "j M Y, H:i T")
+
+
 @register.simple_tag
 def when(value):
     """A <time> element showing the relative time, with the absolute one beside it."""

@@ -120,7 +120,8 @@ class Incident(VersionedModel):
     OPEN_STATUSES = (Status.TRIAGE, Status.RESPONDING, Status.MONITORING)
 
     # The lifecycle, in the order its buttons appear. Closing happens only through the
-    # post-mortem, so no page offers it on its own.
+    # post-mortem (PostMortem.submit makes the "close" move), so the incident has no verb
+    # for it and no page offers it on its own.
     MOVES = {
         "respond": Move(
             frozenset({Status.TRIAGE, Status.MONITORING}),
@@ -391,7 +392,14 @@ class Incident(VersionedModel):
         changes = {"resolved_at": None}
         if action == "reopen_frozen":
             changes.update(closed_at=None, cancelled_at=None)
-        return self._transition(action, by=by, reason=f"Reopened: {reason}", changes=changes)
+        with transaction.atomic():
+            row = self._transition(action, by=by, reason=f"Reopened: {reason}", changes=changes)
+            if action == "reopen_frozen":
+                # Its post-mortem stays, and must be submitted again to close.
+                from incidents.models.postmortem import PostMortem
+
+                PostMortem.mark_for_review(row, by=by)
+        return row
 
     def cancel(self, *, by, reason):
         reason = self._required_note("cancel", reason)
@@ -400,11 +408,6 @@ class Incident(VersionedModel):
             by=by,
             reason=f"Cancelled: {reason}",
             changes={"cancelled_at": timezone.now(), "cancel_reason": reason},
-        )
-
-    def close(self, *, by, reason=""):
-        return self._transition(
-            "close", by=by, reason=reason, changes={"closed_at": timezone.now()}
         )
 
     def open_public_page(self, *, by):

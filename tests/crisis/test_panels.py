@@ -54,6 +54,7 @@ def test_each_app_registers_its_panels_once():
     assert names(panels.incident_panels) == [
         ("incidents.panels", "parties_panel", "main"),
         ("incidents.lessons", "lessons_panel", "main"),
+        ("incidents.panels", "postmortem_panel", "aside"),
         ("responses.panels", "statements_panel", "main"),
         ("responses.panels", "public_page_panel", "aside"),
         ("responses.panels", "action_plan_panel", "main"),
@@ -192,11 +193,12 @@ def entry(minute, reason, kind=""):
 
 
 def test_every_app_names_its_timeline_kinds():
-    assert list(panels.timeline_kinds.items())[:7] == [
+    assert list(panels.timeline_kinds.items())[:8] == [
         ("status", "Status"),
         ("incident", "Incident details"),
         ("public_page", "Public page"),
         ("party", "Affected parties"),
+        ("postmortem", "Post-mortem"),
         ("statement", "Statements"),
         ("review", "Reviews"),
         ("publication", "Publications"),

@@ -29,25 +29,6 @@ def test_percentile_interpolates_between_the_nearest_ranks(durations, share, exp
 
 
 @pytest.mark.parametrize(
-    "next_word, stopped, now, expected",
-    [
-        (T + 50 * M, None, T + 500 * M, clocks.KEPT),
-        (T + 60 * M, None, T + 500 * M, clocks.KEPT),  # on the promised minute
-        (T + 61 * M, None, T + 500 * M, clocks.BROKEN),
-        (None, T + 30 * M, T + 500 * M, clocks.KEPT),  # resolved before it was due
-        (None, T + 90 * M, T + 500 * M, clocks.BROKEN),
-        (T + 90 * M, T + 40 * M, T + 500 * M, clocks.KEPT),  # whichever came first
-        (None, None, T + 59 * M, clocks.PENDING),
-        (None, None, T + 61 * M, clocks.BROKEN),
-    ],
-)
-def test_a_promise_is_kept_by_the_next_word_or_the_end_of_the_incident(
-    next_word, stopped, now, expected
-):
-    assert clocks.promise_outcome(T + 60 * M, next_word, stopped, now) == expected
-
-
-@pytest.mark.parametrize(
     "start, end, refused",
     [
         (date(2026, 3, 1), date(2026, 3, 1), {}),
@@ -75,6 +56,7 @@ def test_the_period_runs_from_the_first_local_midnight_to_the_one_after_the_end(
 class Item:
     def __init__(self, status, due, done=None, created=T):
         self.status, self.due_at, self.completed_at, self.created_at = status, due, done, created
+        self.dropped_at = T if status == "dropped" else None
 
     @property
     def is_unfinished(self):
@@ -85,13 +67,15 @@ class Item:
     "item, expected",
     [
         (Item("done", T + 60 * M, done=T + 60 * M), clocks.ON_TIME),
-        (Item("done", T + 60 * M, done=T + 61 * M), clocks.DONE_LATE),
+        (Item("done", T + 60 * M, done=T + 61 * M), clocks.LATE),
+        (Item("done", None, done=T), clocks.ON_TIME),
         (Item("open", T + 60 * M), clocks.OVERDUE_ITEM),
+        (Item("in_progress", T + 99 * M), clocks.OVERDUE_ITEM),
+        (Item("in_progress", T + 100 * M), clocks.PENDING),  # due this very minute
         (Item("in_progress", T + 200 * M), clocks.PENDING),
+        (Item("open", None), clocks.PENDING),
         (Item("dropped", T + 60 * M), clocks.DROPPED),
-        (Item("done", None, done=T), clocks.NO_DUE_TIME),
-        (Item("open", None), clocks.NO_DUE_TIME),
     ],
 )
-def test_an_action_item_outcome(item, expected):
-    assert clocks.action_item_outcome(item, now=T + 100 * M) == expected
+def test_a_reported_action_item_tells_overdue_from_not_yet_due(item, expected):
+    assert clocks.action_item_report_outcome(item, now=T + 100 * M) == expected
