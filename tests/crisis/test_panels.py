@@ -65,6 +65,7 @@ def test_each_app_registers_its_panels_once():
     assert [p.func.__name__ for p in panels.timeline_providers] == [
         "incident_entries",
         "party_entries",
+        "postmortem_entries",
         "statement_entries",
         "publication_entries",
         "action_item_entries",
