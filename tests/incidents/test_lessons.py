@@ -311,3 +311,21 @@ def test_the_suggestions_keep_the_incident_page_query_count_constant(client_as, 
     second = factories.make_incident(comms, title="With seven lessons")
     assert queries(second) == few
     assert few <= factories.INCIDENT_PAGE_QUERIES
+
+
+def test_the_page_reads_the_same_number_of_queries_for_many_lessons(client_as, viewer, comms):
+    client = client_as(viewer)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert (
+                client.get(URL, {"q": "warn", "category": "negative_comments"}).status_code == 200
+            )
+        return len(captured)
+
+    make_lesson(comms, detected=datetime(2026, 1, 1, 9, tzinfo=UTC), title="One")
+    queries()
+    few = queries()
+    for day in range(2, 8):
+        make_lesson(comms, detected=datetime(2026, 1, day, 9, tzinfo=UTC), title=f"More {day}")
+    assert queries() == few
