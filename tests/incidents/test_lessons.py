@@ -156,6 +156,8 @@ def test_the_page_lists_submitted_lessons_most_recent_first(client_as, viewer, l
     assert "Warn customers before they notice the delay." in html
     assert "A second person reviews every promotion." in html
     assert "Draft only" not in html
+    report = reverse("incidents:postmortem-report", args=[library[1].reference])
+    assert f'href="{report}"' in response.content.decode()
 
 
 @pytest.mark.parametrize(
