@@ -73,7 +73,11 @@ def test_the_lessons_page_finds_a_lesson_and_a_new_incident_of_its_kind_suggests
         "region", name="Lessons from earlier negative comments incidents"
     )
     expect(suggestions.get_by_text(LESSON)).to_be_visible()
-    expect(suggestions.get_by_role("link", name=history["earlier"].reference)).to_be_visible()
+    reference = history["earlier"].reference
+    expect(suggestions.get_by_role("link", name=reference, exact=True)).to_be_visible()
+    expect(
+        suggestions.get_by_role("link", name=f"Read the post-mortem of {reference}")
+    ).to_be_visible()
     prevention = page.get_by_role("region", name="Prevention promised after earlier")
     expect(prevention.get_by_text("Courier contract: a week's notice")).to_be_visible()
 
