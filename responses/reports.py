@@ -3,10 +3,12 @@
 It lives in ``responses`` rather than ``incidents`` because half its figures (public update
 promises, action items) are this app's records, and ``incidents`` may not import ``responses``;
 the rules behind every figure (durations, "within target", "kept", "on time") are the clock
-module's (crisis/clocks.py, its "Reports" block), so the page only counts what they decide.
+module's (crisis/clocks.py: the post-mortem's figures and the "Reports" block), so the page only
+counts what they decide.
 
-Five queries, however many incidents: the incidents with their targets, the statements' and the
-public updates' publication times, the action items (plus the session and the user).
+Four queries, however many incidents: the incidents with their targets, the statements' and the
+public updates' publication times, the action items (plus the session, the user and the user's
+permissions for the navigation bar).
 """
 
 from collections import Counter, defaultdict
