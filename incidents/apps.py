@@ -7,6 +7,7 @@ class IncidentsConfig(AppConfig):
 
     def ready(self):
         from crisis import panels
+        from incidents import lessons
         from incidents import panels as ours
 
         panels.register(panels.incident_panels, ours.parties_panel, slot="main", order=30)
@@ -16,6 +17,7 @@ class IncidentsConfig(AppConfig):
         panels.register(
             panels.timeline_providers, ours.party_entries, order=20, kinds=ours.PARTY_KINDS
         )
+        panels.register(panels.incident_panels, lessons.lessons_panel, slot="main", order=50)
         panels.register(panels.incident_panels, ours.postmortem_panel, slot="aside", order=10)
         panels.register(
             panels.timeline_providers,

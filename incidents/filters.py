@@ -40,6 +40,13 @@ class IncidentFilter(django_filters.FilterSet):
         label="Detected until",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    # The reports page links here with drills left out, as its figures are.
+    drill = django_filters.ChoiceFilter(
+        choices=[("exclude", "Real incidents only"), ("only", "Drills only")],
+        method="filter_drill",
+        label="Drills",
+        empty_label="Drills and real incidents",
+    )
     # The list's two tabs. A chosen status wins over the "open" tab, so that asking for
     # resolved incidents finds them wherever the person started.
     show = django_filters.ChoiceFilter(
@@ -58,6 +65,9 @@ class IncidentFilter(django_filters.FilterSet):
 
     def filter_platform(self, queryset, name, value):
         return queryset.on_platform(value)
+
+    def filter_drill(self, queryset, name, value):
+        return queryset.filter(is_drill=value == "only")
 
     def filter_show(self, queryset, name, value):
         if value == "open" and not self.form.cleaned_data.get("status"):

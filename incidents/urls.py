@@ -1,6 +1,6 @@
 from django.urls import path
 
-from incidents import views
+from incidents import lessons, views
 
 app_name = "incidents"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("dashboard/clocks/", views.dashboard_clocks, name="dashboard-clocks"),
     path("incidents/", views.incident_list, name="list"),
+    path("lessons/", lessons.lesson_list, name="lessons"),
     path("incidents/export.csv", views.incident_export, name="export"),
     path("incidents/new/", views.incident_create, name="create"),
     path("incidents/<reference:reference>/", views.incident_detail, name="detail"),

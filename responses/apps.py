@@ -48,6 +48,9 @@ class ResponsesConfig(AppConfig):
             panels.dashboard_panels, ours.awaiting_publication_panel, slot="aside", order=25
         )
         panels.register(panels.incident_annotations, ours.public_word_annotation)
+        panels.register(
+            panels.incident_panels, ours.unfinished_prevention_panel, slot="main", order=55
+        )
 
         from responses import postmortem
 

@@ -393,3 +393,38 @@ def public_word_annotation(incidents):
             ),
         }
     )
+
+
+# How many of the earlier incidents' unfinished prevention items the incident page lists.
+SUGGESTED_PREVENTION_ITEMS = 5
+
+
+def unfinished_prevention_panel(request, incident):
+    """On a new or open incident, the prevention items that earlier incidents of its category
+    promised and that are still open or in progress: the other half of the lessons panel
+    (incidents.lessons), soonest due first. One query (one more row than shown, to say there
+    are more); none on an incident that is over."""
+    if not incident.is_open:
+        return None
+    items = list(
+        ActionItem.objects.unfinished()
+        .filter(
+            kind=ActionItem.Kind.PREVENT,
+            incident__category=incident.category,
+            incident__declared_at__lt=incident.declared_at,
+        )
+        .exclude(incident=incident)
+        .select_related("incident", "owner")
+        .soonest_due_first()[: SUGGESTED_PREVENTION_ITEMS + 1]
+    )
+    if not items:
+        return None
+    now = timezone.now()
+    return Panel(
+        "responses/_incident_unfinished_prevention.html",
+        {
+            "incident": incident,
+            "rows": [(item, item.clock(now)) for item in items[:SUGGESTED_PREVENTION_ITEMS]],
+            "has_more": len(items) > SUGGESTED_PREVENTION_ITEMS,
+        },
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from responses import views
+from responses import reports, views
 
 app_name = "responses"
 
@@ -104,4 +104,7 @@ urlpatterns = [
         views.update_withdraw,
         name="update-withdraw",
     ),
+    # The reports page lives here: half its figures are this app's records (see reports.py).
+    path("reports/", reports.report, name="report"),
+    path("reports/export.csv", reports.report_export, name="report-export"),
 ]

@@ -92,6 +92,7 @@ APP_POLICY = {
     "incidents:dashboard-clocks": signed_in(),
     "incidents:list": signed_in(),
     "incidents:export": signed_in(),
+    "incidents:lessons": signed_in(),
     "incidents:create": comms_write(),
     "incidents:detail": signed_in(),
     "incidents:edit": comms_write(),
@@ -139,6 +140,9 @@ APP_POLICY = {
     # A publication without its promise of the next update is shown again with the message (400).
     "responses:update-publish": manager_write(post=400),
     "responses:update-withdraw": comms_write(get=405, post=302),
+    # Reports
+    "responses:report": signed_in(),
+    "responses:report-export": signed_in(),
 }
 
 # The admin site's own pages, beside the ones of each registered model.

@@ -53,12 +53,14 @@ def test_each_app_registers_its_panels_once():
 
     assert names(panels.incident_panels) == [
         ("incidents.panels", "parties_panel", "main"),
+        ("incidents.lessons", "lessons_panel", "main"),
         ("incidents.panels", "postmortem_panel", "aside"),
         ("responses.panels", "statements_panel", "main"),
         ("responses.panels", "public_page_panel", "aside"),
         ("responses.panels", "action_plan_panel", "main"),
         ("responses.panels", "plan_template_panel", "aside"),
         ("responses.panels", "updates_panel", "main"),
+        ("responses.panels", "unfinished_prevention_panel", "main"),
     ]
     assert [p.func.__name__ for p in panels.timeline_providers] == [
         "incident_entries",

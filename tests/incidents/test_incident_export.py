@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from crisis.exports import CsvDownload
 from incidents.models import Incident
@@ -190,3 +191,16 @@ def test_every_cell_of_a_download_goes_through_the_formula_guard():
     assert rows(download.response) == [
         ["'=SUM(A1)", "'+1", "'-1", "'@me", "'\tx", "'\rx", "plain", "2", "", ""]
     ]
+
+
+def test_it_keeps_the_period_and_drill_filters_the_reports_link_with(client_as, viewer, comms):
+    factories.make_incident(comms, title="Real")
+    factories.make_incident(comms, title="Practice", is_drill=True)
+    today = timezone.localdate().isoformat()
+
+    query = {"show": "all", "drill": "exclude", "detected_after": today, "detected_before": today}
+    real = client_as(viewer).get(URL, query)
+    drills = client_as(viewer).get(URL, {**query, "drill": "only"})
+
+    assert [row[1] for row in rows(real)] == ["Title", "Real"]
+    assert [row[1] for row in rows(drills)] == ["Title", "Practice"]
