@@ -6,46 +6,14 @@ same result; should SQLite give up waiting ("database is locked"), that attempt 
 refused: what matters is that exactly one succeeds and the record shows one decision.
 """
 
-import threading
-
 import pytest
-from django.db import OperationalError, connections
 
 from crisis.lifecycle import TransitionRefused
 from responses.models import Publication, Review, Statement
 from tests import factories
+from tests.races import race
 
 S = Statement.Status
-
-
-def race(actors, act):
-    """Run ``act(user)`` for every actor at the same moment; return (successes, refusals)."""
-    start = threading.Barrier(len(actors))
-    successes, refusals, errors = [], [], []
-
-    def run(user):
-        try:
-            start.wait(timeout=10)
-            act(user)
-            successes.append(user)
-        except TransitionRefused as refused:
-            refusals.append(str(refused))
-        except OperationalError as locked:
-            if "locked" not in str(locked):
-                errors.append(repr(locked))
-            refusals.append(str(locked))
-        except Exception as error:  # reported below, with every thread's result
-            errors.append(repr(error))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(user,)) for user in actors]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
-    return successes, refusals
 
 
 @pytest.mark.django_db(transaction=True)

@@ -16,7 +16,7 @@ from incidents.models import Incident
 from responses import reminders
 from responses.models import ActionItem, SentReminder
 from tests import factories
-from tests.responses.test_concurrency import race
+from tests.races import race
 from tests.responses.test_response_clock import post_update, publish_statement
 
 DETECTED = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
