@@ -18,11 +18,13 @@ from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 from crisis.fields import ChoiceListField
+from crisis.forms import BoundedModelMultipleChoiceField
 from crisis.roles import ROLE_PERMISSIONS
 
 
 class LabelledFormsMixin:
-    """Every input of an admin form gets a name a screen reader can say.
+    """Every input of an admin form gets a name a screen reader can say, and a list of records
+    to pick refuses ids no database column holds (instead of a server error).
 
     The stock split date-and-time widget shows "Date:" and "Time:" as bare text beside its two
     inputs, so neither is labelled; a list of choices would get the admin's text input (showing
@@ -30,6 +32,10 @@ class LabelledFormsMixin:
     """
 
     formfield_overrides = {ChoiceListField: {"widget": forms.CheckboxSelectMultiple}}
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", BoundedModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -84,7 +90,7 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class GroupAdmin(StockGroupAdmin):
+class GroupAdmin(LabelledFormsMixin, StockGroupAdmin):
     """The role groups (Comms, Managers) carry the permissions every rule relies on: they are
     never deleted here (deleting one would strip everyone in it of their role at once). Other
     groups an admin made may be deleted."""

@@ -3,6 +3,7 @@ import secrets
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 
@@ -141,3 +142,26 @@ class VersionedForm(forms.ModelForm):
         version, so that saving again is a conscious overwrite of the other person's work."""
         self.data = self.data.copy()
         self.data["version"] = current.version
+
+
+# The widest integer a database column holds: SQLite raises OverflowError on a larger one.
+LARGEST_ID = 2**63 - 1
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A list of records to pick (groups, permissions) that refuses, as an invalid choice, an id
+    beyond what the database can hold, instead of passing it to a query that fails."""
+
+    def _check_values(self, value):
+        for item in value:
+            try:
+                number = int(str(item))
+            except ValueError:
+                continue  # the stock check refuses it with its own message
+            if abs(number) > LARGEST_ID:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item},
+                )
+        return super()._check_values(value)

@@ -422,3 +422,18 @@ def test_the_role_groups_cannot_be_deleted_but_another_group_can(client_as, admi
     assert Group.objects.filter(name="Comms").exists()
     assert allowed.status_code == 302
     assert not Group.objects.filter(name="Press office").exists()
+
+
+@pytest.mark.parametrize("too_large", ["9" * 40, str(2**63), str(-(2**63) - 1)])
+def test_an_id_no_column_can_hold_is_refused_as_a_choice_not_a_server_error(
+    client_as, admin, too_large
+):
+    # Found by tests/test_fuzz.py: SQLite raised OverflowError on the group's permission list.
+    group = Group.objects.create(name="Auditors")
+    url = reverse("admin:auth_group_change", args=[group.pk])
+
+    response = client_as(admin).post(url, {"name": "Auditors", "permissions": [too_large]})
+
+    assert response.status_code == 200
+    assert "is not one of the available choices" in response.content.decode()
+    assert not factories.reload(group).permissions.exists()
