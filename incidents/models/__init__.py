@@ -1,6 +1,26 @@
 """What happens to us: incidents and the people they affect, one module per record."""
 
 from incidents.models.incident import Incident, IncidentQuerySet, Platform, ReferenceCounter
+from incidents.models.mention import (
+    ApiToken,
+    Mention,
+    MentionLinkEvent,
+    MentionQuerySet,
+    Sentiment,
+    SpikeThreshold,
+)
 from incidents.models.party import AffectedParty
 
-__all__ = ["AffectedParty", "Incident", "IncidentQuerySet", "Platform", "ReferenceCounter"]
+__all__ = [
+    "AffectedParty",
+    "ApiToken",
+    "Incident",
+    "IncidentQuerySet",
+    "Mention",
+    "MentionLinkEvent",
+    "MentionQuerySet",
+    "Platform",
+    "ReferenceCounter",
+    "Sentiment",
+    "SpikeThreshold",
+]
