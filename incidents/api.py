@@ -18,7 +18,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
-from ninja import NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 from pydantic import Field
@@ -100,7 +100,7 @@ class MentionPage(Schema):
 
 
 def _error(status, detail):
-    return status, {"detail": detail}
+    return Status(status, {"detail": detail})
 
 
 def _batch_schema():
