@@ -177,3 +177,13 @@ def test_the_batch_costs_two_queries_however_many_mentions(comms, django_assert_
     with django_assert_num_queries(2):
         ingest([factories.mention_item(n) for n in range(11, 611)])
     assert Mention.objects.filter(incident__isnull=False).count() == 610
+
+
+@pytest.mark.django_db
+def test_null_texts_are_taken_as_empty_and_codes_in_any_case():
+    result = ingest([factories.mention_item(1, url=None, author=None, text=None, platform=" X ")])
+
+    assert result.created == 1
+    mention = Mention.objects.get()
+    assert (mention.platform, mention.url, mention.author, mention.text) == ("x", "", "", "")
+    assert mention.sentiment_label == "neutral"
