@@ -35,7 +35,61 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 
-WORDS = ["parcel", "delivery", "late", "again", "still", "waiting", "order", "refund", "support", "answer", "customer", "service", "app", "down", "outage", "login", "broken", "payment", "failed", "charged", "twice", "thanks", "great", "quick", "helpful", "love", "terrible", "awful", "worst", "never", "again", "disappointed", "angry", "happy", "fixed", "finally", "today", "week", "days", "store", "staff", "manager", "email", "phone", "call", "chat", "ticket", "update", "please", "why", "how", "when", "where"]
+WORDS = [
+    "parcel",
+    "delivery",
+    "late",
+    "again",
+    "still",
+    "waiting",
+    "order",
+    "refund",
+    "support",
+    "answer",
+    "customer",
+    "service",
+    "app",
+    "down",
+    "outage",
+    "login",
+    "broken",
+    "payment",
+    "failed",
+    "charged",
+    "twice",
+    "thanks",
+    "great",
+    "quick",
+    "helpful",
+    "love",
+    "terrible",
+    "awful",
+    "worst",
+    "never",
+    "again",
+    "disappointed",
+    "angry",
+    "happy",
+    "fixed",
+    "finally",
+    "today",
+    "week",
+    "days",
+    "store",
+    "staff",
+    "manager",
+    "email",
+    "phone",
+    "call",
+    "chat",
+    "ticket",
+    "update",
+    "please",
+    "why",
+    "how",
+    "when",
+    "where",
+]
 TERMS = [
     ("#acmefail, acme outage, login broken", 1),
     ("parcel, delivery, #late", 2),
@@ -329,10 +383,10 @@ def copy(env, count):
     )
     with psycopg.connect(env["DATABASE_URL"]) as connection:
         start = time.perf_counter()
-        with connection.cursor() as cursor:
-            with cursor.copy(f"COPY incidents_mention ({columns}) FROM STDIN") as stream:
-                for row in rows:
-                    stream.write_row(row)
+        statement = f"COPY incidents_mention ({columns}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.copy(statement) as stream:
+            for row in rows:
+                stream.write_row(row)
         connection.commit()
         elapsed = time.perf_counter() - start
     return {
