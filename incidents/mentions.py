@@ -325,6 +325,7 @@ def link_mentions(mention_ids, incident, *, by, now=None):
         Mention.objects.filter(pk__in=list(mention_ids))
         .exclude(incident=incident)
         .exclude(incident__status__in=FROZEN_INCIDENT_STATUSES)
+        .order_by("pk")
         .values_list("pk", flat=True)
     )
     if not ids:
@@ -344,6 +345,7 @@ def unlink_mentions(mention_ids, *, by, now=None):
     rows = list(
         Mention.objects.filter(pk__in=list(mention_ids), incident__isnull=False)
         .exclude(incident__status__in=FROZEN_INCIDENT_STATUSES)
+        .order_by("pk")
         .values_list("pk", "incident_id")
     )
     if not rows:
@@ -370,7 +372,10 @@ def dismiss_mentions(mention_ids, *, by, now=None):
     inbox are dismissed; returns how many."""
     now = now or timezone.now()
     ids = list(
-        Mention.objects.inbox().filter(pk__in=list(mention_ids)).values_list("pk", flat=True)
+        Mention.objects.inbox()
+        .filter(pk__in=list(mention_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     if not ids:
         return 0
@@ -386,7 +391,9 @@ def restore_mentions(mention_ids, *, by, now=None):
     ids = list(
         Mention.objects.filter(
             pk__in=list(mention_ids), dismissed_at__isnull=False, incident__isnull=True
-        ).values_list("pk", flat=True)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     if not ids:
         return 0
