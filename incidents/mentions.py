@@ -9,7 +9,7 @@ which incident wins a mention that matches several.
 import json
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from django.db import connection, transaction
@@ -32,6 +32,9 @@ MAX_BATCH = 1000
 # A mention may claim to be posted this far in the future (clocks of tools and platforms drift);
 # further is a mistake in the data, and would show as a spike that never happened.
 FUTURE_TOLERANCE = timedelta(minutes=10)
+# Nothing was posted on a social platform before this; an earlier time is a mistake in the data
+# (and the year 1 cannot even be converted to UTC).
+EARLIEST_POSTED = datetime(1990, 1, 1, tzinfo=UTC)
 MAX_TEXT = 20_000
 MAX_EXTERNAL_ID = 200
 MAX_URL = 2000
@@ -157,6 +160,11 @@ def ingest_mentions(items, *, source, now=None, matcher=None):
         if mention.posted_at > latest:
             result.rejected.append(
                 {"index": index, "field": "posted_at", "message": "Posted time is in the future."}
+            )
+            continue
+        if mention.posted_at < EARLIEST_POSTED:
+            result.rejected.append(
+                {"index": index, "field": "posted_at", "message": "Posted time is before 1990."}
             )
             continue
         key = (mention.platform, mention.external_id)
