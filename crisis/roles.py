@@ -18,6 +18,10 @@ COMMS_PERMISSIONS = [
     "incidents.view_postmortem",
     "incidents.add_postmortem",
     "incidents.change_postmortem",
+    # Mentions: read them, bring them in (CSV import), link, unlink and dismiss them.
+    "incidents.view_mention",
+    "incidents.add_mention",
+    "incidents.change_mention",
     "responses.view_statement",
     "responses.add_statement",
     "responses.change_statement",

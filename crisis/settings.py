@@ -224,6 +224,13 @@ UPDATE_CADENCE_MINUTES = {1: 60, 2: 2 * 60, 3: 8 * 60, 4: 24 * 60}
 # shorten it to see a refresh.
 CLOCK_REFRESH_SECONDS = 60
 
+# The largest body the mentions API reads (POST /api/v1/mentions), in bytes; larger is refused
+# with 413 before it is read. The API reads its body itself, so Django's
+# DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, for the site's forms) does not cap it.
+MENTIONS_API_MAX_BYTES = env_int("MENTIONS_API_MAX_BYTES", 5 * 1024 * 1024)
+if MENTIONS_API_MAX_BYTES <= 0:
+    raise ImproperlyConfigured("MENTIONS_API_MAX_BYTES must be positive.")
+
 # The name the audience sees on public pages (which never name this tool).
 COMPANY_NAME = env_str("COMPANY_NAME", "")
 
