@@ -141,3 +141,18 @@ class VersionedForm(forms.ModelForm):
         version, so that saving again is a conscious overwrite of the other person's work."""
         self.data = self.data.copy()
         self.data["version"] = current.version
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A code from the authenticator app, or a recovery code. Checking it is the view's job
+    (crisis.two_factor), which adds the refusal to the field."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text="The 6-digit code your authenticator app shows now, or one of your recovery "
+        "codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "autofocus": True}
+        ),
+    )
