@@ -2,6 +2,7 @@
 the database is away, and the request log's extra fields."""
 
 import logging
+import sys
 import time
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, OperationalError, connections
@@ -77,24 +78,25 @@ class HealthCheckMiddleware:
 
 
 class DatabaseUnavailableMiddleware:
-    """The database went away during a request: answer 503 with Retry-After and a page saying so,
+    """The database went away during a view: answer 503 with Retry-After and a page saying so,
     instead of a server error. Whatever was committed before stays committed; whatever was
-    half-way is rolled back by the database, so the person sends the form again."""
+    half-way is rolled back by the database, so the person sends the form again. (When a
+    middleware meets the fault, reading the session or the user, :func:`server_error` answers
+    the same way.)"""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        try:
-            return self.get_response(request)
-        except (OperationalError, InterfaceError):
-            # Raised by a middleware below (the session or the user being read).
-            return database_unavailable(request)
+        return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, (OperationalError, InterfaceError)):
+        if isinstance(exception, DATABASE_GONE):
             return database_unavailable(request)
         return None
+
+
+DATABASE_GONE = (OperationalError, InterfaceError)
 
 
 def database_unavailable(request):
@@ -110,7 +112,9 @@ def database_unavailable(request):
 
 def server_error(request):
     """``handler500``: the styled page, rendered without the request (its context processors could
-    be what failed)."""
+    be what failed); the database-unavailable page when that is what failed."""
+    if isinstance(sys.exception(), DATABASE_GONE):
+        return database_unavailable(request)
     return HttpResponse(loader.render_to_string("500.html"), status=500)
 
 

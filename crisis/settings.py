@@ -95,8 +95,8 @@ MIDDLEWARE = [
     "crisis.operations.HealthCheckMiddleware",
     # One JSON line per request, with its request id, user id and duration (see LOGGING).
     "django_structlog.middlewares.RequestMiddleware",
-    # Outside everything that reads the database (the session, the user): a database that went
-    # away answers 503 with Retry-After, not a server error.
+    # A database that went away during a view answers 503 with Retry-After, not a server error
+    # (during a middleware, handler500 does: crisis.operations.server_error).
     "crisis.operations.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

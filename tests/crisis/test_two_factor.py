@@ -166,19 +166,16 @@ def test_a_required_user_must_set_it_up_first_then_sees_recovery_codes_once(
     ]
 
 
-def test_a_required_user_reaches_no_page_before_the_second_factor(
-    client,
-    world,
-    required,  # noqa: F811 - the fixture
-):
-    manager = world["users"]["manager"]
+def test_a_required_user_reaches_no_page_before_the_second_factor(client, required, request):
+    site = request.getfixturevalue("world")  # the access matrix's: a record of every kind
+    manager = site["users"]["manager"]
     sign_in(client, manager)
     wrong = []
     open_names = set(two_factor.TwoFactorMiddleware.OPEN_URL_NAMES) | {"healthz"}
     for key, route, _pattern in url_patterns():
         if key in open_names:
             continue
-        url = url_for(key, route, world)
+        url = url_for(key, route, site)
         for method in ("get", "post"):
             response = getattr(client, method)(url)
             if response.status_code != 302 or not response.url.startswith(SETUP + "?next="):
