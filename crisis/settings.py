@@ -217,9 +217,10 @@ AXES_CLIENT_IP_CALLABLE = "crisis.auth.client_address"
 # site), "comms", or "everyone". On for managers and staff when DEBUG is off; anyone else may turn
 # it on from their account page. "none" (or an empty value) requires it of no one.
 TWO_FACTOR_ROLES = ("everyone", "comms", "managers", "staff")
+# Unset or empty: the default.
 TWO_FACTOR_REQUIRED_FOR = [
     role
-    for role in env_list("TWO_FACTOR_REQUIRED_FOR", [] if DEBUG else ["managers", "staff"])
+    for role in env_list("TWO_FACTOR_REQUIRED_FOR", []) or ([] if DEBUG else ["managers", "staff"])
     if role != "none"
 ]
 if set(TWO_FACTOR_REQUIRED_FOR) - set(TWO_FACTOR_ROLES):
@@ -325,7 +326,7 @@ if not SECURE_HSTS_PRELOAD:
 # readable lines (console, the default with DEBUG on). Every line written during a request carries
 # its request_id, user_id and ip; the request_finished line adds the status code and duration_ms.
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
-LOG_FORMAT = env_str("LOG_FORMAT", "console" if DEBUG else "json")
+LOG_FORMAT = env_str("LOG_FORMAT").strip() or ("console" if DEBUG else "json")
 if LOG_FORMAT not in ("json", "console"):
     raise ImproperlyConfigured(f"LOG_FORMAT must be json or console, not {LOG_FORMAT!r}.")
 # The client's address comes from crisis.auth.client_address (which knows the trusted proxies),

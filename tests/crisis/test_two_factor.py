@@ -104,6 +104,11 @@ def test_production_settings_require_it_of_managers_and_staff_and_development_of
     assert _settings_with({"DEBUG": "true"}).stdout.strip() == "[]"
     nobody = _settings_with({"DEBUG": "false", "TWO_FACTOR_REQUIRED_FOR": "none"})
     assert nobody.stdout.strip() == "[]"
+    # An empty line copied from .env.example keeps the default.
+    empty = _settings_with({"DEBUG": "false", "TWO_FACTOR_REQUIRED_FOR": ""})
+    assert empty.stdout.strip() == "['managers', 'staff']"
+    comms = _settings_with({"DEBUG": "true", "TWO_FACTOR_REQUIRED_FOR": " comms , staff"})
+    assert comms.stdout.strip() == "['comms', 'staff']"
     refused = _settings_with({"DEBUG": "true", "TWO_FACTOR_REQUIRED_FOR": "managers,bosses"})
     assert refused.returncode != 0
     assert "TWO_FACTOR_REQUIRED_FOR takes" in refused.stderr
