@@ -249,12 +249,7 @@ class TwoFactorMiddleware:
     every address but those pages and signing out. Whether they owe it is noted in the session
     at sign-in, so everyone else's requests cost no query."""
 
-    OPEN_URL_NAMES = (
-        "two-factor-verify",
-        "two-factor-setup",
-        "two-factor-recovery-codes",
-        "logout",
-    )
+    OPEN_URL_NAMES = ("two-factor-verify", "two-factor-setup", "logout")
 
     def __init__(self, get_response):
         self.get_response = get_response
