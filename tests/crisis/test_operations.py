@@ -258,3 +258,12 @@ def test_reminders_refused_by_the_mail_server_are_sent_on_the_next_run_and_only_
     assert len(mail.outbox) == 1
     assert "overdue" in mail.outbox[0].subject
     assert SentReminder.objects.count() == 1
+
+
+def test_a_failed_form_check_shows_the_styled_page(db, settings):
+    settings.DEBUG = False
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert styled(response)
+    assert "This form could not be sent" in response.content.decode()
