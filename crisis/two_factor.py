@@ -34,6 +34,7 @@ Kind = SecurityEvent.Kind
 APP_DEVICE_NAME = "Authenticator app"
 RECOVERY_DEVICE_NAME = "Recovery codes"
 RECOVERY_CODE_COUNT = 10
+APP_CODE_DIGITS = 6  # django-otp's TOTPDevice default, which every authenticator app reads
 # Noted in the session at sign-in: whether this person owes a second factor.
 PENDING = "crisis_two_factor_pending"
 # Recovery codes just made, shown once on the next page and then forgotten.
@@ -108,14 +109,15 @@ def check_code(user, code, *, request=None):
         for device in devices:
             allowed, data = device.verify_is_allowed()
             if not allowed:
-                wait = max(1, int((data["locked_until"] - timezone.now()).total_seconds()) + 1)
+                until = (data or {}).get("locked_until") or timezone.now()
+                wait = max(1, int((until - timezone.now()).total_seconds()) + 1)
                 raise CodeRefused(
                     f"Too many wrong codes: wait {wait} second{'s' if wait != 1 else ''}, "
                     "then enter a new code."
                 )
-        # An app code is digits; a recovery code is letters and digits. Each is tried only on
-        # its own kind of device, so one wrong code counts once.
-        app_code = code.isdigit()
+        # An app code is 6 digits; a recovery code is 8 letters and digits. Each is tried only
+        # on its own kind of device, so one wrong code counts once.
+        app_code = code.isdigit() and len(code) == APP_CODE_DIGITS
         tried = False
         for device in devices:
             if isinstance(device, TOTPDevice) != app_code:

@@ -341,3 +341,10 @@ def test_the_setup_page_has_no_inline_script(client, comms):
     reader = _InlineScripts()
     reader.feed(client.get(SETUP).content.decode())
     assert reader.scripts == []
+
+
+def test_a_recovery_code_made_only_of_digits_still_works(client, comms):
+    enrolled(comms, codes=["23456723"])
+    sign_in(client, comms)
+    response = client.post(VERIFY, {"code": "2345 6723", "next": DASHBOARD})
+    assert response.status_code == 302 and response.url == DASHBOARD
