@@ -265,10 +265,23 @@ class TwoFactorMiddleware:
                 # A session from before two-factor sign-in existed.
                 pending = request.session[PENDING] = needs_second_factor(user)
             if pending and not user.is_verified():
-                name = "two-factor-verify" if app_device(user) else "two-factor-setup"
-                query = urlencode({"next": request.get_full_path()})
-                return redirect(f"{reverse(name)}?{query}")
+                target = self.owed_step(request, user)
+                if target is not None:
+                    query = urlencode({"next": request.get_full_path()})
+                    return redirect(f"{reverse(target)}?{query}")
         return self.get_response(request)
+
+    @staticmethod
+    def owed_step(request, user):
+        """Where someone who owes a second factor goes: to give a code, or to set up the app;
+        None when nothing is owed any more (their app was removed meanwhile, by an admin, and
+        their role does not require one)."""
+        if app_device(user) is not None:
+            return "two-factor-verify"
+        if required_for(user):
+            return "two-factor-setup"
+        request.session[PENDING] = False
+        return None
 
     def open_paths(self):
         if self._open_paths is None:

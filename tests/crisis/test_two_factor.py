@@ -348,3 +348,28 @@ def test_a_recovery_code_made_only_of_digits_still_works(client, comms):
     sign_in(client, comms)
     response = client.post(VERIFY, {"code": "2345 6723", "next": DASHBOARD})
     assert response.status_code == 302 and response.url == DASHBOARD
+
+
+def test_when_an_admin_removes_the_app_of_someone_not_required_they_go_on_with_the_password(
+    client, comms
+):
+    enrolled(comms)
+    sign_in(client, comms)
+    assert client.get(DASHBOARD).url.startswith(VERIFY)
+
+    two_factor.remove_devices(comms)
+
+    assert client.get(DASHBOARD).status_code == 200
+
+
+def test_when_an_admin_removes_the_app_of_a_required_user_they_must_set_it_up_again(
+    client, manager, required
+):
+    device = enrolled(manager)
+    sign_in(client, manager)
+    client.post(VERIFY, {"code": code_now(device)})
+    assert client.get(DASHBOARD).status_code == 200
+
+    two_factor.remove_devices(manager)
+
+    assert client.get(DASHBOARD).url.startswith(SETUP)
