@@ -80,6 +80,9 @@ def restore(settings_dict, path):
 
 
 def _sqlite_backup(source_name, target):
+    if not Path(source_name).is_file():
+        # sqlite3 would make an empty database there and back that up.
+        raise BackupError(f"There is no database at {source_name}.")
     source = sqlite3.connect(source_name, timeout=30)
     copy = sqlite3.connect(target)
     try:

@@ -160,3 +160,13 @@ def test_a_backup_never_leaves_a_half_written_file(tmp_path, monkeypatch):
 
     assert path.read_bytes() == b"yesterday's backup"
     assert [p.name for p in tmp_path.iterdir()] == ["crisis.backup"]
+
+
+def test_a_backup_of_a_missing_sqlite_file_is_refused_not_made_empty(tmp_path):
+    settings_dict = {**connection.settings_dict}
+    if ENGINE != "sqlite":
+        settings_dict = {"ENGINE": "django.db.backends.sqlite3"}
+    settings_dict["NAME"] = str(tmp_path / "gone.sqlite3")
+    with pytest.raises(backups.BackupError, match="There is no database"):
+        backups.backup(settings_dict, tmp_path / "x.backup")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
