@@ -15,10 +15,14 @@ from django.contrib.auth.admin import UserAdmin as StockUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.utils.text import capfirst
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
+from crisis import audit
 from crisis.fields import ChoiceListField
 from crisis.forms import BoundedModelMultipleChoiceField
+from crisis.models import SecurityEvent
 from crisis.roles import ROLE_PERMISSIONS
 
 
@@ -134,3 +138,64 @@ DEACTIVATE_HELP = (
     "Untick to deactivate: the person can no longer sign in, and their name stays on every "
     "incident, statement and change they made. Users are never deleted."
 )
+
+
+# The sign-in audit, and the people's two-factor devices.
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """Sign-ins, refusals, lockouts and two-factor changes: read only, never added, changed or
+    deleted here (crisis.audit writes them)."""
+
+    list_display = ("at", "kind", "username", "ip_address", "detail")
+    list_filter = ("kind", "at")
+    search_fields = ("username", "ip_address")
+    date_hierarchy = "at"
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DeviceAdmin(admin.ModelAdmin):
+    """A person's authenticator app or recovery codes: seen, and removed when a phone is lost
+    (the person then sets the app up again at their next sign-in). Never added or edited here,
+    and the secret is never shown. Each removal is recorded in the sign-in audit."""
+
+    list_display = ("user", "name", "confirmed")
+    list_select_related = ("user",)
+    search_fields = ("user__username",)
+    fields = ("user", "name", "confirmed")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, self.model.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        for device in queryset.select_related("user"):
+            audit.record(
+                SecurityEvent.Kind.TWO_FACTOR_REMOVED,
+                request=request,
+                user=device.user,
+                detail=f"{device.name} removed in the admin site by {request.user.get_username()}",
+            )
+        queryset.delete()
+
+
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)
+    admin.site.register(_device_model, DeviceAdmin)

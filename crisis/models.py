@@ -26,3 +26,50 @@ class SubmissionToken(models.Model):
 
     def __str__(self):
         return f"{self.token} → {self.created_url or '…'}"
+
+
+class SecurityEvent(models.Model):
+    """One sign-in, failed sign-in, lockout or change to someone's two-factor sign-in.
+
+    Append-only: written by :func:`crisis.audit.record` only, never changed or deleted (the admin
+    site shows it read-only). The username is kept as typed, so a failed attempt for a name that
+    does not exist is recorded too, and the name survives whatever happens to the account.
+    """
+
+    class Kind(models.TextChoices):
+        SIGNED_IN = "signed-in", "Signed in (password)"
+        SIGN_IN_FAILED = "sign-in-failed", "Sign-in refused"
+        LOCKED_OUT = "locked-out", "Locked out after repeated failures"
+        SIGNED_OUT = "signed-out", "Signed out"
+        CODE_ACCEPTED = "code-accepted", "Two-factor code accepted"
+        RECOVERY_CODE_USED = "recovery-code-used", "Recovery code used"
+        CODE_REFUSED = "code-refused", "Two-factor code refused"
+        TWO_FACTOR_ENROLLED = "two-factor-enrolled", "Two-factor sign-in set up"
+        RECOVERY_CODES_RENEWED = "recovery-codes-renewed", "New recovery codes made"
+        TWO_FACTOR_REMOVED = "two-factor-removed", "Two-factor sign-in removed"
+
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        # Users are deactivated, never deleted; should one be, the username stays.
+        on_delete=models.SET_NULL,
+        related_name="security_events",
+    )
+    username = models.CharField(max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+    detail = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            # The admin's list, newest first, and one person's events.
+            models.Index(fields=["-at"], name="security_event_at"),
+            models.Index(fields=["user", "-at"], name="security_event_user_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.username or '(no username)'}"

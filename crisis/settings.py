@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+import structlog
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -80,12 +81,23 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_structlog",
     "crisis",
     "incidents",
     "responses",
 ]
 
 MIDDLEWARE = [
+    # First: /healthz answers before any host check, HTTPS redirect, session or sign-in.
+    "crisis.operations.HealthCheckMiddleware",
+    # One JSON line per request, with its request id, user id and duration (see LOGGING).
+    "django_structlog.middlewares.RequestMiddleware",
+    # A database that went away during a view answers 503 with Retry-After, not a server error
+    # (during a middleware, handler500 does: crisis.operations.server_error).
+    "crisis.operations.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the session middleware, so that it sees the session cookie being set.
@@ -94,9 +106,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "crisis.middleware.SessionLimitMiddleware",
+    # Someone who must give a second factor sees nothing else until they have (the admin too).
+    "crisis.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Axes wants to be last: it turns a locked-out sign-in into its own response.
@@ -196,6 +212,30 @@ if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 AXES_CLIENT_IP_CALLABLE = "crisis.auth.client_address"
 
+# Two-factor sign-in (django-otp): who must give a code from an authenticator app after their
+# password, by role: "managers" (the Managers group and superusers), "staff" (who may use the admin
+# site), "comms", or "everyone". On for managers and staff when DEBUG is off; anyone else may turn
+# it on from their account page. "none" (or an empty value) requires it of no one.
+TWO_FACTOR_ROLES = ("everyone", "comms", "managers", "staff")
+# Unset or empty: the default.
+TWO_FACTOR_REQUIRED_FOR = [
+    role
+    for role in env_list("TWO_FACTOR_REQUIRED_FOR", []) or ([] if DEBUG else ["managers", "staff"])
+    if role != "none"
+]
+if set(TWO_FACTOR_REQUIRED_FOR) - set(TWO_FACTOR_ROLES):
+    raise ImproperlyConfigured(
+        f"TWO_FACTOR_REQUIRED_FOR takes {', '.join(TWO_FACTOR_ROLES)} or none, "
+        f"not {', '.join(sorted(set(TWO_FACTOR_REQUIRED_FOR) - set(TWO_FACTOR_ROLES)))}."
+    )
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Crisis Desk")
+# Wrong codes make the next attempt wait 1, 2, 4, 8… seconds (django-otp's throttling).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# The admin site never shows a device's secret key.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
@@ -289,9 +329,58 @@ if not SECURE_HSTS_PRELOAD:
     # Preloading is a promise to browsers vendors that a self-hosted install should make itself.
     SILENCED_SYSTEM_CHECKS.append("security.W021")
 
+# Logs: one JSON object per line on stdout (LOG_FORMAT=json, the default with DEBUG off), or
+# readable lines (console, the default with DEBUG on). Every line written during a request carries
+# its request_id, user_id and ip; the request_finished line adds the status code and duration_ms.
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+LOG_FORMAT = env_str("LOG_FORMAT").strip() or ("console" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "console"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or console, not {LOG_FORMAT!r}.")
+# The client's address comes from crisis.auth.client_address (which knows the trusted proxies),
+# bound by crisis.operations.note_request_start, never from a header anyone can forge.
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
+_LOG_CHAIN = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_logger_name,
+    structlog.stdlib.add_log_level,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+    structlog.stdlib.PositionalArgumentsFormatter(),
+    structlog.processors.StackInfoRenderer(),
+]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "formatters": {
+        "structured": {
+            "()": structlog.stdlib.ProcessorFormatter,
+            "processors": [
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                *(
+                    [structlog.processors.dict_tracebacks, structlog.processors.JSONRenderer()]
+                    if LOG_FORMAT == "json"
+                    else [structlog.dev.ConsoleRenderer(colors=False)]
+                ),
+            ],
+            # Lines from Django and other libraries get the same fields.
+            "foreign_pre_chain": _LOG_CHAIN,
+        },
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "structured",
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
 }
+structlog.configure(
+    processors=[
+        structlog.stdlib.filter_by_level,
+        *_LOG_CHAIN,
+        structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+    ],
+    logger_factory=structlog.stdlib.LoggerFactory(),
+    wrapper_class=structlog.stdlib.BoundLogger,
+    cache_logger_on_first_use=True,
+)

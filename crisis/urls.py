@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from crisis import operations, views
 from crisis.forms import AdminLoginForm, LoginForm
 from crisis.views import PasswordChangeView
 from incidents.api import api
@@ -20,6 +21,17 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password/", PasswordChangeView.as_view(), name="password_change"),
+    path("account/", views.account, name="account"),
+    path("account/two-factor/", views.two_factor_setup, name="two-factor-setup"),
+    path("account/two-factor/verify/", views.two_factor_verify, name="two-factor-verify"),
+    path(
+        "account/two-factor/recovery-codes/",
+        views.two_factor_recovery_codes,
+        name="two-factor-recovery-codes",
+    ),
+    path("account/two-factor/remove/", views.two_factor_remove, name="two-factor-remove"),
+    # Answered by crisis.operations.HealthCheckMiddleware before any other middleware.
+    path("healthz", operations.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     # The mentions API (token authentication, OpenAPI schema at api/v1/openapi.json).
     path("api/v1/", api.urls),
@@ -29,3 +41,6 @@ urlpatterns = [
 
 # The public pages' address space answers "not found" without naming the tool.
 handler404 = "responses.views.page_not_found"
+# Rendered without the request's context, which may be what failed.
+handler400 = "crisis.operations.bad_request"
+handler500 = "crisis.operations.server_error"

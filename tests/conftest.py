@@ -1,3 +1,4 @@
+import logging
 import os
 
 import pytest
@@ -56,3 +57,14 @@ def client_as(client):
 @pytest.fixture
 def party(incident):
     return factories.make_party(incident)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _quiet_request_log():
+    """The request log (two lines per request, crisis.settings.LOGGING) stays out of the output
+    of failing tests; tests/crisis/test_operations.py turns it back on to read it."""
+    logger = logging.getLogger("django_structlog")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    yield
+    logger.setLevel(level)

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
+from crisis.models import SecurityEvent
 from incidents.models import ApiToken, Incident, SpikeThreshold
 from responses.models import Statement
 from tests import factories
@@ -87,6 +88,16 @@ APP_POLICY = {
     },
     "logout": public(get=405, post=302),
     "password_change": signed_in(get=200, post=200),
+    # One's own account and two-factor sign-in (none of these users has it on: see
+    # tests/crisis/test_two_factor.py for the ones who must).
+    "account": signed_in(),
+    "two-factor-setup": signed_in(get=200, post=200),
+    # Nothing to verify, and no recovery codes just made: sent on.
+    "two-factor-verify": signed_in(get=302, post=302),
+    "two-factor-recovery-codes": signed_in(get=302, post=302),
+    "two-factor-remove": signed_in(get=405, post=302),
+    # For load balancers: anyone, revealing nothing (tests/crisis/test_operations.py).
+    "healthz": public(get=200, post=405),
     # Incidents
     "incidents:dashboard": signed_in(),
     "incidents:dashboard-clocks": signed_in(),
@@ -205,6 +216,12 @@ ADMIN_MODELS = {
     "axes.accessattempt": stock_admin(add=(403, 403), change=(200, 302)),
     "axes.accesslog": stock_admin(add=(403, 403), change=(200, 302)),
     "axes.accessfailurelog": stock_admin(add=(403, 403), change=(200, 302)),
+    # The sign-in audit: read only, never deleted.
+    "crisis.securityevent": stock_admin(add=(403, 403), change=(200, 403), delete=(403, 403)),
+    # People's authenticator apps and recovery codes: seen and removed (a lost phone), never
+    # added or edited here.
+    "otp_totp.totpdevice": stock_admin(add=(403, 403), change=(200, 403)),
+    "otp_static.staticdevice": stock_admin(add=(403, 403), change=(200, 403)),
     # The role groups are never deleted (the world's first group is Comms).
     "auth.group": stock_admin(delete=(403, 403)),
     # People are deactivated, never deleted.
@@ -308,6 +325,14 @@ def world(comms, manager, viewer, admin):
     AccessFailureLog.objects.create(locked_out=False, **when)
     ApiToken.issue("Listening tool", by=admin)
     SpikeThreshold.objects.create()
+    # Someone with two-factor sign-in on (none of the five roles, whose pages it would change).
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    careful = factories.make_user("careful")
+    TOTPDevice.objects.create(user=careful, name="Authenticator app")
+    StaticDevice.objects.create(user=careful, name="Recovery codes")
+    SecurityEvent.objects.create(kind=SecurityEvent.Kind.SIGN_IN_FAILED, username="careful")
     return {
         "users": {
             "anonymous": None,
