@@ -21,11 +21,42 @@ BATCH = 2000
 SEVERITY_SHARES = [(1, 0.05), (2, 0.15), (3, 0.45), (4, 0.35)]
 FINISHED_SHARES = [("closed", 0.8), ("resolved", 0.1), ("cancelled", 0.1)]
 OPEN_STATUSES = ["triage", "responding", "monitoring"]
-WORDS = (
-    "delivery delay outage checkout app login payment invoice driver store price recall "
-    "influencer video rumour leak billing update warehouse courier order account password "
-    "support chat advert campaign sponsor giveaway survey shipping return voucher loyalty"
-).split()
+WORDS = [
+    "delivery",
+    "delay",
+    "outage",
+    "checkout",
+    "app",
+    "login",
+    "payment",
+    "invoice",
+    "driver",
+    "store",
+    "price",
+    "recall",
+    "influencer",
+    "video",
+    "rumour",
+    "leak",
+    "billing",
+    "update",
+    "warehouse",
+    "courier",
+    "order",
+    "account",
+    "password",
+    "support",
+    "chat",
+    "advert",
+    "campaign",
+    "sponsor",
+    "giveaway",
+    "survey",
+    "shipping",
+    "return",
+    "voucher",
+    "loyalty",
+]
 PLATFORMS = ["x", "facebook", "instagram", "linkedin", "tiktok", "youtube", "reddit", "threads"]
 
 
@@ -54,7 +85,8 @@ def _history(model, obj, *, at, user_id, reason, kind="+", **changes):
 
 def _users():
     User = get_user_model()
-    comms_group, managers_group = Group.objects.get(name="Comms"), Group.objects.get(name="Managers")
+    comms_group = Group.objects.get(name="Comms")
+    managers_group = Group.objects.get(name="Managers")
     people = {}
     for name, group in [("comms", comms_group), ("manager", managers_group), ("viewer", None)]:
         user = User.objects.create_user(name, f"{name}@bench.example", "bench-password")

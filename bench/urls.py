@@ -2,7 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import path
 
-from crisis.urls import handler404, urlpatterns as app_urls  # noqa: F401
+from crisis.urls import handler404  # noqa: F401
+from crisis.urls import urlpatterns as app_urls
 
 ROWS = [
     {"reference": f"CR-2026-{n:03d}", "title": f"Delivery delays, region {n}", "status": "Triage"}
