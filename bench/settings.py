@@ -11,3 +11,5 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# WhiteNoise serves the files where they are (no collectstatic before a run).
+STATIC_ROOT = BASE_DIR / "static"

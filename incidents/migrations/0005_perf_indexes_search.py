@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.db import migrations, models
+from django.db.models import Value
+from django.db.models.functions import Replace
 
 # The incident list's search (IncidentQuerySet.search): on PostgreSQL a GIN index over the same
 # text search vector the query builds (incidents.models.incident.SEARCH_VECTOR: keep them equal,
@@ -34,7 +36,12 @@ def search_index(apps, schema_editor):
     Incident = apps.get_model("incidents", "Incident")
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.add_index(
-            Incident, GinIndex(SearchVector(*FIELDS, config="simple"), name="incident_search")
+            Incident, GinIndex(
+                SearchVector(
+                    Replace("reference", Value("-"), Value(" ")), *FIELDS[1:], config="simple"
+                ),
+                name="incident_search",
+            )
         )
     elif schema_editor.connection.vendor == "sqlite":
         schema_editor.execute(SQLITE_TABLE)

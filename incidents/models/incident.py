@@ -7,8 +7,9 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
-from django.db.models import Case, F, Q, When
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Replace
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -61,7 +62,11 @@ class ReferenceCounter(models.Model):
 # The words a search looks in. PostgreSQL indexes them as one text search vector (GIN index
 # "incident_search"), SQLite as an FTS5 table kept by triggers (migration 0005).
 SEARCH_FIELDS = ("reference", "title", "public_title", "summary", "tracking_terms")
-SEARCH_VECTOR = SearchVector(*SEARCH_FIELDS, config="simple")
+# A reference's dashes are spaces to it: PostgreSQL's parser reads "CR-2026-014" as "cr" and two
+# negative numbers, whereas a search for it looks for the words cr, 2026 and 014.
+SEARCH_VECTOR = SearchVector(
+    Replace("reference", Value("-"), Value(" ")), *SEARCH_FIELDS[1:], config="simple"
+)
 SQLITE_SEARCH_TABLE = "incidents_incident_search"
 
 
