@@ -35,9 +35,8 @@ HEADER = [
 
 
 def content(response):
-    """The whole download: the export streams, so it has no ``content`` of its own."""
-    assert response.streaming
-    return b"".join(response.streaming_content)
+    """The whole download (the export streams: it has no ``content`` of its own)."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def rows(response):
@@ -197,4 +196,17 @@ def test_every_cell_of_a_download_goes_through_the_formula_guard():
 
     assert rows(download.response) == [
         ["'=SUM(A1)", "'+1", "'-1", "'@me", "'\tx", "'\rx", "plain", "2", "", ""]
+    ]
+
+
+def test_a_streamed_download_guards_every_cell_too():
+    streamed = CsvDownload("anything").stream(
+        ["=head"], iter([["=SUM(A1)", "+1", "-1", "@me", "\tx", "\rx", "plain", 2, None, ""]])
+    )
+
+    assert streamed.streaming
+    assert streamed["Content-Disposition"].startswith('attachment; filename="anything-')
+    assert rows(streamed) == [
+        ["'=head"],
+        ["'=SUM(A1)", "'+1", "'-1", "'@me", "'\tx", "'\rx", "plain", "2", "", ""],
     ]
