@@ -121,8 +121,9 @@ def main():
         print(f"Building {args.incidents:,} incidents ({vendor})…", flush=True)
         start = time.perf_counter()
         build.build(incidents=args.incidents, open_incidents=args.open, log=print)
-        build.analyze()
         print(f"Built in {time.perf_counter() - start:.0f} s", flush=True)
+    # Planner statistics for every index, also those a migration added to a kept database.
+    build.analyze()
     made = _made(Incident)
     pages = [(name, path.format(**made)) for name, path in PAGES]
     if args.only:
@@ -488,8 +489,8 @@ def _budget_misses(report):
             f"admin changelist: p50 {admin['p50_ms']} ms > {ADMIN_VS_LIST}× the list's "
             f"{first_list['p50_ms']} ms"
         )
-    # No page's query count grows with its rows: every list page asks as many as page 1.
-    counts = {r["queries"] for r in lists if "search" not in r["page"]}
+    # No page's query count grows with its rows: a deep page asks as many as page 1.
+    counts = {r["queries"] for r in lists if r["page"].startswith("list, all")}
     if len(counts) > 1:
         misses.append(f"list pages ask different numbers of queries: {sorted(counts)}")
     export = report["export"]
