@@ -302,7 +302,7 @@ class Server:
         )
         for _ in range(100):
             try:
-                HTTPConnection("127.0.0.1", self.port, timeout=1).request("HEAD", "/login/")
+                HTTPConnection("127.0.0.1", self.port, timeout=1).request("GET", "/login/")
                 break
             except OSError:
                 time.sleep(0.2)
@@ -329,7 +329,7 @@ class Server:
                     self.wrk,
                     f"-c{connections}",
                     "-t2",
-                    f"-d{seconds}s",
+                    f"-d{max(1, round(seconds))}s",
                     "-H",
                     f"Cookie: {cookie}",
                     self.url(path),
