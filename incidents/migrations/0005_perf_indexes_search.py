@@ -7,29 +7,16 @@ from django.db import migrations, models
 from django.db.models import Value
 from django.db.models.functions import Replace
 
+from incidents.migrations import _search
+
 # The incident list's search (IncidentQuerySet.search): on PostgreSQL a GIN index over the same
 # text search vector the query builds (incidents.models.incident.SEARCH_VECTOR: keep them equal,
-# or the planner stops using the index); on SQLite an FTS5 table over the incidents, kept by
-# triggers. A later migration that makes SQLite rebuild the incidents table drops the triggers:
-# it must run SQLITE_TRIGGERS again (tests/incidents/test_incident_search.py notices).
-FIELDS = ("reference", "title", "public_title", "summary", "tracking_terms")
-TABLE = "incidents_incident_search"
-COLUMNS = ", ".join(FIELDS)
-NEW = ", ".join(f"new.{f}" for f in FIELDS)
-OLD = ", ".join(f"old.{f}" for f in FIELDS)
-SQLITE_TABLE = (
-    f"CREATE VIRTUAL TABLE {TABLE} USING fts5({COLUMNS}, "
-    "content='incidents_incident', content_rowid='id')"
-)
-SQLITE_TRIGGERS = [
-    f"""CREATE TRIGGER {TABLE}_insert AFTER INSERT ON incidents_incident BEGIN
-        INSERT INTO {TABLE}(rowid, {COLUMNS}) VALUES (new.id, {NEW}); END""",
-    f"""CREATE TRIGGER {TABLE}_delete AFTER DELETE ON incidents_incident BEGIN
-        INSERT INTO {TABLE}({TABLE}, rowid, {COLUMNS}) VALUES ('delete', old.id, {OLD}); END""",
-    f"""CREATE TRIGGER {TABLE}_update AFTER UPDATE OF {COLUMNS} ON incidents_incident BEGIN
-        INSERT INTO {TABLE}({TABLE}, rowid, {COLUMNS}) VALUES ('delete', old.id, {OLD});
-        INSERT INTO {TABLE}(rowid, {COLUMNS}) VALUES (new.id, {NEW}); END""",
-]
+# or the planner stops using the index); on SQLite an FTS5 table kept by triggers (_search.py;
+# incidents.apps puts the triggers back after a later migration rebuilds the table).
+FIELDS = _search.FIELDS
+TABLE = _search.TABLE
+SQLITE_TABLE = _search.SQLITE_TABLE
+SQLITE_TRIGGERS = _search.SQLITE_TRIGGERS
 
 
 def search_index(apps, schema_editor):

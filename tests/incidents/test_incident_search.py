@@ -91,3 +91,24 @@ def test_the_search_reads_the_full_text_index(three):
             plan = " ".join(str(row[-1]) for row in cursor.fetchall())
             assert SQLITE_SEARCH_TABLE in plan
             assert "VIRTUAL TABLE INDEX" in plan
+
+
+def test_the_search_survives_a_migration_that_rebuilds_the_incidents_table(comms, three):
+    """SQLite drops a table's triggers when a migration rebuilds it; after migrate they come
+    back (incidents.apps), and what changed meanwhile is indexed again."""
+    from incidents.apps import restore_search_triggers
+    from incidents.migrations import _search
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for action in ("insert", "delete", "update"):
+                cursor.execute(f"DROP TRIGGER {_search.TABLE}_{action}")
+        factories.make_incident(comms, title="Declared while the triggers were gone")
+        assert found("gone") == []
+
+    restore_search_triggers(using=connection.alias)
+    factories.make_incident(comms, title="Declared after migrate")
+
+    if connection.vendor == "sqlite":
+        assert found("gone") == ["Declared while the triggers were gone"]
+    assert found("after migrate") == ["Declared after migrate"]
