@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class IncidentsConfig(AppConfig):
@@ -27,3 +28,33 @@ class IncidentsConfig(AppConfig):
         )
         panels.register(panels.postmortem_facts, ours.lifecycle_facts, order=10)
         panels.register(panels.postmortem_facts, ours.party_facts, order=20)
+        post_migrate.connect(restore_search_triggers, sender=self)
+
+
+def restore_search_triggers(using="default", **kwargs):
+    """Keep the SQLite search table's triggers after every migrate: a later migration that makes
+    SQLite rebuild the incidents table (a new constraint, an altered field) drops them with the
+    old table, and the search would silently miss new words. Recreated and the table reindexed
+    only when missing; nothing to do on PostgreSQL, whose index is on the table itself."""
+    from django.db import connections
+
+    from incidents.migrations import _search
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        tables = connection.introspection.table_names(cursor)
+        if _search.TABLE not in tables:
+            return  # before migration 0005
+        cursor.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+            [f"{_search.TABLE}_%"],
+        )
+        if cursor.fetchone()[0] == len(_search.SQLITE_TRIGGERS):
+            return
+        for action in ("insert", "delete", "update"):
+            cursor.execute(f"DROP TRIGGER IF EXISTS {_search.TABLE}_{action}")
+        for trigger in _search.SQLITE_TRIGGERS:
+            cursor.execute(trigger)
+        cursor.execute(f"INSERT INTO {_search.TABLE}({_search.TABLE}) VALUES ('rebuild')")

@@ -1,7 +1,11 @@
+import itertools
+from typing import NamedTuple
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,6 +18,7 @@ from crisis.exports import CsvDownload
 from crisis.forms import AlreadySaved
 from crisis.history import entries_for
 from crisis.lifecycle import REASON_MAX_LENGTH, StaleEdit, TransitionRefused
+from crisis.pagination import SegmentPaginator
 from incidents import report
 from incidents.filters import IncidentFilter
 from incidents.forms import AffectedPartyForm, IncidentForm, MoveForm, PostMortemForm
@@ -22,6 +27,9 @@ from incidents.models.postmortem import CLOSE_PERMISSION, TEXT_FIELDS, CloseRefu
 from incidents.panels import postmortem_of, prefill
 
 PAGE_SIZE = 25
+# The list counts and pages through at most this many incidents ("more than 10,000"): beyond
+# it, filters narrow the list (and the CSV export holds every one).
+LIST_COUNT_CAP = 10_000
 # The incident page shows the newest entries of its timeline; the timeline page shows them all.
 TIMELINE_PREVIEW = 30
 TIMELINE_PAGE_SIZE = 100
@@ -43,33 +51,58 @@ def _get_party(request, reference, pk):
     )
 
 
+# The dashboard lists this many open incidents, the most urgent; the list shows them all.
+DASHBOARD_URGENT = 20
+
+
+class SeverityGroup(NamedTuple):
+    severity: Incident.Severity
+    incidents: list  # the most urgent of this severity, as many as the dashboard shows
+    count: int  # every open incident of this severity
+
+
 def _open_by_severity():
-    """The open incidents with their clocks (one query), grouped by severity, most severe first."""
-    incidents = list(
-        Incident.objects.open().for_lists().with_clocks().order_by("severity", "detected_at")
+    """The open incidents at a glance, in two indexed queries however many are open: how many
+    of each severity (and how many still without a public word), and the most urgent
+    DASHBOARD_URGENT with their clocks, grouped by severity, most severe first."""
+    counts = {
+        row["severity"]: row
+        for row in Incident.objects.open()
+        .order_by()
+        .values("severity")
+        .annotate(
+            count=Count("pk"), waiting=Count("pk", filter=Q(first_acknowledged_at__isnull=True))
+        )
+    }
+    urgent = list(
+        Incident.objects.open().for_lists().with_clocks().open_desk_order()[:DASHBOARD_URGENT]
     )
-    by_severity = []
-    for severity in Incident.Severity:
-        rows = [i for i in incidents if i.severity == severity]
-        if rows:
-            by_severity.append((severity, rows))
-    return incidents, by_severity
+    groups = [
+        SeverityGroup(
+            severity,
+            [i for i in urgent if i.severity == severity],
+            counts[severity]["count"],
+        )
+        for severity in Incident.Severity
+        if severity in counts
+    ]
+    totals = {
+        "open_count": sum(row["count"] for row in counts.values()),
+        "waiting_count": sum(row["waiting"] for row in counts.values()),
+        "shown_count": len(urgent),
+    }
+    return groups, totals
 
 
 @login_required
 @require_safe
 def dashboard(request):
-    incidents, by_severity = _open_by_severity()
-    recent = list(
-        Incident.objects.exclude(status__in=Incident.OPEN_STATUSES)
-        .for_lists()
-        .order_by("-declared_at")[:5]
-    )
+    by_severity, totals = _open_by_severity()
+    recent = list(Incident.objects.finished().for_lists().newest_first()[:5])
     context = {
         "by_severity": by_severity,
         "refresh_seconds": settings.CLOCK_REFRESH_SECONDS,
-        "open_count": len(incidents),
-        "unacknowledged": [i for i in incidents if i.first_acknowledged_at is None],
+        **totals,
         "recent": recent,
         # Each app's boxes (statements waiting for my approval, …): see crisis.panels.
         "panels": panels.render_panels(panels.dashboard_panels, request),
@@ -83,8 +116,12 @@ def dashboard(request):
 def dashboard_clocks(request):
     """The dashboard's open incidents with their clocks, as a fragment that the dashboard's
     script swaps in each minute (static/js/dashboard-clocks.js)."""
-    _incidents, by_severity = _open_by_severity()
-    context = {"by_severity": by_severity, "refresh_seconds": settings.CLOCK_REFRESH_SECONDS}
+    by_severity, totals = _open_by_severity()
+    context = {
+        "by_severity": by_severity,
+        "refresh_seconds": settings.CLOCK_REFRESH_SECONDS,
+        **totals,
+    }
     return render(request, "incidents/_dashboard_open.html", context)
 
 
@@ -97,13 +134,30 @@ def _filtered(request):
     return IncidentFilter(data, queryset=Incident.objects.for_lists())
 
 
+def _desk_segments(filterset):
+    """The filtered incidents in desk order, as querysets an index reads in order: the open
+    tab's are all open (one segment), "All incidents" are the open ones, then the rest."""
+    incidents = filterset.qs.order_by()
+    if filterset.form.cleaned_data.get("show") == "open" and not filterset.form.cleaned_data.get(
+        "status"
+    ):
+        return [incidents.open_desk_order()]
+    return incidents.desk_segments()
+
+
 @login_required
 @require_safe
 def incident_list(request):
     filterset = _filtered(request)
-    page = Paginator(filterset.qs.with_clocks().desk_order(), PAGE_SIZE).get_page(
-        whole_number(request.GET.get("page"))
+    paginator = SegmentPaginator(
+        _desk_segments(filterset),
+        PAGE_SIZE,
+        load=lambda ids: Incident.objects.for_lists().with_clocks().filter(pk__in=ids),
+        cap=LIST_COUNT_CAP,
     )
+    number = request.GET.get("page")
+    page = paginator.get_page(paginator.num_pages if number == "last" else whole_number(number))
+    filterset.mark_errors()
     query = filterset.data.copy()
     query.pop("page", None)
     tabs = {}
@@ -122,58 +176,82 @@ def incident_list(request):
         "only_open": query["show"] == "open" and not filterset.form.cleaned_data.get("status"),
         # Only asked when the page is empty, to tell "none open" from "none at all".
         "has_incidents": page.paginator.count > 0 or Incident.objects.exists(),
+        "count_is_exact": paginator.count_is_exact,
     }
     return render(request, "incidents/incident_list.html", context)
+
+
+EXPORT_COLUMNS = [
+    "Reference",
+    "Title",
+    "Public title",
+    "Status",
+    "Severity",
+    "Category",
+    "Platforms",
+    "Lead",
+    "Drill",
+    "Detected",
+    "Declared",
+    "First public acknowledgement",
+    "Resolved",
+    "Closed",
+]
+
+
+# What the export reads of each incident: plain values, no model instances (100,000 rows).
+EXPORT_FIELDS = [
+    "reference",
+    "title",
+    "public_title",
+    "status",
+    "severity",
+    "category",
+    "platforms",
+    "lead__first_name",
+    "lead__last_name",
+    "lead__username",
+    "is_drill",
+    "detected_at",
+    "declared_at",
+    "first_acknowledged_at",
+    "resolved_at",
+    "closed_at",
+]
+STATUS_LABELS = dict(Incident.Status.choices)
+CATEGORY_LABELS = dict(Incident.Category.choices)
+
+
+def _export_row(values):
+    reference, title, public_title, status, severity, category, platforms = values[:7]
+    first_name, last_name, username, is_drill = values[7:11]
+    # As User.get_full_name(), else the username; no lead, no name.
+    lead = "" if username is None else f"{first_name} {last_name}".strip() or username
+    return [
+        reference,
+        title,
+        public_title,
+        STATUS_LABELS.get(status, status),
+        severity,
+        CATEGORY_LABELS.get(category, category),
+        ", ".join(Incident._meta.get_field("platforms").labels(platforms)),
+        lead,
+        "yes" if is_drill else "no",
+        *[t.isoformat() if t else "" for t in values[11:]],
+    ]
 
 
 @login_required
 @require_safe
 def incident_export(request):
+    """Every incident the list's tab and filters find, in its order, streamed: rows are read in
+    chunks and sent as they come, so memory stays flat and the download starts at once."""
     filterset = _filtered(request)
-    download = CsvDownload("incidents")
-    download.writerow(
-        [
-            "Reference",
-            "Title",
-            "Public title",
-            "Status",
-            "Severity",
-            "Category",
-            "Platforms",
-            "Lead",
-            "Drill",
-            "Detected",
-            "Declared",
-            "First public acknowledgement",
-            "Resolved",
-            "Closed",
-        ]
+    segments = _desk_segments(filterset)
+    rows = itertools.chain.from_iterable(
+        segment.values_list(*EXPORT_FIELDS).iterator(chunk_size=2000) for segment in segments
     )
-    for i in filterset.qs.desk_order():
-        download.writerow(
-            [
-                i.reference,
-                i.title,
-                i.public_title,
-                i.get_status_display(),
-                i.severity,
-                i.get_category_display(),
-                ", ".join(i.platform_labels),
-                (i.lead.get_full_name() or i.lead.get_username()) if i.lead else "",
-                "yes" if i.is_drill else "no",
-                *[
-                    t.isoformat() if t else ""
-                    for t in (
-                        i.detected_at,
-                        i.declared_at,
-                        i.first_acknowledged_at,
-                        i.resolved_at,
-                        i.closed_at,
-                    )
-                ],
-            ]
-        )
-    return download.response
+    return CsvDownload("incidents").stream(EXPORT_COLUMNS, map(_export_row, rows))
 
 
 @login_required

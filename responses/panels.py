@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crisis import clocks
-from crisis.history import Entry, describe_changes, entries_for, timeline_entries
+from crisis.history import Entry, describe_changes, timeline_entries
 from crisis.lifecycle import REASON_MAX_LENGTH
 from crisis.panels import DeclareExtension, Panel
 from responses import plans
@@ -181,11 +181,14 @@ def action_plan_panel(request, incident):
     )
 
 
-def action_item_entries(request, incident):
+def action_item_entries(request, incident, *, limit=None):
     """Every action item's changes: added, edited, reordered, started, done, dropped (two
-    queries, however many items and changes)."""
+    queries, however many items and changes; three for the newest ``limit`` from the middle of
+    a long history)."""
     records = ActionItem.history.filter(incident_id=incident.pk).select_related("history_user")
-    return entries_for(ActionItem, records, subject=lambda r: f"Action item: {r.title}")
+    return timeline_entries(
+        ActionItem, records, limit=limit, subject=lambda r: f"Action item: {r.title}"
+    )
 
 
 def my_action_items_panel(request):
@@ -221,11 +224,14 @@ def plan_template_panel(request, incident):
     )
 
 
-def plan_application_entries(request, incident):
-    """ "Plan template applied: X", who and when (one query, however many)."""
+def plan_application_entries(request, incident, *, limit=None):
+    """ "Plan template applied: X", who and when (one query, however many; only the newest
+    ``limit`` when asked)."""
     applications = PlanApplication.objects.filter(incident_id=incident.pk).select_related(
         "template", "applied_by"
     )
+    if limit is not None:
+        applications = applications.order_by("-applied_at", "-pk")[:limit]
     return [
         Entry(
             at=application.applied_at,
@@ -333,12 +339,14 @@ def updates_panel(request, incident):
     )
 
 
-def update_entries(request, incident):
-    """Every progress update's changes (two queries, however many updates)."""
+def update_entries(request, incident, *, limit=None):
+    """Every progress update's changes (two queries, however many updates; three for the newest
+    ``limit`` from the middle of a long history)."""
     records = ProgressUpdate.history.filter(incident_id=incident.pk).select_related("history_user")
-    return entries_for(
+    return timeline_entries(
         ProgressUpdate,
         records,
+        limit=limit,
         subject=lambda r: (
             "Public update" if r.kind == ProgressUpdate.Kind.PUBLIC else "Internal update"
         ),

@@ -1,11 +1,15 @@
 """The incident: its reference, its facts, its lifecycle and its public page."""
 
+import re
 import secrets
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import Case, F, Q, When
+from django.db import connections, models, transaction
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Replace
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -55,20 +59,68 @@ class ReferenceCounter(models.Model):
         return f"CR-{year}-{counter.last_number:03d}"
 
 
+# The words a search looks in. PostgreSQL indexes them as one text search vector (GIN index
+# "incident_search"), SQLite as an FTS5 table kept by triggers (migration 0005).
+SEARCH_FIELDS = ("reference", "title", "public_title", "summary", "tracking_terms")
+# A reference's dashes are spaces to it: PostgreSQL's parser reads "CR-2026-014" as "cr" and two
+# negative numbers, whereas a search for it looks for the words cr, 2026 and 014.
+SEARCH_VECTOR = SearchVector(
+    Replace("reference", Value("-"), Value(" ")), *SEARCH_FIELDS[1:], config="simple"
+)
+SQLITE_SEARCH_TABLE = "incidents_incident_search"
+
+
+def search_words(text):
+    """The words of ``text`` a search looks for, lower case, at most ten."""
+    return re.findall(r"\w+", text.lower())[:10]
+
+
+class StatusIn(models.Func):
+    """``status IN ('triage', …)`` with the codes written into the SQL rather than passed as
+    parameters: SQLite's planner then knows how rare open incidents are (and may use the
+    partial index incident_open_desk, whose condition reads the same), instead of guessing."""
+
+    output_field = models.BooleanField()
+
+    def __init__(self, codes):
+        if not all(re.fullmatch(r"[a-z_]+", code) for code in codes):
+            raise ValueError("Only status codes may be written into the SQL.")
+        self.codes = tuple(codes)
+        super().__init__(F("status"))
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        codes = ", ".join(f"'{code}'" for code in self.codes)
+        return f"{column} IN ({codes})", params
+
+
 class IncidentQuerySet(models.QuerySet):
     def open(self):
-        return self.filter(status__in=Incident.OPEN_STATUSES)
+        return self.filter(StatusIn(Incident.OPEN_STATUSES))
+
+    def finished(self):
+        return self.filter(StatusIn(Incident.FINISHED_STATUSES))
 
     def search(self, text):
-        text = text.strip()
-        if not text:
+        """Incidents whose reference, titles, summary or tracking terms hold words starting with
+        each word of ``text`` ("refund" finds "refunds"; "CR-2026-003" finds that reference).
+        Through the database's full-text index, so it costs the same at 100,000 incidents."""
+        words = search_words(text)
+        if not text.strip():
             return self
+        if not words:
+            return self.none()
+        if connections[self.db].vendor == "postgresql":
+            query = SearchQuery(
+                " & ".join(f"{w}:*" for w in words), search_type="raw", config="simple"
+            )
+            return self.alias(search=SEARCH_VECTOR).filter(search=query)
+        match = " ".join(f'"{w}"*' for w in words)
         return self.filter(
-            Q(reference__icontains=text)
-            | Q(title__icontains=text)
-            | Q(public_title__icontains=text)
-            | Q(summary__icontains=text)
-            | Q(tracking_terms__icontains=text)
+            pk__in=RawSQL(
+                f"SELECT rowid FROM {SQLITE_SEARCH_TABLE} WHERE {SQLITE_SEARCH_TABLE} MATCH %s",
+                [match],
+            )
         )
 
     def on_platform(self, code):
@@ -82,6 +134,20 @@ class IncidentQuerySet(models.QuerySet):
         severity's response targets, and its latest public word with that word's promise (from
         the apps that publish, through crisis.panels.incident_annotations)."""
         return panels.annotate(panels.incident_annotations, clocks.annotate_targets(self))
+
+    def open_desk_order(self):
+        """The open incidents' part of :meth:`desk_order` (partial index incident_open_desk)."""
+        return self.order_by("severity", "detected_at", "-declared_at", "-pk")
+
+    def newest_first(self):
+        """The rest's part of :meth:`desk_order` (index incident_declared)."""
+        return self.order_by("-declared_at", "-pk")
+
+    def desk_segments(self):
+        """:meth:`desk_order` as two querysets, each in an order an index holds: the open
+        incidents, then the rest. Pages and the export read them one after the other, so that
+        no request sorts every incident ever declared."""
+        return [self.open().open_desk_order(), self.finished().newest_first()]
 
     def desk_order(self):
         """Open incidents first, the most severe and then the longest-running first (the work on
@@ -118,6 +184,7 @@ class Incident(VersionedModel):
         MINOR = 4, "4 – Minor"
 
     OPEN_STATUSES = (Status.TRIAGE, Status.RESPONDING, Status.MONITORING)
+    FINISHED_STATUSES = (Status.RESOLVED, Status.CLOSED, Status.CANCELLED)
 
     # The lifecycle, in the order its buttons appear. Closing happens only through the
     # post-mortem (PostMortem.submit makes the "close" move), so the incident has no verb
@@ -243,8 +310,22 @@ class Incident(VersionedModel):
             ("manage_public_page", "Can open and close an incident's public page"),
         ]
         indexes = [
-            # The dashboard and the list filter open incidents by status, newest first.
-            models.Index(fields=["status", "-declared_at"], name="incident_status_declared"),
+            # The list filtered by status, newest first (its tie-breaker too: no sort).
+            models.Index(fields=["status", "-declared_at", "-id"], name="incident_status_newest"),
+            # The open incidents in desk order: the dashboard, the list's open tab and the first
+            # part of "All incidents" (see desk_segments). Small whatever the years hold.
+            models.Index(
+                fields=["severity", "detected_at", "-declared_at", "-id"],
+                condition=Q(status__in=["triage", "responding", "monitoring"]),
+                name="incident_open_desk",
+            ),
+            # "All incidents" after the open ones, the CSV export and the admin: newest first.
+            models.Index(fields=["-declared_at", "-id"], name="incident_newest"),
+            # The list filtered by severity or by category, newest first.
+            models.Index(fields=["severity", "-declared_at", "-id"], name="incident_severity"),
+            models.Index(fields=["category", "-declared_at", "-id"], name="incident_category"),
+            # The list filtered by the detection date.
+            models.Index(fields=["detected_at"], name="incident_detected"),
         ]
         constraints = [
             # A cancelled incident always says why (the form asks; this keeps the shell honest).

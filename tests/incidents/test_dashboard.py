@@ -28,8 +28,8 @@ def test_it_lists_open_incidents_by_severity_with_their_waiting_time(client_as, 
         response = client_as(viewer).get(URL)
 
     assert response.context["by_severity"] == [
-        (Incident.Severity.CRITICAL, [critical]),
-        (Incident.Severity.MINOR, [minor]),
+        (Incident.Severity.CRITICAL, [critical], 1),
+        (Incident.Severity.MINOR, [minor], 1),
     ]
     html = factories.page_text(response)
     assert "2 open incidents" in html
@@ -46,7 +46,7 @@ def test_ended_incidents_are_listed_apart_from_open_ones(client_as, viewer, mana
 
     response = client_as(viewer).get(URL)
 
-    open_titles = [i.title for _, rows in response.context["by_severity"] for i in rows]
+    open_titles = [i.title for _, rows, _count in response.context["by_severity"] for i in rows]
     assert open_titles == ["Still burning"]
     assert response.context["recent"] == [ended]
     assert "1 open incident" in factories.page_text(response)

@@ -35,9 +35,15 @@ HEADER = [
 ]
 
 
+def content(response):
+    """The whole download (the export streams: it has no ``content`` of its own)."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def rows(response):
-    assert response.content.startswith(BOM)
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    body = content(response)
+    assert body.startswith(BOM)
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
 
 
 def test_it_exports_one_row_per_incident_after_a_header(client_as, viewer, comms):
@@ -114,8 +120,9 @@ def test_it_opens_as_utf_8_in_a_spreadsheet(client_as, viewer, comms):
 
     response = client_as(viewer).get(URL)
 
-    assert response.content.startswith(BOM + b"Reference,Title,")
-    assert "Rückruf-Gerücht über Crème brûlée".encode() in response.content
+    body = content(response)
+    assert body.startswith(BOM + b"Reference,Title,")
+    assert "Rückruf-Gerücht über Crème brûlée".encode() in body
 
 
 def test_it_exports_everything_when_a_filter_is_not_understood(client_as, viewer, comms):
@@ -204,3 +211,16 @@ def test_it_keeps_the_period_and_drill_filters_the_reports_link_with(client_as, 
 
     assert [row[1] for row in rows(real)] == ["Title", "Real"]
     assert [row[1] for row in rows(drills)] == ["Title", "Practice"]
+
+
+def test_a_streamed_download_guards_every_cell_too():
+    streamed = CsvDownload("anything").stream(
+        ["=head"], iter([["=SUM(A1)", "+1", "-1", "@me", "\tx", "\rx", "plain", 2, None, ""]])
+    )
+
+    assert streamed.streaming
+    assert streamed["Content-Disposition"].startswith('attachment; filename="anything-')
+    assert rows(streamed) == [
+        ["'=head"],
+        ["'=SUM(A1)", "'+1", "'-1", "'@me", "'\tx", "'\rx", "plain", "2", "", ""],
+    ]

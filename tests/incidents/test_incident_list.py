@@ -260,7 +260,7 @@ def test_its_queries_do_not_grow_with_incidents(
         factories.make_incident(comms, title=f"Incident {n}", lead=manager if n % 2 else comms)
     client = client_as(viewer)
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(factories.LIST_QUERIES):
         response = client.get(URL)
 
     assert response.context["page"].paginator.count == count

@@ -1,0 +1,195 @@
+"""The incident list, dashboard and export at years of incidents: pages read through indexes in
+desk order, counts stop at a cap, the dashboard shows the most urgent, the export streams."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from incidents import views
+from incidents.models import Incident
+from tests import factories
+
+S = Incident.Status
+URL = reverse("incidents:list")
+
+
+@pytest.fixture
+def desk(comms):
+    """Seven incidents: three open of different severities, four finished."""
+    made = []
+    for title, severity, status in [
+        ("Old resolved", 2, S.RESOLVED),
+        ("Open minor", 4, None),
+        ("Cancelled alarm", 1, S.CANCELLED),
+        ("Open critical", 1, S.RESPONDING),
+        ("Closed long ago", 3, S.CLOSED),
+        ("Open major", 2, S.MONITORING),
+        ("Newest resolved", 3, S.RESOLVED),
+    ]:
+        made.append(factories.make_incident(comms, title=title, severity=severity, status=status))
+    return made
+
+
+def titles(response):
+    return [incident.title for incident in response.context["page"].object_list]
+
+
+def test_all_incidents_page_through_the_open_ones_then_the_rest_in_desk_order(
+    client_as, viewer, desk, monkeypatch
+):
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    client = client_as(viewer)
+
+    shown = []
+    for page in range(1, 5):
+        shown += titles(client.get(f"{URL}?show=all&page={page}"))
+
+    assert shown == [i.title for i in Incident.objects.desk_order()]
+    assert shown == [
+        "Open critical",
+        "Open major",
+        "Open minor",
+        "Newest resolved",
+        "Closed long ago",
+        "Cancelled alarm",
+        "Old resolved",
+    ]
+
+
+def test_the_count_stops_at_the_cap_and_says_more_than(client_as, viewer, desk, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(views, "LIST_COUNT_CAP", 5)
+    client = client_as(viewer)
+
+    first = client.get(f"{URL}?show=all")
+    beyond = client.get(f"{URL}?show=all&page=4")
+
+    html = factories.page_text(first)
+    assert "More than 5 incidents: the open ones first" in html
+    assert "The pages show the first 5: filter to find older ones, or export them all." in html
+    assert "Page 1 of more than 3" in html
+    # Past the cap the last reachable page is shown, never an error.
+    assert beyond.context["page"].number == 3
+    assert titles(beyond) == ["Closed long ago"]
+
+
+def test_an_exact_count_says_no_more_than(client_as, viewer, desk):
+    html = factories.page_text(client_as(viewer).get(f"{URL}?show=all"))
+
+    assert "7 incidents: the open ones first" in html
+    assert "More than" not in html
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_every_page_asks_the_same_queries_whatever_the_rows(
+    count, client_as, viewer, comms, monkeypatch
+):
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for n in range(count):
+        factories.make_incident(comms, title=f"Ended {n}", status=S.CANCELLED)
+    factories.make_incident(comms, title="Open one")
+    client = client_as(viewer)
+
+    asked = []
+    for page in ("1", "last"):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"{URL}?show=all&page={page}")
+        assert response.status_code == 200
+        asked.append(len(queries))
+
+    # Page 1 reads the open incidents and the rest (it holds both); the last, the rest.
+    assert asked[0] <= factories.LIST_QUERIES
+    assert asked[1] == asked[0] - 1
+
+
+def test_the_open_desk_index_covers_exactly_the_open_statuses():
+    index = next(i for i in Incident._meta.indexes if i.name == "incident_open_desk")
+
+    assert index.condition.children == [("status__in", list(Incident.OPEN_STATUSES))]
+
+
+def test_date_filters_take_whole_local_days(client_as, viewer, comms, settings):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    settings.TIME_ZONE = "Europe/Berlin"
+    berlin = ZoneInfo("Europe/Berlin")
+    for title, hour in [("Just after midnight", 0), ("Late evening", 23)]:
+        with time_machine.travel(datetime(2026, 3, 2, hour, 30, tzinfo=berlin), tick=False):
+            factories.make_incident(comms, title=title)
+    client = client_as(viewer)
+
+    same_day = client.get(f"{URL}?detected_after=2026-03-02&detected_before=2026-03-02")
+    next_day = client.get(f"{URL}?detected_after=2026-03-03")
+
+    assert sorted(titles(same_day)) == ["Just after midnight", "Late evening"]
+    assert titles(next_day) == []
+
+
+# The dashboard.
+
+
+def test_the_dashboard_shows_the_most_urgent_and_counts_the_rest(
+    client_as, viewer, desk, comms, monkeypatch
+):
+    monkeypatch.setattr(views, "DASHBOARD_URGENT", 2)
+    factories.make_incident(comms, title="Second critical", severity=1)
+
+    response = client_as(viewer).get(reverse("incidents:dashboard"))
+
+    groups = response.context["by_severity"]
+    assert [(g.severity, [i.title for i in g.incidents], g.count) for g in groups] == [
+        (1, ["Open critical", "Second critical"], 2),
+        (2, [], 1),
+        (4, [], 1),
+    ]
+    html = factories.page_text(response)
+    assert "4 open incidents" in html
+    assert "The 2 most urgent of 4 open incidents." in html
+    assert f'<a href="{URL}">See all open incidents</a>' in html
+    assert "Open minor" not in html
+
+
+def test_the_dashboard_clocks_fragment_shows_the_same_most_urgent(
+    client_as, viewer, desk, monkeypatch
+):
+    monkeypatch.setattr(views, "DASHBOARD_URGENT", 1)
+
+    response = client_as(viewer).get(reverse("incidents:dashboard-clocks"))
+
+    html = factories.page_text(response)
+    assert "Open critical" in html
+    assert "Open major" not in html
+    assert "The 1 most urgent of 3 open incidents." in html
+
+
+# The export.
+
+
+def test_the_export_streams_every_incident_in_desk_order(client_as, viewer, desk):
+    response = client_as(viewer).get(reverse("incidents:export") + "?show=all")
+
+    assert response.streaming
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert [line.split(",")[1] for line in lines] == [
+        "Title",
+        *[i.title for i in Incident.objects.desk_order()],
+    ]
+
+
+def test_the_export_reads_incidents_in_chunks_not_all_at_once(client_as, viewer, comms):
+    """Constant memory: the rows come from iterator(), one query per segment however many."""
+    for n in range(5):
+        factories.make_incident(comms, title=f"Ended {n}", status=S.CANCELLED)
+    client = client_as(viewer)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("incidents:export") + "?show=all")
+        body = b"".join(response.streaming_content)
+
+    assert body.count(b"\n") == 6
+    selects = [q["sql"] for q in queries if "incidents_incident" in q["sql"]]
+    assert len(selects) == 2
