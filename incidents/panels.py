@@ -77,3 +77,57 @@ def party_entries(request, incident, *, limit=None):
         subject=lambda r: f"Affected party: {r.description}",
         describe=describe,
     )
+
+
+# Mentions (see incidents.triage and incidents.mentions).
+
+# How many of the top mentions by reach, and of the latest, the incident page shows.
+TOP_MENTIONS = 5
+LATEST_MENTIONS = 5
+
+
+def mentions_panel(request, incident):
+    """Mentions per hour by sentiment (a chart made here, with its table), the top ones by
+    reach and the latest (three queries, however many mentions; a fourth reading the inbox
+    only just after the tracking terms changed, to offer linking its matches)."""
+    from crisis.roles import ACT_ON_MENTIONS
+    from django.conf import settings
+    from incidents import triage
+    from incidents.mention_views import OFFER_KEY
+
+    linked = incident.mentions.all()
+    series = triage.hourly_counts(linked)
+    offer = None
+    if (
+        incident.reference in request.session.get(OFFER_KEY, [])
+        and request.user.has_perm(ACT_ON_MENTIONS)
+        and incident.is_editable
+    ):
+        offer = triage.in_inbox_matching_count(incident)
+    return Panel(
+        "incidents/_incident_mentions.html",
+        {
+            "incident": incident,
+            "chart": triage.chart(series),
+            "top": list(linked.order_by("-reach", "-posted_at", "-pk")[:TOP_MENTIONS]),
+            "latest": list(linked.newest_first()[:LATEST_MENTIONS]),
+            "offer": offer,
+            "refresh_seconds": settings.CLOCK_REFRESH_SECONDS,
+        },
+    )
+
+
+def spikes_panel(request):
+    """The dashboard's mention spikes: the open incidents, and the inbox, whose last hour
+    exceeds the rule in crisis.clocks (its queries, constant in mentions)."""
+    from django.conf import settings
+
+    from crisis import clocks
+
+    return Panel(
+        "incidents/_dashboard_spikes.html",
+        {
+            "spikes": clocks.mention_spikes(),
+            "refresh_seconds": settings.CLOCK_REFRESH_SECONDS,
+        },
+    )

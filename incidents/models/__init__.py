@@ -1,6 +1,15 @@
 """What happens to us: incidents and the people they affect, one module per record."""
 
 from incidents.models.incident import Incident, IncidentQuerySet, Platform, ReferenceCounter
+from incidents.models.mention_import import CsvColumnMapping, MentionImport
 from incidents.models.party import AffectedParty
 
-__all__ = ["AffectedParty", "Incident", "IncidentQuerySet", "Platform", "ReferenceCounter"]
+__all__ = [
+    "AffectedParty",
+    "CsvColumnMapping",
+    "Incident",
+    "IncidentQuerySet",
+    "MentionImport",
+    "Platform",
+    "ReferenceCounter",
+]
