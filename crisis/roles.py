@@ -15,6 +15,10 @@ COMMS_PERMISSIONS = [
     "incidents.view_affectedparty",
     "incidents.add_affectedparty",
     "incidents.change_affectedparty",
+    # Mentions: read them, bring them in (CSV import), link, unlink and dismiss them.
+    "incidents.view_mention",
+    "incidents.add_mention",
+    "incidents.change_mention",
     "responses.view_statement",
     "responses.add_statement",
     "responses.change_statement",

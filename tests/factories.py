@@ -324,3 +324,44 @@ def make_update(incident=None, by=None, *, kind="internal", status=None, **overr
     elif status == S.WITHDRAWN:
         update.withdraw(by=by)
     return update
+
+
+def mention_item(n=1, **overrides):
+    """One mention as a listening tool sends it (a dict for ``ingest_mentions`` or the API)."""
+    item = {
+        "platform": "x",
+        "external_id": f"post-{n}",
+        "url": f"https://x.com/someone/status/{n}",
+        "author": "@someone",
+        "text": f"Still waiting for my parcel, day {n}",
+        "posted_at": "2026-03-14T10:00:00+00:00",
+        "reach": 120,
+    }
+    item.update(overrides)
+    return item
+
+
+def make_mention(incident=None, **overrides):
+    """A stored mention (linked to ``incident`` when given), neutral unless told otherwise."""
+    from datetime import UTC, datetime
+
+    from incidents.models import Mention
+
+    n = Mention.objects.count() + 1
+    fields = {
+        "platform": "x",
+        "external_id": f"stored-{n}",
+        "url": f"https://x.com/someone/status/{n}",
+        "author": "@someone",
+        "text": "Still waiting for my parcel",
+        "posted_at": datetime(2026, 3, 14, 10, 0, tzinfo=UTC),
+        "sentiment_score": 0.0,
+        "sentiment_label": "neutral",
+        "reach": 100,
+        "source": "test",
+        "incident": incident,
+    }
+    if incident is not None:
+        fields["linked_at"] = fields["posted_at"]
+    fields.update(overrides)
+    return Mention.objects.create(**fields)

@@ -1,15 +1,29 @@
 """What happens to us: incidents and the people they affect, one module per record."""
 
 from incidents.models.incident import Incident, IncidentQuerySet, Platform, ReferenceCounter
+from incidents.models.mention import (
+    ApiToken,
+    Mention,
+    MentionLinkEvent,
+    MentionQuerySet,
+    Sentiment,
+    SpikeThreshold,
+)
 from incidents.models.mention_import import CsvColumnMapping, MentionImport
 from incidents.models.party import AffectedParty
 
 __all__ = [
     "AffectedParty",
+    "ApiToken",
     "CsvColumnMapping",
     "Incident",
     "IncidentQuerySet",
+    "Mention",
     "MentionImport",
+    "MentionLinkEvent",
+    "MentionQuerySet",
     "Platform",
     "ReferenceCounter",
+    "Sentiment",
+    "SpikeThreshold",
 ]
