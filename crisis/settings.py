@@ -232,7 +232,9 @@ CLOCK_REFRESH_SECONDS = 60
 # one). TASKS_BACKEND=immediate runs each task inside the request instead (tests, one-off scripts).
 TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
 if TASKS_BACKEND not in ("database", "immediate"):
-    raise ImproperlyConfigured(f"TASKS_BACKEND must be database or immediate, not {TASKS_BACKEND!r}.")
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be database or immediate, not {TASKS_BACKEND!r}."
+    )
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend"

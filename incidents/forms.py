@@ -153,9 +153,7 @@ class ColumnMappingForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = [(self.NOT_IN_FILE, "— not in this file —")] + [(h, h) for h in headers]
         self.fields = {
-            f"column_{name}": forms.ChoiceField(
-                label=label, choices=choices, required=False
-            )
+            f"column_{name}": forms.ChoiceField(label=label, choices=choices, required=False)
             for name, label in MAPPABLE_FIELDS.items()
         } | {"platform": self.fields["platform"]}
         self.fields["platform"].choices = [("", "— from the platform column —")] + list(

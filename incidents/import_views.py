@@ -7,10 +7,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from crisis.lifecycle import TransitionRefused
+from crisis.roles import ACT_ON_MENTIONS
 from incidents import imports
 from incidents.forms import ColumnMappingForm, ImportUploadForm
 from incidents.models import CsvColumnMapping, MentionImport
-from crisis.roles import ACT_ON_MENTIONS
 
 RECENT_IMPORTS = 20
 # How often an import's page reads its progress again while the worker runs.

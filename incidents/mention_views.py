@@ -71,9 +71,7 @@ def inbox_act(request):
         messages.error(request, "Select at least one mention first.")
         return redirect(back)
     if action == "declare":
-        return redirect(
-            reverse("incidents:create") + "?from_mentions=" + ",".join(map(str, ids))
-        )
+        return redirect(reverse("incidents:create") + "?from_mentions=" + ",".join(map(str, ids)))
     if action == "dismiss":
         count = mentions.dismiss_mentions(ids, by=request.user)
         if count:

@@ -297,7 +297,4 @@ def in_inbox_matching_count(incident):
 
 def sentiment_totals(queryset):
     """``{label: count}`` of ``queryset`` (one query)."""
-    return dict(
-        queryset.values_list("sentiment_label").annotate(n=Count("pk")).order_by()
-    )
-
+    return dict(queryset.values_list("sentiment_label").annotate(n=Count("pk")).order_by())
