@@ -20,11 +20,11 @@ _once_tokens = itertools.count(1)
 # The incident page's query budget, whatever the incident holds: session and user, the incident,
 # then each app's panels and timeline providers (statements with their wording history, parties,
 # the action plan and the progress updates with their history, plan templates offered and
-# applied, …). Every page-size test
+# applied, the mentions chart with the top and latest mentions, …). Every page-size test
 # of the incident page pins this one number at two sizes of data, so an N+1 fails; a new panel
 # raises it here, once. A panel whose records exist also reads the users their history names,
 # and a long timeline the history rows just before its newest entries.
-INCIDENT_PAGE_QUERIES = 22
+INCIDENT_PAGE_QUERIES = 25
 # The dashboard's, likewise: open incidents with their clocks, then each app's panels (waiting for
 # approval, my action items, updates waiting for publication).
 DASHBOARD_QUERIES = 10
