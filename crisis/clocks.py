@@ -23,11 +23,12 @@ clock refuses it (:class:`ClockFactsMissing`).
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from statistics import median
 
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 # A clock turns from "ok" to "due" when this share of its allowed time is left, so the desk sees
@@ -350,3 +351,123 @@ def action_item_clock(item, now=None):
 def due_after_detection(incident, hours):
     """When a step due ``hours`` after the first signal is due (a plan template's items)."""
     return incident.detected_at + timedelta(hours=hours)
+
+
+# ---------------------------------------------------------------------------------------------
+# Mention spikes: is the conversation louder than usual right now?
+# ---------------------------------------------------------------------------------------------
+
+# The thresholds admins keep (incidents.SpikeThreshold), named by label: the kernel imports no app.
+SPIKE_THRESHOLD_MODEL = "incidents.SpikeThreshold"
+MENTION_MODEL = "incidents.Mention"
+# The volume compared: the mentions posted in the last hour...
+SPIKE_WINDOW = timedelta(hours=1)
+# ...against the same hour of each of the past 7 days (the hour ending at this time of day; a
+# rolling hour, so the rule reads the same at 14:05 as at 14:55).
+SPIKE_HISTORY_DAYS = 7
+
+
+@dataclass(frozen=True)
+class SpikeRule:
+    """A spike: more than ``multiple`` times the usual volume, and at least ``minimum``."""
+
+    multiple: float
+    minimum: int
+
+
+@dataclass(frozen=True)
+class Volume:
+    """One conversation's volume now: ``count`` mentions in the last hour, ``usual`` the median
+    of the same hour on the past days, ``daily`` those days' counts (yesterday first)."""
+
+    count: int
+    usual: float
+    daily: tuple
+    is_spike: bool
+    since: datetime
+    until: datetime
+
+    @property
+    def hour(self):
+        """The clock hour the spike belongs to (a spike alert is sent once per hour)."""
+        return self.until.replace(minute=0, second=0, microsecond=0)
+
+    @property
+    def ratio(self):
+        """How many times the usual volume (None when the usual volume is nothing)."""
+        return self.count / self.usual if self.usual else None
+
+
+def spike_rule():
+    """The thresholds in force: the admin's row, or the defaults. One query."""
+    Threshold = apps.get_model(SPIKE_THRESHOLD_MODEL)
+    row = Threshold.current()
+    return SpikeRule(float(row.multiple), int(row.minimum_volume))
+
+
+def is_spike(count, usual, rule):
+    """THE spike rule: at least the minimum volume, and more than the multiple of the usual."""
+    return count >= rule.minimum and count > rule.multiple * usual
+
+
+def spike_windows(now):
+    """The hours compared, the last one first: ``[(since, until), ...]``, 1 + 7 of them."""
+    return [
+        (now - timedelta(days=day) - SPIKE_WINDOW, now - timedelta(days=day))
+        for day in range(SPIKE_HISTORY_DAYS + 1)
+    ]
+
+
+def _window_counts(now):
+    """Count annotations, one per window, and the filter that reads only those hours' rows (an
+    index range scan per hour, however long the log)."""
+    windows = spike_windows(now)
+    counts = {
+        f"spike_{day}": Count("pk", filter=Q(posted_at__gte=since, posted_at__lt=until))
+        for day, (since, until) in enumerate(windows)
+    }
+    hours = Q()
+    for since, until in windows:
+        hours |= Q(posted_at__gte=since, posted_at__lt=until)
+    return counts, hours
+
+
+def _volume(row, now, rule):
+    counts = [row.get(f"spike_{day}") or 0 for day in range(SPIKE_HISTORY_DAYS + 1)]
+    count, daily = counts[0], tuple(counts[1:])
+    usual = float(median(daily))
+    return Volume(count, usual, daily, is_spike(count, usual, rule), now - SPIKE_WINDOW, now)
+
+
+def incident_volumes(incident_ids, now=None, rule=None):
+    """``{incident id: Volume}`` for the incidents, each read from its linked mentions. One query
+    for all of them (and one for the thresholds without ``rule``)."""
+    now = now or timezone.now()
+    rule = rule or spike_rule()
+    incident_ids = list(incident_ids)
+    if not incident_ids:
+        return {}
+    counts, hours = _window_counts(now)
+    rows = (
+        apps.get_model(MENTION_MODEL)
+        .objects.filter(hours, incident_id__in=incident_ids)
+        .order_by()
+        .values("incident_id")
+        .annotate(**counts)
+    )
+    found = {row["incident_id"]: row for row in rows}
+    return {pk: _volume(found.get(pk, {}), now, rule) for pk in incident_ids}
+
+
+def inbox_volume(now=None, rule=None):
+    """The inbox's :class:`Volume` (mentions linked to no incident, dismissed or not: what came
+    in that nobody tracks). One query (and one for the thresholds without ``rule``)."""
+    now = now or timezone.now()
+    rule = rule or spike_rule()
+    counts, hours = _window_counts(now)
+    row = (
+        apps.get_model(MENTION_MODEL)
+        .objects.filter(hours, incident__isnull=True)
+        .aggregate(**counts)
+    )
+    return _volume(row, now, rule)

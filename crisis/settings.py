@@ -250,6 +250,12 @@ MENTION_IMPORT_DIR = MEDIA_ROOT / "mention-imports"
 MENTION_IMPORT_MAX_MB = env_int("MENTION_IMPORT_MAX_MB", 200)
 # Uploads larger than this go to a temporary file, not memory (Django's default is 2.5 MB).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The largest body the mentions API reads (POST /api/v1/mentions), in bytes; larger is refused
+# with 413 before it is read. The API reads its body itself, so Django's
+# DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, for the site's forms) does not cap it.
+MENTIONS_API_MAX_BYTES = env_int("MENTIONS_API_MAX_BYTES", 5 * 1024 * 1024)
+if MENTIONS_API_MAX_BYTES <= 0:
+    raise ImproperlyConfigured("MENTIONS_API_MAX_BYTES must be positive.")
 
 # The name the audience sees on public pages (which never name this tool).
 COMPANY_NAME = env_str("COMPANY_NAME", "")

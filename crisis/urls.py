@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from crisis.forms import AdminLoginForm, LoginForm
 from crisis.views import PasswordChangeView
+from incidents.api import api
 
 admin.site.site_header = "Crisis Desk administration"
 admin.site.site_title = "Crisis Desk admin"
@@ -20,6 +21,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password/", PasswordChangeView.as_view(), name="password_change"),
     path("admin/", admin.site.urls),
+    # The mentions API (token authentication, OpenAPI schema at api/v1/openapi.json).
+    path("api/v1/", api.urls),
     path("", include("responses.urls")),
     path("", include("incidents.urls")),
 ]

@@ -2,37 +2,15 @@
 bulk storage without duplicates. The API (incidents.api), the CSV import and the inbox all go
 through here.
 
-Linking by tracking terms
--------------------------
-An incident's tracking terms (comma-separated on the incident) are words, phrases, hashtags
-(``#acmefail``) and handles (``@acme``). A term matches a mention's text:
-
-- without regard to case (both sides are Unicode case-folded, so ``STRASSE`` finds ``straße``
-  and a final sigma finds a medial one);
-- on word boundaries: the characters just before and after the term are not letters, digits,
-  marks or ``_`` in any script. So ``acme`` finds "Acme's", "#acme" and "@acme" but not
-  "acmes" or "@acme_support"; ``#acme`` finds "#Acme!" but not "acme" or "#acmefail";
-- with any punctuation inside the term taken literally (``c++``, ``acme.com``, ``o'neil``),
-  and any run of spaces or line breaks in the text matching a space in a phrase;
-- in scripts written without spaces between words (Chinese, Japanese, Korean, Thai, Lao, Khmer,
-  Burmese) no boundary is required on a side where the term begins or ends with such a letter:
-  there the term is found inside a run of text, as a reader would find it. Scripts that separate
-  words with spaces (Latin, Cyrillic, Greek, Arabic, Hebrew, Devanagari...) keep the boundaries;
-  write Arabic terms as they appear, article included (``الشركة``).
-
-When one mention matches the terms of several open incidents, it is linked to one: the most
-severe, then the one detected first (then the one declared first); drills come after every real
-incident. A mention belongs to one conversation, and the most serious incident is where the
-team looks first; the others can still link it by hand from the inbox of their own matches.
+Tracking terms are matched by :mod:`incidents.terms`, whose docstring gives the rules and
+which incident wins a mention that matches several.
 """
 
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
-from functools import lru_cache
 from typing import Annotated, Literal
 
-import regex
 from django.db import connection, transaction
 from django.utils import timezone
 from pydantic import (
@@ -46,8 +24,9 @@ from pydantic import (
 )
 
 from crisis.lifecycle import FROZEN_INCIDENT_STATUSES, TransitionRefused
-from incidents.models import Incident, Mention, MentionLinkEvent, Platform, Sentiment
+from incidents.models import Mention, MentionLinkEvent, Platform, Sentiment
 from incidents.sentiment import sentiment_of
+from incidents.terms import TermMatcher, split_terms, terms_match
 
 # The most mentions one batch may hold (the API answers 400 beyond it).
 MAX_BATCH = 1000
@@ -289,101 +268,6 @@ def _insert_portable(values, source, now):
 
 
 # ---------------------------------------------------------------------------------------------
-# Tracking terms
-# ---------------------------------------------------------------------------------------------
-
-# Letters of scripts written without spaces between words: no boundary is asked for beside them.
-_UNSPACED = regex.compile(
-    r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]"
-)
-
-
-def split_terms(text):
-    """The terms of a comma-separated list, stripped, case-folded, without empties or repeats."""
-    seen = []
-    for term in (text or "").split(","):
-        term = " ".join(term.split()).casefold()
-        if term and term not in seen:
-            seen.append(term)
-    return seen
-
-
-def _term_pattern(term):
-    words = term.split(" ")
-    body = r"\s+".join(regex.escape(word) for word in words)
-    before = "" if _UNSPACED.match(term[0]) else r"(?<!\w)"
-    after = "" if _UNSPACED.match(term[-1]) else r"(?!\w)"
-    return f"{before}{body}{after}"
-
-
-@lru_cache(maxsize=256)
-def _compiled(terms):
-    """One pattern finding any of ``terms`` (a tuple of case-folded terms), or None."""
-    if not terms:
-        return None
-    # Longer terms first, so that a phrase is tried before a word it starts with.
-    ordered = sorted(terms, key=len, reverse=True)
-    return regex.compile("|".join(_term_pattern(term) for term in ordered))
-
-
-def _terms_of(terms):
-    if isinstance(terms, str):
-        return tuple(split_terms(terms))
-    return tuple(split_terms(",".join(terms)))
-
-
-def terms_match(text, terms):
-    """Whether ``text`` holds any of ``terms`` (a list, or comma-separated text) by the rules in
-    this module's docstring."""
-    pattern = _compiled(_terms_of(terms))
-    return pattern is not None and pattern.search((text or "").casefold()) is not None
-
-
-class TermMatcher:
-    """The tracking terms of several incidents, compiled once (for a batch), in the order in
-    which they win a mention that matches more than one."""
-
-    def __init__(self, incidents):
-        """``incidents``: ``(incident id, terms)`` pairs, the winner first."""
-        self._patterns = []
-        every = []
-        for incident_id, terms in incidents:
-            terms = _terms_of(terms)
-            if terms:
-                self._patterns.append((incident_id, _compiled(terms)))
-                every.extend(terms)
-        # A first pass with every term at once: most texts match nothing and stop there.
-        self._any = _compiled(tuple(dict.fromkeys(every)))
-
-    @classmethod
-    def for_open_incidents(cls):
-        """The open incidents' terms, in precedence order (real before drills, most severe, then
-        first detected, then first declared). One query."""
-        rows = (
-            Incident.objects.open()
-            .exclude(tracking_terms="")
-            .order_by("is_drill", "severity", "detected_at", "declared_at", "pk")
-            .values_list("pk", "tracking_terms")
-        )
-        return cls(list(rows))
-
-    def __bool__(self):
-        return bool(self._patterns)
-
-    def match(self, text):
-        """The id of the incident that wins ``text``, or None."""
-        if self._any is None or not text:
-            return None
-        folded = text.casefold()
-        if self._any.search(folded) is None:
-            return None
-        for incident_id, pattern in self._patterns:
-            if pattern.search(folded) is not None:
-                return incident_id
-        return None
-
-
-# ---------------------------------------------------------------------------------------------
 # Triage: what a person does with mentions
 # ---------------------------------------------------------------------------------------------
 
@@ -397,13 +281,13 @@ def inbox_matches(incident, *, limit=None):
     """The ids of the inbox's mentions that ``incident``'s tracking terms match, newest first
     (what the incident page offers to link after its terms change). One query, reading the
     inbox in chunks."""
-    pattern = _compiled(_terms_of(incident.tracking_terms))
-    if pattern is None:
+    matcher = TermMatcher([(incident.pk, incident.tracking_terms)])
+    if not matcher:
         return []
     found = []
     rows = Mention.objects.inbox().newest_first().values_list("pk", "text")
     for pk, text in rows.iterator(chunk_size=2000):
-        if text and pattern.search(text.casefold()) is not None:
+        if matcher.match(text) is not None:
             found.append(pk)
             if limit is not None and len(found) >= limit:
                 break
@@ -503,3 +387,20 @@ def _log(ids, action, incident_id, by, now):
         MentionLinkEvent(mention_id=pk, incident_id=incident_id, action=action, by=by, at=now)
         for pk in ids
     )
+
+
+__all__ = [
+    "IngestResult",
+    "MAX_BATCH",
+    "MentionIn",
+    "TermMatcher",
+    "dismiss_mentions",
+    "inbox_matches",
+    "ingest_mentions",
+    "link_matching",
+    "link_mentions",
+    "restore_mentions",
+    "split_terms",
+    "terms_match",
+    "unlink_mentions",
+]

@@ -3,7 +3,9 @@
 - to an incident's lead when the first public acknowledgement, or the next public update that
   the latest public word promised, is due within 10 minutes, and again once it is overdue;
 - to an action item's owner when the item is due within the hour, and again once overdue;
-- to the managers (its author left out) when a public update waits in Draft for publication.
+- to the managers (its author left out) when a public update waits in Draft for publication;
+- to an incident's lead when its mentions spike (crisis.clocks.is_spike), once per clock hour
+  of the spike.
 
 Each reminder has a key naming the thing and its deadline ("update-overdue:incident:42:
 2026-03-14T11:00:00+00:00"), so a new promise or a new due time gets reminders of its own. The
@@ -87,11 +89,16 @@ def _claim(reminder, now):
 
 def due_reminders(now=None):
     """Every reminder the records call for at ``now``, sent before or not, each with at least
-    one recipient. Four queries however many records."""
+    one recipient. Seven queries however many records."""
     now = now or timezone.now()
     return [
         reminder
-        for reminder in (*_lead_reminders(now), *_owner_reminders(now), *_manager_reminders())
+        for reminder in (
+            *_lead_reminders(now),
+            *_owner_reminders(now),
+            *_manager_reminders(),
+            *_spike_reminders(now),
+        )
         if reminder.recipients
     ]
 
@@ -231,4 +238,31 @@ def _manager_reminders():
             _subject(incident, "A public update waits for publication"),
             body,
             tuple(sorted(email for pk, email in managers if pk != update.author_id)),
+        )
+
+
+def _spike_reminders(now):
+    """Open incidents whose mentions spike now (three queries: the incidents, the thresholds,
+    the volumes). The key names the clock hour, so a spike lasting into the next hour is told
+    again then, and never twice within one hour."""
+    incidents = list(Incident.objects.open().filter(lead__isnull=False).select_related("lead"))
+    if not incidents:
+        return
+    volumes = clocks.incident_volumes([incident.pk for incident in incidents], now)
+    for incident in incidents:
+        volume = volumes[incident.pk]
+        if not volume.is_spike:
+            continue
+        headline = f"Mention spike: {volume.count} in the last hour"
+        usual = f"{volume.usual:g}"
+        body = (
+            f"{headline} on {incident.reference} “{incident.title}” (you lead it), against "
+            f"{usual} usually at this hour over the past {clocks.SPIKE_HISTORY_DAYS} days.\n\n"
+            f"Read the conversation and consider a public update.\n\n{_link(incident)}\n"
+        )
+        yield Reminder(
+            _key("spike", "hour", incident, volume.hour),
+            _subject(incident, headline),
+            body,
+            _address(incident.lead),
         )

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from incidents.models import Incident
+from incidents.models import ApiToken, Incident, SpikeThreshold
 from responses.models import Statement
 from tests import factories
 
@@ -145,6 +145,12 @@ APP_POLICY = {
     # A publication without its promise of the next update is shown again with the message (400).
     "responses:update-publish": manager_write(post=400),
     "responses:update-withdraw": comms_write(get=405, post=302),
+    # The mentions API: a bearer token or nothing (401), whoever is signed in; its schema is
+    # public (it describes the API, no data).
+    "api:openapi-json": public(),
+    "api:api-root": public(get=404, post=404),
+    "api:mentions": same_for_all(405, 401),
+    "api:incident-mentions": same_for_all(401, 405),
 }
 
 # The admin site's own pages, beside the ones of each registered model.
@@ -215,6 +221,10 @@ ADMIN_MODELS = {
     "django_tasks_database.dbtaskresult": stock_admin(
         add=(403, 403), change=(200, 403), delete=(403, 403)
     ),
+    # API tokens are revoked, never deleted; an empty form is shown again with its errors.
+    "incidents.apitoken": stock_admin(delete=(403, 403)),
+    # One row of thresholds: added once (the world has it), never deleted.
+    "incidents.spikethreshold": stock_admin(add=(403, 403), delete=(403, 403)),
 }
 # The user admin's own page for setting a password.
 ADMIN_SITE_POLICY["admin:auth_user_password_change"] = admin_only(post=200)
@@ -314,6 +324,8 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
     # A queued background task, for the admin's pages of task results (the import is not
     # queued, so the task finds nothing to do if ever run).
     import_mentions.using(backend="default").enqueue(mention_import.pk)
+    ApiToken.issue("Listening tool", by=admin)
+    SpikeThreshold.objects.create()
     return {
         "users": {
             "anonymous": None,
