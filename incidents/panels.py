@@ -128,17 +128,24 @@ def mentions_panel(request, incident):
 
 def spikes_panel(request):
     """The dashboard's mention spikes: the open incidents, and the inbox, whose last hour
-    exceeds the rule in crisis.clocks (its queries, constant in mentions)."""
+    exceeds the spike rule of crisis.clocks (four queries, however many mentions: the
+    thresholds, the open incidents, their volumes, the inbox's)."""
     from django.conf import settings
 
     from crisis import clocks
 
-    # Until the spike rule reaches crisis.clocks (branch ingest), nothing spikes.
-    spike_rule = getattr(clocks, "mention_spikes", lambda: [])
+    rule = clocks.spike_rule()
+    incidents = list(Incident.objects.open().order_by("severity", "detected_at"))
+    volumes = clocks.incident_volumes([i.pk for i in incidents], rule=rule)
+    spikes = [
+        {"incident": i, "count": volumes[i.pk].count, "usual": volumes[i.pk].usual}
+        for i in incidents
+        if volumes[i.pk].is_spike
+    ]
+    inbox = clocks.inbox_volume(rule=rule)
+    if inbox.is_spike:
+        spikes.append({"incident": None, "count": inbox.count, "usual": inbox.usual})
     return Panel(
         "incidents/_dashboard_spikes.html",
-        {
-            "spikes": spike_rule(),
-            "refresh_seconds": settings.CLOCK_REFRESH_SECONDS,
-        },
+        {"spikes": spikes, "refresh_seconds": settings.CLOCK_REFRESH_SECONDS},
     )

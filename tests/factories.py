@@ -26,8 +26,8 @@ _once_tokens = itertools.count(1)
 # and a long timeline the history rows just before its newest entries.
 INCIDENT_PAGE_QUERIES = 25
 # The dashboard's, likewise: open incidents with their clocks, then each app's panels (waiting for
-# approval, my action items, updates waiting for publication).
-DASHBOARD_QUERIES = 10
+# approval, my action items, updates waiting for publication, mention spikes).
+DASHBOARD_QUERIES = 14
 
 # What a page says when it refuses a change to a closed incident (the frozen guard's words).
 FROZEN_NOTICE = (

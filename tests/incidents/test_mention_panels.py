@@ -169,3 +169,50 @@ def test_the_inbox_is_in_the_navigation(client_as, viewer):
     response = client_as(viewer).get(reverse("incidents:dashboard"))
 
     assert f'href="{reverse("incidents:inbox")}">Inbox</a>' in response.content.decode()
+
+
+def spike(incident, count, minutes_ago=5):
+    for n in range(count):
+        make_mention(incident, posted_at=NOW - timedelta(minutes=minutes_ago, seconds=n))
+
+
+def test_the_dashboard_flags_an_incident_and_the_inbox_whose_last_hour_spikes(
+    client_as, viewer, incident, comms
+):
+    quiet = factories.make_incident(comms, title="A quiet one")
+    spike(incident, 60)
+    spike(quiet, 10)
+    spike(None, 55)
+
+    response = client_as(viewer).get(reverse("incidents:dashboard-spikes"))
+
+    items = re.findall(r'data-testid="spike">(.*?)</li>', response.content.decode(), re.S)
+    text = [" ".join(re.sub(r"<[^>]+>", " ", item).split()) for item in items]
+    assert text == [
+        f"▲ {incident.reference} · {incident.title} : 60 mentions in the last hour, "
+        "usually about 0",
+        "▲ The inbox : 55 mentions in the last hour, usually about 0",
+    ]
+
+
+def test_below_the_minimum_volume_nothing_spikes(client_as, viewer, incident):
+    spike(incident, 49)
+
+    response = client_as(viewer).get(reverse("incidents:dashboard-spikes"))
+
+    assert 'data-testid="spike"' not in response.content.decode()
+    assert "No spike" in page_text(response)
+
+
+@pytest.mark.parametrize("count", [1, 80])
+def test_the_dashboard_queries_do_not_grow_with_mentions(
+    count, client_as, manager, incident, django_assert_max_num_queries
+):
+    spike(incident, count)
+    spike(None, count)
+    client = client_as(manager)
+
+    with django_assert_max_num_queries(factories.DASHBOARD_QUERIES):
+        response = client.get(reverse("incidents:dashboard"))
+
+    assert ('data-testid="spike"' in response.content.decode()) == (count >= 50)
