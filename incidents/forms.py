@@ -105,7 +105,7 @@ class MoveForm(forms.Form):
 # Mentions: the CSV import and the inbox.
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(OnceForm, forms.Form):
     file = forms.FileField(
         label="CSV file",
         help_text="An export of mentions from a listening tool, with the column names on the first "

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from crisis.forms import AlreadySaved
 from crisis.lifecycle import TransitionRefused
 from crisis.roles import ACT_ON_MENTIONS
 from incidents import imports
@@ -24,11 +25,17 @@ def import_start(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            mention_import = imports.save_upload(
-                form.cleaned_data["file"],
-                source_name=form.cleaned_data["source_name"],
+            mention_import = form.save_once(
                 by=request.user,
+                create=lambda: imports.save_upload(
+                    form.cleaned_data["file"],
+                    source_name=form.cleaned_data["source_name"],
+                    by=request.user,
+                ),
             )
+        except AlreadySaved as saved:
+            messages.info(request, str(saved))
+            return redirect(saved.url)
         except imports.UploadRefused as refused:
             form.add_error("file", str(refused))
         else:

@@ -188,7 +188,9 @@ def _declare_link(incident, cleaned_data, by):
     ids = selected_ids((cleaned_data.get("from_mentions") or "").split(","))
     if not ids:
         return []
-    linked = link_mentions(ids, incident, by=by)
+    # Only those still waiting: one linked meanwhile to another incident stays there.
+    waiting = list(Mention.objects.inbox().filter(pk__in=ids).values_list("pk", flat=True))
+    linked = link_mentions(waiting, incident, by=by) if waiting else 0
     return [f"{linked} mention{'s' if linked != 1 else ''} from the inbox linked to it."]
 
 

@@ -50,8 +50,13 @@ def csv_file(body, name="brandwatch.csv", encoding="utf-8"):
     return SimpleUploadedFile(name, data, content_type="text/csv")
 
 
-def upload(client, body, source="Brandwatch", **kwargs):
-    return client.post(START, {"file": csv_file(body, **kwargs), "source_name": source})
+def upload(client, body, source="Brandwatch", once_token=None, **kwargs):
+    data = {
+        "file": csv_file(body, **kwargs),
+        "source_name": source,
+        "once_token": once_token or factories.once_token(),
+    }
+    return client.post(START, data)
 
 
 def start(client, mention_import, mapping=MAPPING, capture=None):
@@ -297,6 +302,29 @@ def test_a_file_that_cannot_be_read_is_refused_by_the_field(
     assert message in " ".join(response.context["form"].errors["file"])
     assert not MentionImport.objects.exists()
     assert not list(import_dir.glob("*")) if import_dir.exists() else True
+
+
+def test_an_upload_sent_twice_makes_one_import(client_as, comms):
+    client = client_as(comms)
+    token = factories.once_token()
+
+    first = upload(client, GOOD_AND_BAD, once_token=token)
+    again = upload(client, GOOD_AND_BAD, once_token=token)
+
+    assert MentionImport.objects.count() == 1
+    assert again.url == first.url
+    assert ("info", "This was already saved: here it is.") in messages_shown(client.get(again.url))
+
+
+def test_a_refused_upload_can_be_sent_again_with_the_same_token(client_as, comms):
+    client = client_as(comms)
+    token = factories.once_token()
+
+    upload(client, b"", once_token=token)
+    response = upload(client, GOOD_AND_BAD, once_token=token)
+
+    assert response.status_code == 302
+    assert MentionImport.objects.count() == 1
 
 
 def test_a_file_too_large_is_refused(client_as, comms, settings):
