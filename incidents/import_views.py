@@ -57,6 +57,9 @@ def import_detail(request, pk):
             messages.info(request, "This import has already started.")
             return redirect(mention_import)
         return render(request, "incidents/mentionimport_detail.html", _progress(mention_import))
+    if not mention_import.path.exists():
+        messages.error(request, "The uploaded file is no longer on the server: upload it again.")
+        return redirect("incidents:import")
     remembered = CsvColumnMapping.objects.remembered(
         mention_import.source_name, mention_import.headers
     )

@@ -327,6 +327,21 @@ def test_a_refused_upload_can_be_sent_again_with_the_same_token(client_as, comms
     assert MentionImport.objects.count() == 1
 
 
+def test_an_upload_whose_file_is_gone_asks_for_it_again(client_as, comms):
+    client = client_as(comms)
+    upload(client, GOOD_AND_BAD)
+    mention_import = MentionImport.objects.get()
+    mention_import.path.unlink()
+
+    response = client.get(mention_import.get_absolute_url(), follow=True)
+
+    assert response.redirect_chain[-1][0] == START
+    assert (
+        "danger",
+        "The uploaded file is no longer on the server: upload it again.",
+    ) in messages_shown(response)
+
+
 def test_a_file_too_large_is_refused(client_as, comms, settings):
     settings.MENTION_IMPORT_MAX_MB = 0
 
