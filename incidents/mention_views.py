@@ -122,8 +122,35 @@ def incident_mentions(request, reference):
         "page": page,
         "query": query,
         "next_query": "&".join(filter(None, [query, f"after={page.next_cursor}"])),
+        "can_unlink": request.user.has_perm(ACT_ON_MENTIONS) and incident.is_editable,
     }
     return render(request, "incidents/incident_mentions.html", context)
+
+
+@login_required
+@permission_required(ACT_ON_MENTIONS, raise_exception=True)
+@require_POST
+def incident_mentions_unlink(request, reference):
+    """Send mentions linked by mistake back to the inbox (recorded, like every link)."""
+    incident = _get_incident(reference)
+    back = reverse("incidents:mentions", args=[reference])
+    query = _kept_query(request.POST.get("query"))
+    if query:
+        back += "?" + query
+    if not incident.is_editable:
+        messages.error(request, incident.frozen_notice())
+        return redirect(back)
+    ids = triage.selected_ids(request.POST.getlist("mention"))
+    if not ids:
+        messages.error(request, "Select at least one mention first.")
+        return redirect(back)
+    mine = list(incident.mentions.filter(pk__in=ids).values_list("pk", flat=True))
+    count = mentions.unlink_mentions(mine, by=request.user) if mine else 0
+    if count:
+        messages.success(request, f"{_mentions(count)} sent back to the inbox.")
+    else:
+        messages.info(request, "Those mentions were no longer linked to this incident.")
+    return redirect(back)
 
 
 @login_required

@@ -32,6 +32,11 @@ urlpatterns = [
         name="mentions",
     ),
     path(
+        "incidents/<reference:reference>/mentions/unlink/",
+        mention_views.incident_mentions_unlink,
+        name="mentions-unlink",
+    ),
+    path(
         "incidents/<reference:reference>/mentions/panel/",
         mention_views.incident_mentions_panel,
         name="mentions-panel",

@@ -113,6 +113,7 @@ APP_POLICY = {
     "incidents:mentions": signed_in(),
     "incidents:mentions-panel": signed_in(),
     "incidents:mentions-link-matching": comms_write(get=405, post=302),
+    "incidents:mentions-unlink": comms_write(get=405, post=302),
     # Statements
     "responses:statement-create": comms_write(),
     "responses:statement-detail": signed_in(),

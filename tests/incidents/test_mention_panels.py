@@ -216,3 +216,48 @@ def test_the_dashboard_queries_do_not_grow_with_mentions(
         response = client.get(reverse("incidents:dashboard"))
 
     assert ('data-testid="spike"' in response.content.decode()) == (count >= 50)
+
+
+def test_comms_send_mentions_linked_by_mistake_back_to_the_inbox(client_as, comms, incident):
+    from incidents.models import MentionLinkEvent
+
+    wrong = make_mention(incident, text="Not about us")
+    right = make_mention(incident, text="About us")
+    url = reverse("incidents:mentions-unlink", args=[incident.reference])
+
+    response = client_as(comms).post(url, {"mention": [wrong.pk]}, follow=True)
+
+    assert factories.reload(wrong).incident is None
+    assert factories.reload(right).incident == incident
+    assert MentionLinkEvent.objects.get().action == "unlinked"
+    assert ("success", "1 mention sent back to the inbox.") in factories.messages_shown(response)
+
+
+def test_a_viewer_cannot_unlink_and_sees_no_checkboxes(client_as, viewer, incident):
+    mention = make_mention(incident)
+    client = client_as(viewer)
+
+    page = client.get(reverse("incidents:mentions", args=[incident.reference]))
+    response = client.post(
+        reverse("incidents:mentions-unlink", args=[incident.reference]), {"mention": [mention.pk]}
+    )
+
+    assert 'name="mention"' not in page.content.decode()
+    assert response.status_code == 403
+    assert factories.reload(mention).incident == incident
+
+
+def test_mentions_of_a_closed_incident_stay_linked(client_as, manager, comms):
+    from incidents.models import Incident
+
+    closed = factories.make_incident(comms, status=Incident.Status.CLOSED)
+    mention = make_mention(closed)
+
+    response = client_as(manager).post(
+        reverse("incidents:mentions-unlink", args=[closed.reference]),
+        {"mention": [mention.pk]},
+        follow=True,
+    )
+
+    assert factories.reload(mention).incident == closed
+    assert factories.FROZEN_NOTICE in factories.messages_shown(response)
