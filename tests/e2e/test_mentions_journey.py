@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from incidents.models import Incident, Mention
 from tests.e2e.test_accessibility import serious_violations
-from tests.factories import make_comms, make_incident
+from tests.factories import make_comms, make_incident, make_mention
 
 
 def export(now):
@@ -32,6 +32,8 @@ def test_comms_import_a_csv_link_mentions_from_the_inbox_and_see_the_chart(
     page, live_server, sign_in, settings, tmp_path
 ):
     settings.MENTION_IMPORT_DIR = tmp_path
+    # The incident's mentions are read again every second instead of every minute.
+    settings.CLOCK_REFRESH_SECONDS = 1
     comms = make_comms()
     incident = make_incident(
         comms, title="Checkout outage", tracking_terms="#nothingyet", platforms=["x"]
@@ -85,14 +87,24 @@ def test_comms_import_a_csv_link_mentions_from_the_inbox_and_see_the_chart(
     expect(mentions).to_contain_text("The app keeps crashing at checkout")
     assert serious_violations(page) == []
 
+    # A mention arriving meanwhile shows without a reload.
+    page.evaluate("window.stillTheSamePage = true")
+    make_mention(
+        incident,
+        text="Checkout still down for me",
+        sentiment_label="negative",
+        posted_at=timezone.now() - timedelta(minutes=1),
+    )
+    expect(mentions).to_contain_text("Checkout still down for me", timeout=10_000)
+    expect(mentions).to_contain_text("(3 in all)")
+    assert page.evaluate("window.stillTheSamePage") is True
+
     page.get_by_role("link", name=re.compile("All mentions")).click()
     expect(page.get_by_role("list", name="Linked mentions").get_by_role("listitem")).to_have_count(
-        2
+        3
     )
     assert serious_violations(page) == []
-    assert set(Mention.objects.filter(incident=incident).values_list("external_id", flat=True)) == {
-        "501",
-        "502",
-    }
-    assert Incident.objects.get(pk=incident.pk).mentions.count() == 2
+    linked = set(Mention.objects.filter(incident=incident).values_list("external_id", flat=True))
+    assert {"501", "502"} < linked
+    assert Incident.objects.get(pk=incident.pk).mentions.count() == 3
     assert reverse("incidents:mentions", args=[incident.reference]) in page.url
