@@ -12,7 +12,7 @@ exempt from Django's CSRF check; every other page of the site keeps it.
 
 import base64
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -166,7 +166,7 @@ MAX_PAGE = 500
 
 
 def _encode_cursor(mention):
-    text = f"{mention.posted_at.isoformat()}|{mention.pk}"
+    text = f"{mention.posted_at.astimezone(UTC).isoformat()}|{mention.pk}"
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
@@ -175,11 +175,11 @@ def _decode_cursor(cursor):
         padded = cursor + "=" * (-len(cursor) % 4)
         text = base64.urlsafe_b64decode(padded.encode("ascii")).decode()
         moment, pk = text.split("|")
-        posted_at = datetime.fromisoformat(moment)
+        posted_at = datetime.fromisoformat(moment).astimezone(UTC)
         pk = int(pk)
-    except (ValueError, UnicodeError):
+    except (ValueError, UnicodeError, OverflowError):
         return None
-    if posted_at.tzinfo is None or not 0 < pk < 2**63:
+    if not moment.endswith("+00:00") or not 0 < pk < 2**63:
         return None
     return posted_at, pk
 

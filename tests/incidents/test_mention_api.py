@@ -1,5 +1,6 @@
 """POST /api/v1/mentions and GET /api/v1/incidents/<reference>/mentions."""
 
+import base64
 import json
 import threading
 from datetime import UTC, datetime, timedelta
@@ -264,5 +265,7 @@ def test_an_unknown_incident_or_cursor_is_refused(client, token, incident):
     url = "/api/v1/incidents/CR-1999-999/mentions"
     assert client.get(url, headers={"Authorization": f"Bearer {token}"}).status_code == 404
     assert page(client, token, incident, cursor="not-a-cursor").status_code == 400
+    odd = base64.urlsafe_b64encode(b"0001-01-01T00:00:00+01:00|5").decode()
+    assert page(client, token, incident, cursor=odd).status_code == 400
     assert page(client, token, incident, limit=0).status_code == 422
     assert page(client, token, incident, limit=501).status_code == 422

@@ -80,6 +80,7 @@ def test_invalid_items_are_reported_by_index_and_field_while_the_valid_ones_are_
         factories.mention_item(12, sentiment_label="angry"),
         factories.mention_item(13, author="\ud800"),
         factories.mention_item(14),
+        factories.mention_item(15, posted_at="0001-01-01T00:00:00+01:00"),
     ]
 
     result = ingest(batch)
@@ -99,6 +100,7 @@ def test_invalid_items_are_reported_by_index_and_field_while_the_valid_ones_are_
         (10, "external_id"),
         (11, "sentiment_label"),
         (12, "author"),
+        (14, "posted_at"),
     }
     assert all(r["message"] for r in result.rejected)
     assert set(Mention.objects.values_list("external_id", flat=True)) == {"post-1", "post-14"}
@@ -177,3 +179,13 @@ def test_the_batch_costs_two_queries_however_many_mentions(comms, django_assert_
     with django_assert_num_queries(2):
         ingest([factories.mention_item(n) for n in range(11, 611)])
     assert Mention.objects.filter(incident__isnull=False).count() == 610
+
+
+@pytest.mark.django_db
+def test_null_texts_are_taken_as_empty_and_codes_in_any_case():
+    result = ingest([factories.mention_item(1, url=None, author=None, text=None, platform=" X ")])
+
+    assert result.created == 1
+    mention = Mention.objects.get()
+    assert (mention.platform, mention.url, mention.author, mention.text) == ("x", "", "", "")
+    assert mention.sentiment_label == "neutral"
