@@ -42,6 +42,10 @@ MANAGER_PERMISSIONS = COMMS_PERMISSIONS + [
     "responses.publish_progressupdate",
 ]
 
+# Triage mentions (link, dismiss, declare from them) and import them from CSV files: Comms and
+# above. Viewers read the inbox.
+ACT_ON_MENTIONS = "incidents.change_mention"
+
 ROLE_PERMISSIONS = {COMMS: COMMS_PERMISSIONS, MANAGERS: MANAGER_PERMISSIONS}
 
 

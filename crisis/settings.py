@@ -85,6 +85,10 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_structlog",
+    # Background jobs (the CSV import of mentions) through Django's tasks framework, queued in
+    # the database so that no message broker is needed; `manage.py db_worker` runs them.
+    "django_tasks",
+    "django_tasks_db",
     "crisis",
     "incidents",
     "responses",
@@ -264,6 +268,28 @@ UPDATE_CADENCE_MINUTES = {1: 60, 2: 2 * 60, 3: 8 * 60, 4: 24 * 60}
 # shorten it to see a refresh.
 CLOCK_REFRESH_SECONDS = 60
 
+# Background tasks: queued in the database and run by `manage.py db_worker` (quickstart starts
+# one). TASKS_BACKEND=immediate runs each task inside the request instead (tests, one-off scripts).
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
+if TASKS_BACKEND not in ("database", "immediate"):
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be database or immediate, not {TASKS_BACKEND!r}."
+    )
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if TASKS_BACKEND == "database"
+        else "django_tasks.backends.immediate.ImmediateBackend"
+    }
+}
+# Where uploaded CSV files of mentions wait for the worker (read from disk in chunks, never held
+# in memory); files are removed once imported.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+MENTION_IMPORT_DIR = MEDIA_ROOT / "mention-imports"
+# The largest CSV file accepted for import, in megabytes.
+MENTION_IMPORT_MAX_MB = env_int("MENTION_IMPORT_MAX_MB", 200)
+# Uploads larger than this go to a temporary file, not memory (Django's default is 2.5 MB).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # The largest body the mentions API reads (POST /api/v1/mentions), in bytes; larger is refused
 # with 413 before it is read. The API reads its body itself, so Django's
 # DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, for the site's forms) does not cap it.

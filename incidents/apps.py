@@ -8,7 +8,7 @@ class IncidentsConfig(AppConfig):
 
     def ready(self):
         from crisis import panels
-        from incidents import lessons
+        from incidents import lessons, triage
         from incidents import panels as ours
 
         panels.register(panels.incident_panels, ours.parties_panel, slot="main", order=30)
@@ -28,6 +28,9 @@ class IncidentsConfig(AppConfig):
         )
         panels.register(panels.postmortem_facts, ours.lifecycle_facts, order=10)
         panels.register(panels.postmortem_facts, ours.party_facts, order=20)
+        panels.register(panels.incident_panels, ours.mentions_panel, slot="main", order=25)
+        panels.register(panels.dashboard_panels, ours.spikes_panel, slot="aside", order=10)
+        panels.register_declare_extension(triage.declare_from_mentions)
         post_migrate.connect(restore_search_triggers, sender=self)
 
 

@@ -19,9 +19,11 @@ from crisis.forms import AlreadySaved
 from crisis.history import entries_for
 from crisis.lifecycle import REASON_MAX_LENGTH, StaleEdit, TransitionRefused
 from crisis.pagination import SegmentPaginator
-from incidents import report
+from crisis.roles import ACT_ON_MENTIONS
+from incidents import report, triage
 from incidents.filters import IncidentFilter
 from incidents.forms import AffectedPartyForm, IncidentForm, MoveForm, PostMortemForm
+from incidents.mention_views import offer_link_after_terms_change
 from incidents.models import AffectedParty, Incident, PostMortem
 from incidents.models.postmortem import CLOSE_PERMISSION, TEXT_FIELDS, CloseRefused
 from incidents.panels import postmortem_of, prefill
@@ -285,10 +287,12 @@ def incident_create(request):
                     messages.success(request, note)
                 return redirect(incident)
     else:
-        form = IncidentForm(
-            initial={"lead": request.user, "detected_at": timezone.now()},
-            declared_by=request.user,
-        )
+        initial = {"lead": request.user, "detected_at": timezone.now()}
+        if request.GET.get("from_mentions") and request.user.has_perm(ACT_ON_MENTIONS):
+            # Declared from a selection of the inbox: its title, platforms and terms to start.
+            ids = triage.selected_ids(request.GET["from_mentions"].split(","))
+            initial.update(triage.declare_prefill(ids))
+        form = IncidentForm(initial=initial, declared_by=request.user)
     return render(request, "incidents/incident_form.html", {"form": form, "incident": None})
 
 
@@ -353,6 +357,7 @@ def incident_edit(request, reference):
     current = None
     if request.method == "POST":
         form = IncidentForm(request.POST, instance=incident)
+        old_terms = incident.tracking_terms
         if form.is_valid():
             try:
                 form.instance.save_edit(
@@ -368,6 +373,7 @@ def incident_edit(request, reference):
                 return redirect(incident)
             else:
                 messages.success(request, "Incident updated.")
+                offer_link_after_terms_change(request, form.instance, old_terms)
                 return redirect(incident)
     else:
         form = IncidentForm(instance=incident)

@@ -21,15 +21,15 @@ _once_tokens = itertools.count(1)
 # then each app's panels and timeline providers (statements with their wording history, parties,
 # the action plan and the progress updates with their history, plan templates offered and
 # applied, the lessons and the unfinished prevention items of earlier incidents of the same
-# category, …). Every page-size test
+# category, the mentions chart with the top and latest mentions, …). Every page-size test
 # of the incident page pins this one number at two sizes of data, so an N+1 fails; a new panel
 # raises it here, once. A panel whose records exist also reads the users their history names,
 # and a long timeline the history rows just before its newest entries.
-INCIDENT_PAGE_QUERIES = 24
+INCIDENT_PAGE_QUERIES = 27
 # The dashboard's, likewise: the open incidents counted by severity, the most urgent of them with
 # their clocks, then each app's panels (waiting for approval, my action items, updates waiting
-# for publication).
-DASHBOARD_QUERIES = 11
+# for publication, mention spikes).
+DASHBOARD_QUERIES = 15
 # The incident list's, whatever the incidents and the page: session and user, the user's
 # permissions (two), the lead filter's choices, each desk segment counted (up to the cap), the
 # page's ids from each segment it holds rows of, and those rows with their clocks.

@@ -119,6 +119,19 @@ APP_POLICY = {
     "incidents:postmortem-report": signed_in(),
     "incidents:postmortem-markdown": signed_in(),
     "incidents:postmortem-history": signed_in(),
+    # Mentions: everyone signed in reads them; Comms and above act on them and import them.
+    "incidents:dashboard-spikes": signed_in(),
+    "incidents:inbox": signed_in(),
+    # Nothing selected: sent back to the inbox with a message.
+    "incidents:inbox-act": comms_write(get=405, post=302),
+    "incidents:import": comms_write(),
+    # An empty mapping shows its errors by the fields, with the preview.
+    "incidents:import-detail": comms_write(),
+    "incidents:import-progress": comms_write(post=405),
+    "incidents:mentions": signed_in(),
+    "incidents:mentions-panel": signed_in(),
+    "incidents:mentions-link-matching": comms_write(get=405, post=302),
+    "incidents:mentions-unlink": comms_write(get=405, post=302),
     # Statements
     "responses:statement-create": comms_write(),
     "responses:statement-detail": signed_in(),
@@ -232,6 +245,10 @@ ADMIN_MODELS = {
     "responses.statement": record_admin(add=(403, 403), change=(200, 403)),
     "responses.plantemplate": record_admin(),
     "responses.responsetarget": record_admin(add=(403, 403)),
+    # Background tasks (django-tasks-db): read only, never added, changed or deleted by hand.
+    "django_tasks_database.dbtaskresult": stock_admin(
+        add=(403, 403), change=(200, 403), delete=(403, 403)
+    ),
     # API tokens are revoked, never deleted; an empty form is shown again with its errors.
     "incidents.apitoken": stock_admin(delete=(403, 403)),
     # One row of thresholds: added once (the world has it), never deleted.
@@ -296,8 +313,12 @@ def admin_model_of(key):
 
 
 @pytest.fixture
-def world(comms, manager, viewer, admin):
+def world(comms, manager, viewer, admin, settings, tmp_path):
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from incidents import imports
+    from incidents.tasks import import_mentions
 
     factories.default_targets()
     incident = factories.make_incident(comms, status=Incident.Status.RESPONDING)
@@ -323,6 +344,16 @@ def world(comms, manager, viewer, admin):
     AccessAttempt.objects.create(failures_since_start=1, **when)
     AccessLog.objects.create(**when)
     AccessFailureLog.objects.create(locked_out=False, **when)
+    factories.make_mention(incident)
+    factories.make_mention(text="Is #late a thing?")
+    settings.MENTION_IMPORT_DIR = tmp_path
+    upload = SimpleUploadedFile(
+        "export.csv", b"id,text,date\n1,Late again,2026-03-14T10:00:00+00:00\n"
+    )
+    mention_import = imports.save_upload(upload, source_name="Brandwatch", by=comms)
+    # A queued background task, for the admin's pages of task results (the import is not
+    # queued, so the task finds nothing to do if ever run).
+    import_mentions.using(backend="default").enqueue(mention_import.pk)
     ApiToken.issue("Listening tool", by=admin)
     SpikeThreshold.objects.create()
     # Someone with two-factor sign-in on (none of the five roles, whose pages it would change).
@@ -351,12 +382,14 @@ def world(comms, manager, viewer, admin):
         "update": update,
         "template": template,
         "target": target,
+        "import": mention_import,
     }
 
 
 # Which record each app route's ``pk`` names, by URL name prefix.
 PK_OF = {
     "incidents:party-": "party",
+    "incidents:import-": "import",
     "responses:statement-": "statement",
     "responses:publication-": "published",
     "responses:action-item-": "item",

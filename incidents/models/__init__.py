@@ -9,15 +9,18 @@ from incidents.models.mention import (
     Sentiment,
     SpikeThreshold,
 )
+from incidents.models.mention_import import CsvColumnMapping, MentionImport
 from incidents.models.party import AffectedParty
 from incidents.models.postmortem import PostMortem
 
 __all__ = [
     "AffectedParty",
     "ApiToken",
+    "CsvColumnMapping",
     "Incident",
     "IncidentQuerySet",
     "Mention",
+    "MentionImport",
     "MentionLinkEvent",
     "MentionQuerySet",
     "Platform",

@@ -1,21 +1,24 @@
-// Crisis Desk: the dashboard reads its clocks again every minute without reloading the page.
-// The server renders the open incidents with their clocks (crisis/clocks.py decides every
-// deadline); this only fetches that fragment and swaps it in. Without JavaScript the page keeps
-// the clocks of when it was loaded, and a reload brings them up to date.
+// Crisis Desk: parts of a page that read themselves again without reloading the page: the
+// dashboard's clocks and mention spikes, an incident's mentions, an import's progress.
+// Each such part has an id, data-refresh-url (where the server renders it again alone) and
+// data-refresh-seconds. The server decides everything shown (crisis/clocks.py for every
+// deadline); this only fetches the fragment and swaps it in. A fragment that comes back without
+// data-refresh-url is final (an import that finished) and is not read again. Without JavaScript
+// the page keeps what it showed when loaded, and a reload brings it up to date.
 (function () {
   "use strict";
 
-  var REGION = "open-incidents";
-
-  function schedule(region) {
-    var seconds = parseFloat(region.getAttribute("data-refresh-seconds"));
+  function schedule(id, seconds) {
     if (!(seconds > 0)) seconds = 60;
-    window.setTimeout(refresh, seconds * 1000);
+    window.setTimeout(function () {
+      refresh(id);
+    }, seconds * 1000);
   }
 
-  function refresh() {
-    var region = document.getElementById(REGION);
-    if (!region) return;
+  function refresh(id) {
+    var region = document.getElementById(id);
+    if (!region || !region.getAttribute("data-refresh-url")) return;
+    var seconds = parseFloat(region.getAttribute("data-refresh-seconds"));
     fetch(region.getAttribute("data-refresh-url"), {
       credentials: "same-origin",
       cache: "no-store",
@@ -28,18 +31,20 @@
         return response.text();
       })
       .then(function (html) {
-        if (html) swap(region, html);
+        if (html) swap(id, html);
       })
       .catch(function () {})
       .then(function () {
-        schedule(document.getElementById(REGION) || region);
+        var now = document.getElementById(id);
+        if (now && now.getAttribute("data-refresh-url")) schedule(id, seconds);
       });
   }
 
-  function swap(region, html) {
-    var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(REGION);
-    if (!fresh) return;
-    // Someone moving through the list with the keyboard keeps their place: wait for the next
+  function swap(id, html) {
+    var region = document.getElementById(id);
+    var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(id);
+    if (!region || !fresh) return;
+    // Someone moving through the part with the keyboard keeps their place: wait for the next
     // round rather than take the focused link away from under them.
     if (region.contains(document.activeElement) && document.activeElement !== document.body) {
       return;
@@ -48,7 +53,8 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    var region = document.getElementById(REGION);
-    if (region && region.getAttribute("data-refresh-url")) schedule(region);
+    document.querySelectorAll("[data-refresh-url][id]").forEach(function (region) {
+      schedule(region.id, parseFloat(region.getAttribute("data-refresh-seconds")));
+    });
   });
 })();

@@ -55,6 +55,7 @@ def test_each_app_registers_its_panels_once():
         ("incidents.panels", "parties_panel", "main"),
         ("incidents.lessons", "lessons_panel", "main"),
         ("incidents.panels", "postmortem_panel", "aside"),
+        ("incidents.panels", "mentions_panel", "main"),
         ("responses.panels", "statements_panel", "main"),
         ("responses.panels", "public_page_panel", "aside"),
         ("responses.panels", "action_plan_panel", "main"),
@@ -73,6 +74,7 @@ def test_each_app_registers_its_panels_once():
         "update_entries",
     ]
     assert names(panels.dashboard_panels) == [
+        ("incidents.panels", "spikes_panel", "aside"),
         ("responses.panels", "awaiting_review_panel", "aside"),
         ("responses.panels", "my_action_items_panel", "aside"),
         ("responses.panels", "awaiting_publication_panel", "aside"),

@@ -1,0 +1,148 @@
+"""The CSV import of mentions: upload, map the columns, preview, import in the background."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from crisis.forms import AlreadySaved
+from crisis.lifecycle import TransitionRefused
+from crisis.roles import ACT_ON_MENTIONS
+from incidents import imports
+from incidents.forms import ColumnMappingForm, ImportUploadForm
+from incidents.models import CsvColumnMapping, MentionImport
+
+RECENT_IMPORTS = 20
+# How often an import's page reads its progress again while the worker runs.
+PROGRESS_REFRESH_SECONDS = 2
+
+
+@login_required
+@permission_required(ACT_ON_MENTIONS, raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def import_start(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mention_import = form.save_once(
+                by=request.user,
+                create=lambda: imports.save_upload(
+                    form.cleaned_data["file"],
+                    source_name=form.cleaned_data["source_name"],
+                    by=request.user,
+                ),
+            )
+        except AlreadySaved as saved:
+            messages.info(request, str(saved))
+            return redirect(saved.url)
+        except imports.UploadRefused as refused:
+            form.add_error("file", str(refused))
+        else:
+            return redirect(mention_import)
+    context = {"form": form, "imports": list(MentionImport.objects.recent()[:RECENT_IMPORTS])}
+    return render(request, "incidents/mentionimport_start.html", context)
+
+
+@login_required
+@permission_required(ACT_ON_MENTIONS, raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def import_detail(request, pk):
+    """While waiting for its columns: the mapping form and a preview of the first rows
+    ("Preview" shows them again with the chosen columns; "Import" starts). Afterwards: its
+    progress, counts and errors by line."""
+    mention_import = get_object_or_404(MentionImport.objects.select_related("created_by"), pk=pk)
+    if mention_import.status != MentionImport.Status.MAPPING:
+        if request.method == "POST":
+            messages.info(request, "This import has already started.")
+            return redirect(mention_import)
+        return render(request, "incidents/mentionimport_detail.html", _progress(mention_import))
+    if not mention_import.path.exists():
+        messages.error(request, "The uploaded file is no longer on the server: upload it again.")
+        return redirect("incidents:import")
+    remembered = CsvColumnMapping.objects.remembered(
+        mention_import.source_name, mention_import.headers
+    )
+    if request.method == "POST":
+        form = ColumnMappingForm(request.POST, headers=mention_import.headers)
+        if form.is_valid() and "start" in request.POST:
+            try:
+                imports.start(
+                    mention_import,
+                    columns=form.columns,
+                    platform=form.cleaned_data["platform"],
+                    by=request.user,
+                )
+            except TransitionRefused as refused:
+                messages.info(request, str(refused))
+            else:
+                messages.success(
+                    request,
+                    f"Importing {mention_import.original_name} in the background: this page "
+                    "shows how far it got.",
+                )
+            return redirect(mention_import)
+    elif remembered is not None:
+        form = ColumnMappingForm(
+            headers=mention_import.headers,
+            initial=ColumnMappingForm.initial_from(remembered.columns, remembered.platform),
+        )
+    else:
+        form = ColumnMappingForm(
+            headers=mention_import.headers,
+            initial=ColumnMappingForm.initial_from(
+                imports.guess_columns(mention_import.headers), ""
+            ),
+        )
+    columns, platform = _chosen(form)
+    shown_fields = [(n, label) for n, label in imports.MAPPABLE_FIELDS.items() if n in columns]
+    preview = imports.preview(mention_import, columns, platform)
+    for entry in preview:
+        entry["cells"] = [entry["row"].get(columns[name], "") for name, _label in shown_fields]
+    context = {
+        "mention_import": mention_import,
+        "form": form,
+        "remembered": remembered,
+        "encoding_label": imports.ENCODING_LABELS.get(mention_import.encoding),
+        "is_fallback_encoding": mention_import.encoding == "cp1252",
+        "preview": preview,
+        "preview_fields": shown_fields,
+    }
+    return render(request, "incidents/mentionimport_mapping.html", context)
+
+
+def _chosen(form):
+    """The columns and platform the form shows now (bound or initial), for the preview."""
+    if form.is_bound:
+        data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+        columns = {
+            name.removeprefix("column_"): value
+            for name, value in data.items()
+            if name.startswith("column_") and value
+        }
+        return columns, data.get("platform", "")
+    initial = form.initial
+    columns = {
+        name.removeprefix("column_"): value
+        for name, value in initial.items()
+        if name.startswith("column_") and value
+    }
+    return columns, initial.get("platform", "")
+
+
+def _progress(mention_import):
+    return {
+        "mention_import": mention_import,
+        "refresh_seconds": PROGRESS_REFRESH_SECONDS,
+        "encoding_label": imports.ENCODING_LABELS.get(mention_import.encoding),
+    }
+
+
+@login_required
+@permission_required(ACT_ON_MENTIONS, raise_exception=True)
+@require_safe
+@never_cache
+def import_progress(request, pk):
+    """The progress box alone, which the import's page reads again every few seconds."""
+    mention_import = get_object_or_404(MentionImport, pk=pk)
+    return render(request, "incidents/_mentionimport_progress.html", _progress(mention_import))

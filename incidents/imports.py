@@ -1,0 +1,420 @@
+"""Reading a listening tool's CSV export into mentions, without holding the file in memory.
+
+The upload is written to disk in the chunks Django receives it in, checked for its encoding and
+counted on the way; the background task (incidents.tasks) then reads it row by row and hands
+``CHUNK_ROWS`` mentions at a time to the ingestion (incidents.mentions.ingest_mentions), which
+decides what is valid and what is a duplicate, exactly as for the API.
+
+Encodings: UTF-8 (with or without a byte-order mark) is what every listening tool writes today.
+A file starting with a UTF-16 byte-order mark (Excel's "Unicode text") is read as UTF-16. Any
+other file that is not valid UTF-8 is read as Windows-1252, the encoding of Excel's "CSV" on
+Western European Windows, and the page says so, so that someone seeing "Ã©" knows why; a file
+that is neither (binary data, another encoding) is refused with a message naming the problem.
+"""
+
+import codecs
+import csv
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from incidents import mentions
+from incidents.models import Platform
+from incidents.models.mention_import import MAPPABLE_FIELDS, MAX_STORED_ERRORS, MentionImport
+
+CHUNK_ROWS = 1000
+PREVIEW_ROWS = 10
+# Bytes that Windows-1252 leaves undefined: a file holding them is not Windows-1252 either.
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+ENCODING_LABELS = {
+    "utf-8-sig": "UTF-8",
+    "utf-16": "UTF-16",
+    "cp1252": "Windows-1252 (the file is not UTF-8)",
+}
+# Date and time layouts seen in listening tools' exports, tried in order after ISO 8601.
+DATETIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%b %d, %Y %I:%M %p",
+    "%d %b %Y %H:%M",
+)
+# Header names that usually hold each field, to guess a mapping never made before.
+GUESSES = {
+    "platform": ("platform", "network", "source", "channel", "site", "domain"),
+    "external_id": ("id", "post id", "external id", "mention id", "tweet id", "guid"),
+    "url": ("url", "link", "permalink", "post url"),
+    "author": ("author", "user", "username", "screen name", "handle", "author name"),
+    "text": ("text", "content", "message", "body", "snippet", "full text", "post"),
+    "posted_at": ("date", "posted at", "created at", "published", "time", "date time"),
+    "sentiment_score": ("sentiment score", "score", "polarity"),
+    "sentiment_label": ("sentiment", "tone", "sentiment label"),
+    "reach": ("reach", "followers", "impressions", "audience", "potential reach"),
+}
+
+
+class UploadRefused(Exception):
+    """The file cannot be imported; the message says why, for the page."""
+
+
+def _sniff_delimiter(line):
+    counts = {delimiter: line.count(delimiter) for delimiter in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def save_upload(uploaded, *, source_name, by):
+    """Write ``uploaded`` to the imports directory, decide its encoding, read its columns and
+    count its lines; return the new :class:`MentionImport` (waiting for its mapping). Raises
+    :class:`UploadRefused` with the reason, leaving no file behind."""
+    folder = settings.MENTION_IMPORT_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}.csv"
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    is_utf8 = is_cp1252 = True
+    lines = size = 0
+    first = b""
+    last_byte = b""
+    try:
+        with path.open("wb") as out:
+            for chunk in uploaded.chunks():
+                out.write(chunk)
+                size += len(chunk)
+                if len(first) < 4:
+                    first += chunk[:4]
+                lines += chunk.count(b"\n")
+                last_byte = chunk[-1:]
+                if is_utf8:
+                    try:
+                        utf8.decode(chunk)
+                    except UnicodeDecodeError:
+                        is_utf8 = False
+                if is_cp1252 and not _CP1252_UNDEFINED.isdisjoint(chunk):
+                    is_cp1252 = False
+        if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            encoding = "utf-16"
+        elif is_utf8 and _utf8_complete(utf8):
+            encoding = "utf-8-sig"
+        elif is_cp1252 and b"\x00" not in first:
+            encoding = "cp1252"
+        else:
+            raise UploadRefused(
+                "This file is neither UTF-8 nor Windows-1252 text: export it again as CSV "
+                "(UTF-8) from the listening tool."
+            )
+        if size == 0:
+            raise UploadRefused("The file is empty.")
+        headers, delimiter = _read_headers(path, encoding)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    if last_byte != b"\n":
+        lines += 1  # the last line has no line break
+    return MentionImport.objects.create(
+        file_path=str(path),
+        original_name=(getattr(uploaded, "name", "") or "upload.csv")[:255],
+        size_bytes=size,
+        encoding=encoding,
+        delimiter=delimiter,
+        headers=headers,
+        total_rows=max(0, lines - 1),
+        source_name=source_name.strip(),
+        created_by=by,
+    )
+
+
+def _utf8_complete(decoder):
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _read_headers(path, encoding):
+    with path.open(encoding=encoding, newline="", errors="strict") as text:
+        line = text.readline()
+    delimiter = _sniff_delimiter(line)
+    try:
+        headers = next(csv.reader([line], delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        headers = []
+    headers = [name.strip() for name in headers]
+    if not any(headers):
+        raise UploadRefused("The first line of the file must name its columns.")
+    if "\x00" in line:
+        raise UploadRefused("The file holds binary data, not text: export it again as CSV.")
+    if "" in headers:
+        position = headers.index("") + 1
+        raise UploadRefused(f"Column {position} has no name on the first line.")
+    seen = set()
+    for name in headers:
+        if name.casefold() in seen:
+            raise UploadRefused(f"Two columns are named “{name}”: rename one and upload again.")
+        seen.add(name.casefold())
+    return headers, delimiter
+
+
+def guess_columns(headers):
+    """A first mapping for a file never mapped before: each field to the column whose name
+    reads like it, if any."""
+    by_name = {name.strip().casefold().replace("_", " "): name for name in headers}
+    guessed = {}
+    for field_name, names in GUESSES.items():
+        for candidate in names:
+            if candidate in by_name and by_name[candidate] not in guessed.values():
+                guessed[field_name] = by_name[candidate]
+                break
+    return guessed
+
+
+def rows(mention_import):
+    """Each data row of the file as ``(line number, {column: text})``, read lazily. The line
+    number is the file's, counting the header as line 1, so a person finds it in an editor."""
+    with mention_import.path.open(
+        encoding=mention_import.encoding, newline="", errors="replace"
+    ) as text:
+        reader = csv.reader(text, delimiter=mention_import.delimiter)
+        headers = next(reader, None)
+        if headers is None:
+            return
+        width = len(headers)
+        line = reader.line_num + 1
+        for values in reader:
+            if not any(value.strip() for value in values):
+                line = reader.line_num + 1
+                continue  # blank lines are skipped, as a spreadsheet would
+            yield line, dict(zip(headers, values, strict=False)), len(values) - width
+            line = reader.line_num + 1
+
+
+def parse_datetime(text):
+    """``text`` as an aware datetime (ISO 8601, or a layout of DATETIME_FORMATS read in the
+    site's time zone), or None."""
+    text = text.strip()
+    if not text:
+        return None
+    value = None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        for layout in DATETIME_FORMATS:
+            try:
+                value = datetime.strptime(text, layout)
+                break
+            except ValueError:
+                continue
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+_PLATFORMS = {
+    **{value: value for value in Platform.values},
+    **{label.casefold(): value for value, label in Platform.choices},
+    "twitter": Platform.X,
+    "x.com": Platform.X,
+    "twitter.com": Platform.X,
+    "facebook.com": Platform.FACEBOOK,
+    "instagram.com": Platform.INSTAGRAM,
+    "linkedin.com": Platform.LINKEDIN,
+    "tiktok.com": Platform.TIKTOK,
+    "youtube.com": Platform.YOUTUBE,
+    "reddit.com": Platform.REDDIT,
+    "threads.net": Platform.THREADS,
+    "bsky.app": Platform.BLUESKY,
+}
+
+
+def row_to_item(row, columns, platform, extra_values):
+    """One row as a mention for the ingestion, or the problems found in it as
+    ``[(field, message)]``. Only the shape is checked here (numbers, dates, platform names);
+    the ingestion checks the rest."""
+    problems = []
+    if extra_values > 0:
+        problems.append(("", f"This line has {extra_values} more value(s) than there are columns."))
+    item = {}
+    for field_name, column in columns.items():
+        if field_name not in MAPPABLE_FIELDS or not column:
+            continue
+        raw = (row.get(column) or "").strip()
+        if raw == "":
+            continue
+        if field_name == "reach":
+            digits = raw.replace(",", "").replace(" ", "").replace("\u202f", "")
+            if not digits.isascii() or not digits.isdigit():
+                problems.append(("reach", f"“{raw[:40]}” is not a whole number."))
+                continue
+            item["reach"] = int(digits)
+        elif field_name == "sentiment_score":
+            try:
+                item["sentiment_score"] = float(raw.replace(",", "."))
+            except ValueError:
+                problems.append(("sentiment_score", f"“{raw[:40]}” is not a number from -1 to 1."))
+        elif field_name == "posted_at":
+            when = parse_datetime(raw)
+            if when is None:
+                problems.append(("posted_at", f"“{raw[:40]}” is not a date and time."))
+            else:
+                item["posted_at"] = when
+        elif field_name == "platform":
+            code = _PLATFORMS.get(raw.casefold())
+            if code is None:
+                problems.append(("platform", f"“{raw[:40]}” is not a platform we know."))
+            else:
+                item["platform"] = code
+        elif field_name == "sentiment_label":
+            item["sentiment_label"] = raw.casefold()
+        else:
+            item[field_name] = raw
+    if "platform" not in item and platform and not any(f == "platform" for f, _m in problems):
+        item["platform"] = platform
+    return item, problems
+
+
+def _items_of(chunk, columns, platform):
+    """The valid-looking items of ``chunk`` with their line numbers, and the problems."""
+    items, lines, problems = [], [], []
+    for line, row, extra in chunk:
+        item, found = row_to_item(row, columns, platform, extra)
+        if found:
+            problems += [{"line": line, "field": f, "message": m} for f, m in found]
+        else:
+            items.append(item)
+            lines.append(line)
+    return items, lines, problems
+
+
+def _validate(items):
+    """The ingestion's own verdict on each item, without storing anything: ``{index: [(field,
+    message)]}``."""
+    from pydantic import ValidationError
+
+    found = {}
+    for index, item in enumerate(items):
+        try:
+            mentions.MentionIn.model_validate(item)
+        except ValidationError as error:
+            found[index] = [
+                (problem["field"], problem["message"])
+                for problem in mentions._rejections(index, error)
+            ]
+    return found
+
+
+def preview(mention_import, columns, platform):
+    """The first PREVIEW_ROWS rows as they would be imported: ``[{line, item, problems}]``."""
+    shown = []
+    for line, row, extra in rows(mention_import):
+        item, problems = row_to_item(row, columns, platform, extra)
+        shown.append({"line": line, "row": row, "item": item, "problems": problems})
+        if len(shown) >= PREVIEW_ROWS:
+            break
+    checked = [entry for entry in shown if not entry["problems"]]
+    verdicts = _validate([entry["item"] for entry in checked])
+    for index, problems in verdicts.items():
+        checked[index]["problems"] = list(problems)
+    return shown
+
+
+def start(mention_import, *, columns, platform, by):
+    """Queue the import with this mapping (remembered for the source) and return it. Refuses
+    (TransitionRefused) an import already started. Queries the database."""
+    from crisis.lifecycle import TransitionRefused
+    from incidents.models.mention_import import CsvColumnMapping
+    from incidents.tasks import import_mentions
+
+    with transaction.atomic():
+        row = MentionImport.objects.select_for_update().get(pk=mention_import.pk)
+        if row.status != MentionImport.Status.MAPPING:
+            raise TransitionRefused("This import has already started.")
+        row.columns = columns
+        row.platform = platform
+        row.status = MentionImport.Status.QUEUED
+        row.save(update_fields=["columns", "platform", "status"])
+        CsvColumnMapping.remember(
+            source_name=row.source_name,
+            headers=row.headers,
+            columns=columns,
+            platform=platform,
+            by=by,
+        )
+        transaction.on_commit(lambda: _enqueue(row, import_mentions))
+    return row
+
+
+def _enqueue(row, task):
+    result = task.enqueue(row.pk)
+    MentionImport.objects.filter(pk=row.pk).update(task_id=str(result.id)[:64])
+
+
+def run(mention_import):
+    """Import every row of the file, CHUNK_ROWS at a time, recording progress after each chunk.
+    Called by the background task; the file is removed at the end, whatever happened."""
+    MentionImport.objects.filter(pk=mention_import.pk).update(
+        status=MentionImport.Status.RUNNING, started_at=timezone.now()
+    )
+    errors = []
+    rejected_total = 0
+    try:
+        chunk = []
+        for entry in rows(mention_import):
+            chunk.append(entry)
+            if len(chunk) >= CHUNK_ROWS:
+                rejected_total += _import_chunk(mention_import, chunk, errors)
+                chunk = []
+        if chunk:
+            rejected_total += _import_chunk(mention_import, chunk, errors)
+    except csv.Error as error:
+        _finish(mention_import, MentionImport.Status.FAILED, f"The file could not be read: {error}")
+    except Exception as error:
+        _finish(mention_import, MentionImport.Status.FAILED, f"The import stopped: {error}")
+        raise
+    else:
+        _finish(mention_import, MentionImport.Status.DONE, "")
+    finally:
+        mention_import.path.unlink(missing_ok=True)
+
+
+def _import_chunk(mention_import, chunk, errors):
+    items, lines, problems = _items_of(chunk, mention_import.columns, mention_import.platform)
+    created = duplicates = 0
+    if items:
+        result = mentions.ingest_mentions(items, source=mention_import.source_label)
+        created, duplicates = result.created, result.duplicates
+        for rejected in result.rejected:
+            problems.append(
+                {
+                    "line": lines[rejected["index"]],
+                    "field": rejected.get("field", ""),
+                    "message": rejected.get("message", ""),
+                }
+            )
+    rejected_lines = len({problem["line"] for problem in problems})
+    room = MAX_STORED_ERRORS - len(errors)
+    if room > 0 and problems:
+        errors += sorted(problems, key=lambda p: p["line"])[:room]
+    MentionImport.objects.filter(pk=mention_import.pk).update(
+        processed_rows=chunk[-1][0] - 1,
+        created_count=F("created_count") + created,
+        duplicate_count=F("duplicate_count") + duplicates,
+        rejected_count=F("rejected_count") + rejected_lines,
+        errors=errors,
+    )
+    return rejected_lines
+
+
+def _finish(mention_import, status, failure):
+    changes = {"status": status, "finished_at": timezone.now(), "failure": failure[:2000]}
+    if status == MentionImport.Status.DONE:
+        changes["processed_rows"] = F("total_rows")
+    MentionImport.objects.filter(pk=mention_import.pk).update(**changes)
