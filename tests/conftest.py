@@ -7,10 +7,10 @@ from hypothesis import settings
 from tests import factories
 
 # How hard property-based tests try, for each test that does not set its own number: ``ci``
-# (what .ci/run uses, CI=true) generates 150 inputs, ``fuzz`` 1,000 (for a long run by hand:
+# (what .ci/run uses, CI=true) generates 100 inputs, ``fuzz`` 1,000 (for a long run by hand:
 # HYPOTHESIS_PROFILE=fuzz pytest tests/test_fuzz.py), the default a quick 30.
 settings.register_profile("default", max_examples=30)
-settings.register_profile("ci", max_examples=150)
+settings.register_profile("ci", max_examples=100)
 settings.register_profile("fuzz", max_examples=1000)
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default")

@@ -10,7 +10,7 @@ added later is covered without touching this file.
 Every answer must be a deliberate one (a re-rendered form that names what is wrong, a redirect
 with a message, a refusal code), markup sent in must come back escaped, and each request is
 rolled back so examples do not see each other. The number of examples per form comes from the
-hypothesis profile (tests/conftest.py): 150 in CI, 1,000 with HYPOTHESIS_PROFILE=fuzz, 30 by
+hypothesis profile (tests/conftest.py): 100 in CI, 1,000 with HYPOTHESIS_PROFILE=fuzz, 30 by
 default.
 """
 

@@ -7,6 +7,7 @@ from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -90,7 +91,8 @@ def absolute_time(value):
 def when(value):
     """A <time> element showing the relative time, with the absolute one beside it."""
     if not isinstance(value, datetime):
-        return format_html('<span class="text-body-secondary">—</span>')
+        # A constant: nothing from outside.
+        return mark_safe('<span class="text-body-secondary">—</span>')
     local = timezone.localtime(value)
     absolute = date_format(local, "j M Y, H:i T")
     return format_html(
