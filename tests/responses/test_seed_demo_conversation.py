@@ -21,6 +21,7 @@ from incidents import mentions, triage
 from incidents.models import Incident, Mention, MentionLinkEvent, PostMortem
 from incidents.sentiment import score_text
 from incidents.terms import terms_match
+from responses import reports
 from responses.models import ActionItem
 
 pytestmark = pytest.mark.usefixtures("playbooks")
@@ -198,6 +199,14 @@ def test_the_lessons_and_reports_pages_show_the_demo(db, client):
     lessons = page(client, "viewer", reverse("incidents:lessons"))
     with time_machine.travel(SEEDED, tick=False):
         report = page(client, "viewer", reverse("responses:report"))
+        _incidents, figures = reports.build_report(*clocks.default_report_period(), now=SEEDED)
 
     assert LESSON in lessons and closed.reference in lessons
     assert "Incidents per category" in report and "Action items done on time" in report
+    rows = {figure.key: {row.label: row.values for row in figure.rows} for figure in figures}
+    # The closed incident and the open storm; the drill is left out of the reports.
+    assert rows["categories"]["Negative comments"] == {"count": 2}
+    assert rows["categories"]["Data breach or security"] == {"count": 0}
+    # The closed incident's prevention done before its due time (the open one is not due yet).
+    assert rows["action_items"]["Prevent"]["on_time"] == 1
+    assert rows["action_items"]["Prevent"]["overdue"] == 0
