@@ -46,10 +46,10 @@ def test_seed_demo_creates_users_with_their_roles_and_incidents_in_every_state(d
     assert demo_users() == DEMO_USERS
     assert get_user_model().objects.get(username="admin").is_superuser
     assert get_user_model().objects.get(username="viewer").check_password("demo-password-for-tests")
-    assert "Demo data ready (6 new incidents" in output
+    assert "Demo data ready (7 new incidents" in output
     assert "password: demo-password-for-tests" in output
     assert sorted(Incident.objects.values_list("status", flat=True)) == sorted(
-        [S.RESPONDING, S.TRIAGE, S.MONITORING, S.RESOLVED, S.CANCELLED, S.RESOLVED]
+        [S.RESPONDING, S.TRIAGE, S.MONITORING, S.RESOLVED, S.CANCELLED, S.RESOLVED, S.CLOSED]
     )
     cancelled = Incident.objects.get(status=S.CANCELLED)
     assert cancelled.cancel_reason == "No recall exists: confirmed with the quality team"
@@ -80,7 +80,7 @@ def test_seed_demo_run_twice_changes_nothing_the_second_time(db):
     assert "Passwords kept for comms, manager, viewer, admin" in output
     assert "password:" not in output
     assert everything() == before
-    assert Incident.objects.count() == 6
+    assert Incident.objects.count() == 7
     assert get_user_model().objects.get(username="comms").check_password("first-password")
 
 
@@ -141,9 +141,9 @@ def test_the_demo_desk_spreads_its_incidents_over_weeks(db):
     declared = [i.declared_at for i in incidents]
     assert SEEDED - declared[0] > timedelta(weeks=4)
     assert SEEDED - declared[-1] < timedelta(hours=1)
-    assert len({at.date() for at in declared}) == 5  # the last two came in today
+    assert len({at.date() for at in declared}) == 6  # the last two came in today
     # References follow the order of declaration.
-    assert [i.reference for i in incidents] == [f"CR-2026-{n:03d}" for n in range(1, 7)]
+    assert [i.reference for i in incidents] == [f"CR-2026-{n:03d}" for n in range(1, 8)]
     for incident in incidents:
         times = [incident.detected_at, incident.declared_at]
         times += [t for t in (incident.resolved_at, incident.cancelled_at) if t]
@@ -203,10 +203,10 @@ def test_quickstart_without_serving_migrates_a_new_database_and_seeds_it(tmp_pat
 
     assert result.returncode == 0, result.stderr
     assert "Database ready." in result.stdout
-    assert "Demo data ready (6 new incidents" in result.stdout
+    assert "Demo data ready (7 new incidents" in result.stdout
     assert "Open http" not in result.stdout  # it did not start a server
     with sqlite3.connect(database) as db:
-        assert db.execute("SELECT COUNT(*) FROM incidents_incident").fetchone() == (6,)
+        assert db.execute("SELECT COUNT(*) FROM incidents_incident").fetchone() == (7,)
         assert (
             db.execute("SELECT COUNT(*) FROM django_migrations WHERE app = 'incidents'").fetchone()[
                 0
