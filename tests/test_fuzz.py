@@ -211,8 +211,13 @@ def queued_messages(response):
     return list(getattr(storage, "_queued_messages", []))
 
 
-# Buttons whose success shows itself on the page they return to (the plan in its new order).
-SILENT = {"responses:action-item-up", "responses:action-item-down"}
+# Buttons whose outcome shows itself on the page they return to: the plan in its new order, the
+# offer to link an incident's matching mentions put away ("Not now").
+SILENT = {
+    "responses:action-item-up",
+    "responses:action-item-down",
+    "incidents:mentions-link-matching",
+}
 
 EXPLAINED = (b"invalid-feedback", b"errorlist", b"alert-danger", b"alert-warning", b"errornote")
 
