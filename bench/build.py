@@ -455,7 +455,7 @@ def _mentions_postgresql(cursor, rows, incident_id, prefix, now):
                t.at, ((n %% 201) - 100) / 100.0,
                (ARRAY['negative', 'neutral', 'positive'])[1 + n %% 3],
                (n * 7919) %% 250000, %(incident)s::bigint, t.at, 'bench', {linked_at}
-        FROM generate_series(1, %(rows)s) AS n,
+        FROM generate_series(1::bigint, %(rows)s) AS n,
              LATERAL (SELECT %(now)s::timestamptz
                       - make_interval(secs => %(seconds)s * (1 - n::float8 / %(rows)s))) AS t(at)
         """,
