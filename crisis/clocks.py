@@ -624,15 +624,23 @@ def _volume(row, now, rule):
     return Volume(count, usual, daily, is_spike(count, usual, rule), now - SPIKE_WINDOW, now)
 
 
+VOLUME_CHUNK = 500
+
+
 def incident_volumes(incident_ids, now=None, rule=None):
     """``{incident id: Volume}`` for the incidents, each read from its linked mentions. One query
-    for all of them (and one for the thresholds without ``rule``)."""
+    per VOLUME_CHUNK incidents (and one for the thresholds without ``rule``)."""
     now = now or timezone.now()
     rule = rule or spike_rule()
     incident_ids = list(incident_ids)
     if not incident_ids:
         return {}
-    found = _window_counts(now, incident_id__in=incident_ids)
+    found = {}
+    # Each hour's arm repeats the ids: 8 × VOLUME_CHUNK parameters a query stays far below
+    # SQLite's (32,766) and PostgreSQL's (65,535) limits, also with 10,000 incidents open.
+    for first in range(0, len(incident_ids), VOLUME_CHUNK):
+        chunk = incident_ids[first : first + VOLUME_CHUNK]
+        found.update(_window_counts(now, incident_id__in=chunk))
     return {pk: _volume(found.get(pk, {}), now, rule) for pk in incident_ids}
 
 
