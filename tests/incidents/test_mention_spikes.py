@@ -180,3 +180,22 @@ def test_no_mail_without_a_spike_or_for_a_resolved_incident():
 
     with time_machine.travel(NOW, tick=False):
         assert [r for r in reminders.due_reminders() if r.key.startswith("spike")] == []
+
+
+@pytest.mark.django_db
+def test_the_volumes_of_many_incidents_are_read_in_chunks_with_the_same_counts(
+    comms, monkeypatch, django_assert_num_queries
+):
+    # Each compared hour repeats the ids in its arm of the UNION: many open incidents are read
+    # VOLUME_CHUNK at a time, so no query exceeds the database's parameter limit.
+    monkeypatch.setattr(clocks, "VOLUME_CHUNK", 2)
+    incidents = [factories.make_incident(comms, title=f"I{n}") for n in range(5)]
+    for n, incident in enumerate(incidents):
+        add(n + 1, incident=incident)
+        add(10 * (n + 1), days_ago=3, incident=incident)
+
+    with django_assert_num_queries(3):
+        volumes = clocks.incident_volumes([i.pk for i in incidents], NOW, RULE)
+
+    assert [volumes[i.pk].count for i in incidents] == [1, 2, 3, 4, 5]
+    assert [volumes[i.pk].daily[2] for i in incidents] == [10, 20, 30, 40, 50]
