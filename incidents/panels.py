@@ -1,13 +1,14 @@
 """What the incidents app contributes to the composed incident page (see crisis.panels)."""
 
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.db.models import Count, Max, Min, Q
 from django.urls import reverse
 
 from crisis import clocks
 from crisis.history import describe_changes, timeline_entries
 from crisis.panels import Fact, Panel
-from crisis.templatetags.crisis_tags import describe_duration
-from incidents.models import AffectedParty, Incident, Mention, PostMortem
+from crisis.templatetags.crisis_tags import absolute_time, describe_duration
+from incidents.models import AffectedParty, Incident, Mention, PostMortem, Sentiment
 from incidents.models.postmortem import CLOSE_PERMISSION, WRITE_PERMISSION
 
 # The timeline kinds of this app's entries, with their labels for the filter.
@@ -134,6 +135,38 @@ def party_facts(incident):
         value = " · ".join(part for part in (party.description, party.impact, outreach) if part)
         facts.append(Fact("parties", f"{party.get_kind_display()}{count}", value, field="impact"))
     return facts
+
+
+def mention_facts(incident):
+    """How loud the conversation was, when mentions were linked to the incident: how many, by
+    sentiment, from the first to the last post (one query; nothing without mentions)."""
+    labels = dict(Sentiment.choices)
+    counts = Mention.objects.filter(incident=incident).aggregate(
+        total=Count("pk"),
+        first=Min("posted_at"),
+        last=Max("posted_at"),
+        **{code: Count("pk", filter=Q(sentiment_label=code)) for code in labels},
+    )
+    if not counts["total"]:
+        return []
+    split = ", ".join(
+        f"{intcomma(counts[code])} {label.lower()}"
+        for code, label in labels.items()
+        if counts[code]
+    )
+    return [
+        Fact(
+            "mentions",
+            "Mentions linked",
+            f"{intcomma(counts['total'])} ({split})" if split else intcomma(counts["total"]),
+            field="impact",
+        ),
+        Fact(
+            "mentions",
+            "Conversation",
+            f"from {absolute_time(counts['first'])} to {absolute_time(counts['last'])}",
+        ),
+    ]
 
 
 def prefill(incident, facts):

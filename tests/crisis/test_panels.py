@@ -89,6 +89,7 @@ def test_each_app_registers_its_panels_once():
     assert names(panels.postmortem_facts) == [
         ("incidents.panels", "lifecycle_facts", "main"),
         ("incidents.panels", "party_facts", "main"),
+        ("incidents.panels", "mention_facts", "main"),
         ("responses.postmortem", "response_facts", "main"),
         ("responses.postmortem", "action_plan_facts", "main"),
     ]

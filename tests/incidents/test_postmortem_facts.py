@@ -152,3 +152,23 @@ def test_a_new_provider_adds_its_facts(story, monkeypatch):
     panels.register(panels.postmortem_facts, mention_volume, order=50)
 
     assert facts_by_label(story)["Mentions"].value == "1,234 in 3 h"
+
+
+def test_the_mentions_say_how_loud_the_conversation_was(story):
+    for n, label in enumerate(["negative", "negative", "neutral", "positive", "negative"]):
+        factories.make_mention(story, sentiment_label=label, posted_at=T0 + n * 10 * MIN)
+    factories.make_mention(None, sentiment_label="negative")  # in the inbox: not this incident's
+
+    facts = facts_by_label(story)
+
+    assert facts["Mentions linked"].value == "5 (3 negative, 1 neutral, 1 positive)"
+    assert facts["Mentions linked"].field == "impact"
+    assert facts["Conversation"].value == "from 14 Mar 2026, 09:00 UTC to 14 Mar 2026, 09:40 UTC"
+    assert (
+        "- Mentions linked: 5 (3 negative, 1 neutral, 1 positive)"
+        in prefill(story, panels.facts_for(story))["impact"]
+    )
+
+
+def test_without_mentions_nothing_is_said_of_them(story):
+    assert "Mentions linked" not in facts_by_label(story)

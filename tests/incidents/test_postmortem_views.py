@@ -340,10 +340,12 @@ def test_the_report_and_form_queries_do_not_grow_with_the_records(
 
 
 # Session and user, the incident with its post-mortem; the facts (incident history, parties,
-# public words, the plan), the whole timeline (each provider) and the report's sections.
-REPORT_QUERIES = 26
-# Session and user, the incident; the facts, the gates and the frozen guard's check.
-FORM_QUERIES = 13
+# public words, the plan, the mentions), the whole timeline (each provider) and the report's
+# sections.
+REPORT_QUERIES = 27
+# Session and user, the incident; the facts (the mentions' one of them), the gates and the frozen
+# guard's check.
+FORM_QUERIES = 14
 
 
 def test_the_markdown_download_is_the_same_report_with_its_text_escaped(
