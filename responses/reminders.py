@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from crisis import clocks
 from crisis.lifecycle import FROZEN_INCIDENT_STATUSES
+from crisis.mail import subject_line
 from crisis.templatetags.crisis_tags import describe_duration
 from incidents.models import Incident
 from responses.models import ActionItem, ProgressUpdate, SentReminder
@@ -117,7 +118,7 @@ def _address(user):
 
 def _subject(incident, text):
     drill = "[Drill] " if incident.is_drill else ""
-    return f"{drill}[{incident.reference}] {text}"
+    return subject_line(f"{drill}[{incident.reference}] {text}")
 
 
 def _link(incident):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from crisis.history import display_user as person
+from crisis.mail import subject_line
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def _send(subject, body, recipients):
 
 
 def _subject(statement, text):
-    return f"[{statement.incident.reference}] {text}"
+    return subject_line(f"[{statement.incident.reference}] {text}")
 
 
 def mail_review_requested(statement):

@@ -42,7 +42,9 @@ LABELS = {
     "close": "Close",
     "reopen_frozen": "Reopen",
 }
-ALLOWED = [(status, action) for action, (sources, _) in LIFECYCLE.items() for status in sources]
+ALLOWED = [
+    (status, action) for action, (sources, _) in LIFECYCLE.items() for status in sorted(sources)
+]
 
 
 def _verb_sources(action):

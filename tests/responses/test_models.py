@@ -27,7 +27,9 @@ WORKFLOW = {
     "publish": ({S.APPROVED}, S.PUBLISHED),
     "withdraw": ({S.DRAFT, S.IN_REVIEW, S.APPROVED}, S.WITHDRAWN),
 }
-ALLOWED = [(status, action) for action, (sources, _) in WORKFLOW.items() for status in sources]
+ALLOWED = [
+    (status, action) for action, (sources, _) in WORKFLOW.items() for status in sorted(sources)
+]
 REFUSED = [
     (status, action)
     for status in S
