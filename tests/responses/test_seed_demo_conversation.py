@@ -82,7 +82,7 @@ def test_the_storm_peaked_hours_ago_and_the_fake_giveaway_is_spiking_now(db):
     giveaway = Incident.objects.get(title=GIVEAWAY)
 
     hourly = [
-        sum(counts.values()) for _hour, counts in triage.hourly_counts(storm.mentions, now=SEEDED)
+        sum(counts.values()) for _hour, counts in triage.hourly_counts(storm, now=SEEDED)
     ]
     peak = hourly.index(max(hourly))
     assert len(hourly) - 6 <= peak < len(hourly) - 2  # three to five hours before the seeding
