@@ -116,14 +116,6 @@ def test_linking_the_matching_mentions_after_a_terms_change_moves_their_counts(c
     assert stored() == {(incident.pk, hour, "neutral"): 2, (None, hour, "neutral"): 1}
 
 
-@pytest.mark.django_db
-def test_a_csv_import_is_counted_as_the_api_is(comms):
-    # The CSV import hands its rows to the same ingestion, chunk by chunk.
-    from incidents import imports
-
-    assert imports.mentions.ingest_mentions is mentions.ingest_mentions
-
-
 OPERATIONS = st.lists(
     st.one_of(
         st.tuples(
