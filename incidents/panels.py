@@ -307,9 +307,10 @@ def mentions_panel(request, incident):
 
 
 def spikes_panel(request):
-    """The dashboard's mention spikes: the open incidents, and the inbox, whose hour exceeds the
-    spike rule of crisis.clocks (two queries however many incidents are open: the thresholds,
-    one aggregate over the mention counts; a third loads the spiking incidents, if any)."""
+    """The dashboard's mention spikes: the open incidents, and the inbox, whose last hour exceeds
+    the spike rule of crisis.clocks (two queries however many incidents are open: the
+    thresholds, one aggregate over the mention counts; a third loads the spiking incidents, if
+    any)."""
     from django.conf import settings
 
     from crisis import clocks
