@@ -426,7 +426,10 @@ MENTION_COLUMNS = (
 
 def mentions(count, incident, *, inbox=0, now=None, log=print):
     """Write ``count`` mentions linked to ``incident`` (linked on arrival by its terms) and
-    ``inbox`` more linked to none, spread over the last MENTION_DAYS days."""
+    ``inbox`` more linked to none, spread over the last MENTION_DAYS days, then their counts
+    (written around the ingestion, so rebuilt as incidents.counts does)."""
+    from incidents import counts
+
     now = now or timezone.now()
     for what, rows, incident_id, prefix in [
         ("linked", count, incident.pk, "busy"),
@@ -440,6 +443,7 @@ def mentions(count, incident, *, inbox=0, now=None, log=print):
             else:
                 _mentions_sqlite(cursor, rows, incident_id, prefix, now)
         log(f"  {rows:,} mentions ({what})")
+    log(f"  {counts.recount():,} rows of mention counts")
 
 
 def _mentions_postgresql(cursor, rows, incident_id, prefix, now):

@@ -22,13 +22,14 @@ clock refuses it (:class:`ClockFactsMissing`).
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
 
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import ExpressionWrapper, F, FloatField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 # A clock turns from "ok" to "due" when this share of its allowed time is left, so the desk sees
@@ -533,17 +534,36 @@ def action_item_report_outcome(item, now=None):
     return OVERDUE_ITEM if clock is not None and clock.is_overdue else PENDING
 
 
+# Mentions per hour: the incident page's chart
+# ---------------------------------------------------------------------------------------------
+
+
+def chart_hours(now, hours):
+    """The starts of the last ``hours`` UTC clock hours, the current one last (the hours the
+    mention counts are kept by)."""
+    last = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return [last - timedelta(hours=hours - 1 - n) for n in range(hours)]
+
+
 # Mention spikes: is the conversation louder than usual right now?
 # ---------------------------------------------------------------------------------------------
 
 # The thresholds admins keep (incidents.SpikeThreshold), named by label: the kernel imports no app.
 SPIKE_THRESHOLD_MODEL = "incidents.SpikeThreshold"
-MENTION_MODEL = "incidents.Mention"
-# The volume compared: the mentions posted in the last hour...
+# The rule reads the mention counts per UTC clock hour (incidents.MentionCount, kept by
+# incidents.counts), never the mentions: a few rows per incident however loud the conversation.
+MENTION_COUNT_MODEL = "incidents.MentionCount"
+# The volume compared: the mentions posted in the last hour, up to now...
 SPIKE_WINDOW = timedelta(hours=1)
 # ...against the same hour of each of the past 7 days (the hour ending at this time of day; a
-# rolling hour, so the rule reads the same at 14:05 as at 14:55).
+# rolling hour, so the rule reads the same at 14:05 as at 14:55, and a spike does not vanish when
+# the clock hour turns).
 SPIKE_HISTORY_DAYS = 7
+# From counts per clock hour, the rolling hour 13:20-14:20 is read as all of 14:00's count so far
+# (nothing is posted after now) and the last two thirds of 13:00's, as if that hour's mentions
+# were spread evenly over it (on a past day, a third of 14:00's and two thirds of 13:00's). The
+# figures are rounded to whole mentions. Exact at the turn of the hour; within the hour it errs
+# only as far as the mentions of the hour before crowded into one end of it.
 
 
 @dataclass(frozen=True)
@@ -589,37 +609,52 @@ def is_spike(count, usual, rule):
     return count >= rule.minimum and count > rule.multiple * usual
 
 
-def spike_windows(now):
-    """The hours compared, the last one first: ``[(since, until), ...]``, 1 + 7 of them."""
-    return [
-        (now - timedelta(days=day) - SPIKE_WINDOW, now - timedelta(days=day))
+def spike_hours(now):
+    """The UTC clock hours the compared hours overlap, today first: ``[(hour, hour before)]``,
+    1 + 7 pairs of hour starts, and the share of ``hour`` that lies before the time of day of
+    ``now`` (0 at the turn of the hour)."""
+    hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    share = (now - hour) / SPIKE_WINDOW
+    pairs = [
+        (hour - timedelta(days=day), hour - timedelta(days=day) - SPIKE_WINDOW)
         for day in range(SPIKE_HISTORY_DAYS + 1)
     ]
+    return pairs, share
 
 
-def _window_counts(now, **scope):
-    """``{scope's incident id: {"spike_<day>": count}}`` for the mentions of ``scope`` (the
-    incidents, or the inbox) in each compared hour. One query: a UNION ALL of one grouped count
-    per hour, so that each hour is its own index range scan of (incident, posted time) on both
-    databases. (A single query whose WHERE ORs the hours reads the same on PostgreSQL, with a
-    bitmap OR, but SQLite then walks all of an incident's mentions: a second for a million.)"""
-    Mention = apps.get_model(MENTION_MODEL)
-    arms = [
-        Mention.objects.filter(posted_at__gte=since, posted_at__lt=until, **scope)
+def _hour_counts(now, scope, *, at_least=None):
+    """``{incident id or None: {"h<day>": count, "p<day>": count}}``: the counts of the clock
+    hour (h) and the hour before it (p) of each compared day, for the conversations of ``scope``
+    (a Q on the counts: incidents, the inbox); with ``at_least``, only those whose last hour
+    may reach it. One query, grouped, over the counts' rows of 16 hours (the unique index, led
+    by the hour, finds them)."""
+    MentionCount = apps.get_model(MENTION_COUNT_MODEL)
+    pairs, share = spike_hours(now)
+    sums = {}
+    for day, (hour, before) in enumerate(pairs):
+        sums[f"h{day}"] = Coalesce(Sum("n", filter=Q(hour=hour)), 0)
+        sums[f"p{day}"] = Coalesce(Sum("n", filter=Q(hour=before)), 0)
+    rows = (
+        MentionCount.objects.filter(scope, hour__in=[h for pair in pairs for h in pair])
         .order_by()
         .values("incident_id")
-        .annotate(day=Value(day, output_field=IntegerField()), n=Count("pk"))
-        for day, (since, until) in enumerate(spike_windows(now))
-    ]
-    found = {}
-    for row in arms[0].union(*arms[1:], all=True):
-        found.setdefault(row["incident_id"], {})[f"spike_{row['day']}"] = row["n"]
-    return found
+        .annotate(**sums)
+    )
+    if at_least is not None:
+        # No spike below the minimum: only the few loud conversations leave the database
+        # (minus one, for the rounding; the rule itself is applied in Python).
+        last = ExpressionWrapper(F("h0") + F("p0") * (1 - share), output_field=FloatField())
+        rows = rows.alias(last=last).filter(last__gte=at_least - 1)
+    return {row["incident_id"]: row for row in rows}
 
 
 def _volume(row, now, rule):
-    counts = [row.get(f"spike_{day}") or 0 for day in range(SPIKE_HISTORY_DAYS + 1)]
-    count, daily = counts[0], tuple(counts[1:])
+    _pairs, share = spike_hours(now)
+    count = round(row.get("h0", 0) + row.get("p0", 0) * (1 - share))
+    daily = tuple(
+        round(row.get(f"h{day}", 0) * share + row.get(f"p{day}", 0) * (1 - share))
+        for day in range(1, SPIKE_HISTORY_DAYS + 1)
+    )
     usual = float(median(daily))
     return Volume(count, usual, daily, is_spike(count, usual, rule), now - SPIKE_WINDOW, now)
 
@@ -628,7 +663,7 @@ VOLUME_CHUNK = 500
 
 
 def incident_volumes(incident_ids, now=None, rule=None):
-    """``{incident id: Volume}`` for the incidents, each read from its linked mentions. One query
+    """``{incident id: Volume}`` for the incidents, each read from its mention counts. One query
     per VOLUME_CHUNK incidents (and one for the thresholds without ``rule``)."""
     now = now or timezone.now()
     rule = rule or spike_rule()
@@ -636,11 +671,11 @@ def incident_volumes(incident_ids, now=None, rule=None):
     if not incident_ids:
         return {}
     found = {}
-    # Each hour's arm repeats the ids: 8 × VOLUME_CHUNK parameters a query stays far below
-    # SQLite's (32,766) and PostgreSQL's (65,535) limits, also with 10,000 incidents open.
+    # The ids are bound once a query: VOLUME_CHUNK stays far below SQLite's (32,766) and
+    # PostgreSQL's (65,535) limits of parameters, also with 10,000 incidents open.
     for first in range(0, len(incident_ids), VOLUME_CHUNK):
         chunk = incident_ids[first : first + VOLUME_CHUNK]
-        found.update(_window_counts(now, incident_id__in=chunk))
+        found.update(_hour_counts(now, Q(incident_id__in=chunk)))
     return {pk: _volume(found.get(pk, {}), now, rule) for pk in incident_ids}
 
 
@@ -649,4 +684,21 @@ def inbox_volume(now=None, rule=None):
     in that nobody tracks). One query (and one for the thresholds without ``rule``)."""
     now = now or timezone.now()
     rule = rule or spike_rule()
-    return _volume(_window_counts(now, incident__isnull=True).get(None, {}), now, rule)
+    return _volume(_hour_counts(now, Q(incident__isnull=True)).get(None, {}), now, rule)
+
+
+def spiking(incidents, *, inbox=True, now=None, rule=None):
+    """``{incident id (None: the inbox): Volume}`` of the conversations that spike now, among
+    ``incidents`` (a queryset, read as a subquery: never loaded) and, with ``inbox``, the inbox.
+    One query however many incidents are open, returning only the conversations whose last hour
+    may reach the minimum volume; one more for the thresholds without ``rule``."""
+    now = now or timezone.now()
+    rule = rule or spike_rule()
+    scope = Q(incident__in=incidents.values("pk"))
+    if inbox:
+        scope |= Q(incident__isnull=True)
+    volumes = {
+        pk: _volume(row, now, rule)
+        for pk, row in _hour_counts(now, scope, at_least=rule.minimum).items()
+    }
+    return {pk: volume for pk, volume in volumes.items() if volume.is_spike}

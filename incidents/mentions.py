@@ -7,7 +7,6 @@ which incident wins a mention that matches several.
 """
 
 import json
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -23,6 +22,7 @@ from pydantic import (
 )
 
 from crisis.lifecycle import FROZEN_INCIDENT_STATUSES, TransitionRefused
+from incidents import counts
 from incidents.models import Mention, MentionLinkEvent, Platform, Sentiment
 from incidents.sentiment import sentiment_of
 from incidents.terms import TermMatcher, split_terms, terms_match
@@ -145,7 +145,8 @@ def ingest_mentions(items, *, source, now=None, matcher=None):
     twice in the batch), and ``{index, field, message}`` for each problem of a refused item. The
     valid items are stored even when others are refused. Two queries: the open incidents'
     tracking terms (unless ``matcher`` is given) and one INSERT ... ON CONFLICT DO NOTHING, so
-    two clients sending the same batch at once store each mention once.
+    two clients sending the same batch at once store each mention once, which on PostgreSQL also
+    adds what it stored to the mention counts (incidents.counts); SQLite adds them with a third.
     """
     now = now or timezone.now()
     latest = now + FUTURE_TOLERANCE
@@ -250,19 +251,20 @@ def _insert_postgresql(values, source, now):
     # One statement whatever the batch size, the rows travelling as one JSON parameter: PostgreSQL
     # reads JSON in C, where binding thousands of values (or arrays of them) costs the app's
     # Python more than the insert costs the database. As jsonb, each row is parsed once, not once
-    # per field.
+    # per field. The counts of what it stored are added by the same statement (incidents.counts).
     casts = ("", "", "", "", "", "::timestamptz", "::float8", "", "::bigint", "::bigint")
     fields = ", ".join(f"(r->>{n}){cast}" for n, cast in enumerate(casts))
-    sql = (
+    insert = (
         f"INSERT INTO {_TABLE} ({', '.join(_COLUMNS)}, received_at, source, linked_at) "
         f"SELECT {fields}, %s, %s, CASE WHEN r->>9 IS NULL THEN NULL ELSE %s::timestamptz END "
         "FROM jsonb_array_elements(%s::jsonb) AS r "
-        "ON CONFLICT (platform, external_id) DO NOTHING RETURNING id"
+        "ON CONFLICT (platform, external_id) DO NOTHING "
+        "RETURNING incident_id, posted_at, sentiment_label"
     )
     rows = json.dumps([(*row[:5], row[5].isoformat(), *row[6:]) for row in values])
     with connection.cursor() as cursor:
-        cursor.execute(sql, [now, source, now, rows])
-        return len(cursor.fetchall())
+        cursor.execute(counts.postgresql_ingest_sql(insert), [now, source, now, rows])
+        return cursor.fetchone()[0]
 
 
 # SQLite's limit of bound parameters in one statement is 32,766 since 3.32: 2,000 rows of 13
@@ -274,10 +276,10 @@ def _insert_portable(values, source, now):
     placeholders = "(" + ", ".join(["%s"] * (len(_COLUMNS) + 3)) + ")"
     head = f"INSERT INTO {_TABLE} ({', '.join(_COLUMNS)}, received_at, source, linked_at) VALUES "
     tail = " ON CONFLICT (platform, external_id) DO NOTHING RETURNING id"
-    created = 0
-    # Several statements are one transaction; one statement is its own already.
-    atomic = transaction.atomic() if len(values) > _SQLITE_ROWS_PER_STATEMENT else nullcontext()
-    with atomic, connection.cursor() as cursor:
+    stored = []
+    # The mentions and their counts (incidents.counts) commit together. No savepoint inside a
+    # caller's transaction: a failure here fails it anyway.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         for start in range(0, len(values), _SQLITE_ROWS_PER_STATEMENT):
             chunk = values[start : start + _SQLITE_ROWS_PER_STATEMENT]
             params = []
@@ -285,8 +287,9 @@ def _insert_portable(values, source, now):
                 params.extend(row)
                 params.extend((now, source, now if row[-1] is not None else None))
             cursor.execute(head + ", ".join([placeholders] * len(chunk)) + tail, params)
-            created += len(cursor.fetchall())
-    return created
+            stored.extend(pk for (pk,) in cursor.fetchall())
+        counts.add_stored(cursor, stored)
+    return len(stored)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -326,8 +329,8 @@ def link_matching(incident, *, by, now=None):
 def link_mentions(mention_ids, incident, *, by, now=None):
     """Link the mentions to ``incident`` (from the inbox, or moved from another open incident),
     recording who did it. Mentions of a closed or cancelled incident stay where they are.
-    Returns how many were linked. Refuses a frozen ``incident``. A few queries whatever the
-    number of mentions."""
+    Returns how many were linked, and moves their counts. Refuses a frozen ``incident``. A few
+    queries whatever the number of mentions."""
     _refuse_frozen(incident)
     now = now or timezone.now()
     ids = list(
@@ -335,10 +338,13 @@ def link_mentions(mention_ids, incident, *, by, now=None):
         .exclude(incident=incident)
         .exclude(incident__status__in=FROZEN_INCIDENT_STATUSES)
         .order_by("pk")
+        # Locked, so that two people moving the same mention at once move its count once.
+        .select_for_update(of=("self",))
         .values_list("pk", flat=True)
     )
     if not ids:
         return 0
+    counts.move(ids, incident.pk)
     Mention.objects.filter(pk__in=ids).update(
         incident=incident, linked_at=now, linked_by=by, dismissed_at=None, dismissed_by=None
     )
@@ -349,16 +355,18 @@ def link_mentions(mention_ids, incident, *, by, now=None):
 @transaction.atomic
 def unlink_mentions(mention_ids, *, by, now=None):
     """Send linked mentions back to the inbox, recording who did it; those of a closed or
-    cancelled incident stay. Returns how many moved."""
+    cancelled incident stay. Returns how many moved, and moves their counts."""
     now = now or timezone.now()
     rows = list(
         Mention.objects.filter(pk__in=list(mention_ids), incident__isnull=False)
         .exclude(incident__status__in=FROZEN_INCIDENT_STATUSES)
         .order_by("pk")
+        .select_for_update(of=("self",))
         .values_list("pk", "incident_id")
     )
     if not rows:
         return 0
+    counts.move([pk for pk, _ in rows], None)
     Mention.objects.filter(pk__in=[pk for pk, _ in rows]).update(
         incident=None, linked_at=None, linked_by=None
     )

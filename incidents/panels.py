@@ -1,14 +1,21 @@
 """What the incidents app contributes to the composed incident page (see crisis.panels)."""
 
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Subquery, Sum
 from django.urls import reverse
 
 from crisis import clocks
 from crisis.history import describe_changes, timeline_entries
 from crisis.panels import Fact, Panel
 from crisis.templatetags.crisis_tags import absolute_time, describe_duration
-from incidents.models import AffectedParty, Incident, Mention, PostMortem, Sentiment
+from incidents.models import (
+    AffectedParty,
+    Incident,
+    Mention,
+    MentionCount,
+    PostMortem,
+    Sentiment,
+)
 from incidents.models.postmortem import CLOSE_PERMISSION, WRITE_PERMISSION
 
 # The timeline kinds of this app's entries, with their labels for the filter.
@@ -139,14 +146,28 @@ def party_facts(incident):
 
 def mention_facts(incident):
     """How loud the conversation was, when mentions were linked to the incident: how many, by
-    sentiment, from the first to the last post (one query; nothing without mentions)."""
+    sentiment (from the mention counts), from the first to the last post (the two ends of the
+    incident's (incident, posted time) index). One query; nothing without mentions."""
     labels = dict(Sentiment.choices)
-    counts = Mention.objects.filter(incident=incident).aggregate(
-        total=Count("pk"),
-        first=Min("posted_at"),
-        last=Max("posted_at"),
-        **{code: Count("pk", filter=Q(sentiment_label=code)) for code in labels},
+    linked = Mention.objects.filter(incident=incident).order_by()
+    per_label = MentionCount.objects.filter(incident=incident).order_by().values("incident")
+    counts = (
+        Incident.objects.filter(pk=incident.pk)
+        .annotate(
+            first=Subquery(linked.order_by("posted_at", "pk").values("posted_at")[:1]),
+            last=Subquery(linked.order_by("-posted_at", "-pk").values("posted_at")[:1]),
+            **{
+                code: Subquery(
+                    per_label.filter(sentiment_label=code).annotate(s=Sum("n")).values("s")
+                )
+                for code in labels
+            },
+        )
+        .values("first", "last", *labels)
+        .get()
     )
+    counts = {name: value or 0 for name, value in counts.items()}
+    counts["total"] = sum(counts[code] for code in labels)
     if not counts["total"]:
         return []
     split = ", ".join(
@@ -249,13 +270,13 @@ def party_entries(request, incident, *, limit=None):
 # How many of the top mentions by reach, and of the latest, the incident page shows.
 TOP_MENTIONS = 5
 LATEST_MENTIONS = 5
-TOP_AMONG = 1000
 
 
 def mentions_panel(request, incident):
-    """Mentions per hour by sentiment (a chart made here, with its table), the top ones by
-    reach and the latest (three queries, however many mentions; a fourth reading the inbox
-    only just after the tracking terms changed, to offer linking its matches)."""
+    """Mentions per hour by sentiment (a chart made here from the mention counts, with its
+    table), the top ones by reach and the latest (three queries, however many mentions; a fourth
+    reading the inbox only just after the tracking terms changed, to offer linking its
+    matches)."""
     from django.conf import settings
 
     from crisis.roles import ACT_ON_MENTIONS
@@ -263,7 +284,7 @@ def mentions_panel(request, incident):
     from incidents.mention_views import OFFER_KEY
 
     linked = incident.mentions.all()
-    series = triage.hourly_counts(linked)
+    series = triage.hourly_counts(incident)
     offer = None
     if (
         incident.reference in request.session.get(OFFER_KEY, [])
@@ -276,14 +297,8 @@ def mentions_panel(request, incident):
         {
             "incident": incident,
             "chart": triage.chart(series),
-            # Among the latest TOP_AMONG: bounded by the (incident, posted time) index, so an
-            # incident with a million mentions reads as fast as one with ten.
-            "top": list(
-                Mention.objects.filter(
-                    pk__in=linked.newest_first().values("pk")[:TOP_AMONG]
-                ).order_by("-reach", "-posted_at", "-pk")[:TOP_MENTIONS]
-            ),
-            "top_among": TOP_AMONG,
+            # Over every linked mention: the first entries of the (incident, reach, id) index.
+            "top": list(linked.order_by("-reach", "-pk")[:TOP_MENTIONS]),
             "latest": list(linked.newest_first()[:LATEST_MENTIONS]),
             "offer": offer,
             "refresh_seconds": settings.CLOCK_REFRESH_SECONDS,
@@ -292,23 +307,26 @@ def mentions_panel(request, incident):
 
 
 def spikes_panel(request):
-    """The dashboard's mention spikes: the open incidents, and the inbox, whose last hour
-    exceeds the spike rule of crisis.clocks (four queries, however many mentions: the
-    thresholds, the open incidents, their volumes, the inbox's)."""
+    """The dashboard's mention spikes: the open incidents, and the inbox, whose last hour exceeds
+    the spike rule of crisis.clocks (two queries however many incidents are open: the
+    thresholds, one aggregate over the mention counts; a third loads the spiking incidents, if
+    any)."""
     from django.conf import settings
 
     from crisis import clocks
 
-    rule = clocks.spike_rule()
-    incidents = list(Incident.objects.open().order_by("severity", "detected_at"))
-    volumes = clocks.incident_volumes([i.pk for i in incidents], rule=rule)
+    volumes = clocks.spiking(Incident.objects.open())
+    inbox = volumes.pop(None, None)
+    incidents = (
+        Incident.objects.filter(pk__in=volumes).order_by("severity", "detected_at")
+        if volumes
+        else []
+    )
     spikes = [
         {"incident": i, "count": volumes[i.pk].count, "usual": volumes[i.pk].usual}
         for i in incidents
-        if volumes[i.pk].is_spike
     ]
-    inbox = clocks.inbox_volume(rule=rule)
-    if inbox.is_spike:
+    if inbox is not None:
         spikes.append({"incident": None, "count": inbox.count, "usual": inbox.usual})
     return Panel(
         "incidents/_dashboard_spikes.html",

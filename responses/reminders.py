@@ -243,17 +243,16 @@ def _manager_reminders():
 
 
 def _spike_reminders(now):
-    """Open incidents whose mentions spike now (three queries: the incidents, the thresholds,
-    the volumes). The key names the clock hour, so a spike lasting into the next hour is told
-    again then, and never twice within one hour."""
-    incidents = list(Incident.objects.open().filter(lead__isnull=False).select_related("lead"))
-    if not incidents:
+    """Open incidents with a lead whose mentions spike now (two queries however many are open:
+    the thresholds, one aggregate over the mention counts; a third loads the spiking incidents,
+    if any). The key names the clock hour, so a spike lasting into the next hour is told again
+    then, and never twice within one hour."""
+    leading = Incident.objects.open().filter(lead__isnull=False)
+    volumes = clocks.spiking(leading, inbox=False, now=now)
+    if not volumes:
         return
-    volumes = clocks.incident_volumes([incident.pk for incident in incidents], now)
-    for incident in incidents:
+    for incident in leading.filter(pk__in=volumes).select_related("lead").order_by("pk"):
         volume = volumes[incident.pk]
-        if not volume.is_spike:
-            continue
         headline = f"Mention spike: {volume.count} in the last hour"
         usual = f"{volume.usual:g}"
         body = (

@@ -424,4 +424,17 @@ def make_mention(incident=None, **overrides):
     if incident is not None:
         fields["linked_at"] = fields["posted_at"]
     fields.update(overrides)
-    return Mention.objects.create(**fields)
+    mention = Mention.objects.create(**fields)
+    count_stored([mention.pk])
+    return mention
+
+
+def count_stored(ids):
+    """Add mentions stored around the ingestion (``Mention.objects.create``, ``bulk_create``) to
+    the mention counts, as the ingestion does for its own."""
+    from django.db import connection
+
+    from incidents import counts
+
+    with connection.cursor() as cursor:
+        counts.add_stored(cursor, list(ids))

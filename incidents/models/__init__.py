@@ -4,6 +4,7 @@ from incidents.models.incident import Incident, IncidentQuerySet, Platform, Refe
 from incidents.models.mention import (
     ApiToken,
     Mention,
+    MentionCount,
     MentionLinkEvent,
     MentionQuerySet,
     Sentiment,
@@ -20,6 +21,7 @@ __all__ = [
     "Incident",
     "IncidentQuerySet",
     "Mention",
+    "MentionCount",
     "MentionImport",
     "MentionLinkEvent",
     "MentionQuerySet",

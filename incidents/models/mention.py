@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from incidents.models.incident import Platform
@@ -116,6 +117,9 @@ class Mention(models.Model):
             # An incident's mentions newest first, paginated by (posted_at, id) keyset, and its
             # hourly counts for the chart and the spike rule.
             models.Index(fields=["incident", "posted_at", "id"], name="mention_incident_posted"),
+            # An incident's top mentions by reach, read from the index's start however many
+            # mentions it has (not only among the latest).
+            models.Index(fields=["incident", "-reach", "-id"], name="mention_incident_reach"),
             # The inbox (nothing linked, nothing dismissed) by posted time: only the waiting rows
             # are indexed, so the index stays small however long the log grows.
             models.Index(
@@ -131,6 +135,52 @@ class Mention(models.Model):
     @property
     def is_in_inbox(self):
         return self.incident_id is None and self.dismissed_at is None
+
+
+class MentionCount(models.Model):
+    """How many mentions of an incident (or of the inbox: no incident, dismissed or not) were
+    posted in one UTC hour with one sentiment label: what the chart, the panel's figures and the
+    spike rule read, so that an incident with a million mentions costs them a few dozen rows.
+
+    Derived from the mentions and kept exact by incidents.counts, in the same transaction as
+    every write that adds mentions or moves them between incidents (ingestion, linking,
+    unlinking); incidents.counts.recount() rebuilds it from the mentions. A move may leave a row
+    at 0: a row means nothing more than its count.
+    """
+
+    incident = models.ForeignKey(
+        "incidents.Incident",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="mention_counts",
+        db_index=False,
+    )
+    hour = models.DateTimeField(help_text="The start of the UTC hour the mentions were posted in.")
+    sentiment_label = models.CharField(max_length=10, choices=Sentiment.choices)
+    # No CHECK (n >= 0): PostgreSQL checks the row an upsert proposes before it finds the
+    # conflict, and a move proposes a negative count to add.
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # One row per (hour, incident or inbox, label): the target of the upserts' ON
+            # CONFLICT, the inbox's NULL as 0 so that it is one row too. Led by the hour, it also
+            # serves the spike rule's few hours across every incident.
+            models.UniqueConstraint(
+                "hour",
+                Coalesce("incident", 0),
+                "sentiment_label",
+                name="mentioncount_unique_hour",
+            ),
+        ]
+        indexes = [
+            # One incident's (or the inbox's) hours: the chart and the panel's totals.
+            models.Index(fields=["incident", "hour"], name="mentioncount_incident_hour"),
+        ]
+
+    def __str__(self):
+        return f"{self.incident_id or 'inbox'} {self.hour:%Y-%m-%d %H}h {self.sentiment_label}"
 
 
 class MentionLinkEvent(models.Model):

@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from incidents import imports
-from incidents.models import CsvColumnMapping, Mention, MentionImport
+from incidents import counts, imports
+from incidents.models import CsvColumnMapping, Mention, MentionCount, MentionImport
 from tests import factories
 from tests.factories import messages_shown, page_text
 
@@ -156,6 +156,9 @@ def test_importing_the_same_file_again_creates_no_duplicates(
     second = MentionImport.objects.order_by("-pk").first()
     assert (second.created_count, second.duplicate_count) == (0, 4)
     assert Mention.objects.count() == 4
+    # Counted once, by the ingestion the import goes through.
+    assert sum(MentionCount.objects.values_list("n", flat=True)) == 4
+    assert counts.discrepancies() == []
 
 
 def test_the_mapping_is_remembered_for_the_source_and_its_columns(

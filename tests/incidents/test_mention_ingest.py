@@ -3,9 +3,11 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
+from django.db.models import Q, Sum
 
 from incidents.mentions import MAX_TEXT, ingest_mentions
-from incidents.models import Incident, Mention
+from incidents.models import Incident, Mention, MentionCount
 from tests import factories
 
 NOW = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
@@ -173,12 +175,18 @@ def test_a_mention_is_linked_on_arrival_to_the_open_incident_its_text_names(comm
 
 @pytest.mark.django_db
 def test_the_batch_costs_two_queries_however_many_mentions(comms, django_assert_num_queries):
+    # The terms, and the insert that also counts what it stored; SQLite, which cannot write two
+    # tables in one statement, counts them with a third.
+    queries = 2 if connection.vendor == "postgresql" else 3
     factories.make_incident(comms, tracking_terms="parcel")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(queries):
         ingest([factories.mention_item(n) for n in range(1, 11)])
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(queries):
         ingest([factories.mention_item(n) for n in range(11, 611)])
     assert Mention.objects.filter(incident__isnull=False).count() == 610
+    assert MentionCount.objects.aggregate(
+        total=Sum("n"), linked=Sum("n", filter=Q(incident__isnull=False))
+    ) == {"total": 610, "linked": 610}
 
 
 @pytest.mark.django_db

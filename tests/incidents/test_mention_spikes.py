@@ -1,5 +1,6 @@
 """The spike rule (crisis.clocks): the last hour against the median of the same hour on the past
-7 days, with a minimum volume; the thresholds from the admin site; the lead's mail."""
+7 days, with a minimum volume, read from the mention counts per clock hour; the thresholds from
+the admin site; the lead's mail."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -22,7 +23,7 @@ def add(count, *, hours_ago=0, days_ago=0, incident=None, minute=10):
     hour before that moment."""
     at = NOW - timedelta(days=days_ago, hours=hours_ago, minutes=minute)
     start = Mention.objects.count()
-    Mention.objects.bulk_create(
+    stored = Mention.objects.bulk_create(
         Mention(
             platform="x",
             external_id=f"m{start + n}",
@@ -33,11 +34,16 @@ def add(count, *, hours_ago=0, days_ago=0, incident=None, minute=10):
         )
         for n in range(count)
     )
+    factories.count_stored(m.pk for m in stored)
 
 
 def usual_week(incident=None, per_day=(10, 12, 8, 10, 30, 9, 11)):
+    """``per_day`` mentions an hour around this time of day on each past day: as many in the
+    clock hour before NOW's (13:00) as in NOW's (14:00), so the rolling hour 13:30-14:30 read
+    from the two counts holds exactly ``per_day``."""
     for day, count in enumerate(per_day, start=1):
-        add(count, days_ago=day, incident=incident)
+        add(count, days_ago=day, incident=incident, minute=10)  # 14:20
+        add(count, days_ago=day, incident=incident, minute=50)  # 13:40
 
 
 RULE = clocks.SpikeRule(multiple=3, minimum=50)
@@ -81,7 +87,7 @@ def test_an_incident_spikes_against_the_median_of_the_same_hour(comms):
 @pytest.mark.django_db
 def test_the_window_is_the_last_hour_up_to_now(comms):
     incident = factories.make_incident(comms)
-    add(50, incident=incident, minute=61)  # 61 minutes ago: outside
+    add(50, incident=incident, minute=91)  # 12:59, in a clock hour the last hour misses
 
     with time_machine.travel(NOW, tick=False):
         assert clocks.incident_volumes([incident.pk]) == {
@@ -198,4 +204,42 @@ def test_the_volumes_of_many_incidents_are_read_in_chunks_with_the_same_counts(
         volumes = clocks.incident_volumes([i.pk for i in incidents], NOW, RULE)
 
     assert [volumes[i.pk].count for i in incidents] == [1, 2, 3, 4, 5]
-    assert [volumes[i.pk].daily[2] for i in incidents] == [10, 20, 30, 40, 50]
+    # Three days ago's hour 13:30-14:30 takes half of 14:00's count.
+    assert [volumes[i.pk].daily[2] for i in incidents] == [5, 10, 15, 20, 25]
+
+
+@pytest.mark.django_db
+def test_the_last_hour_takes_the_share_of_the_clock_hour_before_it_still_within(comms):
+    # At 14:30 the last hour holds all of 14:00's count and half of 13:00's, as if 13:00's
+    # mentions were spread over it; a spike does not vanish when the clock hour turns.
+    incident = factories.make_incident(comms)
+    add(40, incident=incident, minute=70)  # 13:20
+    add(40, incident=incident, minute=40)  # 13:50
+    add(20, incident=incident)  # 14:20
+    add(30, days_ago=1, incident=incident, minute=10)  # yesterday 14:20
+    add(60, days_ago=1, incident=incident, minute=50)  # yesterday 13:40
+
+    volume = clocks.incident_volumes([incident.pk], NOW, RULE)[incident.pk]
+    assert (volume.count, volume.daily[0]) == (20 + 40, 15 + 30)
+
+    at_the_turn = NOW.replace(minute=0) + timedelta(hours=1)
+    volume = clocks.incident_volumes([incident.pk], at_the_turn, RULE)[incident.pk]
+    assert (volume.count, volume.daily[0]) == (20, 30)  # exactly 14:00-15:00
+
+
+@pytest.mark.django_db
+def test_spiking_reads_only_the_loud_conversations_in_one_query(comms, django_assert_num_queries):
+    loud, quiet, closed = (factories.make_incident(comms, title=t) for t in ("L", "Q", "C"))
+    add(60, incident=loud)
+    add(49, incident=quiet)
+    add(60)  # the inbox
+    add(60, incident=closed)
+    open_ones = Incident.objects.exclude(pk=closed.pk)
+
+    with django_assert_num_queries(1):
+        found = clocks.spiking(open_ones, now=NOW, rule=RULE)
+
+    assert {pk: v.count for pk, v in found.items()} == {loud.pk: 60, None: 60}
+    assert clocks.spiking(open_ones, inbox=False, now=NOW, rule=RULE).keys() == {loud.pk}
+    usual_week(loud, per_day=(20,) * 7)  # 60 is not more than 3 x 20
+    assert clocks.spiking(open_ones, inbox=False, now=NOW, rule=RULE) == {}

@@ -81,9 +81,7 @@ def test_the_storm_peaked_hours_ago_and_the_fake_giveaway_is_spiking_now(db):
     storm = Incident.objects.get(title=STORM)
     giveaway = Incident.objects.get(title=GIVEAWAY)
 
-    hourly = [
-        sum(counts.values()) for _hour, counts in triage.hourly_counts(storm.mentions, now=SEEDED)
-    ]
+    hourly = [sum(counts.values()) for _hour, counts in triage.hourly_counts(storm, now=SEEDED)]
     peak = hourly.index(max(hourly))
     assert len(hourly) - 6 <= peak < len(hourly) - 2  # three to five hours before the seeding
     assert max(hourly) >= 3 * sorted(hourly)[len(hourly) // 2]  # three times the median hour
