@@ -141,7 +141,9 @@ OPERATIONS = st.lists(
 
 
 @pytest.mark.django_db
-@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(operations=OPERATIONS)
 def test_the_counts_equal_a_fresh_count_after_any_sequence_of_changes(
     operations, comms, two_incidents
