@@ -14,11 +14,12 @@ that is neither (binary data, another encoding) is refused with a message naming
 
 import codecs
 import csv
+import errno
 import uuid
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -64,6 +65,30 @@ class UploadRefused(Exception):
     """The file cannot be imported; the message says why, for the page."""
 
 
+DISK_FULL_UPLOAD = (
+    "The server's disk is full, so the file could not be stored and nothing was saved. Ask "
+    "whoever runs the server to free some space, then upload the file again."
+)
+DISK_FULL_DATABASE = (
+    "The database's disk is full, so nothing was saved. Ask whoever runs the server to free "
+    "some space, then press the button again: your choices are kept below."
+)
+# What a full disk (or a spent quota) looks like: the operating system's error numbers, and the
+# messages SQLite and PostgreSQL give when they cannot grow a file.
+_DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+_DISK_FULL_MESSAGES = ("database or disk is full", "could not extend file", "no space left")
+
+
+def is_disk_full(error):
+    """Whether ``error`` (an OSError or a database error) says a disk or quota is full."""
+    if isinstance(error, OSError) and error.errno in _DISK_FULL_ERRNOS:
+        return True
+    if isinstance(error, DatabaseError):
+        text = str(error).casefold()
+        return any(message in text for message in _DISK_FULL_MESSAGES)
+    return False
+
+
 def _sniff_delimiter(line):
     counts = {delimiter: line.count(delimiter) for delimiter in (",", ";", "\t")}
     best = max(counts, key=counts.get)
@@ -73,9 +98,8 @@ def _sniff_delimiter(line):
 def save_upload(uploaded, *, source_name, by):
     """Write ``uploaded`` to the imports directory, decide its encoding, read its columns and
     count its lines; return the new :class:`MentionImport` (waiting for its mapping). Raises
-    :class:`UploadRefused` with the reason, leaving no file behind."""
+    :class:`UploadRefused` with the reason (a full disk included), leaving no file behind."""
     folder = settings.MENTION_IMPORT_DIR
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex}.csv"
     utf8 = codecs.getincrementaldecoder("utf-8")()
     is_utf8 = is_cp1252 = True
@@ -83,6 +107,7 @@ def save_upload(uploaded, *, source_name, by):
     first = b""
     last_byte = b""
     try:
+        folder.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as out:
             for chunk in uploaded.chunks():
                 out.write(chunk)
@@ -112,22 +137,24 @@ def save_upload(uploaded, *, source_name, by):
         if size == 0:
             raise UploadRefused("The file is empty.")
         headers, delimiter = _read_headers(path, encoding)
-    except BaseException:
+        if last_byte != b"\n":
+            lines += 1  # the last line has no line break
+        return MentionImport.objects.create(
+            file_path=str(path),
+            original_name=(getattr(uploaded, "name", "") or "upload.csv")[:255],
+            size_bytes=size,
+            encoding=encoding,
+            delimiter=delimiter,
+            headers=headers,
+            total_rows=max(0, lines - 1),
+            source_name=source_name.strip(),
+            created_by=by,
+        )
+    except BaseException as error:
         path.unlink(missing_ok=True)
+        if is_disk_full(error):
+            raise UploadRefused(DISK_FULL_UPLOAD) from error
         raise
-    if last_byte != b"\n":
-        lines += 1  # the last line has no line break
-    return MentionImport.objects.create(
-        file_path=str(path),
-        original_name=(getattr(uploaded, "name", "") or "upload.csv")[:255],
-        size_bytes=size,
-        encoding=encoding,
-        delimiter=delimiter,
-        headers=headers,
-        total_rows=max(0, lines - 1),
-        source_name=source_name.strip(),
-        created_by=by,
-    )
 
 
 def _utf8_complete(decoder):
@@ -328,27 +355,33 @@ def preview(mention_import, columns, platform):
 
 def start(mention_import, *, columns, platform, by):
     """Queue the import with this mapping (remembered for the source) and return it. Refuses
-    (TransitionRefused) an import already started. Queries the database."""
+    (TransitionRefused) an import already started, and (UploadRefused) when the database's disk
+    is full. Queries the database."""
     from crisis.lifecycle import TransitionRefused
     from incidents.models.mention_import import CsvColumnMapping
     from incidents.tasks import import_mentions
 
-    with transaction.atomic():
-        row = MentionImport.objects.select_for_update().get(pk=mention_import.pk)
-        if row.status != MentionImport.Status.MAPPING:
-            raise TransitionRefused("This import has already started.")
-        row.columns = columns
-        row.platform = platform
-        row.status = MentionImport.Status.QUEUED
-        row.save(update_fields=["columns", "platform", "status"])
-        CsvColumnMapping.remember(
-            source_name=row.source_name,
-            headers=row.headers,
-            columns=columns,
-            platform=platform,
-            by=by,
-        )
-        transaction.on_commit(lambda: _enqueue(row, import_mentions))
+    try:
+        with transaction.atomic():
+            row = MentionImport.objects.select_for_update().get(pk=mention_import.pk)
+            if row.status != MentionImport.Status.MAPPING:
+                raise TransitionRefused("This import has already started.")
+            row.columns = columns
+            row.platform = platform
+            row.status = MentionImport.Status.QUEUED
+            row.save(update_fields=["columns", "platform", "status"])
+            CsvColumnMapping.remember(
+                source_name=row.source_name,
+                headers=row.headers,
+                columns=columns,
+                platform=platform,
+                by=by,
+            )
+            transaction.on_commit(lambda: _enqueue(row, import_mentions))
+    except DatabaseError as error:
+        if is_disk_full(error):
+            raise UploadRefused(DISK_FULL_DATABASE) from error
+        raise
     return row
 
 
@@ -357,60 +390,101 @@ def _enqueue(row, task):
     MentionImport.objects.filter(pk=row.pk).update(task_id=str(result.id)[:64])
 
 
+def retry(mention_import):
+    """Queue a failed import again (see MentionImport.can_retry); the worker carries on after
+    the lines it already counted. Refuses (TransitionRefused) any other. Queries the database."""
+    from crisis.lifecycle import TransitionRefused
+    from incidents.tasks import import_mentions
+
+    with transaction.atomic():
+        row = MentionImport.objects.select_for_update().get(pk=mention_import.pk)
+        if not row.can_retry:
+            raise TransitionRefused("This import cannot be started again.")
+        row.status = MentionImport.Status.QUEUED
+        row.failure = ""
+        row.finished_at = None
+        row.save(update_fields=["status", "failure", "finished_at"])
+        transaction.on_commit(lambda: _enqueue(row, import_mentions))
+    return row
+
+
 def run(mention_import):
-    """Import every row of the file, CHUNK_ROWS at a time, recording progress after each chunk.
-    Called by the background task; the file is removed at the end, whatever happened."""
+    """Import the rows of the file not counted yet, CHUNK_ROWS at a time. Called by the
+    background task.
+
+    Each chunk's mentions and the progress they make are committed together, so a failure never
+    leaves half a chunk stored, nor one stored but not counted. The file is removed once imported
+    or when it cannot be read; when the database refuses writes (its disk is full) the import
+    fails with the line it reached and keeps its file, so that it can be retried from there.
+    """
     MentionImport.objects.filter(pk=mention_import.pk).update(
         status=MentionImport.Status.RUNNING, started_at=timezone.now()
     )
-    errors = []
-    rejected_total = 0
+    errors = list(mention_import.errors)
+    counted = mention_import.processed_rows
+    keep_file = False
     try:
         chunk = []
         for entry in rows(mention_import):
+            if entry[0] - 1 <= counted:
+                continue  # imported before the import was retried
             chunk.append(entry)
             if len(chunk) >= CHUNK_ROWS:
-                rejected_total += _import_chunk(mention_import, chunk, errors)
+                counted = _import_chunk(mention_import, chunk, errors)
                 chunk = []
         if chunk:
-            rejected_total += _import_chunk(mention_import, chunk, errors)
+            counted = _import_chunk(mention_import, chunk, errors)
     except csv.Error as error:
         _finish(mention_import, MentionImport.Status.FAILED, f"The file could not be read: {error}")
     except Exception as error:
-        _finish(mention_import, MentionImport.Status.FAILED, f"The import stopped: {error}")
-        raise
+        if not is_disk_full(error):
+            _finish(mention_import, MentionImport.Status.FAILED, f"The import stopped: {error}")
+            raise
+        keep_file = True
+        reached = f"the lines up to line {counted + 1} are in" if counted else "no line is in"
+        _finish(
+            mention_import,
+            MentionImport.Status.FAILED,
+            f"The database's disk is full: {reached}, the rest is not. Once some space is freed, "
+            "press “Retry”: the import carries on from there.",
+        )
     else:
         _finish(mention_import, MentionImport.Status.DONE, "")
     finally:
-        mention_import.path.unlink(missing_ok=True)
+        if not keep_file:
+            mention_import.path.unlink(missing_ok=True)
 
 
 def _import_chunk(mention_import, chunk, errors):
+    """Import ``chunk`` and record the progress, in one transaction; return the rows counted
+    (the file's line number of the chunk's last row, less the header)."""
     items, lines, problems = _items_of(chunk, mention_import.columns, mention_import.platform)
-    created = duplicates = 0
-    if items:
-        result = mentions.ingest_mentions(items, source=mention_import.source_label)
-        created, duplicates = result.created, result.duplicates
-        for rejected in result.rejected:
-            problems.append(
-                {
-                    "line": lines[rejected["index"]],
-                    "field": rejected.get("field", ""),
-                    "message": rejected.get("message", ""),
-                }
-            )
-    rejected_lines = len({problem["line"] for problem in problems})
-    room = MAX_STORED_ERRORS - len(errors)
-    if room > 0 and problems:
-        errors += sorted(problems, key=lambda p: p["line"])[:room]
-    MentionImport.objects.filter(pk=mention_import.pk).update(
-        processed_rows=chunk[-1][0] - 1,
-        created_count=F("created_count") + created,
-        duplicate_count=F("duplicate_count") + duplicates,
-        rejected_count=F("rejected_count") + rejected_lines,
-        errors=errors,
-    )
-    return rejected_lines
+    with transaction.atomic():
+        created = duplicates = 0
+        if items:
+            result = mentions.ingest_mentions(items, source=mention_import.source_label)
+            created, duplicates = result.created, result.duplicates
+            for rejected in result.rejected:
+                problems.append(
+                    {
+                        "line": lines[rejected["index"]],
+                        "field": rejected.get("field", ""),
+                        "message": rejected.get("message", ""),
+                    }
+                )
+        rejected_lines = len({problem["line"] for problem in problems})
+        room = MAX_STORED_ERRORS - len(errors)
+        stored_errors = errors + sorted(problems, key=lambda p: p["line"])[: max(0, room)]
+        counted = chunk[-1][0] - 1
+        MentionImport.objects.filter(pk=mention_import.pk).update(
+            processed_rows=counted,
+            created_count=F("created_count") + created,
+            duplicate_count=F("duplicate_count") + duplicates,
+            rejected_count=F("rejected_count") + rejected_lines,
+            errors=stored_errors,
+        )
+    errors[:] = stored_errors
+    return counted
 
 
 def _finish(mention_import, status, failure):

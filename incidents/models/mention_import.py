@@ -165,6 +165,12 @@ class MentionImport(models.Model):
         return self.status in self.FINISHED
 
     @property
+    def can_retry(self):
+        """A failed import whose file is still here (the database refused writes): it can be
+        queued again and carries on after the lines it counted."""
+        return self.status == self.Status.FAILED and self.path.exists()
+
+    @property
     def percent_done(self):
         if self.status == self.Status.DONE:
             return 100
