@@ -650,3 +650,22 @@ def inbox_volume(now=None, rule=None):
     now = now or timezone.now()
     rule = rule or spike_rule()
     return _volume(_window_counts(now, incident__isnull=True).get(None, {}), now, rule)
+
+
+# ---------------------------------------------------------------------------------------------
+# Background imports (incidents.MentionImport): a worker that died (a restart, a killed process)
+# leaves its import "Importing" for ever; the import's page says so and offers to restart it.
+# ---------------------------------------------------------------------------------------------
+
+# A chunk of 1,000 lines takes seconds; an import with no progress written for this long has lost
+# its worker.
+IMPORT_STALLED_AFTER = timedelta(minutes=10)
+
+
+def import_is_stalled(last_progress_at, now=None):
+    """Whether a running import that last wrote its progress at ``last_progress_at`` has been
+    silent long enough for its worker to be taken for dead."""
+    if last_progress_at is None:
+        return False
+    now = now or timezone.now()
+    return now - last_progress_at >= IMPORT_STALLED_AFTER

@@ -391,8 +391,9 @@ def _enqueue(row, task):
 
 
 def retry(mention_import):
-    """Queue a failed import again (see MentionImport.can_retry); the worker carries on after
-    the lines it already counted. Refuses (TransitionRefused) any other. Queries the database."""
+    """Queue a failed or stalled import again (see MentionImport.can_retry), as a new attempt:
+    the worker carries on after the lines already counted, and a stalled worker that wakes up
+    stops. Refuses (TransitionRefused) any other import. Queries the database."""
     from crisis.lifecycle import TransitionRefused
     from incidents.tasks import import_mentions
 
@@ -403,7 +404,8 @@ def retry(mention_import):
         row.status = MentionImport.Status.QUEUED
         row.failure = ""
         row.finished_at = None
-        row.save(update_fields=["status", "failure", "finished_at"])
+        row.attempt += 1
+        row.save(update_fields=["status", "failure", "finished_at", "attempt"])
         transaction.on_commit(lambda: _enqueue(row, import_mentions))
     return row
 
@@ -415,14 +417,17 @@ def run(mention_import):
     Each chunk's mentions and the progress they make are committed together, so a failure never
     leaves half a chunk stored, nor one stored but not counted. The file is removed once imported
     or when it cannot be read; when the database refuses writes (its disk is full) the import
-    fails with the line it reached and keeps its file, so that it can be retried from there.
+    fails with the line it reached and keeps its file, so that it can be retried from there, and
+    so does a worker stopped half-way (the import then shows as stalled).
+    A run whose attempt was superseded (MentionImport.attempt) stops and leaves all to the new one.
     """
-    MentionImport.objects.filter(pk=mention_import.pk).update(
-        status=MentionImport.Status.RUNNING, started_at=timezone.now()
-    )
+    now = timezone.now()
+    if not _this_attempt(mention_import).update(
+        status=MentionImport.Status.RUNNING, started_at=now, progress_at=now
+    ):
+        return
     errors = list(mention_import.errors)
     counted = mention_import.processed_rows
-    keep_file = False
     try:
         chunk = []
         for entry in rows(mention_import):
@@ -434,13 +439,16 @@ def run(mention_import):
                 chunk = []
         if chunk:
             counted = _import_chunk(mention_import, chunk, errors)
+    except _Superseded:
+        return  # the new attempt reads the file
     except csv.Error as error:
         _finish(mention_import, MentionImport.Status.FAILED, f"The file could not be read: {error}")
+        mention_import.path.unlink(missing_ok=True)
     except Exception as error:
         if not is_disk_full(error):
             _finish(mention_import, MentionImport.Status.FAILED, f"The import stopped: {error}")
+            mention_import.path.unlink(missing_ok=True)
             raise
-        keep_file = True
         reached = f"the lines up to line {counted + 1} are in" if counted else "no line is in"
         _finish(
             mention_import,
@@ -450,9 +458,9 @@ def run(mention_import):
         )
     else:
         _finish(mention_import, MentionImport.Status.DONE, "")
-    finally:
-        if not keep_file:
-            mention_import.path.unlink(missing_ok=True)
+        mention_import.path.unlink(missing_ok=True)
+    # A worker stopped before these lines (interrupted, killed, or unable to record the end) keeps
+    # the file: the import shows as stalled and can be restarted.
 
 
 def _import_chunk(mention_import, chunk, errors):
@@ -476,19 +484,29 @@ def _import_chunk(mention_import, chunk, errors):
         room = MAX_STORED_ERRORS - len(errors)
         stored_errors = errors + sorted(problems, key=lambda p: p["line"])[: max(0, room)]
         counted = chunk[-1][0] - 1
-        MentionImport.objects.filter(pk=mention_import.pk).update(
+        if not _this_attempt(mention_import).update(
             processed_rows=counted,
             created_count=F("created_count") + created,
             duplicate_count=F("duplicate_count") + duplicates,
             rejected_count=F("rejected_count") + rejected_lines,
             errors=stored_errors,
-        )
+            progress_at=timezone.now(),
+        ):
+            raise _Superseded  # and the chunk is rolled back with it
     errors[:] = stored_errors
     return counted
+
+
+class _Superseded(Exception):
+    """The import was restarted while this run was taken for dead."""
+
+
+def _this_attempt(mention_import):
+    return MentionImport.objects.filter(pk=mention_import.pk, attempt=mention_import.attempt)
 
 
 def _finish(mention_import, status, failure):
     changes = {"status": status, "finished_at": timezone.now(), "failure": failure[:2000]}
     if status == MentionImport.Status.DONE:
         changes["processed_rows"] = F("total_rows")
-    MentionImport.objects.filter(pk=mention_import.pk).update(**changes)
+    _this_attempt(mention_import).update(**changes)

@@ -4,17 +4,22 @@ file"), and the import retried from where it stopped."""
 
 import errno
 import pathlib
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import OperationalError
 from django.urls import reverse
 
+from crisis import clocks
+from crisis.clocks import IMPORT_STALLED_AFTER
 from incidents import imports, mentions
 from incidents.models import CsvColumnMapping, Mention, MentionImport
 from tests import factories
 from tests.factories import messages_shown, page_text
 from tests.incidents.test_mention_import import (  # noqa: F401 (fixtures used by name)
     MAPPING,
+    NOW,
     frozen_time,
     import_dir,
     run_worker,
@@ -229,3 +234,181 @@ def _raising(error):
         raise error
 
     return fail
+
+
+# An import whose worker died
+
+
+@pytest.fixture
+def worker_dies_after_the_first_chunk(monkeypatch):
+    """Chunks of two lines; the worker is killed (as by a restart) before its second chunk."""
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 2)
+    real_chunk = imports._import_chunk
+    calls = []
+
+    def chunk(*args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real_chunk(*args)
+
+    monkeypatch.setattr(imports, "_import_chunk", chunk)
+
+
+@pytest.fixture
+def died(client_as, comms, django_capture_on_commit_callbacks, worker_dies_after_the_first_chunk):
+    """An import left "Importing" by its dead worker, two lines counted, at NOW."""
+    client = client_as(comms)
+    upload(client, FIVE_LINES)
+    mention_import = MentionImport.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        start(client, mention_import)
+    with time_machine.travel(NOW, tick=False):
+        run_worker()
+    mention_import = factories.reload(mention_import)
+    assert mention_import.status == MentionImport.Status.RUNNING
+    assert mention_import.processed_rows == 2
+    return mention_import
+
+
+def test_an_import_without_progress_for_ten_minutes_shows_as_stalled(client_as, comms, died):
+    client = client_as(comms)
+    retry = reverse("incidents:import-retry", args=[died.pk])
+
+    with time_machine.travel(NOW + IMPORT_STALLED_AFTER - timedelta(seconds=1), tick=False):
+        busy = page_text(client.get(died.get_absolute_url()))
+        assert not factories.reload(died).is_stalled
+    with time_machine.travel(NOW + IMPORT_STALLED_AFTER, tick=False):
+        stalled = page_text(client.get(died.get_absolute_url()))
+        listed = page_text(client.get(reverse("incidents:import")))
+
+    assert "Stalled" not in busy and retry not in busy
+    assert "<strong>Stalled:</strong> no progress since" in stalled
+    assert "Restart the import" in stalled and retry in stalled
+    assert "Stalled" in listed
+
+
+def test_a_running_import_is_not_restarted_before_it_stalls(client_as, comms, died):
+    with time_machine.travel(NOW + timedelta(minutes=5)):
+        response = client_as(comms).post(
+            reverse("incidents:import-retry", args=[died.pk]), follow=True
+        )
+
+    assert ("info", "This import cannot be started again.") in messages_shown(response)
+    assert factories.reload(died).status == MentionImport.Status.RUNNING
+
+
+def test_a_stalled_import_is_restarted_once_and_skips_the_lines_counted(
+    client_as, comms, died, django_capture_on_commit_callbacks, monkeypatch
+):
+    from django_tasks_db.models import DBTaskResult
+
+    monkeypatch.setattr(imports, "_import_chunk", _counting_chunks(monkeypatch))
+    client = client_as(comms)
+    retry = reverse("incidents:import-retry", args=[died.pk])
+    tasks_before = DBTaskResult.objects.count()
+
+    with (
+        time_machine.travel(NOW + timedelta(minutes=11)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        client.post(retry)
+        again = client.post(retry, follow=True)  # sent twice: queued once
+    run_worker()
+
+    assert DBTaskResult.objects.count() == tasks_before + 1
+    assert ("info", "This import cannot be started again.") in messages_shown(again)
+    done = factories.reload(died)
+    assert done.status == MentionImport.Status.DONE
+    assert (done.created_count, done.duplicate_count) == (5, 0)
+    assert imports._import_chunk.lines == [4, 5, 6]  # lines 2 and 3 were not read again
+    assert not done.path.exists()
+
+
+def _counting_chunks(monkeypatch):
+    real_chunk = _REAL_IMPORT_CHUNK
+
+    def chunk(mention_import, rows, errors):
+        chunk.lines += [line for line, _row, _extra in rows]
+        return real_chunk(mention_import, rows, errors)
+
+    chunk.lines = []
+    return chunk
+
+
+_REAL_IMPORT_CHUNK = imports._import_chunk
+
+
+def test_a_worker_taken_for_dead_that_wakes_up_stores_nothing_more(
+    client_as, comms, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The import is restarted while its first worker is in the middle of a chunk: that chunk is
+    rolled back, and the worker leaves the file and the import to the new attempt."""
+    client = client_as(comms)
+    upload(client, FIVE_LINES)
+    mention_import = MentionImport.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        start(client, mention_import)
+    real_items_of = imports._items_of
+
+    def restarted_meanwhile(*args):
+        # Another process restarts the import just before this worker's chunk is stored.
+        MentionImport.objects.filter(pk=mention_import.pk).update(
+            status=MentionImport.Status.QUEUED, attempt=1
+        )
+        return real_items_of(*args)
+
+    monkeypatch.setattr(imports, "_items_of", restarted_meanwhile)
+
+    imports.run(factories.reload(mention_import))
+
+    after = factories.reload(mention_import)
+    assert Mention.objects.count() == 0
+    assert (after.status, after.attempt, after.created_count) == ("queued", 1, 0)
+    assert after.path.exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (None, "login"),
+        ("viewer", 403),
+        ("comms", "restarted"),
+        ("manager", "restarted"),
+        ("admin", "restarted"),
+    ],
+)
+def test_who_may_restart_a_stalled_import(client, client_as, request, died, role, expected):
+    client.logout()  # signed in as Comms to make the import
+    user = request.getfixturevalue(role) if role else None
+    client = client_as(user)
+
+    with time_machine.travel(NOW + timedelta(minutes=11)):
+        response = client.post(reverse("incidents:import-retry", args=[died.pk]))
+
+    status = factories.reload(died).status
+    if expected == "restarted":
+        assert response.status_code == 302
+        assert status == MentionImport.Status.QUEUED
+    else:
+        assert status == MentionImport.Status.RUNNING
+        if expected == "login":
+            assert response.status_code == 302 and reverse("login") in response.url
+        else:
+            assert response.status_code == expected
+
+
+def test_the_retry_takes_post_only(client_as, comms, died):
+    with time_machine.travel(NOW + timedelta(minutes=11)):
+        response = client_as(comms).get(reverse("incidents:import-retry", args=[died.pk]))
+
+    assert response.status_code == 405
+    assert factories.reload(died).status == MentionImport.Status.RUNNING
+
+
+def test_the_stall_rule_counts_from_the_last_progress():
+    last = NOW - IMPORT_STALLED_AFTER
+
+    assert clocks.import_is_stalled(last, now=NOW)
+    assert not clocks.import_is_stalled(last + timedelta(seconds=1), now=NOW)
+    assert not clocks.import_is_stalled(None, now=NOW)
