@@ -168,6 +168,17 @@ else:
         }
     }
 
+# An optional read replica of DATABASE_URL for the reports, the lessons search and the incident
+# export (crisis/replica.py); nothing writes to it or migrates it. The test suite never creates a
+# database there: in tests it is the default database under another name.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["crisis.replica.PrimaryRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
