@@ -140,3 +140,17 @@ def note_request_duration(sender, request, logger, response, log_kwargs, **kwarg
     started = getattr(request, "_crisis_started", None)
     if started is not None:
         log_kwargs["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
+
+
+class RefusalsWithoutTraceback(logging.Filter):
+    """Readable logs (LOG_FORMAT=console, the default with DEBUG on) show a refused request (a
+    403 or 404, which Django logs with its exception) as its one warning line, not a traceback
+    screens long: the refusal is the app working. Server errors keep their traceback, and the
+    JSON logs of production are left as they are (this filter is not on their handler)."""
+
+    def filter(self, record):
+        status = getattr(record, "status_code", None)
+        if record.exc_info and status is not None and status < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True

@@ -402,11 +402,14 @@ LOGGING = {
             "foreign_pre_chain": _LOG_CHAIN,
         },
     },
+    # Readable logs show a refused request (403, 404) as one line, without its traceback.
+    "filters": {"refusals_without_traceback": {"()": "crisis.operations.RefusalsWithoutTraceback"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "structured",
+            "filters": ["refusals_without_traceback"] if LOG_FORMAT == "console" else [],
         }
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
