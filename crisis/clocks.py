@@ -669,3 +669,16 @@ def import_is_stalled(last_progress_at, now=None):
         return False
     now = now or timezone.now()
     return now - last_progress_at >= IMPORT_STALLED_AFTER
+
+
+# ---------------------------------------------------------------------------------------------
+# Receipts of sent forms (crisis.SubmissionToken): a double click or a Back-and-send-again comes
+# within seconds, so a week is plenty; `send_reminders` deletes older ones.
+# ---------------------------------------------------------------------------------------------
+
+SUBMISSION_RECEIPT_KEPT = timedelta(days=7)
+
+
+def submission_receipts_expire_before(now=None):
+    """Receipts of forms sent before this moment are no longer needed."""
+    return (now or timezone.now()) - SUBMISSION_RECEIPT_KEPT
