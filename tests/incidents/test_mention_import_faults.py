@@ -121,6 +121,17 @@ def test_a_database_full_when_starting_keeps_the_mapping_in_the_form(client_as, 
 
 
 @pytest.fixture
+def queued(client_as, comms, django_capture_on_commit_callbacks):
+    """FIVE_LINES uploaded by Comms, mapped and queued for the worker."""
+    client = client_as(comms)
+    upload(client, FIVE_LINES)
+    mention_import = MentionImport.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        start(client, mention_import)
+    return mention_import
+
+
+@pytest.fixture
 def database_full_on_second_chunk(monkeypatch):
     """Chunks of two lines; the second chunk's INSERT runs, then the database refuses (as a
     full disk does at commit time), so nothing of that chunk may stay."""
@@ -142,45 +153,35 @@ def database_full_on_second_chunk(monkeypatch):
 
 
 def test_a_database_full_in_the_worker_fails_the_import_with_whole_chunks_only(
-    client_as, comms, django_capture_on_commit_callbacks, database_full_on_second_chunk
+    client_as, comms, queued, database_full_on_second_chunk
 ):
-    client = client_as(comms)
-    upload(client, FIVE_LINES)
-    mention_import = MentionImport.objects.get()
-    with django_capture_on_commit_callbacks(execute=True):
-        start(client, mention_import)
-
     run_worker()
 
-    failed = factories.reload(mention_import)
+    failed = factories.reload(queued)
     assert failed.status == MentionImport.Status.FAILED
     assert "The database's disk is full: the lines up to line 3 are in" in failed.failure
     # The first chunk is stored and counted; the second, refused half-way, left nothing.
     assert sorted(Mention.objects.values_list("external_id", flat=True)) == ["1", "2"]
     assert (failed.processed_rows, failed.created_count) == (2, 2)
     assert failed.path.exists()  # kept for the retry
-    page = client.get(failed.get_absolute_url())
+    page = client_as(comms).get(failed.get_absolute_url())
     assert failed.failure in page_text(page)
     assert reverse("incidents:import-retry", args=[failed.pk]) in page_text(page)
 
 
 def test_a_failed_import_is_retried_from_where_it_stopped(
-    client_as, comms, django_capture_on_commit_callbacks, database_full_on_second_chunk
+    client_as, comms, queued, django_capture_on_commit_callbacks, database_full_on_second_chunk
 ):
-    client = client_as(comms)
-    upload(client, FIVE_LINES)
-    mention_import = MentionImport.objects.get()
-    with django_capture_on_commit_callbacks(execute=True):
-        start(client, mention_import)
     run_worker()  # fails on the second chunk; the database takes writes again after
+    client = client_as(comms)
 
-    retry = reverse("incidents:import-retry", args=[mention_import.pk])
+    retry = reverse("incidents:import-retry", args=[queued.pk])
     with django_capture_on_commit_callbacks(execute=True):
         client.post(retry)
         again = client.post(retry, follow=True)  # sent twice: queued once
     run_worker()
 
-    done = factories.reload(mention_import)
+    done = factories.reload(queued)
     assert done.status == MentionImport.Status.DONE
     assert (done.created_count, done.duplicate_count, done.rejected_count) == (5, 0, 0)
     assert Mention.objects.count() == 5
@@ -188,42 +189,28 @@ def test_a_failed_import_is_retried_from_where_it_stopped(
     assert ("info", "This import cannot be started again.") in messages_shown(again)
 
 
-def test_an_import_that_did_not_fail_cannot_be_retried(
-    client_as, comms, django_capture_on_commit_callbacks
-):
-    client = client_as(comms)
-    upload(client, FIVE_LINES)
-    mention_import = MentionImport.objects.get()
-    with django_capture_on_commit_callbacks(execute=True):
-        start(client, mention_import)
+def test_an_import_that_did_not_fail_cannot_be_retried(client_as, comms, queued):
     run_worker()
 
-    response = client.post(reverse("incidents:import-retry", args=[mention_import.pk]), follow=True)
+    retry = reverse("incidents:import-retry", args=[queued.pk])
+    response = client_as(comms).post(retry, follow=True)
 
     assert ("info", "This import cannot be started again.") in messages_shown(response)
-    assert factories.reload(mention_import).status == MentionImport.Status.DONE
+    assert factories.reload(queued).status == MentionImport.Status.DONE
     assert Mention.objects.count() == 5
 
 
-def test_a_file_that_cannot_be_read_is_removed_and_not_offered_again(
-    client_as, comms, django_capture_on_commit_callbacks, monkeypatch
-):
+def test_a_file_that_cannot_be_read_is_removed_and_not_offered_again(queued, monkeypatch):
     import csv
-
-    client = client_as(comms)
-    upload(client, FIVE_LINES)
-    mention_import = MentionImport.objects.get()
 
     def broken(_import):
         raise csv.Error("field larger than field limit")
         yield
 
     monkeypatch.setattr(imports, "rows", broken)
-    with django_capture_on_commit_callbacks(execute=True):
-        start(client, mention_import)
     run_worker()
 
-    failed = factories.reload(mention_import)
+    failed = factories.reload(queued)
     assert failed.status == MentionImport.Status.FAILED
     assert not failed.path.exists()
     assert not failed.can_retry
@@ -256,16 +243,11 @@ def worker_dies_after_the_first_chunk(monkeypatch):
 
 
 @pytest.fixture
-def died(client_as, comms, django_capture_on_commit_callbacks, worker_dies_after_the_first_chunk):
+def died(queued, worker_dies_after_the_first_chunk):
     """An import left "Importing" by its dead worker, two lines counted, at NOW."""
-    client = client_as(comms)
-    upload(client, FIVE_LINES)
-    mention_import = MentionImport.objects.get()
-    with django_capture_on_commit_callbacks(execute=True):
-        start(client, mention_import)
     with time_machine.travel(NOW, tick=False):
         run_worker()
-    mention_import = factories.reload(mention_import)
+    mention_import = factories.reload(queued)
     assert mention_import.status == MentionImport.Status.RUNNING
     assert mention_import.processed_rows == 2
     return mention_import
@@ -339,30 +321,23 @@ def _counting_chunks(monkeypatch):
 _REAL_IMPORT_CHUNK = imports._import_chunk
 
 
-def test_a_worker_taken_for_dead_that_wakes_up_stores_nothing_more(
-    client_as, comms, django_capture_on_commit_callbacks, monkeypatch
-):
+def test_a_worker_taken_for_dead_that_wakes_up_stores_nothing_more(queued, monkeypatch):
     """The import is restarted while its first worker is in the middle of a chunk: that chunk is
     rolled back, and the worker leaves the file and the import to the new attempt."""
-    client = client_as(comms)
-    upload(client, FIVE_LINES)
-    mention_import = MentionImport.objects.get()
-    with django_capture_on_commit_callbacks(execute=True):
-        start(client, mention_import)
     real_items_of = imports._items_of
 
     def restarted_meanwhile(*args):
         # Another process restarts the import just before this worker's chunk is stored.
-        MentionImport.objects.filter(pk=mention_import.pk).update(
+        MentionImport.objects.filter(pk=queued.pk).update(
             status=MentionImport.Status.QUEUED, attempt=1
         )
         return real_items_of(*args)
 
     monkeypatch.setattr(imports, "_items_of", restarted_meanwhile)
 
-    imports.run(factories.reload(mention_import))
+    imports.run(factories.reload(queued))
 
-    after = factories.reload(mention_import)
+    after = factories.reload(queued)
     assert Mention.objects.count() == 0
     assert (after.status, after.attempt, after.created_count) == ("queued", 1, 0)
     assert after.path.exists()
