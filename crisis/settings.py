@@ -299,8 +299,13 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MENTION_IMPORT_DIR = MEDIA_ROOT / "mention-imports"
 # The largest CSV file accepted for import, in megabytes.
 MENTION_IMPORT_MAX_MB = env_int("MENTION_IMPORT_MAX_MB", 200)
-# Uploads larger than this go to a temporary file, not memory (Django's default is 2.5 MB).
+# Uploads larger than this go to a temporary file, not memory (Django's default is 2.5 MB); a full
+# disk then drops the file with a reason for the form instead of a server error.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "crisis.operations.DiskFullUploadHandler",
+]
 # The largest body the mentions API reads (POST /api/v1/mentions), in bytes; larger is refused
 # with 413 before it is read. The API reads its body itself, so Django's
 # DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, for the site's forms) does not cap it.

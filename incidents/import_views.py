@@ -22,7 +22,11 @@ PROGRESS_REFRESH_SECONDS = 2
 @permission_required(ACT_ON_MENTIONS, raise_exception=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 def import_start(request):
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    form = ImportUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        disk_full=getattr(request, "upload_disk_full", False),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             mention_import = form.save_once(

@@ -14,7 +14,6 @@ that is neither (binary data, another encoding) is refused with a message naming
 
 import codecs
 import csv
-import errno
 import uuid
 from datetime import datetime
 
@@ -23,6 +22,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from crisis.operations import is_disk_full
 from incidents import mentions
 from incidents.models import Platform
 from incidents.models.mention_import import MAPPABLE_FIELDS, MAX_STORED_ERRORS, MentionImport
@@ -73,20 +73,6 @@ DISK_FULL_DATABASE = (
     "The database's disk is full, so nothing was saved. Ask whoever runs the server to free "
     "some space, then press the button again: your choices are kept below."
 )
-# What a full disk (or a spent quota) looks like: the operating system's error numbers, and the
-# messages SQLite and PostgreSQL give when they cannot grow a file.
-_DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
-_DISK_FULL_MESSAGES = ("database or disk is full", "could not extend file", "no space left")
-
-
-def is_disk_full(error):
-    """Whether ``error`` (an OSError or a database error) says a disk or quota is full."""
-    if isinstance(error, OSError) and error.errno in _DISK_FULL_ERRNOS:
-        return True
-    if isinstance(error, DatabaseError):
-        text = str(error).casefold()
-        return any(message in text for message in _DISK_FULL_MESSAGES)
-    return False
 
 
 def _sniff_delimiter(line):

@@ -79,6 +79,35 @@ def test_a_full_disk_while_the_upload_is_written_says_so_by_the_file_and_keeps_n
     assert list(settings.MENTION_IMPORT_DIR.iterdir()) == []
 
 
+def test_a_full_disk_while_django_stores_a_large_upload_says_so_by_the_file(
+    client_as, comms, settings, tmp_path, monkeypatch
+):
+    """Uploads larger than FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file first, while the
+    CSRF check reads the form: a full disk there must not be a server error either."""
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 100
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "uploads")
+    (tmp_path / "uploads").mkdir()
+    real_receive = TemporaryFileUploadHandler.receive_data_chunk
+
+    def receive_until_full(self, raw_data, start):
+        real_receive(self, raw_data[:10], start)  # a first piece lands in the temporary file
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", receive_until_full)
+
+    response = upload(client_as(comms), FIVE_LINES, source="Brandwatch")
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors == {"file": [imports.DISK_FULL_UPLOAD]}
+    assert form["source_name"].value() == "Brandwatch"
+    assert not MentionImport.objects.exists()
+    assert list((tmp_path / "uploads").iterdir()) == []  # the temporary copy is gone
+    assert not any(settings.MENTION_IMPORT_DIR.glob("*"))
+
+
 def test_the_same_form_is_accepted_once_there_is_room_again(
     client_as, comms, settings, monkeypatch
 ):
