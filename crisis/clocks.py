@@ -662,6 +662,16 @@ def inbox_volume(now=None, rule=None):
 IMPORT_STALLED_AFTER = timedelta(minutes=10)
 
 
+# A failed import keeps its file for a retry (the database's disk was full) this long; then
+# `send_reminders` removes it.
+FAILED_IMPORT_FILE_KEPT = timedelta(days=7)
+
+
+def failed_import_files_expire_before(now=None):
+    """Files of imports that failed before this moment are removed."""
+    return (now or timezone.now()) - FAILED_IMPORT_FILE_KEPT
+
+
 def import_is_stalled(last_progress_at, now=None):
     """Whether a running import that last wrote its progress at ``last_progress_at`` has been
     silent long enough for its worker to be taken for dead."""

@@ -103,6 +103,20 @@ class MentionImportQuerySet(models.QuerySet):
     def recent(self):
         return self.select_related("created_by").order_by("-created_at", "-pk")
 
+    def remove_old_failed_files(self, now=None):
+        """Remove the files failed imports kept for a retry, once kept long enough
+        (crisis.clocks.FAILED_IMPORT_FILE_KEPT); return how many. Queries the database."""
+        failed = self.filter(
+            status=MentionImport.Status.FAILED,
+            finished_at__lt=clocks.failed_import_files_expire_before(now),
+        )
+        removed = 0
+        for mention_import in failed.only("file_path").iterator():
+            if mention_import.path.exists():
+                mention_import.path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
 
 class MentionImport(models.Model):
     class Status(models.TextChoices):

@@ -12,7 +12,7 @@ from django.db import OperationalError
 from django.urls import reverse
 
 from crisis import clocks
-from crisis.clocks import IMPORT_STALLED_AFTER
+from crisis.clocks import FAILED_IMPORT_FILE_KEPT, IMPORT_STALLED_AFTER
 from incidents import imports, mentions
 from incidents.models import CsvColumnMapping, Mention, MentionImport
 from tests import factories
@@ -216,6 +216,29 @@ def test_a_failed_import_is_retried_from_where_it_stopped(
     assert Mention.objects.count() == 5
     assert not done.path.exists()
     assert ("info", "This import cannot be started again.") in messages_shown(again)
+
+
+def test_the_file_of_a_failed_import_is_kept_a_week_for_the_retry(
+    queued, database_full_on_second_chunk
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with time_machine.travel(NOW, tick=False):
+        run_worker()
+    assert factories.reload(queued).can_retry
+
+    with time_machine.travel(NOW + FAILED_IMPORT_FILE_KEPT - timedelta(minutes=1), tick=False):
+        call_command("send_reminders", stdout=StringIO())
+    assert factories.reload(queued).can_retry
+    with time_machine.travel(NOW + FAILED_IMPORT_FILE_KEPT + timedelta(minutes=1), tick=False):
+        call_command("send_reminders", stdout=StringIO())
+
+    gone = factories.reload(queued)
+    assert not gone.path.exists()
+    assert not gone.can_retry
+    assert gone.status == MentionImport.Status.FAILED
 
 
 def test_an_import_that_did_not_fail_cannot_be_retried(client_as, comms, queued):
