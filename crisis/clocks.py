@@ -702,3 +702,45 @@ def spiking(incidents, *, inbox=True, now=None, rule=None):
         for pk, row in _hour_counts(now, scope, at_least=rule.minimum).items()
     }
     return {pk: volume for pk, volume in volumes.items() if volume.is_spike}
+
+
+# ---------------------------------------------------------------------------------------------
+# Background imports (incidents.MentionImport): a worker that died (a restart, a killed process)
+# leaves its import "Importing" for ever; the import's page says so and offers to restart it.
+# ---------------------------------------------------------------------------------------------
+
+# A chunk of 1,000 lines takes seconds; an import with no progress written for this long has lost
+# its worker.
+IMPORT_STALLED_AFTER = timedelta(minutes=10)
+
+
+# A failed import keeps its file for a retry (the database's disk was full) this long; then
+# `send_reminders` removes it.
+FAILED_IMPORT_FILE_KEPT = timedelta(days=7)
+
+
+def failed_import_files_expire_before(now=None):
+    """Files of imports that failed before this moment are removed."""
+    return (now or timezone.now()) - FAILED_IMPORT_FILE_KEPT
+
+
+def import_is_stalled(last_progress_at, now=None):
+    """Whether a running import that last wrote its progress at ``last_progress_at`` has been
+    silent long enough for its worker to be taken for dead."""
+    if last_progress_at is None:
+        return False
+    now = now or timezone.now()
+    return now - last_progress_at >= IMPORT_STALLED_AFTER
+
+
+# ---------------------------------------------------------------------------------------------
+# Receipts of sent forms (crisis.SubmissionToken): a double click or a Back-and-send-again comes
+# within seconds, so a week is plenty; `send_reminders` deletes older ones.
+# ---------------------------------------------------------------------------------------------
+
+SUBMISSION_RECEIPT_KEPT = timedelta(days=7)
+
+
+def submission_receipts_expire_before(now=None):
+    """Receipts of forms sent before this moment are no longer needed."""
+    return (now or timezone.now()) - SUBMISSION_RECEIPT_KEPT

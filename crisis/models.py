@@ -2,13 +2,24 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from crisis import clocks
+
+
+class SubmissionTokenQuerySet(models.QuerySet):
+    def prune(self, now=None):
+        """Delete the receipts kept past their time (crisis.clocks.SUBMISSION_RECEIPT_KEPT) and
+        return how many. Queries the database (one DELETE)."""
+        expired = self.filter(created_at__lt=clocks.submission_receipts_expire_before(now))
+        deleted, _by_model = expired.delete()
+        return deleted
+
 
 class SubmissionToken(models.Model):
     """The receipt of one sent creating form: its one-time token and what it created.
 
     A double click or Back-and-send-again posts the same token twice; the unique constraint lets
     only the first through, and the second is sent to what the first created. Not history-tracked:
-    an append-only log of receipts, never edited.
+    an append-only log of receipts, never edited, and pruned after a week by ``send_reminders``.
     """
 
     token = models.CharField(max_length=64)
@@ -17,6 +28,8 @@ class SubmissionToken(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     created_url = models.CharField("what it created", max_length=500, blank=True)
+
+    objects = SubmissionTokenQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -1,10 +1,12 @@
 """What operators and load balancers rely on: the health check, the error pages, the answer when
-the database is away, and the request log's extra fields."""
+the database is away or the disk is full, and the request log's extra fields."""
 
+import errno
 import logging
 import sys
 import time
 
+from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, OperationalError, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpResponse
@@ -14,6 +16,38 @@ from django.views.decorators.cache import never_cache
 from crisis.auth import client_address
 
 logger = logging.getLogger(__name__)
+
+# What a full disk (or a spent quota) looks like: the operating system's error numbers, and the
+# messages SQLite and PostgreSQL give when they cannot grow a file.
+_DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+_DISK_FULL_MESSAGES = ("database or disk is full", "could not extend file", "no space left")
+
+
+def is_disk_full(error):
+    """Whether ``error`` (an OSError or a database error) says a disk or quota is full."""
+    if isinstance(error, OSError) and error.errno in _DISK_FULL_ERRNOS:
+        return True
+    if isinstance(error, DatabaseError):
+        text = str(error).casefold()
+        return any(message in text for message in _DISK_FULL_MESSAGES)
+    return False
+
+
+class DiskFullUploadHandler(TemporaryFileUploadHandler):
+    """Django's handler for uploads too large for memory, which a full disk no longer turns into
+    a server error (raised while the CSRF check reads the form, before any view could say why).
+    The file is dropped, its temporary copy removed, the form's other fields kept, and
+    ``request.upload_disk_full`` set, for the form to say so by its file field."""
+
+    def receive_data_chunk(self, raw_data, start):
+        try:
+            return super().receive_data_chunk(raw_data, start)
+        except OSError as error:
+            if not is_disk_full(error):
+                raise
+            self.request.upload_disk_full = True
+            raise SkipFile from error  # the parser closes (so deletes) the temporary file
+
 
 HEALTHZ_PATH = "/healthz"
 # What the database-unavailable page asks clients (and load balancers) to wait, in seconds.
@@ -140,3 +174,17 @@ def note_request_duration(sender, request, logger, response, log_kwargs, **kwarg
     started = getattr(request, "_crisis_started", None)
     if started is not None:
         log_kwargs["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
+
+
+class RefusalsWithoutTraceback(logging.Filter):
+    """Readable logs (LOG_FORMAT=console, the default with DEBUG on) show a refused request (a
+    403 or 404, which Django logs with its exception) as its one warning line, not a traceback
+    screens long: the refusal is the app working. Server errors keep their traceback, and the
+    JSON logs of production are left as they are (this filter is not on their handler)."""
+
+    def filter(self, record):
+        status = getattr(record, "status_code", None)
+        if record.exc_info and status is not None and status < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True

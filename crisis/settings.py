@@ -168,6 +168,17 @@ else:
         }
     }
 
+# An optional read replica of DATABASE_URL for the reports, the lessons search and the incident
+# export (crisis/replica.py); nothing writes to it or migrates it. The test suite never creates a
+# database there: in tests it is the default database under another name.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["crisis.replica.PrimaryRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -288,8 +299,13 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MENTION_IMPORT_DIR = MEDIA_ROOT / "mention-imports"
 # The largest CSV file accepted for import, in megabytes.
 MENTION_IMPORT_MAX_MB = env_int("MENTION_IMPORT_MAX_MB", 200)
-# Uploads larger than this go to a temporary file, not memory (Django's default is 2.5 MB).
+# Uploads larger than this go to a temporary file, not memory (Django's default is 2.5 MB); a full
+# disk then drops the file with a reason for the form instead of a server error.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "crisis.operations.DiskFullUploadHandler",
+]
 # The largest body the mentions API reads (POST /api/v1/mentions), in bytes; larger is refused
 # with 413 before it is read. The API reads its body itself, so Django's
 # DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, for the site's forms) does not cap it.
@@ -391,11 +407,14 @@ LOGGING = {
             "foreign_pre_chain": _LOG_CHAIN,
         },
     },
+    # Readable logs show a refused request (403, 404) as one line, without its traceback.
+    "filters": {"refusals_without_traceback": {"()": "crisis.operations.RefusalsWithoutTraceback"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "structured",
+            "filters": ["refusals_without_traceback"] if LOG_FORMAT == "console" else [],
         }
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},

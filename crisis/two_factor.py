@@ -45,7 +45,8 @@ NEW_CODES = "crisis_new_recovery_codes"
 
 
 def required_for(user):
-    """Whether ``user``'s role must use two-factor sign-in (TWO_FACTOR_REQUIRED_FOR)."""
+    """Whether ``user``'s role must use two-factor sign-in (TWO_FACTOR_REQUIRED_FOR). Queries
+    the user's groups when the setting names Managers or Comms."""
     roles = set(settings.TWO_FACTOR_REQUIRED_FOR)
     if not roles or not user.is_authenticated:
         return False
@@ -53,6 +54,10 @@ def required_for(user):
         return True
     if "staff" in roles and (user.is_staff or user.is_superuser):
         return True
+    if "managers" in roles and user.is_superuser:
+        return True
+    if not roles & {"managers", "comms"}:
+        return False
     groups = set(user.groups.values_list("name", flat=True))
     if "managers" in roles and (user.is_superuser or MANAGERS in groups):
         return True
@@ -249,7 +254,10 @@ class TwoFactorMiddleware:
     """Sends a signed-in person who owes a second factor, and has not given it in this session,
     to the page that asks for it (or, with no authenticator set up yet, to the set-up page), from
     every address but those pages and signing out. Whether they owe it is noted in the session
-    at sign-in, so everyone else's requests cost no query."""
+    at sign-in; a role's requirement is read again at every request (one query for the groups
+    when TWO_FACTOR_REQUIRED_FOR names Managers or Comms, none otherwise), so someone made a
+    manager or staff during their session owes it from their next request, not their next
+    sign-in, and someone no longer required is let go (see owed_step)."""
 
     OPEN_URL_NAMES = ("two-factor-verify", "two-factor-setup", "logout")
 
@@ -264,6 +272,9 @@ class TwoFactorMiddleware:
             if pending is None:
                 # A session from before two-factor sign-in existed.
                 pending = request.session[PENDING] = needs_second_factor(user)
+            elif not pending and required_for(user):
+                # Given a role that requires it since signing in.
+                pending = request.session[PENDING] = True
             if pending and not user.is_verified():
                 target = self.owed_step(request, user)
                 if target is not None:

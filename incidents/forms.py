@@ -148,9 +148,20 @@ class ImportUploadForm(OnceForm, forms.Form):
         "are remembered for its next export.",
     )
 
+    def __init__(self, *args, disk_full=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The server could not store the upload (crisis.operations.DiskFullUploadHandler).
+        self.disk_full = disk_full
+        if disk_full:
+            self.fields["file"].required = False
+
     def clean_file(self):
         from django.conf import settings
 
+        from incidents.imports import DISK_FULL_UPLOAD
+
+        if self.disk_full:
+            raise forms.ValidationError(DISK_FULL_UPLOAD)
         upload = self.cleaned_data["file"]
         limit = settings.MENTION_IMPORT_MAX_MB
         if upload.size > limit * 1024 * 1024:

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from crisis.forms import AlreadySaved
 from crisis.lifecycle import TransitionRefused
@@ -22,7 +22,11 @@ PROGRESS_REFRESH_SECONDS = 2
 @permission_required(ACT_ON_MENTIONS, raise_exception=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 def import_start(request):
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    form = ImportUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        disk_full=getattr(request, "upload_disk_full", False),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             mention_import = form.save_once(
@@ -75,13 +79,17 @@ def import_detail(request, pk):
                 )
             except TransitionRefused as refused:
                 messages.info(request, str(refused))
+                return redirect(mention_import)
+            except imports.UploadRefused as refused:
+                # The mapping chosen stays in the form, to be sent again once there is room.
+                form.add_error(None, str(refused))
             else:
                 messages.success(
                     request,
                     f"Importing {mention_import.original_name} in the background: this page "
                     "shows how far it got.",
                 )
-            return redirect(mention_import)
+                return redirect(mention_import)
     elif remembered is not None:
         form = ColumnMappingForm(
             headers=mention_import.headers,
@@ -109,6 +117,21 @@ def import_detail(request, pk):
         "preview_fields": shown_fields,
     }
     return render(request, "incidents/mentionimport_mapping.html", context)
+
+
+@login_required
+@permission_required(ACT_ON_MENTIONS, raise_exception=True)
+@require_POST
+def import_retry(request, pk):
+    """Queue a failed import again; the worker carries on after the lines already counted."""
+    mention_import = get_object_or_404(MentionImport, pk=pk)
+    try:
+        imports.retry(mention_import)
+    except TransitionRefused as refused:
+        messages.info(request, str(refused))
+    else:
+        messages.success(request, "Importing the rest of the file in the background.")
+    return redirect(mention_import)
 
 
 def _chosen(form):

@@ -18,10 +18,11 @@ import uuid
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from crisis.operations import is_disk_full
 from incidents import mentions
 from incidents.models import Platform
 from incidents.models.mention_import import MAPPABLE_FIELDS, MAX_STORED_ERRORS, MentionImport
@@ -64,6 +65,16 @@ class UploadRefused(Exception):
     """The file cannot be imported; the message says why, for the page."""
 
 
+DISK_FULL_UPLOAD = (
+    "The server's disk is full, so the file could not be stored and nothing was saved. Ask "
+    "whoever runs the server to free some space, then upload the file again."
+)
+DISK_FULL_DATABASE = (
+    "The database's disk is full, so nothing was saved. Ask whoever runs the server to free "
+    "some space, then press the button again: your choices are kept below."
+)
+
+
 def _sniff_delimiter(line):
     counts = {delimiter: line.count(delimiter) for delimiter in (",", ";", "\t")}
     best = max(counts, key=counts.get)
@@ -73,9 +84,8 @@ def _sniff_delimiter(line):
 def save_upload(uploaded, *, source_name, by):
     """Write ``uploaded`` to the imports directory, decide its encoding, read its columns and
     count its lines; return the new :class:`MentionImport` (waiting for its mapping). Raises
-    :class:`UploadRefused` with the reason, leaving no file behind."""
+    :class:`UploadRefused` with the reason (a full disk included), leaving no file behind."""
     folder = settings.MENTION_IMPORT_DIR
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex}.csv"
     utf8 = codecs.getincrementaldecoder("utf-8")()
     is_utf8 = is_cp1252 = True
@@ -83,6 +93,7 @@ def save_upload(uploaded, *, source_name, by):
     first = b""
     last_byte = b""
     try:
+        folder.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as out:
             for chunk in uploaded.chunks():
                 out.write(chunk)
@@ -112,22 +123,24 @@ def save_upload(uploaded, *, source_name, by):
         if size == 0:
             raise UploadRefused("The file is empty.")
         headers, delimiter = _read_headers(path, encoding)
-    except BaseException:
+        if last_byte != b"\n":
+            lines += 1  # the last line has no line break
+        return MentionImport.objects.create(
+            file_path=str(path),
+            original_name=(getattr(uploaded, "name", "") or "upload.csv")[:255],
+            size_bytes=size,
+            encoding=encoding,
+            delimiter=delimiter,
+            headers=headers,
+            total_rows=max(0, lines - 1),
+            source_name=source_name.strip(),
+            created_by=by,
+        )
+    except BaseException as error:
         path.unlink(missing_ok=True)
+        if is_disk_full(error):
+            raise UploadRefused(DISK_FULL_UPLOAD) from error
         raise
-    if last_byte != b"\n":
-        lines += 1  # the last line has no line break
-    return MentionImport.objects.create(
-        file_path=str(path),
-        original_name=(getattr(uploaded, "name", "") or "upload.csv")[:255],
-        size_bytes=size,
-        encoding=encoding,
-        delimiter=delimiter,
-        headers=headers,
-        total_rows=max(0, lines - 1),
-        source_name=source_name.strip(),
-        created_by=by,
-    )
 
 
 def _utf8_complete(decoder):
@@ -328,27 +341,33 @@ def preview(mention_import, columns, platform):
 
 def start(mention_import, *, columns, platform, by):
     """Queue the import with this mapping (remembered for the source) and return it. Refuses
-    (TransitionRefused) an import already started. Queries the database."""
+    (TransitionRefused) an import already started, and (UploadRefused) when the database's disk
+    is full. Queries the database."""
     from crisis.lifecycle import TransitionRefused
     from incidents.models.mention_import import CsvColumnMapping
     from incidents.tasks import import_mentions
 
-    with transaction.atomic():
-        row = MentionImport.objects.select_for_update().get(pk=mention_import.pk)
-        if row.status != MentionImport.Status.MAPPING:
-            raise TransitionRefused("This import has already started.")
-        row.columns = columns
-        row.platform = platform
-        row.status = MentionImport.Status.QUEUED
-        row.save(update_fields=["columns", "platform", "status"])
-        CsvColumnMapping.remember(
-            source_name=row.source_name,
-            headers=row.headers,
-            columns=columns,
-            platform=platform,
-            by=by,
-        )
-        transaction.on_commit(lambda: _enqueue(row, import_mentions))
+    try:
+        with transaction.atomic():
+            row = MentionImport.objects.select_for_update().get(pk=mention_import.pk)
+            if row.status != MentionImport.Status.MAPPING:
+                raise TransitionRefused("This import has already started.")
+            row.columns = columns
+            row.platform = platform
+            row.status = MentionImport.Status.QUEUED
+            row.save(update_fields=["columns", "platform", "status"])
+            CsvColumnMapping.remember(
+                source_name=row.source_name,
+                headers=row.headers,
+                columns=columns,
+                platform=platform,
+                by=by,
+            )
+            transaction.on_commit(lambda: _enqueue(row, import_mentions))
+    except DatabaseError as error:
+        if is_disk_full(error):
+            raise UploadRefused(DISK_FULL_DATABASE) from error
+        raise
     return row
 
 
@@ -357,64 +376,123 @@ def _enqueue(row, task):
     MentionImport.objects.filter(pk=row.pk).update(task_id=str(result.id)[:64])
 
 
+def retry(mention_import):
+    """Queue a failed or stalled import again (see MentionImport.can_retry), as a new attempt:
+    the worker carries on after the lines already counted, and a stalled worker that wakes up
+    stops. Refuses (TransitionRefused) any other import. Queries the database."""
+    from crisis.lifecycle import TransitionRefused
+    from incidents.tasks import import_mentions
+
+    with transaction.atomic():
+        row = MentionImport.objects.select_for_update().get(pk=mention_import.pk)
+        if not row.can_retry:
+            raise TransitionRefused("This import cannot be started again.")
+        row.status = MentionImport.Status.QUEUED
+        row.failure = ""
+        row.finished_at = None
+        row.attempt += 1
+        row.save(update_fields=["status", "failure", "finished_at", "attempt"])
+        transaction.on_commit(lambda: _enqueue(row, import_mentions))
+    return row
+
+
 def run(mention_import):
-    """Import every row of the file, CHUNK_ROWS at a time, recording progress after each chunk.
-    Called by the background task; the file is removed at the end, whatever happened."""
-    MentionImport.objects.filter(pk=mention_import.pk).update(
-        status=MentionImport.Status.RUNNING, started_at=timezone.now()
-    )
-    errors = []
-    rejected_total = 0
+    """Import the rows of the file not counted yet, CHUNK_ROWS at a time. Called by the
+    background task.
+
+    Each chunk's mentions and the progress they make are committed together, so a failure never
+    leaves half a chunk stored, nor one stored but not counted. The file is removed once imported
+    or when it cannot be read; when the database refuses writes (its disk is full) the import
+    fails with the line it reached and keeps its file, so that it can be retried from there, and
+    so does a worker stopped half-way (the import then shows as stalled).
+    A run whose attempt was superseded (MentionImport.attempt) stops and leaves all to the new one.
+    """
+    now = timezone.now()
+    if not _this_attempt(mention_import).update(
+        status=MentionImport.Status.RUNNING, started_at=now, progress_at=now
+    ):
+        return
+    errors = list(mention_import.errors)
+    counted = mention_import.processed_rows
     try:
         chunk = []
         for entry in rows(mention_import):
+            if entry[0] - 1 <= counted:
+                continue  # imported before the import was retried
             chunk.append(entry)
             if len(chunk) >= CHUNK_ROWS:
-                rejected_total += _import_chunk(mention_import, chunk, errors)
+                counted = _import_chunk(mention_import, chunk, errors)
                 chunk = []
         if chunk:
-            rejected_total += _import_chunk(mention_import, chunk, errors)
+            counted = _import_chunk(mention_import, chunk, errors)
+    except _Superseded:
+        return  # the new attempt reads the file
     except csv.Error as error:
         _finish(mention_import, MentionImport.Status.FAILED, f"The file could not be read: {error}")
+        mention_import.path.unlink(missing_ok=True)
     except Exception as error:
-        _finish(mention_import, MentionImport.Status.FAILED, f"The import stopped: {error}")
-        raise
+        if not is_disk_full(error):
+            _finish(mention_import, MentionImport.Status.FAILED, f"The import stopped: {error}")
+            mention_import.path.unlink(missing_ok=True)
+            raise
+        reached = f"the lines up to line {counted + 1} are in" if counted else "no line is in"
+        _finish(
+            mention_import,
+            MentionImport.Status.FAILED,
+            f"The database's disk is full: {reached}, the rest is not. Once some space is freed, "
+            "press “Retry”: the import carries on from there.",
+        )
     else:
         _finish(mention_import, MentionImport.Status.DONE, "")
-    finally:
         mention_import.path.unlink(missing_ok=True)
+    # A worker stopped before these lines (interrupted, killed, or unable to record the end) keeps
+    # the file: the import shows as stalled and can be restarted.
 
 
 def _import_chunk(mention_import, chunk, errors):
+    """Import ``chunk`` and record the progress, in one transaction; return the rows counted
+    (the file's line number of the chunk's last row, less the header)."""
     items, lines, problems = _items_of(chunk, mention_import.columns, mention_import.platform)
-    created = duplicates = 0
-    if items:
-        result = mentions.ingest_mentions(items, source=mention_import.source_label)
-        created, duplicates = result.created, result.duplicates
-        for rejected in result.rejected:
-            problems.append(
-                {
-                    "line": lines[rejected["index"]],
-                    "field": rejected.get("field", ""),
-                    "message": rejected.get("message", ""),
-                }
-            )
-    rejected_lines = len({problem["line"] for problem in problems})
-    room = MAX_STORED_ERRORS - len(errors)
-    if room > 0 and problems:
-        errors += sorted(problems, key=lambda p: p["line"])[:room]
-    MentionImport.objects.filter(pk=mention_import.pk).update(
-        processed_rows=chunk[-1][0] - 1,
-        created_count=F("created_count") + created,
-        duplicate_count=F("duplicate_count") + duplicates,
-        rejected_count=F("rejected_count") + rejected_lines,
-        errors=errors,
-    )
-    return rejected_lines
+    with transaction.atomic():
+        created = duplicates = 0
+        if items:
+            result = mentions.ingest_mentions(items, source=mention_import.source_label)
+            created, duplicates = result.created, result.duplicates
+            for rejected in result.rejected:
+                problems.append(
+                    {
+                        "line": lines[rejected["index"]],
+                        "field": rejected.get("field", ""),
+                        "message": rejected.get("message", ""),
+                    }
+                )
+        rejected_lines = len({problem["line"] for problem in problems})
+        room = MAX_STORED_ERRORS - len(errors)
+        stored_errors = errors + sorted(problems, key=lambda p: p["line"])[: max(0, room)]
+        counted = chunk[-1][0] - 1
+        if not _this_attempt(mention_import).update(
+            processed_rows=counted,
+            created_count=F("created_count") + created,
+            duplicate_count=F("duplicate_count") + duplicates,
+            rejected_count=F("rejected_count") + rejected_lines,
+            errors=stored_errors,
+            progress_at=timezone.now(),
+        ):
+            raise _Superseded  # and the chunk is rolled back with it
+    errors[:] = stored_errors
+    return counted
+
+
+class _Superseded(Exception):
+    """The import was restarted while this run was taken for dead."""
+
+
+def _this_attempt(mention_import):
+    return MentionImport.objects.filter(pk=mention_import.pk, attempt=mention_import.attempt)
 
 
 def _finish(mention_import, status, failure):
     changes = {"status": status, "finished_at": timezone.now(), "failure": failure[:2000]}
     if status == MentionImport.Status.DONE:
         changes["processed_rows"] = F("total_rows")
-    MentionImport.objects.filter(pk=mention_import.pk).update(**changes)
+    _this_attempt(mention_import).update(**changes)

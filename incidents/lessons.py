@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 
 from crisis.converters import whole_number
 from crisis.panels import Panel
+from crisis.replica import reading_database
 from crisis.search import text_search
 from incidents.models import Incident, PostMortem
 
@@ -92,7 +93,7 @@ def lessons_url(**filters):
 def lesson_list(request):
     form = LessonSearchForm(request.GET)
     form.is_valid()
-    page = Paginator(form.search(lessons()), PAGE_SIZE).get_page(
+    page = Paginator(form.search(lessons().using(reading_database())), PAGE_SIZE).get_page(
         whole_number(request.GET.get("page"))
     )
     query = request.GET.copy()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("mentions/inbox/act/", mention_views.inbox_act, name="inbox-act"),
     path("mentions/import/", import_views.import_start, name="import"),
     path("mentions/import/<int:pk>/", import_views.import_detail, name="import-detail"),
+    path("mentions/import/<int:pk>/retry/", import_views.import_retry, name="import-retry"),
     path(
         "mentions/import/<int:pk>/progress/",
         import_views.import_progress,

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Q
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +20,7 @@ from crisis.forms import AlreadySaved
 from crisis.history import entries_for
 from crisis.lifecycle import REASON_MAX_LENGTH, StaleEdit, TransitionRefused
 from crisis.pagination import SegmentPaginator
+from crisis.replica import reading_database
 from crisis.roles import ACT_ON_MENTIONS
 from incidents import report, triage
 from incidents.filters import IncidentFilter
@@ -136,10 +138,10 @@ def _filtered(request):
     return IncidentFilter(data, queryset=Incident.objects.for_lists())
 
 
-def _desk_segments(filterset):
+def _desk_segments(filterset, using=DEFAULT_DB_ALIAS):
     """The filtered incidents in desk order, as querysets an index reads in order: the open
     tab's are all open (one segment), "All incidents" are the open ones, then the rest."""
-    incidents = filterset.qs.order_by()
+    incidents = filterset.qs.using(using).order_by()
     if filterset.form.cleaned_data.get("show") == "open" and not filterset.form.cleaned_data.get(
         "status"
     ):
@@ -249,7 +251,7 @@ def incident_export(request):
     """Every incident the list's tab and filters find, in its order, streamed: rows are read in
     chunks and sent as they come, so memory stays flat and the download starts at once."""
     filterset = _filtered(request)
-    segments = _desk_segments(filterset)
+    segments = _desk_segments(filterset, using=reading_database())
     rows = itertools.chain.from_iterable(
         segment.values_list(*EXPORT_FIELDS).iterator(chunk_size=2000) for segment in segments
     )

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.db import DEFAULT_DB_ALIAS
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,6 +26,7 @@ from django.views.decorators.http import require_safe
 
 from crisis import clocks
 from crisis.exports import CsvDownload
+from crisis.replica import reading_database
 from crisis.templatetags.crisis_tags import describe_duration
 from incidents.models import Incident
 from responses.models import ActionItem, ProgressUpdate, Statement
@@ -99,14 +101,17 @@ def _list_url(start, end, **filters):
     return reverse("incidents:list") + "?" + query.urlencode()
 
 
-def build_report(start, end, now=None):
+def build_report(start, end, now=None, using=DEFAULT_DB_ALIAS):
     """Every figure of the period's incidents (detected from ``start`` to ``end``, both dates
-    included, drills left out), as :class:`Figure` objects in the page's order."""
+    included, drills left out), as :class:`Figure` objects in the page's order. Four queries, on
+    the database ``using``."""
     now = now or timezone.now()
     begins, ends = clocks.report_period_bounds(start, end)
     incidents = list(
         clocks.annotate_targets(
-            Incident.objects.filter(is_drill=False, detected_at__gte=begins, detected_at__lt=ends)
+            Incident.objects.using(using).filter(
+                is_drill=False, detected_at__gte=begins, detected_at__lt=ends
+            )
         ).order_by("detected_at", "pk")
     )
     by_pk = {incident.pk: incident for incident in incidents}
@@ -238,13 +243,15 @@ def build_report(start, end, now=None):
     # (clocks.promise_outcomes judges them; a statement promises nothing but is a word).
     words = defaultdict(list)
     for incident_id, at in (
-        Statement.objects.published()
+        Statement.objects.using(using)
+        .published()
         .filter(incident_id__in=by_pk)
         .values_list("incident_id", "published_at")
     ):
         words[incident_id].append((at, None))
     for incident_id, at, promised in (
-        ProgressUpdate.objects.published_public()
+        ProgressUpdate.objects.using(using)
+        .published_public()
         .filter(incident_id__in=by_pk)
         .values_list("incident_id", "published_at", "next_update_at")
     ):
@@ -287,9 +294,9 @@ def build_report(start, end, now=None):
 
     # Action items done by their due time, per kind.
     items = list(
-        ActionItem.objects.filter(incident_id__in=by_pk).only(
-            "kind", "status", "due_at", "created_at", "completed_at", "dropped_at", "incident_id"
-        )
+        ActionItem.objects.using(using)
+        .filter(incident_id__in=by_pk)
+        .only("kind", "status", "due_at", "created_at", "completed_at", "dropped_at", "incident_id")
     )
     rows = []
     for kind_value, label in [*ActionItem.Kind.choices, (None, "All action items")]:
@@ -438,7 +445,7 @@ def table(figure):
 @require_safe
 def report(request):
     form, start, end = period_from(request.GET)
-    incidents, figures = build_report(start, end)
+    incidents, figures = build_report(start, end, using=reading_database())
     query = QueryDict(mutable=True)
     query.update({"start": start.isoformat(), "end": end.isoformat()})
     context = {
@@ -469,7 +476,7 @@ def report_export(request):
     """The report page's figures as CSV, one line per table row. An invalid period exports the
     default one, as the page shows it."""
     _form, start, end = period_from(request.GET)
-    _incidents, figures = build_report(start, end)
+    _incidents, figures = build_report(start, end, using=reading_database())
     download = CsvDownload("report")
     download.writerow(["Period", f"{start.isoformat()} to {end.isoformat()}", "drills excluded"])
     for figure in figures:

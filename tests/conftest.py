@@ -16,6 +16,21 @@ settings.load_profile(
 )
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A "replica" database set up as Django's TEST MIRROR of the default one (the same test
+    database under another alias), for tests/crisis/test_replica.py. Nothing reads it unless a
+    test sets DATABASE_REPLICA_URL."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    from crisis.replica import REPLICA
+
+    default = connections.settings[DEFAULT_DB_ALIAS]
+    connections.settings.setdefault(
+        REPLICA, {**default, "TEST": {**default["TEST"], "MIRROR": DEFAULT_DB_ALIAS}}
+    )
+
+
 @pytest.fixture
 def comms(db):
     return factories.make_comms()

@@ -128,6 +128,8 @@ APP_POLICY = {
     # An empty mapping shows its errors by the fields, with the preview.
     "incidents:import-detail": comms_write(),
     "incidents:import-progress": comms_write(post=405),
+    # The import waits for its columns, neither failed nor stalled: sent back with a message.
+    "incidents:import-retry": comms_write(get=405, post=302),
     "incidents:mentions": signed_in(),
     "incidents:mentions-panel": signed_in(),
     "incidents:mentions-link-matching": comms_write(get=405, post=302),

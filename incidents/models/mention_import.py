@@ -14,6 +14,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from crisis import clocks
+
 # The fields of a mention a column can fill, with their labels, in the order the mapping form
 # asks for them. What each must hold is the ingestion's rule (incidents.mentions.MentionIn).
 MAPPABLE_FIELDS = {
@@ -101,6 +103,20 @@ class MentionImportQuerySet(models.QuerySet):
     def recent(self):
         return self.select_related("created_by").order_by("-created_at", "-pk")
 
+    def remove_old_failed_files(self, now=None):
+        """Remove the files failed imports kept for a retry, once kept long enough
+        (crisis.clocks.FAILED_IMPORT_FILE_KEPT); return how many. Queries the database."""
+        failed = self.filter(
+            status=MentionImport.Status.FAILED,
+            finished_at__lt=clocks.failed_import_files_expire_before(now),
+        )
+        removed = 0
+        for mention_import in failed.only("file_path").iterator():
+            if mention_import.path.exists():
+                mention_import.path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
 
 class MentionImport(models.Model):
     class Status(models.TextChoices):
@@ -143,6 +159,11 @@ class MentionImport(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The worker's last sign of life (its start, then each chunk), for MentionImport.is_stalled.
+    progress_at = models.DateTimeField(null=True, blank=True)
+    # Raised by each retry: a worker taken for dead that wakes up finds a newer attempt and stops,
+    # so that two workers never import the same file at once (incidents.imports.run).
+    attempt = models.PositiveIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = MentionImportQuerySet.as_manager()
@@ -163,6 +184,26 @@ class MentionImport(models.Model):
     @property
     def is_finished(self):
         return self.status in self.FINISHED
+
+    @property
+    def last_progress_at(self):
+        return self.progress_at or self.started_at
+
+    @property
+    def is_stalled(self):
+        """Importing, but with no progress for a while (the rule is in crisis.clocks): its
+        worker died."""
+        return self.status == self.Status.RUNNING and clocks.import_is_stalled(
+            self.last_progress_at
+        )
+
+    @property
+    def can_retry(self):
+        """Failed with its file still here (the database refused writes), or stalled: it can be
+        queued again and carries on after the lines it counted."""
+        if self.status != self.Status.FAILED and not self.is_stalled:
+            return False
+        return self.path.exists()
 
     @property
     def percent_done(self):

@@ -196,7 +196,9 @@ def test_the_request_log_trusts_no_forwarded_header_without_a_trusted_proxy(clie
     assert {e["ip"] for e in lines} == {"198.51.100.7"}
 
 
-def test_with_debug_off_logs_are_json_lines_on_stdout():
+def production_log(code):
+    """The JSON lines a Python process with production settings (DEBUG off) writes to stdout
+    while running ``code``."""
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "crisis.settings",
@@ -205,13 +207,8 @@ def test_with_debug_off_logs_are_json_lines_on_stdout():
         "ALLOWED_HOSTS": "crisis.example.com",
     }
     environment.pop("LOG_FORMAT", None)
-    code = (
-        "import django, logging, structlog; django.setup(); "
-        "structlog.contextvars.bind_contextvars(request_id='r-1', user_id=7); "
-        "logging.getLogger('crisis.test').warning('disk at %s%%', 91)"
-    )
     done = subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, "-c", "import django, logging; django.setup()\n" + code],
         env=environment,
         capture_output=True,
         text=True,
@@ -219,10 +216,66 @@ def test_with_debug_off_logs_are_json_lines_on_stdout():
     )
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert len(lines) == 1, done.stderr
+    return lines
+
+
+def test_with_debug_off_logs_are_json_lines_on_stdout():
+    lines = production_log(
+        "import structlog; "
+        "structlog.contextvars.bind_contextvars(request_id='r-1', user_id=7); "
+        "logging.getLogger('crisis.test').warning('disk at %s%%', 91)"
+    )
     assert lines[0]["event"] == "disk at 91%"
     assert lines[0]["level"] == "warning"
     assert lines[0]["request_id"] == "r-1" and lines[0]["user_id"] == 7
     assert "timestamp" in lines[0]
+
+
+@pytest.fixture
+def stdout_log():
+    """What the site's log handler writes to stdout, in this process."""
+    handler = next(h for h in logging.getLogger().handlers if h.name == "stdout")
+    written = io.StringIO()
+    stdout = handler.setStream(written)
+    yield written
+    handler.setStream(stdout)
+
+
+def test_with_readable_logs_a_refused_request_is_one_line_without_its_traceback(
+    client, viewer, settings, stdout_log
+):
+    assert django_settings.LOG_FORMAT == "console"  # the default with DEBUG on, as in tests
+    settings.DEBUG = True
+    client.force_login(viewer)
+    stdout_log.truncate(0)
+
+    response = client.get(reverse("incidents:create"))
+
+    assert response.status_code == 403
+    lines = stdout_log.getvalue().splitlines()
+    refusals = [line for line in lines if "Forbidden (Permission denied)" in line]
+    assert len(refusals) == 1 and "/incidents/new/" in refusals[0]
+    assert "Traceback" not in stdout_log.getvalue()
+    assert "PermissionDenied" not in stdout_log.getvalue()
+
+
+def test_with_readable_logs_a_server_error_keeps_its_traceback(faulty, db, stdout_log):
+    response = faulty.get("/faults/boom/")
+
+    assert response.status_code == 500
+    assert "RuntimeError" in stdout_log.getvalue() and "a bug" in stdout_log.getvalue()
+
+
+def test_json_logs_keep_the_exception_of_a_refused_request():
+    lines = production_log(
+        "from django.core.exceptions import PermissionDenied\n"
+        "try:\n    raise PermissionDenied\n"
+        "except PermissionDenied as refused:\n"
+        "    logging.getLogger('django.request').warning("
+        "'Forbidden (Permission denied): %s', '/x/', extra={'status_code': 403}, exc_info=refused)"
+    )
+    assert lines[0]["event"] == "Forbidden (Permission denied): /x/"
+    assert lines[0]["exception"][0]["exc_type"] == "PermissionDenied"
 
 
 def test_structlog_is_configured_for_the_standard_library():

@@ -373,3 +373,63 @@ def test_when_an_admin_removes_the_app_of_a_required_user_they_must_set_it_up_ag
     two_factor.remove_devices(manager)
 
     assert client.get(DASHBOARD).url.startswith(SETUP)
+
+
+# Roles changed during a session
+
+
+@pytest.mark.parametrize("promotion", ["manager", "staff"])
+def test_someone_given_a_required_role_during_the_session_must_set_it_up_at_the_next_request(
+    client, comms, required, promotion
+):
+    from django.contrib.auth.models import Group
+
+    sign_in(client, comms)
+    assert client.get(DASHBOARD).status_code == 200
+
+    if promotion == "manager":
+        comms.groups.add(Group.objects.get(name="Managers"))
+    else:
+        comms.is_staff = True
+        comms.save()
+    response = client.get(DASHBOARD)
+
+    assert response.status_code == 302
+    assert response.url.startswith(SETUP + "?next=")
+
+
+def test_someone_with_an_app_made_a_manager_during_the_session_gives_a_code(
+    client, viewer, required
+):
+    from django.contrib.auth.models import Group
+
+    device = enrolled(viewer)
+    sign_in(client, viewer)
+    client.post(VERIFY, {"code": code_now(device)})
+    assert client.get(DASHBOARD).status_code == 200  # verified in this session: nothing owed
+
+    viewer.groups.add(Group.objects.get(name="Managers"))
+
+    assert client.get(DASHBOARD).status_code == 200
+
+
+def test_someone_removed_from_managers_is_no_longer_made_to_set_it_up(client, manager, required):
+    sign_in(client, manager)
+    assert client.get(DASHBOARD).url.startswith(SETUP)
+
+    manager.groups.clear()
+
+    assert client.get(DASHBOARD).status_code == 200
+    assert client.get(ACCOUNT).status_code == 200
+
+
+def test_the_requirement_is_read_again_only_when_the_setting_names_a_group(
+    comms, settings, django_assert_num_queries
+):
+    """With no group in TWO_FACTOR_REQUIRED_FOR, checking it costs no query per request."""
+    settings.TWO_FACTOR_REQUIRED_FOR = ["staff"]
+    with django_assert_num_queries(0):
+        assert not two_factor.required_for(comms)
+    settings.TWO_FACTOR_REQUIRED_FOR = ["managers"]
+    with django_assert_num_queries(1):
+        assert not two_factor.required_for(comms)

@@ -213,3 +213,31 @@ def test_two_sends_of_one_form_at_the_same_moment_declare_one_incident():
     incident = Incident.objects.get()
     assert {answer.url for answer in answers} <= {incident.get_absolute_url()}
     assert SubmissionToken.objects.count() == 1
+
+
+# Receipts are kept a week
+
+
+def test_send_reminders_deletes_the_receipts_of_forms_sent_over_a_week_ago(client_as, comms):
+    from datetime import UTC, datetime
+    from io import StringIO
+
+    import time_machine
+    from django.core.management import call_command
+
+    client = client_as(comms)
+    sent = datetime(2026, 3, 15, 9, 0, tzinfo=UTC)
+    for second, token in [(0, "token-sent-first-0001"), (2, "token-sent-later-0002")]:
+        with time_machine.travel(sent.replace(second=second), tick=False):
+            client.post(CREATE, incident_data(once_token=token))
+    a_week_after_the_first = datetime(2026, 3, 22, 9, 0, 1, tzinfo=UTC)
+
+    with time_machine.travel(a_week_after_the_first, tick=False):
+        call_command("send_reminders", stdout=StringIO())
+        client.force_login(comms)  # a week later: signed in again
+        again = client.post(CREATE, incident_data(once_token="token-sent-later-0002"), follow=True)
+
+    assert set(SubmissionToken.objects.values_list("token", flat=True)) == {"token-sent-later-0002"}
+    # The receipt kept still turns a repeat away.
+    assert ALREADY_SAVED in factories.messages_shown(again)
+    assert Incident.objects.count() == 2

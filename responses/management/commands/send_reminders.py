@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from crisis.models import SubmissionToken
+from incidents.models import MentionImport
 from responses.reminders import send_due_reminders
 
 
@@ -8,7 +10,8 @@ class Command(BaseCommand):
         "Mail the reminders that are due: leads before the first acknowledgement and each "
         "promised update, owners before action items, managers about public updates waiting "
         "for publication. Never sends one twice, even from two hosts at once: run it from cron "
-        "every minute."
+        "every minute. Also deletes the receipts of forms sent more than a week ago, and the "
+        "files failed imports kept for a retry a week ago."
     )
 
     def handle(self, *args, **options):
@@ -19,3 +22,9 @@ class Command(BaseCommand):
             self.stderr.write(
                 f"{outcome.failed} reminder(s) could not be sent; the next run tries again."
             )
+        # Housekeeping that needs a scheduler too, so that it rides on this one's cron line.
+        pruned = SubmissionToken.objects.prune()
+        removed = MentionImport.objects.remove_old_failed_files()
+        if options["verbosity"] > 1:
+            self.stdout.write(f"Deleted {pruned} receipt(s) of forms sent over a week ago.")
+            self.stdout.write(f"Removed {removed} file(s) of imports failed over a week ago.")
