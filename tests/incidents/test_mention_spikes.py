@@ -199,3 +199,53 @@ def test_the_volumes_of_many_incidents_are_read_in_chunks_with_the_same_counts(
 
     assert [volumes[i.pk].count for i in incidents] == [1, 2, 3, 4, 5]
     assert [volumes[i.pk].daily[2] for i in incidents] == [10, 20, 30, 40, 50]
+
+
+@pytest.mark.django_db
+def test_the_open_incidents_volumes_read_only_those_loud_enough_to_spike(
+    comms, django_assert_num_queries
+):
+    loud = factories.make_incident(comms, title="Loud")
+    usual_week(loud)
+    add(51, incident=loud)
+    # Loud enough to pass the minimum, but not against its usual hour: read, and no spike.
+    busy_every_day = factories.make_incident(comms, title="Busy every day")
+    usual_week(busy_every_day, per_day=(60,) * 7)
+    add(60, incident=busy_every_day)
+    # Too quiet to spike however quiet its past: left out.
+    quiet = factories.make_incident(comms, title="Quiet")
+    add(49, incident=quiet)
+    # Not among the incidents asked about.
+    ended = factories.make_incident(comms, title="Ended", status=Incident.Status.RESOLVED)
+    add(500, incident=ended)
+
+    with django_assert_num_queries(2):  # the last hour of each, the past days of the loud
+        volumes = clocks.volumes_of(Incident.objects.open(), NOW, RULE)
+
+    assert set(volumes) == {loud.pk, busy_every_day.pk}
+    assert volumes[loud.pk] == clocks.incident_volumes([loud.pk], NOW, RULE)[loud.pk]
+    assert volumes[loud.pk].is_spike
+    assert not volumes[busy_every_day.pk].is_spike
+
+
+@pytest.mark.django_db
+def test_the_dashboard_reads_the_spikes_in_the_same_queries_however_many_are_open(
+    client_as, viewer, comms, django_assert_max_num_queries
+):
+    loud = factories.make_incident(comms, title="Loud")
+    add(50, incident=loud)
+    client = client_as(viewer)
+    url = reverse("incidents:dashboard-spikes")
+
+    asked = []
+    for more in (0, 30):
+        for n in range(more):
+            add(1, incident=factories.make_incident(comms, title=f"Also open {n}"))
+        with time_machine.travel(NOW, tick=False):
+            client.get(url)  # the session is renewed once after a jump in time; not counted
+            with django_assert_max_num_queries(9) as queries:
+                response = client.get(url)
+        asked.append(len(queries))
+        assert "Loud" in factories.page_text(response)
+
+    assert asked[0] == asked[1]
