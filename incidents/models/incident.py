@@ -326,6 +326,9 @@ class Incident(VersionedModel):
             models.Index(fields=["category", "-declared_at", "-id"], name="incident_category"),
             # The list filtered by the detection date.
             models.Index(fields=["detected_at"], name="incident_detected"),
+            # The list filtered by lead, newest first (the foreign key's own index made SQLite
+            # sort every incident of the lead for each page).
+            models.Index(fields=["lead", "-declared_at", "-id"], name="incident_lead_newest"),
         ]
         constraints = [
             # A cancelled incident always says why (the form asks; this keeps the shell honest).
