@@ -152,13 +152,16 @@ def _desk_segments(filterset):
 @require_safe
 def incident_list(request):
     filterset = _filtered(request)
+    segments = _desk_segments(filterset)
+    # Counted in their order: the open incidents (first) through their partial index, and with
+    # a platform chosen every segment, through that platform's partial index.
+    in_order = range(len(segments)) if filterset.form.cleaned_data.get("platform") else [0]
     paginator = SegmentPaginator(
-        _desk_segments(filterset),
+        segments,
         PAGE_SIZE,
         load=lambda ids: Incident.objects.for_lists().with_clocks().filter(pk__in=ids),
         cap=LIST_COUNT_CAP,
-        # The open incidents come first, in the order of their partial index.
-        counted_in_order=[0],
+        counted_in_order=in_order,
     )
     number = request.GET.get("page")
     page = paginator.get_page(paginator.num_pages if number == "last" else whole_number(number))

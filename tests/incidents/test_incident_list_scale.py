@@ -209,3 +209,21 @@ def test_the_open_incidents_are_counted_in_the_order_of_their_partial_index(
     assert "ORDER BY" in open_count
     assert "ORDER BY" not in rest_count  # the rest: through whichever index counts fastest
     assert "7 incidents match the filters" in factories.page_text(response)
+
+
+def test_each_platform_has_a_partial_index_whose_condition_the_filter_writes(comms):
+    from incidents.models import Platform
+    from incidents.models.incident import OnPlatform
+
+    names = {i.name for i in Incident._meta.indexes}
+    assert {f"incident_on_{code}" for code in Platform.values} <= names
+    on_x = factories.make_incident(comms, title="On X", platforms=["x", "reddit"])
+    factories.make_incident(comms, title="Elsewhere", platforms=["threads"])
+
+    # Written into the SQL (as the index condition reads), not passed as a parameter.
+    sql, params = Incident.objects.on_platform("x").values("pk").query.sql_with_params()
+    assert "LIKE '%%,x,%%'" in sql and params == ()
+    assert list(Incident.objects.on_platform("x")) == [on_x]
+    assert not Incident.objects.on_platform("xx").exists()
+    with pytest.raises(ValueError):
+        OnPlatform("x' OR 1=1 --")
