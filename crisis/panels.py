@@ -148,7 +148,9 @@ class CompiledOnce(Expression):
         super().__init__(output_field=output_field)
         self.build = build
 
-    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, *_):
+    def resolve_expression(
+        self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
+    ):
         return self.copy()
 
     def as_sql(self, compiler, connection):
