@@ -28,9 +28,20 @@ from statistics import median
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import ExpressionWrapper, F, FloatField, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from crisis.panels import CompiledOnce
 
 # A clock turns from "ok" to "due" when this share of its allowed time is left, so the desk sees
 # a deadline coming: the last 7.5 minutes of a 30-minute target, the last 6 hours of a day.
@@ -113,14 +124,26 @@ def response_targets():
     }
 
 
+def _target_minutes(field):
+    def build():
+        rows = apps.get_model(RESPONSE_TARGET_MODEL).objects.filter(severity=OuterRef("severity"))
+        return Subquery(rows.values(field)[:1])
+
+    return build
+
+
+_ACKNOWLEDGEMENT_MINUTES_SQL = _target_minutes("acknowledgement_minutes")
+_CADENCE_MINUTES_SQL = _target_minutes("update_cadence_minutes")
+
+
 def annotate_targets(incidents):
     """``incidents`` (a queryset) with each row's severity targets in minutes, in its own query
-    (a subquery per target): the clocks of a listed incident then query nothing."""
-    rows = apps.get_model(RESPONSE_TARGET_MODEL).objects.filter(severity=OuterRef("severity"))
+    (a subquery per target, written once: crisis.panels.CompiledOnce): the clocks of a listed
+    incident then query nothing."""
     return incidents.annotate(
         **{
-            ACKNOWLEDGEMENT_MINUTES: Subquery(rows.values("acknowledgement_minutes")[:1]),
-            CADENCE_MINUTES: Subquery(rows.values("update_cadence_minutes")[:1]),
+            ACKNOWLEDGEMENT_MINUTES: CompiledOnce(_ACKNOWLEDGEMENT_MINUTES_SQL, IntegerField()),
+            CADENCE_MINUTES: CompiledOnce(_CADENCE_MINUTES_SQL, IntegerField()),
         }
     )
 

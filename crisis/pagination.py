@@ -17,12 +17,19 @@ from django.core.paginator import Page, Paginator
 class SegmentPaginator(Paginator):
     """Pages of ``per_page`` rows over ``segments`` (ordered querysets read one after the other);
     ``load(ids)`` returns the rows of those ids (in any order). At most ``cap`` rows are counted
-    and reachable by page; ``count_is_exact`` says whether there are more."""
+    and reachable by page; ``count_is_exact`` says whether there are more.
 
-    def __init__(self, segments, per_page, *, load, cap=10_000):
+    ``counted_in_order`` holds the positions of the segments counted in their own order: those
+    whose order is held by an index of their rows alone (a partial index). Filtered, such a
+    segment is otherwise counted through a filter's index over every row when the planner
+    cannot tell how few rows the partial index holds (SQLite: 100 ms instead of 0.4 for the 40
+    open incidents detected since a date, among 100,000)."""
+
+    def __init__(self, segments, per_page, *, load, cap=10_000, counted_in_order=()):
         self.segments = segments
         self.load = load
         self.cap = cap
+        self.counted_in_order = frozenset(counted_in_order)
         super().__init__(segments, per_page, allow_empty_first_page=True)
 
     @cached_property
@@ -30,8 +37,10 @@ class SegmentPaginator(Paginator):
         """How many rows each segment holds, each counted up to the cap (one query each, the
         last segment only while the cap is not reached)."""
         counts, room = [], self.cap + 1
-        for segment in self.segments:
-            found = segment.order_by().values("pk")[:room].count() if room > 0 else 0
+        for position, segment in enumerate(self.segments):
+            if position not in self.counted_in_order:
+                segment = segment.order_by()
+            found = segment.values("pk")[:room].count() if room > 0 else 0
             counts.append(found)
             room -= found
         return counts

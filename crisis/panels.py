@@ -61,6 +61,7 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db.models import Expression
 from django.template.loader import render_to_string
 
 # Where a panel goes on the page: the wide main column, or the narrow column of facts and
@@ -125,6 +126,48 @@ def annotate(registry, queryset):
     for provider in sorted(registry, key=lambda p: p.order):
         queryset = provider.func(queryset)
     return queryset
+
+
+class CompiledOnce(Expression):
+    """An incident annotation whose SQL is written once, then reused by every query of the same
+    shape: ``CompiledOnce(build, output_field)``, where ``build()`` returns the expression (a
+    correlated subquery on ``OuterRef("pk")``, a ``Case`` of them).
+
+    Django resolves and compiles such an expression anew for each queryset: the clocks' few
+    subqueries cost more CPU than the rest of the list's rows query, on every list, dashboard and
+    incident page. Here the expression is built, resolved and compiled the first time a query of
+    that shape is compiled (the database, and the aliases the query gives its table and its
+    subqueries: a queryset used as a subquery gets others), and its SQL and parameters reused
+    after. So what ``build()`` returns must not change between requests: fixed values only, no
+    time, user or request in it.
+    """
+
+    _sql = {}
+
+    def __init__(self, build, output_field):
+        super().__init__(output_field=output_field)
+        self.build = build
+
+    def resolve_expression(
+        self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
+    ):
+        return self.copy()
+
+    def as_sql(self, compiler, connection):
+        query = compiler.query
+        shape = (
+            self.build,
+            connection.alias,
+            connection.vendor,
+            query.base_table,
+            query.alias_prefix,
+            frozenset(query.subq_aliases),
+        )
+        if shape not in self._sql:
+            sql, params = compiler.compile(self.build().resolve_expression(query))
+            self._sql[shape] = sql, tuple(params)
+        sql, params = self._sql[shape]
+        return sql, list(params)
 
 
 def render_panels(registry, request, *args):

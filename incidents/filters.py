@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.utils import timezone
 
+from crisis.forms import PlainSelect
 from incidents.forms import UserChoiceField, user_choices
 from incidents.models import Incident, Platform
 
@@ -17,20 +18,29 @@ class IncidentFilter(django_filters.FilterSet):
     and that filter is left out, rather than failing the page."""
 
     q = django_filters.CharFilter(method="filter_search", label="Search")
-    status = django_filters.ChoiceFilter(choices=Incident.Status.choices, empty_label="Any status")
+    # The selects are written in Python (PlainSelect): the list renders them on every request.
+    status = django_filters.ChoiceFilter(
+        choices=Incident.Status.choices, empty_label="Any status", widget=PlainSelect
+    )
     severity = django_filters.ChoiceFilter(
-        choices=Incident.Severity.choices, empty_label="Any severity"
+        choices=Incident.Severity.choices, empty_label="Any severity", widget=PlainSelect
     )
     category = django_filters.ChoiceFilter(
-        choices=Incident.Category.choices, empty_label="Any category"
+        choices=Incident.Category.choices, empty_label="Any category", widget=PlainSelect
     )
     platform = django_filters.ChoiceFilter(
         choices=Platform.choices,
         method="filter_platform",
         label="Platform",
         empty_label="Any platform",
+        widget=PlainSelect,
     )
-    lead = UserFilter(queryset=lambda request: user_choices(), empty_label="Any lead")
+    # Only what an option shows: the list renders every active user on every request.
+    lead = UserFilter(
+        queryset=lambda request: user_choices().only("first_name", "last_name", "username"),
+        empty_label="Any lead",
+        widget=PlainSelect,
+    )
     # Whole local days, compared as times so that the index on detected_at serves them.
     detected_after = django_filters.DateFilter(
         method="filter_detected_after",
@@ -48,6 +58,7 @@ class IncidentFilter(django_filters.FilterSet):
         method="filter_drill",
         label="Drills",
         empty_label="Drills and real incidents",
+        widget=PlainSelect,
     )
     # The list's two tabs. A chosen status wins over the "open" tab, so that asking for
     # resolved incidents finds them wherever the person started.

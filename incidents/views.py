@@ -140,7 +140,8 @@ def _filtered(request):
 
 def _desk_segments(filterset, using=DEFAULT_DB_ALIAS):
     """The filtered incidents in desk order, as querysets an index reads in order: the open
-    tab's are all open (one segment), "All incidents" are the open ones, then the rest."""
+    tab's are all open (one segment), "All incidents" are the open ones, then the rest. The
+    open ones come first either way (read through the partial index incident_open_desk)."""
     incidents = filterset.qs.using(using).order_by()
     if filterset.form.cleaned_data.get("show") == "open" and not filterset.form.cleaned_data.get(
         "status"
@@ -153,11 +154,16 @@ def _desk_segments(filterset, using=DEFAULT_DB_ALIAS):
 @require_safe
 def incident_list(request):
     filterset = _filtered(request)
+    segments = _desk_segments(filterset)
+    # Counted in their order: the open incidents (first) through their partial index, and with
+    # a platform chosen every segment, through that platform's partial index.
+    in_order = range(len(segments)) if filterset.form.cleaned_data.get("platform") else [0]
     paginator = SegmentPaginator(
-        _desk_segments(filterset),
+        segments,
         PAGE_SIZE,
         load=lambda ids: Incident.objects.for_lists().with_clocks().filter(pk__in=ids),
         cap=LIST_COUNT_CAP,
+        counted_in_order=in_order,
     )
     number = request.GET.get("page")
     page = paginator.get_page(paginator.num_pages if number == "last" else whole_number(number))

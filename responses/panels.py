@@ -3,14 +3,15 @@ crisis.panels), so that incidents never imports responses."""
 
 from collections import defaultdict
 
-from django.db.models import Case, DateTimeField, F, OuterRef, Q, Subquery, When
+from django.db.models import Case, DateTimeField, OuterRef, Q, Subquery, When
+from django.db.models.lookups import GreaterThanOrEqual, IsNull
 from django.urls import reverse
 from django.utils import timezone
 
 from crisis import clocks
 from crisis.history import Entry, describe_changes, timeline_entries
 from crisis.lifecycle import REASON_MAX_LENGTH
-from crisis.panels import DeclareExtension, Panel
+from crisis.panels import CompiledOnce, DeclareExtension, Panel
 from responses import plans
 from responses.forms import (
     InternalUpdateForm,
@@ -364,41 +365,59 @@ def awaiting_publication_panel(request):
     )
 
 
-def public_word_annotation(incidents):
-    """``incidents`` (a queryset) with each one's latest public word and its promise, for the
-    response clock (crisis.clocks), in the same query: the latest published statement or
-    published public update, and, when that word is an update, the next update it promised
-    (after a statement, the clock adds the severity's cadence). An update and a statement of
-    the same moment count as the update, which carries a promise."""
-    statement_at = Subquery(
+def _latest_statement_at():
+    return Subquery(
         Statement.objects.published()
         .filter(incident=OuterRef("pk"))
         .order_by("-published_at")
         .values("published_at")[:1]
     )
-    updates = (
+
+
+def _latest_public_update(field):
+    return Subquery(
         ProgressUpdate.objects.published_public()
         .filter(incident=OuterRef("pk"))
         .order_by("-published_at", "-pk")
+        .values(field)[:1]
     )
-    update_is_latest = Q(_update_at__isnull=False) & (
-        Q(_statement_at__isnull=True) | Q(_update_at__gte=F("_statement_at"))
+
+
+def _update_is_latest():
+    """Whether the latest public word is an update: an update and a statement of the same moment
+    count as the update, which carries a promise."""
+    update_at, statement_at = _latest_public_update("published_at"), _latest_statement_at()
+    return Q(IsNull(update_at, False)) & (
+        Q(IsNull(statement_at, True)) | Q(GreaterThanOrEqual(update_at, statement_at))
     )
-    return incidents.alias(
-        _statement_at=statement_at,
-        _update_at=Subquery(updates.values("published_at")[:1]),
-    ).annotate(
+
+
+def _public_word_at():
+    return Case(
+        When(_update_is_latest(), then=_latest_public_update("published_at")),
+        default=_latest_statement_at(),
+        output_field=DateTimeField(),
+    )
+
+
+def _promised_update_at():
+    return Case(
+        When(_update_is_latest(), then=_latest_public_update("next_update_at")),
+        default=None,
+        output_field=DateTimeField(),
+    )
+
+
+def public_word_annotation(incidents):
+    """``incidents`` (a queryset) with each one's latest public word and its promise, for the
+    response clock (crisis.clocks), in the same query: the latest published statement or
+    published public update, and, when that word is an update, the next update it promised
+    (after a statement, the clock adds the severity's cadence). Their SQL is written once
+    (crisis.panels.CompiledOnce)."""
+    return incidents.annotate(
         **{
-            clocks.PUBLIC_WORD_AT: Case(
-                When(update_is_latest, then=F("_update_at")),
-                default=F("_statement_at"),
-                output_field=DateTimeField(),
-            ),
-            clocks.PROMISED_UPDATE_AT: Case(
-                When(update_is_latest, then=Subquery(updates.values("next_update_at")[:1])),
-                default=None,
-                output_field=DateTimeField(),
-            ),
+            clocks.PUBLIC_WORD_AT: CompiledOnce(_public_word_at, DateTimeField()),
+            clocks.PROMISED_UPDATE_AT: CompiledOnce(_promised_update_at, DateTimeField()),
         }
     )
 

@@ -243,3 +243,26 @@ def test_spiking_reads_only_the_loud_conversations_in_one_query(comms, django_as
     assert clocks.spiking(open_ones, inbox=False, now=NOW, rule=RULE).keys() == {loud.pk}
     usual_week(loud, per_day=(20,) * 7)  # 60 is not more than 3 x 20
     assert clocks.spiking(open_ones, inbox=False, now=NOW, rule=RULE) == {}
+
+
+@pytest.mark.django_db
+def test_the_dashboard_reads_the_spikes_in_the_same_queries_however_many_are_open(
+    client_as, viewer, comms, django_assert_max_num_queries
+):
+    loud = factories.make_incident(comms, title="Loud")
+    add(50, incident=loud)
+    client = client_as(viewer)
+    url = reverse("incidents:dashboard-spikes")
+
+    asked = []
+    for more in (0, 30):
+        for n in range(more):
+            add(1, incident=factories.make_incident(comms, title=f"Also open {n}"))
+        with time_machine.travel(NOW, tick=False):
+            client.get(url)  # the session is renewed once after a jump in time; not counted
+            with django_assert_max_num_queries(9) as queries:
+                response = client.get(url)
+        asked.append(len(queries))
+        assert "Loud" in factories.page_text(response)
+
+    assert asked[0] == asked[1]
