@@ -2,13 +2,12 @@
 ingestion, linking, unlinking, dismissing and restoring, also with several clients at once;
 rebuilt from the mentions by the data migration's function and ``manage.py recount_mentions``."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import Count, Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,6 +15,7 @@ from hypothesis import strategies as st
 from incidents import counts, mentions
 from incidents.models import Mention, MentionCount
 from tests import factories
+from tests.races import race
 
 NOW = datetime(2026, 3, 14, 14, 30, tzinfo=UTC)
 
@@ -209,25 +209,10 @@ def test_the_migration_backfills_the_mentions_already_stored():
 
 
 def _at_once(jobs):
-    start = threading.Barrier(len(jobs))
-    errors = []
-
-    def run(job):
-        try:
-            start.wait(timeout=10)
-            job()
-        except Exception as error:  # reported below
-            errors.append(repr(error))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return errors
+    """Run every job at the same moment (tests.races); returns what SQLite gave up waiting for."""
+    successes, locked = race(jobs, lambda job: job(), refusals=())
+    assert len(successes) + len(locked) == len(jobs)
+    return locked
 
 
 @pytest.mark.django_db(transaction=True)
@@ -269,10 +254,9 @@ def test_people_moving_the_same_mentions_at_once_move_their_counts_once():
         *(lambda i=i: mentions.link_mentions(ids, i, by=comms) for i in incidents),
         lambda: mentions.unlink_mentions(ids[:30], by=comms),
     ]
-    errors = _at_once(jobs)
-
-    # SQLite may give up waiting for its lock: that move did not happen, nothing half-done.
-    assert [e for e in errors if "locked" not in e] == []
+    # SQLite may give up waiting for its lock: that move did not happen, nothing half-done
+    # (any other error fails the test in tests.races).
+    _at_once(jobs)
     assert stored() == fresh()
     assert dict(
         MentionCount.objects.values_list("incident_id").annotate(n=Sum("n")).exclude(n=0)
