@@ -136,21 +136,13 @@ def import_retry(request, pk):
 
 def _chosen(form):
     """The columns and platform the form shows now (bound or initial), for the preview."""
-    if form.is_bound:
-        data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
-        columns = {
-            name.removeprefix("column_"): value
-            for name, value in data.items()
-            if name.startswith("column_") and value
-        }
-        return columns, data.get("platform", "")
-    initial = form.initial
+    values = getattr(form, "cleaned_data", {}) if form.is_bound else form.initial
     columns = {
         name.removeprefix("column_"): value
-        for name, value in initial.items()
+        for name, value in values.items()
         if name.startswith("column_") and value
     }
-    return columns, initial.get("platform", "")
+    return columns, values.get("platform", "")
 
 
 def _progress(mention_import):
