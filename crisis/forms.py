@@ -178,6 +178,30 @@ class PlainSelect(forms.Select):
         return mark_safe("".join(parts))
 
 
+class PlainInputMixin:
+    """An input written in Python, as Django's input.html writes it (see PlainSelect)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = "" if widget["value"] is None else f' value="{escape(widget["value"])}"'
+        return mark_safe(
+            f'<input type="{escape(widget["type"])}" name="{escape(widget["name"])}"'
+            f"{shown}{_attrs_html(widget['attrs'])}>"
+        )
+
+
+class PlainTextInput(PlainInputMixin, forms.TextInput):
+    pass
+
+
+class PlainDateInput(PlainInputMixin, forms.DateInput):
+    pass
+
+
+class PlainHiddenInput(PlainInputMixin, forms.HiddenInput):
+    pass
+
+
 # The widest integer a database column holds: SQLite raises OverflowError on a larger one.
 LARGEST_ID = 2**63 - 1
 

@@ -140,6 +140,7 @@ TEMPLATES = [
             "builtins": [
                 "django.contrib.humanize.templatetags.humanize",
                 "crisis.templatetags.crisis_tags",
+                "incidents.templatetags.incident_tags",
             ],
         },
     },

@@ -1,10 +1,12 @@
+import copy
 from datetime import datetime, time, timedelta
 
 import django_filters
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 
-from crisis.forms import PlainSelect
+from crisis.forms import PlainDateInput, PlainHiddenInput, PlainSelect, PlainTextInput
 from incidents.forms import UserChoiceField, user_choices
 from incidents.models import Incident, Platform
 
@@ -17,8 +19,9 @@ class IncidentFilter(django_filters.FilterSet):
     """The incident list's search and filters. An unknown value shows an error by its field
     and that filter is left out, rather than failing the page."""
 
-    q = django_filters.CharFilter(method="filter_search", label="Search")
-    # The selects are written in Python (PlainSelect): the list renders them on every request.
+    q = django_filters.CharFilter(method="filter_search", label="Search", widget=PlainTextInput)
+    # The fields are written in Python (crisis.forms.Plain*): the list renders them on every
+    # request.
     status = django_filters.ChoiceFilter(
         choices=Incident.Status.choices, empty_label="Any status", widget=PlainSelect
     )
@@ -45,12 +48,12 @@ class IncidentFilter(django_filters.FilterSet):
     detected_after = django_filters.DateFilter(
         method="filter_detected_after",
         label="Detected from",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=PlainDateInput(attrs={"type": "date"}),
     )
     detected_before = django_filters.DateFilter(
         method="filter_detected_before",
         label="Detected until",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=PlainDateInput(attrs={"type": "date"}),
     )
     # The reports page links here with drills left out, as its figures are.
     drill = django_filters.ChoiceFilter(
@@ -66,19 +69,48 @@ class IncidentFilter(django_filters.FilterSet):
         choices=[("open", "Open incidents"), ("all", "All incidents")],
         method="filter_show",
         empty_label=None,
-        widget=forms.HiddenInput,
+        widget=PlainHiddenInput,
     )
 
     class Meta:
         model = Incident
         fields = []
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Bootstrap's look, set once here rather than by a template per field.
-        for field in self.form.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs["class"] = css
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        # What django-filter's __init__ does, less its deep copy of every filter with its
+        # choices (a third of the list's filtering time): a filter keeps no state of a request
+        # but its parent, and the form is built from a class made once (get_form_class).
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset if queryset is not None else Incident.objects.all()
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {}
+        for name, base in self.base_filters.items():
+            filter_ = copy.copy(base)
+            filter_.model, filter_.parent = Incident, self
+            filter_.method = base.method  # binds its method to this copy, found on this parent
+            self.filters[name] = filter_
+
+    @classmethod
+    def _form_class(cls):
+        """The filters' form class, made once: its fields hold no request's data (the leads'
+        queryset is read afresh by each form), and each form copies them as forms do."""
+        if "_made_form_class" not in cls.__dict__:
+            form_class = type(
+                f"{cls.__name__}Form",
+                (cls._meta.form,),
+                {name: filter_.field for name, filter_ in copy.deepcopy(cls.base_filters).items()},
+            )
+            # Bootstrap's look, set once here rather than by a template per field.
+            for field in form_class.base_fields.values():
+                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+                field.widget.attrs["class"] = css
+            cls._made_form_class = form_class
+        return cls._made_form_class
+
+    def get_form_class(self):
+        return self._form_class()
 
     def mark_errors(self):
         """Flag the fields whose value was left out (after the filters ran), for the page."""

@@ -22,7 +22,7 @@ from crisis.lifecycle import REASON_MAX_LENGTH, StaleEdit, TransitionRefused
 from crisis.pagination import SegmentPaginator
 from crisis.replica import reading_database
 from crisis.roles import ACT_ON_MENTIONS
-from incidents import report, triage
+from incidents import listing, report, triage
 from incidents.filters import IncidentFilter
 from incidents.forms import AffectedPartyForm, IncidentForm, MoveForm, PostMortemForm
 from incidents.mention_views import offer_link_after_terms_change
@@ -187,6 +187,7 @@ def incident_list(request):
         # Only asked when the page is empty, to tell "none open" from "none at all".
         "has_incidents": page.paginator.count > 0 or Incident.objects.exists(),
         "count_is_exact": paginator.count_is_exact,
+        "rows": listing.rows(page.object_list),
     }
     return render(request, "incidents/incident_list.html", context)
 

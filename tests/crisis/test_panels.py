@@ -118,7 +118,7 @@ def test_a_panel_goes_in_a_known_slot():
 
 def test_panels_appear_in_their_order_and_a_provider_may_show_nothing(rf, viewer):
     registry = []
-    panels.register(registry, lambda r: panels.Panel("incidents/_incident_badges.html"), order=20)
+    panels.register(registry, lambda r: panels.Panel("incidents/_filter_field.html"), order=20)
     panels.register(registry, lambda r: None, order=10)
     request = rf.get("/")
     request.user = viewer

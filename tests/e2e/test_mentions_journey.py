@@ -22,8 +22,11 @@ def export(now):
         ("503", "Twitter", "@cy", "Lovely weather today", "positive", 50),
     ]
     lines = ["Post ID,Network,Author,Content,Date,Sentiment,Reach"]
+    # All in the same hour (the last whole one), so that the chart has one row whatever the
+    # time the test runs (20 minutes ago split them when run at twenty past).
+    hour = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
     for n, (pid, network, author, text, sentiment, reach) in enumerate(rows):
-        posted = (now - timedelta(minutes=20 + n)).strftime("%Y-%m-%d %H:%M:%S")
+        posted = (hour + timedelta(minutes=10 + n)).strftime("%Y-%m-%d %H:%M:%S")
         lines.append(f"{pid},{network},{author},{text},{posted},{sentiment},{reach}")
     return ("\n".join(lines) + "\n").encode()
 
