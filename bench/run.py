@@ -132,8 +132,8 @@ def main():
     from bench import build
 
     vendor = connection.vendor
-    if vendor == "postgresql" and not args.keep:
-        _recreate_postgres_database(connection.settings_dict["NAME"])
+    if vendor == "postgresql":
+        _recreate_postgres_database(connection.settings_dict["NAME"], keep=bool(args.keep))
     call_command("migrate", verbosity=0)
     from incidents.models import Incident
 
@@ -553,7 +553,8 @@ def _budget_misses(report):
     return misses
 
 
-def _recreate_postgres_database(name):
+def _recreate_postgres_database(name, keep=False):
+    """Drop and create the benchmark's database, or with ``keep`` create it only if missing."""
     import psycopg
     from django.db import connection
 
@@ -566,6 +567,9 @@ def _recreate_postgres_database(name):
         dbname="postgres",
         autocommit=True,
     ) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and keep:
+            return
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
 

@@ -25,15 +25,16 @@ _once_tokens = itertools.count(1)
 # of the incident page pins this one number at two sizes of data, so an N+1 fails; a new panel
 # raises it here, once. A panel whose records exist also reads the users their history names,
 # and a long timeline the history rows just before its newest entries.
-INCIDENT_PAGE_QUERIES = 27
+INCIDENT_PAGE_QUERIES = 26
 # The dashboard's, likewise: the open incidents counted by severity, the most urgent of them with
 # their clocks, then each app's panels (waiting for approval, my action items, updates waiting
 # for publication, mention spikes).
-DASHBOARD_QUERIES = 15
+DASHBOARD_QUERIES = 14
 # The incident list's, whatever the incidents and the page: session and user, the user's
-# permissions (two), the lead filter's choices, each desk segment counted (up to the cap), the
-# page's ids from each segment it holds rows of, and those rows with their clocks.
-LIST_QUERIES = 10
+# permissions (one query: crisis.backends.PermissionsInOneQuery), the lead filter's choices,
+# each desk segment counted (up to the cap), the page's ids from each segment it holds rows of,
+# and those rows with their clocks.
+LIST_QUERIES = 9
 
 # What a page says when it refuses a change to a closed incident (the frozen guard's words).
 FROZEN_NOTICE = (

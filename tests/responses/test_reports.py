@@ -339,8 +339,8 @@ def test_the_query_count_does_not_grow_with_the_incidents(client_as, viewer, wor
     many = queries()
     assert many == few, few
     # Session, user, the incidents, statements, updates, action items; the user's permissions
-    # (two queries, for the navigation bar).
-    assert few == 8
+    # (one query, for the navigation bar: crisis.backends.PermissionsInOneQuery).
+    assert few == 7
 
 
 def test_the_csv_has_every_figure_and_is_formula_safe(client_as, viewer, world):
