@@ -189,6 +189,40 @@ def test_unknown_filter_values_are_left_out_with_a_visible_note(client_as, viewe
         assert f'id="id_{field}_error"' in html
 
 
+def test_a_marked_filter_does_not_stay_marked_on_the_next_request(client_as, viewer, three):
+    """The filter form's class is made once (IncidentFilter._form_class): one request's marks
+    must not reach the next one's fields."""
+    client = client_as(viewer)
+    marked = factories.page_text(client.get(f"{URL}?severity=9&show=all"))
+    clean = factories.page_text(client.get(f"{URL}?severity=1&show=all"))
+
+    assert 'aria-invalid="true"' in marked and "is-invalid" in marked
+    assert 'aria-invalid="true"' not in clean and "is-invalid" not in clean
+
+
+def test_the_lead_filter_offers_the_people_active_now(client_as, viewer, comms, three):
+    """The leads are read afresh by each request's form, not kept with the form's class."""
+    client = client_as(viewer)
+    client.get(URL)  # the form's class is made
+    newcomer = factories.make_user("newcomer", first_name="Nora", last_name="Newcomer")
+
+    offered = client.get(URL).context["filter"].form.fields["lead"].queryset
+    assert newcomer in offered and comms in offered
+    assert f'<option value="{newcomer.pk}">Nora Newcomer</option>' in factories.page_text(
+        client.get(URL)
+    )
+
+    newcomer.is_active = False
+    newcomer.save()
+    assert newcomer not in client.get(URL).context["filter"].form.fields["lead"].queryset
+    assert (
+        factories.page_text(client_as(viewer).get(f"{URL}?lead={newcomer.pk}&show=all")).count(
+            'id="id_lead_error"'
+        )
+        == 1
+    )
+
+
 def test_valid_filters_still_apply_beside_unknown_ones(client_as, viewer, three):
     response = client_as(viewer).get(f"{URL}?status=bogus&category=misinformation&show=all")
 
