@@ -20,6 +20,7 @@ from crisis.templatetags.crisis_tags import (
 )
 from incidents.models import Incident
 
+# The labels the list, the incident page's badges and the CSV export write.
 STATUS_LABELS = dict(Incident.Status.choices)
 CATEGORY_LABELS = dict(Incident.Category.choices)
 # Any reference the URL pattern accepts: the page's path is reversed once per list, not per row.
@@ -33,7 +34,8 @@ def detail_paths():
 
 
 def badges(incident):
-    """Severity, status and, for a drill, a drill badge (incidents/_incident_badges.html)."""
+    """Severity, status and, for a drill, a drill badge: the list's rows and the incident page
+    (``{% incident_badges incident %}``) write them with this one function."""
     status = incident.status
     parts = [
         f'<span class="badge {severity_badge(incident.severity)}" title="Severity">'

@@ -229,8 +229,6 @@ EXPORT_FIELDS = [
     "resolved_at",
     "closed_at",
 ]
-STATUS_LABELS = dict(Incident.Status.choices)
-CATEGORY_LABELS = dict(Incident.Category.choices)
 
 
 def _export_row(values):
@@ -242,9 +240,9 @@ def _export_row(values):
         reference,
         title,
         public_title,
-        STATUS_LABELS.get(status, status),
+        listing.STATUS_LABELS.get(status, status),
         severity,
-        CATEGORY_LABELS.get(category, category),
+        listing.CATEGORY_LABELS.get(category, category),
         ", ".join(Incident._meta.get_field("platforms").labels(platforms)),
         lead,
         "yes" if is_drill else "no",

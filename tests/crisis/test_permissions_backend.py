@@ -53,11 +53,14 @@ def test_an_inactive_person_and_questions_about_an_object_get_nothing(db):
     assert not inactive.has_perm("incidents.add_incident")
 
 
-def test_pages_use_it(client_as, comms):
-    """The settings name it: the navigation's role and buttons come from it."""
-    response = client_as(comms).get("/")
-    assert "Declare incident" in response.content.decode()
-    from django.conf import settings
+def test_a_page_reads_the_permissions_once(client_as, comms):
+    """The settings name it: a page's navigation (role, buttons) costs one permissions query,
+    where ModelBackend asks two (the person's own, then their groups')."""
+    client = client_as(comms)
+    client.get("/incidents/")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/incidents/")
 
-    assert "crisis.backends.PermissionsInOneQuery" in settings.AUTHENTICATION_BACKENDS
-    assert "django.contrib.auth.backends.ModelBackend" not in settings.AUTHENTICATION_BACKENDS
+    assert "Declare incident" in response.content.decode()
+    asked = [q["sql"] for q in queries.captured_queries if '"auth_permission"' in q["sql"]]
+    assert len(asked) == 1, asked

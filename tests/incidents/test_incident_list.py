@@ -223,6 +223,16 @@ def test_the_lead_filter_offers_the_people_active_now(client_as, viewer, comms, 
     )
 
 
+def test_what_was_typed_in_the_filters_comes_back_as_text(client_as, viewer, three):
+    """The filter inputs are written in Python (crisis.forms.Plain*): a typed value is escaped."""
+    typed = '"><script>alert(1)</script>'
+    html = client_as(viewer).get(URL, {"q": typed, "detected_after": typed}).content.decode()
+
+    assert "<script>alert(1)" not in html
+    assert 'name="q" value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in html
+    assert 'name="detected_after" value="&quot;&gt;&lt;script&gt;' in html
+
+
 def test_valid_filters_still_apply_beside_unknown_ones(client_as, viewer, three):
     response = client_as(viewer).get(f"{URL}?status=bogus&category=misinformation&show=all")
 
