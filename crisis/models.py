@@ -1,15 +1,24 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from crisis import clocks
+# A double click or a Back-and-send-again comes within seconds, so a receipt is kept a week;
+# `send_reminders` deletes older ones.
+SUBMISSION_RECEIPT_KEPT = timedelta(days=7)
+
+
+def submission_receipts_expire_before(now=None):
+    """Receipts of forms sent before this moment are no longer needed."""
+    return (now or timezone.now()) - SUBMISSION_RECEIPT_KEPT
 
 
 class SubmissionTokenQuerySet(models.QuerySet):
     def prune(self, now=None):
-        """Delete the receipts kept past their time (crisis.clocks.SUBMISSION_RECEIPT_KEPT) and
+        """Delete the receipts kept past their time (SUBMISSION_RECEIPT_KEPT) and
         return how many. Queries the database (one DELETE)."""
-        expired = self.filter(created_at__lt=clocks.submission_receipts_expire_before(now))
+        expired = self.filter(created_at__lt=submission_receipts_expire_before(now))
         deleted, _by_model = expired.delete()
         return deleted
 

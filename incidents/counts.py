@@ -17,6 +17,8 @@ Every upsert takes its rows in the unique index's order (hour, incident, label),
 batches and moves lock them in one order and never deadlock.
 """
 
+from datetime import UTC, timedelta
+
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from incidents.models import Mention, MentionCount
@@ -32,6 +34,13 @@ UPSERT = (
 ORDER = "ORDER BY hour, COALESCE(incident_id, 0), sentiment_label"
 # Ids bound in one statement at most (SQLite's limit of parameters is 32,766).
 CHUNK = 2000
+
+
+def chart_hours(now, hours):
+    """The starts of the last ``hours`` UTC clock hours, the current one last (the hours the
+    counts are kept by): the incident page's chart of mentions per hour."""
+    last = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return [last - timedelta(hours=hours - 1 - n) for n in range(hours)]
 
 
 def hour_sql(vendor, column="posted_at"):

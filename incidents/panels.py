@@ -313,9 +313,9 @@ def spikes_panel(request):
     any)."""
     from django.conf import settings
 
-    from crisis import clocks
+    from incidents import spikes
 
-    volumes = clocks.spiking(Incident.objects.open())
+    volumes = spikes.spiking(Incident.objects.open())
     inbox = volumes.pop(None, None)
     incidents = (
         Incident.objects.filter(pk__in=volumes).order_by("severity", "detected_at")

@@ -14,10 +14,10 @@ from django import forms
 from django.db.models import Count
 from django.utils import timezone
 
-from crisis import clocks
 from crisis.converters import whole_number
 from crisis.panels import DeclareExtension
 from crisis.roles import ACT_ON_MENTIONS
+from incidents.counts import chart_hours
 from incidents.models import Mention, MentionCount, Platform, Sentiment
 
 PAGE_SIZE = 50
@@ -208,7 +208,7 @@ def hourly_counts(incident, now=None, hours=CHART_HOURS):
     """``[(hour start, {label: count})]`` for the last ``hours`` UTC hours of ``incident``'s
     mentions (None: the inbox's), the current hour last, empty hours included. One query, over
     the mention counts (at most 3 rows an hour, however many mentions)."""
-    series = clocks.chart_hours(now or timezone.now(), hours)
+    series = chart_hours(now or timezone.now(), hours)
     counts = {}
     rows = MentionCount.objects.filter(
         incident=incident, hour__gte=series[0], hour__lte=series[-1]

@@ -6,8 +6,9 @@ class ResponsesConfig(AppConfig):
     name = "responses"
 
     def ready(self):
-        from crisis import panels
+        from crisis import clocks, panels
         from responses import panels as ours
+        from responses.models import response_target
 
         panels.register(panels.incident_panels, ours.statements_panel, slot="main", order=20)
         panels.register(panels.incident_panels, ours.public_page_panel, slot="aside", order=20)
@@ -48,6 +49,10 @@ class ResponsesConfig(AppConfig):
             panels.dashboard_panels, ours.awaiting_publication_panel, slot="aside", order=25
         )
         panels.register(panels.incident_annotations, ours.public_word_annotation)
+        # The clocks' targets are kept here: every incident listed with its clocks carries its
+        # severity's, and the clocks ask here for the rest.
+        panels.register(panels.incident_annotations, response_target.annotate_targets, order=10)
+        clocks.register_targets_source(response_target.kept_minutes)
         panels.register(
             panels.incident_panels, ours.unfinished_prevention_panel, slot="main", order=55
         )

@@ -4,7 +4,7 @@
   the latest public word promised, is due within 10 minutes, and again once it is overdue;
 - to an action item's owner when the item is due within the hour, and again once overdue;
 - to the managers (its author left out) when a public update waits in Draft for publication;
-- to an incident's lead when its mentions spike (crisis.clocks.is_spike), once per clock hour
+- to an incident's lead when its mentions spike (incidents.spikes.is_spike), once per clock hour
   of the spike.
 
 Each reminder has a key naming the thing and its deadline ("update-overdue:incident:42:
@@ -33,6 +33,7 @@ from crisis import clocks
 from crisis.lifecycle import FROZEN_INCIDENT_STATUSES
 from crisis.mail import subject_line
 from crisis.templatetags.crisis_tags import describe_duration
+from incidents import spikes
 from incidents.models import Incident
 from responses.models import ActionItem, ProgressUpdate, SentReminder
 
@@ -248,7 +249,7 @@ def _spike_reminders(now):
     if any). The key names the clock hour, so a spike lasting into the next hour is told again
     then, and never twice within one hour."""
     leading = Incident.objects.open().filter(lead__isnull=False)
-    volumes = clocks.spiking(leading, inbox=False, now=now)
+    volumes = spikes.spiking(leading, inbox=False, now=now)
     if not volumes:
         return
     for incident in leading.filter(pk__in=volumes).select_related("lead").order_by("pk"):
@@ -257,7 +258,7 @@ def _spike_reminders(now):
         usual = f"{volume.usual:g}"
         body = (
             f"{headline} on {incident.reference} “{incident.title}” (you lead it), against "
-            f"{usual} usually at this hour over the past {clocks.SPIKE_HISTORY_DAYS} days.\n\n"
+            f"{usual} usually at this hour over the past {spikes.SPIKE_HISTORY_DAYS} days.\n\n"
             f"Read the conversation and consider a public update.\n\n{_link(incident)}\n"
         )
         yield Reminder(

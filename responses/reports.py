@@ -29,7 +29,9 @@ from crisis.exports import CsvDownload
 from crisis.replica import reading_database
 from crisis.templatetags.crisis_tags import describe_duration
 from incidents.models import Incident
+from responses import report_periods
 from responses.models import ActionItem, ProgressUpdate, Statement
+from responses.models.response_target import annotate_targets
 
 
 class ReportPeriodForm(forms.Form):
@@ -39,7 +41,9 @@ class ReportPeriodForm(forms.Form):
     def clean(self):
         data = super().clean()
         if "start" in data and "end" in data:
-            for name, message in clocks.report_period_refusals(data["start"], data["end"]).items():
+            for name, message in report_periods.report_period_refusals(
+                data["start"], data["end"]
+            ).items():
                 self.add_error(name, message)
         return data
 
@@ -47,7 +51,7 @@ class ReportPeriodForm(forms.Form):
 def period_from(query):
     """``(form, start, end)``: the asked period when it is valid, else the default one (the form
     then carries the messages, and what was typed)."""
-    start, end = clocks.default_report_period()
+    start, end = report_periods.default_report_period()
     if "start" not in query and "end" not in query:
         return ReportPeriodForm(initial={"start": start, "end": end}), start, end
     form = ReportPeriodForm(query)
@@ -106,9 +110,9 @@ def build_report(start, end, now=None, using=DEFAULT_DB_ALIAS):
     included, drills left out), as :class:`Figure` objects in the page's order. Four queries, on
     the database ``using``."""
     now = now or timezone.now()
-    begins, ends = clocks.report_period_bounds(start, end)
+    begins, ends = report_periods.report_period_bounds(start, end)
     incidents = list(
-        clocks.annotate_targets(
+        annotate_targets(
             Incident.objects.using(using).filter(
                 is_drill=False, detected_at__gte=begins, detected_at__lt=ends
             )
@@ -188,8 +192,8 @@ def build_report(start, end, now=None, using=DEFAULT_DB_ALIAS):
                     url,
                     {
                         "counted": len(durations),
-                        "median": clocks.percentile(durations, 0.5),
-                        "p90": clocks.percentile(durations, 0.9),
+                        "median": report_periods.percentile(durations, 0.5),
+                        "p90": report_periods.percentile(durations, 0.9),
                         "missing": len(group) - len(durations),
                     },
                 )
@@ -213,16 +217,16 @@ def build_report(start, end, now=None, using=DEFAULT_DB_ALIAS):
     # First acknowledgements within their severity's target.
     rows = []
     for label, url, group in severity_rows():
-        outcomes = Counter(clocks.acknowledgement_outcome(i, now) for i in group)
-        decided = outcomes[clocks.WITHIN] + outcomes[clocks.LATE]
+        outcomes = Counter(report_periods.acknowledgement_outcome(i, now) for i in group)
+        decided = outcomes[report_periods.WITHIN] + outcomes[clocks.LATE]
         rows.append(
             Row(
                 label,
                 url,
                 {
-                    "within": outcomes[clocks.WITHIN],
+                    "within": outcomes[report_periods.WITHIN],
                     "late": outcomes[clocks.LATE],
-                    "share": share(outcomes[clocks.WITHIN], decided),
+                    "share": share(outcomes[report_periods.WITHIN], decided),
                 },
             )
         )
@@ -301,11 +305,13 @@ def build_report(start, end, now=None, using=DEFAULT_DB_ALIAS):
     rows = []
     for kind_value, label in [*ActionItem.Kind.choices, (None, "All action items")]:
         outcomes = Counter(
-            clocks.action_item_report_outcome(item, now)
+            report_periods.action_item_report_outcome(item, now)
             for item in items
             if kind_value is None or item.kind == kind_value
         )
-        decided = outcomes[clocks.ON_TIME] + outcomes[clocks.LATE] + outcomes[clocks.OVERDUE_ITEM]
+        decided = (
+            outcomes[clocks.ON_TIME] + outcomes[clocks.LATE] + outcomes[report_periods.OVERDUE_ITEM]
+        )
         rows.append(
             Row(
                 label,
@@ -313,7 +319,7 @@ def build_report(start, end, now=None, using=DEFAULT_DB_ALIAS):
                 {
                     "on_time": outcomes[clocks.ON_TIME],
                     "done_late": outcomes[clocks.LATE],
-                    "overdue": outcomes[clocks.OVERDUE_ITEM],
+                    "overdue": outcomes[report_periods.OVERDUE_ITEM],
                     "dropped": outcomes[clocks.DROPPED],
                     "share": share(outcomes[clocks.ON_TIME], decided),
                 },

@@ -159,7 +159,7 @@ class IncidentQuerySet(models.QuerySet):
         """Each incident with what its response clock reads, annotated in this same query: its
         severity's response targets, and its latest public word with that word's promise (from
         the apps that publish, through crisis.panels.incident_annotations)."""
-        return panels.annotate(panels.incident_annotations, clocks.annotate_targets(self))
+        return panels.annotate(panels.incident_annotations, self)
 
     def open_desk_order(self):
         """The open incidents' part of :meth:`desk_order` (partial index incident_open_desk)."""

@@ -7,6 +7,7 @@ Not history-tracked: an operational log, like the mentions it brings in.
 
 import hashlib
 import json
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -14,7 +15,28 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from crisis import clocks
+# A chunk of 1,000 lines takes seconds; an import with no progress written for this long has lost
+# its worker (a restart, a killed process): the import's page says so and offers to restart it.
+IMPORT_STALLED_AFTER = timedelta(minutes=10)
+
+# A failed import keeps its file for a retry (the database's disk was full) this long; then
+# `send_reminders` removes it.
+FAILED_IMPORT_FILE_KEPT = timedelta(days=7)
+
+
+def failed_import_files_expire_before(now=None):
+    """Files of imports that failed before this moment are removed."""
+    return (now or timezone.now()) - FAILED_IMPORT_FILE_KEPT
+
+
+def import_is_stalled(last_progress_at, now=None):
+    """Whether a running import that last wrote its progress at ``last_progress_at`` has been
+    silent long enough for its worker to be taken for dead."""
+    if last_progress_at is None:
+        return False
+    now = now or timezone.now()
+    return now - last_progress_at >= IMPORT_STALLED_AFTER
+
 
 # The fields of a mention a column can fill, with their labels, in the order the mapping form
 # asks for them. What each must hold is the ingestion's rule (incidents.mentions.MentionIn).
@@ -105,10 +127,10 @@ class MentionImportQuerySet(models.QuerySet):
 
     def remove_old_failed_files(self, now=None):
         """Remove the files failed imports kept for a retry, once kept long enough
-        (crisis.clocks.FAILED_IMPORT_FILE_KEPT); return how many. Queries the database."""
+        (FAILED_IMPORT_FILE_KEPT); return how many. Queries the database."""
         failed = self.filter(
             status=MentionImport.Status.FAILED,
-            finished_at__lt=clocks.failed_import_files_expire_before(now),
+            finished_at__lt=failed_import_files_expire_before(now),
         )
         removed = 0
         for mention_import in failed.only("file_path").iterator():
@@ -191,11 +213,9 @@ class MentionImport(models.Model):
 
     @property
     def is_stalled(self):
-        """Importing, but with no progress for a while (the rule is in crisis.clocks): its
+        """Importing, but with no progress for a while (:func:`import_is_stalled`): its
         worker died."""
-        return self.status == self.Status.RUNNING and clocks.import_is_stalled(
-            self.last_progress_at
-        )
+        return self.status == self.Status.RUNNING and import_is_stalled(self.last_progress_at)
 
     @property
     def can_retry(self):

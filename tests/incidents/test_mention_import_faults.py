@@ -11,10 +11,13 @@ import time_machine
 from django.db import OperationalError
 from django.urls import reverse
 
-from crisis import clocks
-from crisis.clocks import FAILED_IMPORT_FILE_KEPT, IMPORT_STALLED_AFTER
 from incidents import imports, mentions
 from incidents.models import CsvColumnMapping, Mention, MentionImport
+from incidents.models.mention_import import (
+    FAILED_IMPORT_FILE_KEPT,
+    IMPORT_STALLED_AFTER,
+    import_is_stalled,
+)
 from tests import factories
 from tests.factories import messages_shown, page_text
 from tests.incidents.test_mention_import import (  # noqa: F401 (fixtures used by name)
@@ -436,6 +439,6 @@ def test_the_retry_takes_post_only(client_as, comms, died):
 def test_the_stall_rule_counts_from_the_last_progress():
     last = NOW - IMPORT_STALLED_AFTER
 
-    assert clocks.import_is_stalled(last, now=NOW)
-    assert not clocks.import_is_stalled(last + timedelta(seconds=1), now=NOW)
-    assert not clocks.import_is_stalled(None, now=NOW)
+    assert import_is_stalled(last, now=NOW)
+    assert not import_is_stalled(last + timedelta(seconds=1), now=NOW)
+    assert not import_is_stalled(None, now=NOW)

@@ -1,4 +1,4 @@
-"""The spike rule (crisis.clocks): the last hour against the median of the same hour on the past
+"""The spike rule (incidents.spikes): the last hour against the median of the same hour on the past
 7 days, with a minimum volume, read from the mention counts per clock hour; the thresholds from
 the admin site; the lead's mail."""
 
@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-from crisis import clocks
+from incidents import spikes
 from incidents.models import Incident, Mention, SpikeThreshold
 from responses import reminders
 from tests import factories
@@ -46,7 +46,7 @@ def usual_week(incident=None, per_day=(10, 12, 8, 10, 30, 9, 11)):
         add(count, days_ago=day, incident=incident, minute=50)  # 13:40
 
 
-RULE = clocks.SpikeRule(multiple=3, minimum=50)
+RULE = spikes.SpikeRule(multiple=3, minimum=50)
 
 
 @pytest.mark.parametrize(
@@ -60,7 +60,7 @@ RULE = clocks.SpikeRule(multiple=3, minimum=50)
     ],
 )
 def test_the_rule(count, usual, expected):
-    assert clocks.is_spike(count, usual, RULE) is expected
+    assert spikes.is_spike(count, usual, RULE) is expected
 
 
 @pytest.mark.django_db
@@ -75,7 +75,7 @@ def test_an_incident_spikes_against_the_median_of_the_same_hour(comms):
     add(500, days_ago=1, hours_ago=2, incident=incident)
     add(3, incident=quiet)
 
-    volumes = clocks.incident_volumes([incident.pk, quiet.pk], NOW, RULE)
+    volumes = spikes.incident_volumes([incident.pk, quiet.pk], NOW, RULE)
 
     volume = volumes[incident.pk]
     assert (volume.count, volume.usual, volume.is_spike) == (51, 10.0, True)
@@ -90,8 +90,8 @@ def test_the_window_is_the_last_hour_up_to_now(comms):
     add(50, incident=incident, minute=91)  # 12:59, in a clock hour the last hour misses
 
     with time_machine.travel(NOW, tick=False):
-        assert clocks.incident_volumes([incident.pk]) == {
-            incident.pk: clocks.Volume(0, 0.0, (0,) * 7, False, NOW - timedelta(hours=1), NOW)
+        assert spikes.incident_volumes([incident.pk]) == {
+            incident.pk: spikes.Volume(0, 0.0, (0,) * 7, False, NOW - timedelta(hours=1), NOW)
         }
 
 
@@ -102,9 +102,9 @@ def test_the_inbox_spikes_on_its_own(comms):
     add(40)
     add(200, incident=incident)
 
-    assert not clocks.inbox_volume(NOW, RULE).is_spike
+    assert not spikes.inbox_volume(NOW, RULE).is_spike
     add(10)
-    volume = clocks.inbox_volume(NOW, RULE)
+    volume = spikes.inbox_volume(NOW, RULE)
     assert (volume.count, volume.is_spike) == (50, True)
 
 
@@ -112,16 +112,16 @@ def test_the_inbox_spikes_on_its_own(comms):
 def test_the_thresholds_come_from_the_admin_site(client, admin, comms):
     incident = factories.make_incident(comms)
     add(20, incident=incident)
-    assert clocks.spike_rule() == clocks.SpikeRule(3.0, 50)
-    assert not clocks.incident_volumes([incident.pk], NOW)[incident.pk].is_spike
+    assert spikes.spike_rule() == spikes.SpikeRule(3.0, 50)
+    assert not spikes.incident_volumes([incident.pk], NOW)[incident.pk].is_spike
 
     client.force_login(admin)
     client.post(
         reverse("admin:incidents_spikethreshold_add"), {"multiple": "2.5", "minimum_volume": "20"}
     )
 
-    assert clocks.spike_rule() == clocks.SpikeRule(2.5, 20)
-    assert clocks.incident_volumes([incident.pk], NOW)[incident.pk].is_spike
+    assert spikes.spike_rule() == spikes.SpikeRule(2.5, 20)
+    assert spikes.incident_volumes([incident.pk], NOW)[incident.pk].is_spike
     response = client.post(
         reverse("admin:incidents_spikethreshold_change", args=[1]),
         {"multiple": "0", "minimum_volume": "20"},
@@ -137,11 +137,11 @@ def test_the_volumes_cost_one_query_however_many_incidents(comms, django_assert_
         add(5, incident=incident)
 
     with django_assert_num_queries(1):
-        clocks.incident_volumes([i.pk for i in incidents], NOW, RULE)
+        spikes.incident_volumes([i.pk for i in incidents], NOW, RULE)
     with django_assert_num_queries(1):
-        clocks.inbox_volume(NOW, RULE)
+        spikes.inbox_volume(NOW, RULE)
     with django_assert_num_queries(2):
-        clocks.incident_volumes([i.pk for i in incidents[:1]], NOW)
+        spikes.incident_volumes([i.pk for i in incidents[:1]], NOW)
 
 
 @pytest.mark.django_db
@@ -194,14 +194,14 @@ def test_the_volumes_of_many_incidents_are_read_in_chunks_with_the_same_counts(
 ):
     # Each compared hour repeats the ids in its arm of the UNION: many open incidents are read
     # VOLUME_CHUNK at a time, so no query exceeds the database's parameter limit.
-    monkeypatch.setattr(clocks, "VOLUME_CHUNK", 2)
+    monkeypatch.setattr(spikes, "VOLUME_CHUNK", 2)
     incidents = [factories.make_incident(comms, title=f"I{n}") for n in range(5)]
     for n, incident in enumerate(incidents):
         add(n + 1, incident=incident)
         add(10 * (n + 1), days_ago=3, incident=incident)
 
     with django_assert_num_queries(3):
-        volumes = clocks.incident_volumes([i.pk for i in incidents], NOW, RULE)
+        volumes = spikes.incident_volumes([i.pk for i in incidents], NOW, RULE)
 
     assert [volumes[i.pk].count for i in incidents] == [1, 2, 3, 4, 5]
     # Three days ago's hour 13:30-14:30 takes half of 14:00's count.
@@ -219,11 +219,11 @@ def test_the_last_hour_takes_the_share_of_the_clock_hour_before_it_still_within(
     add(30, days_ago=1, incident=incident, minute=10)  # yesterday 14:20
     add(60, days_ago=1, incident=incident, minute=50)  # yesterday 13:40
 
-    volume = clocks.incident_volumes([incident.pk], NOW, RULE)[incident.pk]
+    volume = spikes.incident_volumes([incident.pk], NOW, RULE)[incident.pk]
     assert (volume.count, volume.daily[0]) == (20 + 40, 15 + 30)
 
     at_the_turn = NOW.replace(minute=0) + timedelta(hours=1)
-    volume = clocks.incident_volumes([incident.pk], at_the_turn, RULE)[incident.pk]
+    volume = spikes.incident_volumes([incident.pk], at_the_turn, RULE)[incident.pk]
     assert (volume.count, volume.daily[0]) == (20, 30)  # exactly 14:00-15:00
 
 
@@ -237,12 +237,12 @@ def test_spiking_reads_only_the_loud_conversations_in_one_query(comms, django_as
     open_ones = Incident.objects.exclude(pk=closed.pk)
 
     with django_assert_num_queries(1):
-        found = clocks.spiking(open_ones, now=NOW, rule=RULE)
+        found = spikes.spiking(open_ones, now=NOW, rule=RULE)
 
     assert {pk: v.count for pk, v in found.items()} == {loud.pk: 60, None: 60}
-    assert clocks.spiking(open_ones, inbox=False, now=NOW, rule=RULE).keys() == {loud.pk}
+    assert spikes.spiking(open_ones, inbox=False, now=NOW, rule=RULE).keys() == {loud.pk}
     usual_week(loud, per_day=(20,) * 7)  # 60 is not more than 3 x 20
-    assert clocks.spiking(open_ones, inbox=False, now=NOW, rule=RULE) == {}
+    assert spikes.spiking(open_ones, inbox=False, now=NOW, rule=RULE) == {}
 
 
 @pytest.mark.django_db

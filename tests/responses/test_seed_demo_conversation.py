@@ -14,14 +14,13 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
-from crisis import clocks
 from crisis.lifecycle import FrozenRecord
 from crisis.management.commands import seed_demo
-from incidents import mentions, triage
+from incidents import mentions, spikes, triage
 from incidents.models import Incident, Mention, MentionLinkEvent, PostMortem
 from incidents.sentiment import score_text
 from incidents.terms import terms_match
-from responses import reports
+from responses import report_periods, reports
 from responses.models import ActionItem
 
 pytestmark = pytest.mark.usefixtures("playbooks")
@@ -85,7 +84,7 @@ def test_the_storm_peaked_hours_ago_and_the_fake_giveaway_is_spiking_now(db):
     peak = hourly.index(max(hourly))
     assert len(hourly) - 6 <= peak < len(hourly) - 2  # three to five hours before the seeding
     assert max(hourly) >= 3 * sorted(hourly)[len(hourly) // 2]  # three times the median hour
-    volumes = clocks.incident_volumes([storm.pk, giveaway.pk], now=SEEDED)
+    volumes = spikes.incident_volumes([storm.pk, giveaway.pk], now=SEEDED)
     assert volumes[giveaway.pk].is_spike and volumes[giveaway.pk].count >= 50
     assert not volumes[storm.pk].is_spike
 
@@ -197,7 +196,9 @@ def test_the_lessons_and_reports_pages_show_the_demo(db, client):
     lessons = page(client, "viewer", reverse("incidents:lessons"))
     with time_machine.travel(SEEDED, tick=False):
         report = page(client, "viewer", reverse("responses:report"))
-        _incidents, figures = reports.build_report(*clocks.default_report_period(), now=SEEDED)
+        _incidents, figures = reports.build_report(
+            *report_periods.default_report_period(), now=SEEDED
+        )
 
     assert LESSON in lessons and closed.reference in lessons
     assert "Incidents per category" in report and "Action items done on time" in report

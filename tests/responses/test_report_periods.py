@@ -1,10 +1,11 @@
-"""The clock module's rules for the reports page (crisis.clocks, its Reports block)."""
+"""The reports' periods, percentiles and undecided outcomes (responses.report_periods)."""
 
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from crisis import clocks
+from responses import report_periods
 
 T = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 M = timedelta(minutes=1)
@@ -24,7 +25,7 @@ M = timedelta(minutes=1)
     ],
 )
 def test_percentile_interpolates_between_the_nearest_ranks(durations, share, expected):
-    result = clocks.percentile([d * M for d in durations], share)
+    result = report_periods.percentile([d * M for d in durations], share)
     assert result == (None if expected is None else expected * M)
 
 
@@ -42,12 +43,14 @@ def test_percentile_interpolates_between_the_nearest_ranks(durations, share, exp
     ],
 )
 def test_the_report_period_refusals(start, end, refused):
-    assert set(clocks.report_period_refusals(start, end, today=date(2026, 3, 14))) == set(refused)
+    assert set(report_periods.report_period_refusals(start, end, today=date(2026, 3, 14))) == set(
+        refused
+    )
 
 
 def test_the_period_runs_from_the_first_local_midnight_to_the_one_after_the_end(settings):
     settings.TIME_ZONE = "Europe/Paris"
-    begins, ends = clocks.report_period_bounds(date(2026, 3, 1), date(2026, 3, 31))
+    begins, ends = report_periods.report_period_bounds(date(2026, 3, 1), date(2026, 3, 31))
     assert begins == datetime(2026, 2, 28, 23, 0, tzinfo=UTC)
     # Summer time began on 29 March: the period ends at 22:00 UTC on the 31st.
     assert ends == datetime(2026, 3, 31, 22, 0, tzinfo=UTC)
@@ -69,13 +72,13 @@ class Item:
         (Item("done", T + 60 * M, done=T + 60 * M), clocks.ON_TIME),
         (Item("done", T + 60 * M, done=T + 61 * M), clocks.LATE),
         (Item("done", None, done=T), clocks.ON_TIME),
-        (Item("open", T + 60 * M), clocks.OVERDUE_ITEM),
-        (Item("in_progress", T + 99 * M), clocks.OVERDUE_ITEM),
-        (Item("in_progress", T + 100 * M), clocks.PENDING),  # due this very minute
-        (Item("in_progress", T + 200 * M), clocks.PENDING),
-        (Item("open", None), clocks.PENDING),
+        (Item("open", T + 60 * M), report_periods.OVERDUE_ITEM),
+        (Item("in_progress", T + 99 * M), report_periods.OVERDUE_ITEM),
+        (Item("in_progress", T + 100 * M), report_periods.PENDING),  # due this very minute
+        (Item("in_progress", T + 200 * M), report_periods.PENDING),
+        (Item("open", None), report_periods.PENDING),
         (Item("dropped", T + 60 * M), clocks.DROPPED),
     ],
 )
 def test_a_reported_action_item_tells_overdue_from_not_yet_due(item, expected):
-    assert clocks.action_item_report_outcome(item, now=T + 100 * M) == expected
+    assert report_periods.action_item_report_outcome(item, now=T + 100 * M) == expected
