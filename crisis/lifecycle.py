@@ -3,11 +3,13 @@
 Every record of an incident (the incident itself, its parties, statements, reviews, publications
 and the records still to come) is history-tracked, changed only by verbs or guarded edits, and
 frozen once its incident is closed or cancelled. Those rules live here, once.
+
+Which record freezes the others, and in which of its statuses, is told by the app that owns it
+(:func:`register_frozen_owner`, in its ``ready()``): the kernel names no app.
 """
 
 from typing import NamedTuple
 
-from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 
@@ -15,10 +17,26 @@ from django.db import models, transaction
 # column, so the limit is a readable size for a record, not a storage limit.
 REASON_MAX_LENGTH = 2000
 
-# The record whose status freezes everything under it.
-INCIDENT_MODEL = "incidents.Incident"
-# Statuses of an incident in which it and everything under it are frozen.
-FROZEN_INCIDENT_STATUSES = frozenset({"closed", "cancelled"})
+
+class FrozenOwner(NamedTuple):
+    """The record whose status freezes everything under it, and the statuses that do."""
+
+    model: type
+    statuses: frozenset
+
+
+_frozen_owner: list[FrozenOwner] = []
+
+
+def register_frozen_owner(model, statuses):
+    """Say which model's status freezes the records under it (the records name its row by
+    ``frozen_incident_id()``), and in which ``statuses``. One owner; the last one wins."""
+    _frozen_owner[:] = [FrozenOwner(model, frozenset(statuses))]
+
+
+def frozen_statuses():
+    """The owner's statuses in which it and everything under it are frozen."""
+    return _frozen_owner[0].statuses if _frozen_owner else frozenset()
 
 
 class TransitionRefused(Exception):
@@ -92,9 +110,8 @@ class FrozenGuard(models.Model):
         incident_id = self.frozen_incident_id()
         if incident_id is None:
             return None
-        # Named by its label, as Django names the user model: the kernel imports no app.
-        Incident = apps.get_model(INCIDENT_MODEL)
-        return Incident.objects.filter(pk=incident_id).values_list("status", flat=True).first()
+        owner = _frozen_owner[0].model
+        return owner.objects.filter(pk=incident_id).values_list("status", flat=True).first()
 
     def frozen_incident_id(self):
         """The primary key of the incident whose status freezes this record."""
@@ -115,12 +132,12 @@ class FrozenGuard(models.Model):
         """Raise :class:`FrozenRecord` when the incident is closed or cancelled. Queries the
         database once."""
         status = self.frozen_incident_status()
-        if status in FROZEN_INCIDENT_STATUSES:
+        if status in frozen_statuses():
             raise FrozenRecord(self.frozen_message(status))
 
     def is_frozen(self):
         """Whether the incident freezes this record. Queries the database once."""
-        return self.frozen_incident_status() in FROZEN_INCIDENT_STATUSES
+        return self.frozen_incident_status() in frozen_statuses()
 
     def _allow_while_frozen(self):
         self._frozen_exempt = True
@@ -197,7 +214,7 @@ class VersionedModel(FrozenGuard):
                     f"“{move.label}” is not possible while the {self._meta.verbose_name} is "
                     f"{row.get_status_display()}."
                 )
-            if not move.sources & FROZEN_INCIDENT_STATUSES:
+            if not move.sources & frozen_statuses():
                 row.refuse_if_frozen()
             # Checked just above (or a way back from a frozen state): the save need not ask again.
             row._allow_while_frozen()
@@ -220,11 +237,12 @@ class VersionedModel(FrozenGuard):
     def allowed_moves(self, user):
         """The moves (action, Move) ``user`` may make now, in table order; on a frozen incident
         only the ways back. No queries once the incident is loaded."""
-        frozen = self.incident_status_as_loaded() in FROZEN_INCIDENT_STATUSES
+        frozen_states = frozen_statuses()
+        frozen = self.incident_status_as_loaded() in frozen_states
         return [
             (action, move)
             for action, move in self.MOVES.items()
             if self.status in move.sources
             and user.has_perm(move.permission)
-            and (not frozen or move.sources & FROZEN_INCIDENT_STATUSES)
+            and (not frozen or move.sources & frozen_states)
         ]

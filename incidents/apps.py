@@ -7,7 +7,7 @@ class IncidentsConfig(AppConfig):
     name = "incidents"
 
     def ready(self):
-        from crisis import panels
+        from crisis import lifecycle, panels
         from incidents import lessons, triage
         from incidents import panels as ours
 
@@ -32,6 +32,10 @@ class IncidentsConfig(AppConfig):
         panels.register(panels.incident_panels, ours.mentions_panel, slot="main", order=25)
         panels.register(panels.dashboard_panels, ours.spikes_panel, slot="aside", order=10)
         panels.register_declare_extension(triage.declare_from_mentions)
+        from incidents.models.incident import FROZEN_INCIDENT_STATUSES, Incident
+
+        # Every record of an incident is frozen with it: the kernel's guard asks the incident.
+        lifecycle.register_frozen_owner(Incident, FROZEN_INCIDENT_STATUSES)
         post_migrate.connect(restore_search_triggers, sender=self)
 
 

@@ -21,9 +21,10 @@ from pydantic import (
     ValidationError,
 )
 
-from crisis.lifecycle import FROZEN_INCIDENT_STATUSES, TransitionRefused
+from crisis.lifecycle import TransitionRefused
 from incidents import counts
 from incidents.models import Mention, MentionLinkEvent, Platform, Sentiment
+from incidents.models.incident import FROZEN_INCIDENT_STATUSES
 from incidents.sentiment import sentiment_of
 from incidents.terms import TermMatcher, split_terms, terms_match
 

@@ -30,11 +30,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from crisis import clocks
-from crisis.lifecycle import FROZEN_INCIDENT_STATUSES
 from crisis.mail import subject_line
 from crisis.templatetags.crisis_tags import describe_duration
 from incidents import spikes
 from incidents.models import Incident
+from incidents.models.incident import FROZEN_INCIDENT_STATUSES
 from responses.models import ActionItem, ProgressUpdate, SentReminder
 
 logger = logging.getLogger(__name__)

@@ -17,12 +17,15 @@ from simple_history.models import HistoricalRecords
 from crisis import clocks, panels
 from crisis.fields import ChoiceListField
 from crisis.lifecycle import (
-    FROZEN_INCIDENT_STATUSES,
     Move,
     TransitionRefused,
     VersionedModel,
     clean_reason,
 )
+
+# The statuses in which an incident and everything under it are frozen (crisis.lifecycle's
+# guard learns them in incidents' ready()): the record a lawyer reads.
+FROZEN_INCIDENT_STATUSES = frozenset({"closed", "cancelled"})
 
 
 class Platform(models.TextChoices):

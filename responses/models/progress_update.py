@@ -13,12 +13,12 @@ from simple_history.models import HistoricalRecords
 from crisis import clocks
 from crisis.history import contributors
 from crisis.lifecycle import (
-    FROZEN_INCIDENT_STATUSES,
     Move,
     TransitionRefused,
     VersionedModel,
     clean_reason,
 )
+from incidents.models.incident import FROZEN_INCIDENT_STATUSES
 
 ADD_PERMISSION = "responses.add_progressupdate"
 CHANGE_PERMISSION = "responses.change_progressupdate"
