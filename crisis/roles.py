@@ -48,6 +48,21 @@ ACT_ON_MENTIONS = "incidents.change_mention"
 
 ROLE_PERMISSIONS = {COMMS: COMMS_PERMISSIONS, MANAGERS: MANAGER_PERMISSIONS}
 
+# How the navigation bar names a person's role, the highest first, each by a permission only that
+# role (and those above it) holds; no group of these: a Viewer.
+ROLE_NAMES = [("Manager", "incidents.cancel_incident"), ("Comms", "incidents.add_incident")]
+
+
+def role_name(user):
+    """The role a person acts in: Admin, Manager, Comms or Viewer (one permission lookup, cached
+    on the user)."""
+    if user.is_superuser:
+        return "Admin"
+    for name, permission in ROLE_NAMES:
+        if user.has_perm(permission):
+            return name
+    return "Viewer"
+
 
 def sync_roles(apps, role_permissions):
     """Create the groups and give each exactly the permissions listed (adds, never removes)."""

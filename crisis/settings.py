@@ -140,7 +140,6 @@ TEMPLATES = [
             "builtins": [
                 "django.contrib.humanize.templatetags.humanize",
                 "crisis.templatetags.crisis_tags",
-                "incidents.templatetags.incident_tags",
             ],
         },
     },

@@ -11,14 +11,9 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from crisis.templatetags.crisis_tags import (
-    person,
-    response_clock,
-    severity_badge,
-    status_badge,
-    when,
-)
+from crisis.templatetags.crisis_tags import person, when
 from incidents.models import Incident
+from incidents.templatetags.incident_tags import response_clock, severity_badge, status_badge
 
 # The labels the list, the incident page's badges and the CSV export write.
 STATUS_LABELS = dict(Incident.Status.choices)
