@@ -233,6 +233,7 @@ def _made(Incident):
 
     from incidents.models import Mention
     from responses.models import Statement
+    from responses.public import public_page_url
 
     busy = Incident.objects.open().order_by("-declared_at").first()
     if not busy.is_public_page_open:
@@ -246,7 +247,7 @@ def _made(Incident):
         "inbox_deep": _deep_cursor(Mention.objects.inbox()),
         "busy": busy.get_absolute_url(),
         "statement": statement.get_absolute_url(),
-        "public": busy.get_public_url(),
+        "public": public_page_url(busy),
         "lead": get_user_model().objects.get(username="lead3").pk,
     }
 

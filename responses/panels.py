@@ -28,6 +28,7 @@ from responses.models import (
     Publication,
     Statement,
 )
+from responses.public import public_page_url
 
 # The timeline kinds of this app's entries, with their labels for the filter.
 STATEMENT_KINDS = {
@@ -56,7 +57,7 @@ def statements_panel(request, incident):
 def public_page_panel(request, incident):
     """Whether the public page is open, its link, and the button to open or close it.
     No queries: whether anything was published is read from the acknowledgement time."""
-    path = incident.get_public_url()
+    path = public_page_url(incident)
     return Panel(
         "responses/_incident_public_page.html",
         {

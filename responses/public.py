@@ -5,6 +5,8 @@ statements a later correction supersedes, which updates it shows and when it las
 Nothing in here may reveal anything internal.
 """
 
+from django.urls import reverse
+
 from incidents.models import Incident
 from responses.models import ActionItem, Statement
 
@@ -19,6 +21,14 @@ PUBLIC_STATUS = {
     S.CLOSED: ("Resolved", "The problem is resolved."),
     S.CANCELLED: ("Closed", "There is nothing more to report."),
 }
+
+
+def public_page_url(incident):
+    """The incident's public page's path, or None before a manager first opened it. Here, not on
+    the incident: the public page is this app's, and incidents never depend on responses."""
+    if not incident.public_token:
+        return None
+    return reverse("responses:public-page", args=[incident.public_token])
 
 
 def public_status(incident):

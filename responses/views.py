@@ -28,6 +28,7 @@ from responses.forms import (
 )
 from responses.lengths import LENGTH_LIMITS
 from responses.models import ActionItem, ProgressUpdate, Publication, Statement
+from responses.public import public_page_url
 
 
 def _get_statement(request, pk):
@@ -130,7 +131,7 @@ def _render_detail(request, statement, *, publish_form=None, status=200):
         "versions": list(reversed(versions)),
         "selected": selected,
         "comparisons": _comparisons(statement, versions, selected),
-        "public_url": statement.incident.get_public_url()
+        "public_url": public_page_url(statement.incident)
         if statement.incident.is_public_page_open
         else None,
         "can_manage_public_page": request.user.has_perm("incidents.manage_public_page"),

@@ -24,6 +24,7 @@ from django.utils import timezone
 from crisis.fields import ChoiceListField
 from crisis.mail import subject_line
 from responses import services
+from responses.public import public_page_url
 from responses.reminders import send_due_reminders
 from tests import factories
 from tests.test_access_matrix import (  # noqa: F401 - world is a fixture
@@ -146,7 +147,7 @@ def test_every_page_shows_outside_text_as_text(world, role):  # noqa: F811 - the
 def test_the_public_page_shows_outside_text_as_text(world, client):  # noqa: F811
     fill_with_hostile_text()
     incident = world["incident"]
-    response = client.get(incident.get_public_url())
+    response = client.get(public_page_url(incident))
 
     assert response.status_code == 200
     text = assert_shown_as_text("public page", response)

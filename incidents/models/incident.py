@@ -400,12 +400,6 @@ class Incident(VersionedModel):
     def get_absolute_url(self):
         return reverse("incidents:detail", args=[self.reference])
 
-    def get_public_url(self):
-        """The public page's path, or None before a manager first opened it."""
-        if not self.public_token:
-            return None
-        return reverse("responses:public-page", args=[self.public_token])
-
     @property
     def is_open(self):
         return self.status in self.OPEN_STATUSES

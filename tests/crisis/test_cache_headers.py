@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.cache import get_max_age
 
 from responses.models import Statement
+from responses.public import public_page_url
 from tests import factories
 
 
@@ -68,7 +69,7 @@ def test_the_login_page_and_redirects_to_it_are_never_stored(client, db):
 
 
 def test_the_public_page_may_be_kept_for_a_minute(client, public_incident):
-    response = client.get(public_incident.get_public_url())
+    response = client.get(public_page_url(public_incident))
 
     assert response.status_code == 200
     assert "public" in directives(response)
@@ -79,7 +80,7 @@ def test_the_public_page_may_be_kept_for_a_minute(client, public_incident):
 def test_a_closed_public_page_is_never_stored(client, public_incident, manager):
     public_incident.close_public_page(by=manager)
 
-    response = client.get(public_incident.get_public_url())
+    response = client.get(public_page_url(public_incident))
 
     assert response.status_code == 404
     assert "no-store" in directives(response)
@@ -94,7 +95,7 @@ def test_a_response_that_sets_a_cookie_is_never_stored_even_on_the_public_page(
     session["crisis_signed_in_at"] -= 60  # long enough ago to be signed out on the next request
     session.save()
 
-    response = client.get(public_incident.get_public_url())
+    response = client.get(public_page_url(public_incident))
 
     assert response.cookies
     assert directives(response) == {"no-store"}

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from responses.models import Statement
+from responses.public import public_page_url
 from tests import factories
 
 
@@ -34,7 +35,7 @@ def pages(comms, manager):
         "statement": statement.get_absolute_url(),
         "statement edit": reverse("responses:statement-edit", args=[statement.pk]),
         "statement history": reverse("responses:statement-history", args=[statement.pk]),
-        "public page": incident.get_public_url(),
+        "public page": public_page_url(incident),
     }
 
 

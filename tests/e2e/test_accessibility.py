@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from crisis.roles import COMMS
 from incidents.models import AffectedParty, Incident
 from responses.models import PlanTemplate, ProgressUpdate, ResponseTarget, Statement
+from responses.public import public_page_url
 from tests.factories import (
     default_targets,
     load_playbooks,
@@ -222,7 +223,7 @@ def test_the_sign_in_page_and_the_public_page_pass_axe(page, live_server, desk):
         live_server.url,
         [
             ("sign-in page", reverse("login")),
-            ("public page", desk["incident"].get_public_url()),
+            ("public page", public_page_url(desk["incident"])),
         ],
     )
 
@@ -248,7 +249,7 @@ def test_the_busiest_pages_pass_axe_on_a_phone(page, live_server, sign_in, desk)
             ("incident list", reverse("incidents:list")),
             ("incident page", desk["incident"].get_absolute_url()),
             ("statement page", desk["published"].get_absolute_url()),
-            ("public page", desk["incident"].get_public_url()),
+            ("public page", public_page_url(desk["incident"])),
         ],
     )
 
@@ -324,7 +325,7 @@ def test_the_action_plan_updates_and_their_pages_pass_axe(page, live_server, sig
 
 
 def test_the_public_page_with_updates_and_public_items_passes_axe(page, live_server, plan):
-    url = plan["incident"].get_public_url()
+    url = public_page_url(plan["incident"])
     check_pages(page, live_server.url, [("public page, with updates and items", url)])
     page.set_viewport_size(PHONE)
     check_pages(page, live_server.url, [("public page, with updates and items", url)])

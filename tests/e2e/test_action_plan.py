@@ -8,6 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from responses.models import ActionItem
+from responses.public import public_page_url
 from tests.e2e.test_accessibility import PHONE, check_pages
 from tests.factories import make_action_item, make_comms, make_incident, make_manager
 
@@ -72,7 +73,7 @@ def test_the_pages_showing_action_items_pass_axe(page, live_server, sign_in):
         ("item form, new", reverse("responses:action-item-create", args=[ref])),
         ("item form, edit", reverse("responses:action-item-edit", args=[ref, soon.pk])),
         ("item history", reverse("responses:action-item-history", args=[ref, done.pk])),
-        ("public page", incident.get_public_url()),
+        ("public page", public_page_url(incident)),
     ]
     check_pages(page, live_server.url, pages)
     page.set_viewport_size(PHONE)

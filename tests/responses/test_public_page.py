@@ -8,6 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from responses.models import Statement
+from responses.public import public_page_url
 from tests import factories
 
 S = Statement.Status
@@ -67,7 +68,7 @@ def visible_text(response):
 
 
 def test_it_shows_the_public_title_and_published_statements_newest_first(client, crisis):
-    response = client.get(crisis.get_public_url())
+    response = client.get(public_page_url(crisis))
 
     text = visible_text(response)
     assert response.status_code == 200
@@ -78,7 +79,7 @@ def test_it_shows_the_public_title_and_published_statements_newest_first(client,
 
 
 def test_it_leaks_nothing_internal(client, crisis):
-    response = client.get(crisis.get_public_url())
+    response = client.get(public_page_url(crisis))
 
     html = factories.page_text(response)
     text = visible_text(response)
@@ -106,13 +107,13 @@ def test_it_leaks_nothing_internal(client, crisis):
 
 
 def test_it_is_laid_out_for_a_phone(client, crisis):
-    html = factories.page_text(client.get(crisis.get_public_url()))
+    html = factories.page_text(client.get(public_page_url(crisis)))
 
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
 
 
 def test_a_closed_page_is_not_found_and_its_link_works_again_when_reopened(client, crisis, manager):
-    url = crisis.get_public_url()
+    url = public_page_url(crisis)
     crisis.close_public_page(by=manager)
 
     closed = client.get(url)
@@ -133,7 +134,7 @@ def test_an_unknown_token_is_not_found(token, client, crisis):
 def test_a_page_never_opened_has_no_address(comms):
     incident = factories.make_incident(comms)
 
-    assert incident.get_public_url() is None
+    assert public_page_url(incident) is None
 
 
 def test_the_page_says_when_nothing_is_published_yet(client, comms, manager):
@@ -141,7 +142,7 @@ def test_the_page_says_when_nothing_is_published_yet(client, comms, manager):
     factories.make_statement(incident, comms, body="DRAFT ONLY")
     incident.open_public_page(by=manager)
 
-    text = visible_text(client.get(incident.get_public_url()))
+    text = visible_text(client.get(public_page_url(incident)))
 
     assert "No statement has been published yet." in text
     assert "DRAFT ONLY" not in text
@@ -154,7 +155,7 @@ def test_a_manager_opens_and_closes_it_from_the_incident_page(client_as, manager
     opened = client.post(
         reverse("responses:public-page-open", args=[incident.reference]), follow=True
     )
-    url = factories.reload(incident).get_public_url()
+    url = public_page_url(factories.reload(incident))
     closed = client.post(
         reverse("responses:public-page-close", args=[incident.reference]), follow=True
     )
@@ -181,7 +182,7 @@ def test_comms_sees_the_state_but_no_button(client_as, comms, manager):
 
     html = factories.page_text(client_as(comms).get(incident.get_absolute_url()))
 
-    assert incident.get_public_url() in html
+    assert public_page_url(incident) in html
     assert "Close public page" not in html and "Open public page" not in html
 
 
@@ -196,6 +197,6 @@ def test_the_public_page_query_count_does_not_grow_with_statements(
 
     # The incident, the statements, their publications, the public action items and updates.
     with django_assert_max_num_queries(5):
-        response = client.get(incident.get_public_url())
+        response = client.get(public_page_url(incident))
 
     assert len(response.context["statements"]) == count

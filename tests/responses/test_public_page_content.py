@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from incidents.models import Incident
 from responses.models import Statement
+from responses.public import public_page_url
 from tests import factories
 
 S = Statement.Status
@@ -36,7 +37,7 @@ def opened(comms, manager):
 def test_it_names_the_company_from_the_setting(client, opened, settings):
     settings.COMPANY_NAME = "Northwind Parcels"
 
-    response = client.get(opened.get_public_url())
+    response = client.get(public_page_url(opened))
 
     html = factories.page_text(response)
     assert "<title>Delayed orders · Northwind Parcels</title>" in html
@@ -46,7 +47,7 @@ def test_it_names_the_company_from_the_setting(client, opened, settings):
 def test_without_a_company_name_it_shows_none(client, opened, settings):
     settings.COMPANY_NAME = ""
 
-    html = factories.page_text(client.get(opened.get_public_url()))
+    html = factories.page_text(client.get(public_page_url(opened)))
 
     assert "<title>Delayed orders</title>" in html and 'data-testid="company"' not in html
 
@@ -67,7 +68,7 @@ def test_it_tells_the_status_in_the_audiences_words(status, words, client, comms
     incident.open_public_page(by=manager)
     factories.walk_to(incident, status)
 
-    text = visible_text(client.get(incident.get_public_url()))
+    text = visible_text(client.get(public_page_url(incident)))
 
     assert words in text
 
@@ -75,7 +76,7 @@ def test_it_tells_the_status_in_the_audiences_words(status, words, client, comms
 def test_it_uses_labels_never_internal_codes(client, opened, comms):
     publish(opened, comms, 0, kind="acknowledgement", target_platforms=["linkedin", "x", "bluesky"])
 
-    text = visible_text(client.get(opened.get_public_url()))
+    text = visible_text(client.get(public_page_url(opened)))
 
     assert "Acknowledgement ·" in text
     assert "Posted on LinkedIn, X, Bluesky." in text
@@ -87,7 +88,7 @@ def test_it_says_when_it_was_last_updated(client, opened, comms):
     publish(opened, comms, 0, body="First word.")
     publish(opened, comms, 90, body="Second word.")
 
-    text = visible_text(client.get(opened.get_public_url()))
+    text = visible_text(client.get(public_page_url(opened)))
 
     assert "Last updated" in text and "2 May 2031, 10:30 UTC" in text
 
@@ -98,7 +99,7 @@ def test_a_correction_supersedes_every_statement_published_before_it(client, ope
     publish(opened, comms, 60, kind="correction", body="FIX: it was York, not Leeds.")
     publish(opened, comms, 120, kind="closing", body="AFTER: all is well.")
 
-    response = client.get(opened.get_public_url())
+    response = client.get(public_page_url(opened))
 
     notes = {
         row["statement"].body.split(":")[0]: row["superseded_by"]
@@ -118,7 +119,7 @@ def test_each_statement_points_to_the_first_correction_after_it(client, opened, 
     publish(opened, comms, 30, kind="correction", body="FIX ONE")
     publish(opened, comms, 60, kind="correction", body="FIX TWO")
 
-    rows = client.get(opened.get_public_url()).context["rows"]
+    rows = client.get(public_page_url(opened)).context["rows"]
 
     pointed = {r["statement"].body: r["superseded_by"] for r in rows}
     assert pointed["ONE"]["statement"].body == "FIX ONE"
@@ -130,7 +131,7 @@ def test_without_a_correction_nothing_is_superseded(client, opened, comms):
     publish(opened, comms, 0, body="ONE")
     publish(opened, comms, 30, kind="apology", body="TWO")
 
-    html = factories.page_text(client.get(opened.get_public_url()))
+    html = factories.page_text(client.get(public_page_url(opened)))
 
     assert "Superseded" not in html
 
@@ -138,7 +139,7 @@ def test_without_a_correction_nothing_is_superseded(client, opened, comms):
 def test_user_text_reads_in_its_own_direction(client, opened, comms):
     publish(opened, comms, 0, body="نحن نعمل على حل المشكلة")
 
-    html = factories.page_text(client.get(opened.get_public_url()))
+    html = factories.page_text(client.get(public_page_url(opened)))
 
     assert '<h1 class="h3" dir="auto">Delayed orders</h1>' in html
     assert 'dir="auto">نحن نعمل على حل المشكلة</p>' in html
@@ -165,7 +166,7 @@ def test_an_unknown_public_address_is_a_plain_not_found(path, client, db, settin
 
 
 def test_a_closed_public_page_is_a_plain_not_found(client, opened, manager):
-    url = opened.get_public_url()
+    url = public_page_url(opened)
     opened.close_public_page(by=manager)
 
     response = client.get(url)

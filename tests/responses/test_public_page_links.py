@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from responses.models import Statement
+from responses.public import public_page_url
 from tests import factories
 
 S = Statement.Status
@@ -22,7 +23,7 @@ def open_url(incident):
 
 def test_the_statement_page_links_to_the_open_public_page(client_as, viewer, published, manager):
     published.incident.open_public_page(by=manager)
-    public_url = factories.reload(published.incident).get_public_url()
+    public_url = public_page_url(factories.reload(published.incident))
 
     html = factories.page_text(client_as(viewer).get(published.get_absolute_url()))
 
@@ -126,7 +127,7 @@ def test_the_incident_page_has_an_obvious_link_to_the_open_public_page(
     client_as, viewer, published, manager
 ):
     published.incident.open_public_page(by=manager)
-    public_url = factories.reload(published.incident).get_public_url()
+    public_url = public_page_url(factories.reload(published.incident))
 
     html = factories.page_text(client_as(viewer).get(published.incident.get_absolute_url()))
 

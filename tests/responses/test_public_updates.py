@@ -8,6 +8,7 @@ import pytest
 import time_machine
 
 from responses.models import ProgressUpdate, Statement
+from responses.public import public_page_url
 from tests import factories
 
 S = ProgressUpdate.Status
@@ -48,7 +49,7 @@ def test_published_updates_show_newest_first_with_their_promise(client, opened, 
     )
 
     with at(80):
-        response = client.get(opened.get_public_url())
+        response = client.get(public_page_url(opened))
 
     text = visible_text(response)
     assert text.index("SECOND: orders ship again.") < text.index("FIRST: we found the cause.")
@@ -69,7 +70,7 @@ def test_nothing_internal_and_no_draft_reaches_the_public_page(client, opened, c
     publish(opened, comms, 10, body="PUBLIC: we are on it.")
 
     with at(20):
-        html = factories.page_text(client.get(opened.get_public_url()))
+        html = factories.page_text(client.get(public_page_url(opened)))
 
     assert "PUBLIC: we are on it." in html
     for secret in ("INTERNAL", "supplier", "DRAFT", "not yet approved", "WITHDRAWN", "never mind"):
@@ -85,7 +86,7 @@ def test_last_updated_counts_the_latest_public_update(client, opened, comms):
     publish(opened, comms, 95, body="Orders ship again.")
 
     with at(100):
-        text = visible_text(client.get(opened.get_public_url()))
+        text = visible_text(client.get(public_page_url(opened)))
 
     assert "Last updated 5 min ago (2 May 2031, 10:35 UTC)" in text
 
@@ -94,7 +95,7 @@ def test_an_update_alone_is_a_public_word(client, opened, comms):
     publish(opened, comms, 30, body="We are on it.")
 
     with at(40):
-        text = visible_text(client.get(opened.get_public_url()))
+        text = visible_text(client.get(public_page_url(opened)))
 
     assert "No statement has been published yet." not in text
     assert "Last updated 10 min ago (2 May 2031, 09:30 UTC)" in text
@@ -104,7 +105,7 @@ def test_without_updates_there_is_no_updates_heading(client, opened, comms):
     with at(5):
         factories.make_update(opened, comms, kind=K.PUBLIC, body="Only a draft.")
 
-    html = factories.page_text(client.get(opened.get_public_url()))
+    html = factories.page_text(client.get(public_page_url(opened)))
 
     assert 'id="public-updates-heading"' not in html
 
@@ -117,6 +118,6 @@ def test_the_public_page_queries_do_not_grow_with_updates(
         publish(opened, comms, n, body=f"Update {n}.")
 
     with at(30), django_assert_max_num_queries(4):
-        response = client.get(opened.get_public_url())
+        response = client.get(public_page_url(opened))
 
     assert len(response.context["updates"]) == count

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from responses.models import Statement
+from responses.public import public_page_url
 from tests import factories
 
 S = Statement.Status
@@ -117,7 +118,7 @@ def test_the_public_page_needs_no_sign_in(role, request, client_as, author, mana
     incident.open_public_page(by=manager)
     client = client_as(user_for(role, request))
 
-    response = client.get(incident.get_public_url())
+    response = client.get(public_page_url(incident))
 
     assert response.status_code == 200
     assert incident.title in factories.page_text(response)
