@@ -241,7 +241,7 @@ def remove_devices(user):
 # Where to go
 
 
-def safe_next(request, fallback="incidents:dashboard"):
+def safe_next(request, fallback=settings.LOGIN_REDIRECT_URL):
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

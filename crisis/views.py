@@ -1,5 +1,6 @@
 import base64
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -19,7 +20,7 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
     person's other sessions end), back to the dashboard with a message."""
 
     http_method_names = ["get", "head", "post"]
-    success_url = reverse_lazy("incidents:dashboard")
+    success_url = reverse_lazy(settings.LOGIN_REDIRECT_URL)
     success_message = "Your password has been changed."
 
 
