@@ -47,7 +47,10 @@ def test_each_app_registers_its_panels_once():
         ("responses.panels", "my_action_items_panel", "aside"),
         ("responses.panels", "awaiting_publication_panel", "aside"),
     ]
-    assert [p.func.__name__ for p in panels.incident_annotations] == ["public_word_annotation"]
+    assert [p.func.__name__ for p in panels.incident_annotations] == [
+        "public_word_annotation",
+        "annotate_targets",
+    ]
     # What the post-mortem needs from each app (incidents never imports responses).
     assert names(panels.close_gates) == [
         ("responses.postmortem", "open_rectify_items", "main"),
