@@ -10,7 +10,7 @@ from django.db.models.functions import Replace
 from incidents.migrations import _search
 
 # The incident list's search (IncidentQuerySet.search): on PostgreSQL a GIN index over the same
-# text search vector the query builds (incidents.models.incident.SEARCH_VECTOR: keep them equal,
+# text search vector the query builds (incidents.models.incident_queryset.SEARCH_VECTOR: keep them equal,
 # or the planner stops using the index); on SQLite an FTS5 table kept by triggers (_search.py;
 # incidents.apps puts the triggers back after a later migration rebuilds the table).
 FIELDS = _search.FIELDS

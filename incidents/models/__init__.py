@@ -1,6 +1,7 @@
 """What happens to us: incidents and the people they affect, one module per record."""
 
-from incidents.models.incident import Incident, IncidentQuerySet, Platform, ReferenceCounter
+from incidents.models.incident import Incident
+from incidents.models.incident_queryset import IncidentQuerySet
 from incidents.models.mention import (
     ApiToken,
     Mention,
@@ -12,7 +13,9 @@ from incidents.models.mention import (
 )
 from incidents.models.mention_import import CsvColumnMapping, MentionImport
 from incidents.models.party import AffectedParty
+from incidents.models.platform import Platform
 from incidents.models.postmortem import PostMortem
+from incidents.models.reference import ReferenceCounter
 
 __all__ = [
     "AffectedParty",

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from incidents.models.incident import Platform
+from incidents.models.platform import Platform
 
 
 class Sentiment(models.TextChoices):

@@ -213,7 +213,7 @@ def test_the_open_incidents_are_counted_in_the_order_of_their_partial_index(
 
 def test_each_platform_has_a_partial_index_whose_condition_the_filter_writes(comms):
     from incidents.models import Platform
-    from incidents.models.incident import OnPlatform
+    from incidents.models.incident_queryset import OnPlatform
 
     names = {i.name for i in Incident._meta.indexes}
     assert {f"incident_on_{code}" for code in Platform.values} <= names

@@ -7,7 +7,7 @@ from django.db import connection
 from django.urls import reverse
 
 from incidents.models import Incident
-from incidents.models.incident import SQLITE_SEARCH_TABLE
+from incidents.models.incident_queryset import SQLITE_SEARCH_TABLE
 from tests import factories
 
 

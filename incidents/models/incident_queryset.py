@@ -1,0 +1,140 @@
+"""How incidents are read: the desk's orders, the open and finished ones, by platform, and the
+search (index-backed on both databases)."""
+
+import re
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connections, models
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Replace
+
+from crisis import panels
+from crisis.fields import ChoiceListField
+from incidents.models.platform import Platform
+
+# The words a search looks in. PostgreSQL indexes them as one text search vector (GIN index
+# "incident_search"), SQLite as an FTS5 table kept by triggers (migration 0005).
+SEARCH_FIELDS = ("reference", "title", "public_title", "summary", "tracking_terms")
+# A reference's dashes are spaces to it: PostgreSQL's parser reads "CR-2026-014" as "cr" and two
+# negative numbers, whereas a search for it looks for the words cr, 2026 and 014.
+SEARCH_VECTOR = SearchVector(
+    Replace("reference", Value("-"), Value(" ")), *SEARCH_FIELDS[1:], config="simple"
+)
+SQLITE_SEARCH_TABLE = "incidents_incident_search"
+
+
+def search_words(text):
+    """The words of ``text`` a search looks for, lower case, at most ten."""
+    return re.findall(r"\w+", text.lower())[:10]
+
+
+class StatusIn(models.Func):
+    """``status IN ('triage', …)`` with the codes written into the SQL rather than passed as
+    parameters: SQLite's planner then knows how rare open incidents are (and may use the
+    partial index incident_open_desk, whose condition reads the same), instead of guessing."""
+
+    output_field = models.BooleanField()
+
+    def __init__(self, codes):
+        if not all(re.fullmatch(r"[a-z_]+", code) for code in codes):
+            raise ValueError("Only status codes may be written into the SQL.")
+        self.codes = tuple(codes)
+        super().__init__(F("status"))
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        codes = ", ".join(f"'{code}'" for code in self.codes)
+        return f"{column} IN ({codes})", params
+
+
+class OnPlatform(models.Func):
+    """``platforms LIKE '%,tiktok,%'`` with the code written into the SQL, as the platform's
+    partial index (incident_on_<code>) reads: the planner then counts and pages the incidents of
+    one platform through that index instead of testing the text of every incident."""
+
+    output_field = models.BooleanField()
+
+    def __init__(self, code):
+        if not re.fullmatch(r"[a-z_]+", code):
+            raise ValueError("Only platform codes may be written into the SQL.")
+        # Doubled: the database drivers read a single % as the start of a parameter.
+        self.pattern = f"%%{ChoiceListField.lookup_value(code)}%%"
+        super().__init__(F("platforms"))
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"{column} LIKE '{self.pattern}'", params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Django writes SQLite's LIKE with an escape character; the index condition too.
+        sql, params = self.as_sql(compiler, connection, **extra)
+        return f"{sql} ESCAPE '\\'", params
+
+
+class IncidentQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(StatusIn(self.model.OPEN_STATUSES))
+
+    def finished(self):
+        return self.filter(StatusIn(self.model.FINISHED_STATUSES))
+
+    def search(self, text):
+        """Incidents whose reference, titles, summary or tracking terms hold words starting with
+        each word of ``text`` ("refund" finds "refunds"; "CR-2026-003" finds that reference).
+        Through the database's full-text index, so it costs the same at 100,000 incidents."""
+        words = search_words(text)
+        if not text.strip():
+            return self
+        if not words:
+            return self.none()
+        if connections[self.db].vendor == "postgresql":
+            query = SearchQuery(
+                " & ".join(f"{w}:*" for w in words), search_type="raw", config="simple"
+            )
+            return self.alias(search=SEARCH_VECTOR).filter(search=query)
+        match = " ".join(f'"{w}"*' for w in words)
+        return self.filter(
+            pk__in=RawSQL(
+                f"SELECT rowid FROM {SQLITE_SEARCH_TABLE} WHERE {SQLITE_SEARCH_TABLE} MATCH %s",
+                [match],
+            )
+        )
+
+    def on_platform(self, code):
+        if code not in Platform.values:
+            return self.none()
+        return self.filter(OnPlatform(code))
+
+    def for_lists(self):
+        return self.select_related("lead")
+
+    def with_clocks(self):
+        """Each incident with what its response clock reads, annotated in this same query: its
+        severity's response targets, and its latest public word with that word's promise (from
+        the apps that publish, through crisis.panels.incident_annotations)."""
+        return panels.annotate(panels.incident_annotations, self)
+
+    def open_desk_order(self):
+        """The open incidents' part of :meth:`desk_order` (partial index incident_open_desk)."""
+        return self.order_by("severity", "detected_at", "-declared_at", "-pk")
+
+    def newest_first(self):
+        """The rest's part of :meth:`desk_order` (index incident_declared)."""
+        return self.order_by("-declared_at", "-pk")
+
+    def desk_segments(self):
+        """:meth:`desk_order` as two querysets, each in an order an index holds: the open
+        incidents, then the rest. Pages and the export read them one after the other, so that
+        no request sorts every incident ever declared."""
+        return [self.open().open_desk_order(), self.finished().newest_first()]
+
+    def desk_order(self):
+        """Open incidents first, the most severe and then the longest-running first (the work on
+        the desk); after them the rest, the most recently declared first."""
+        is_open = Q(status__in=self.model.OPEN_STATUSES)
+        return self.alias(
+            is_finished=Case(When(is_open, then=0), default=1),
+            open_severity=Case(When(is_open, then=F("severity"))),
+            open_detected_at=Case(When(is_open, then=F("detected_at"))),
+        ).order_by("is_finished", "open_severity", "open_detected_at", "-declared_at", "-pk")
