@@ -1,6 +1,8 @@
 """The time rules of crisis/clocks.py: waiting time, the acknowledgement deadline, time taken, the
-response targets, and the response clock's phases (on unsaved incidents: the clocks read fields
-and annotations only; the pages' clocks are tested in tests/responses/test_response_clock.py)."""
+response targets given to it, and the response clock's phases (on unsaved incidents: the clocks
+read fields and annotations only; the pages' clocks are tested in
+tests/responses/test_response_clock.py, the kept targets in
+tests/responses/test_response_targets.py)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -9,7 +11,6 @@ import time_machine
 
 from crisis import clocks
 from incidents.models import Incident
-from tests import factories
 
 S = Incident.Status
 DETECTED = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
@@ -55,51 +56,18 @@ def response_clock_at(moment, subject):
         return clocks.response_clock(subject)
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("severity", "target", "cadence"),
-    [(1, 30 * MIN, 60 * MIN), (2, 60 * MIN, 120 * MIN), (3, 4 * 60 * MIN, 8 * 60 * MIN)]
-    + [(4, 24 * 60 * MIN, 24 * 60 * MIN)],
-)
-def test_the_default_targets_follow_the_severity(severity, target, cadence):
-    factories.default_targets()
-    assert clocks.acknowledgement_target(severity) == target
-    assert clocks.update_cadence(severity) == cadence
-
-
-@pytest.mark.django_db
-def test_the_targets_come_from_the_rows_admins_keep():
-    row = factories.default_targets()[1]
-    row.acknowledgement_minutes, row.update_cadence_minutes = 15, 45
-    row.save()
-
-    assert clocks.acknowledgement_target(Incident.Severity.CRITICAL) == 15 * MIN
-    assert clocks.update_cadence(Incident.Severity.CRITICAL) == 45 * MIN
-    listed = Incident.objects.with_clocks().get(pk=factories.make_incident(severity=1).pk)
-    assert clocks.targets_of(listed) == clocks.Targets(15 * MIN, 45 * MIN)
-
-
-@pytest.mark.django_db
-def test_a_severity_without_a_row_falls_back_to_the_settings(settings):
+def test_the_targets_come_from_the_registered_source_and_else_the_settings(settings, monkeypatch):
     settings.ACKNOWLEDGEMENT_TARGET_MINUTES = {1: 15, 2: 45, 3: 120, 4: 600}
     settings.UPDATE_CADENCE_MINUTES = {1: 20, 2: 90, 3: 180, 4: 700}
-    factories.default_targets()[2].delete()
+    monkeypatch.setattr(clocks, "_targets_source", [])
+    clocks.register_targets_source(lambda: {1: (5, 10)})
 
-    assert clocks.acknowledgement_target(Incident.Severity.MAJOR) == 45 * MIN
-    assert clocks.update_cadence(Incident.Severity.MAJOR) == 90 * MIN
-    assert clocks.acknowledgement_target(Incident.Severity.CRITICAL) == 30 * MIN  # its row
-    listed = Incident.objects.with_clocks().get(pk=factories.make_incident(severity=2).pk)
-    assert clocks.acknowledgement_due_at(listed) == listed.detected_at + 45 * MIN
+    targets = clocks.response_targets()
 
-
-@pytest.mark.django_db
-def test_all_targets_load_in_one_query_and_are_passed_in(django_assert_num_queries):
-    with django_assert_num_queries(1):
-        targets = clocks.response_targets()
-
-    with django_assert_num_queries(0):
-        assert clocks.acknowledgement_target(3, targets) == 4 * 60 * MIN
-        assert clocks.update_cadence(3, targets) == 8 * 60 * MIN
+    assert targets[1] == clocks.Targets(5 * MIN, 10 * MIN)  # kept
+    assert targets[2] == clocks.Targets(45 * MIN, 90 * MIN)  # not kept: the settings
+    assert clocks.acknowledgement_target(3, targets) == 120 * MIN
+    assert clocks.update_cadence(4, targets) == 700 * MIN
 
 
 def test_an_annotated_incident_reads_its_targets_without_a_query():
