@@ -1,4 +1,12 @@
-"""The demo story's clock: the moment each step of :mod:`demo.story` happened."""
+"""The demo story's clock: the moment each step of :mod:`demo.story` happened.
+
+Still a patch of Django's clock, confined to the demo: the verbs (through the kernel's
+``VersionedModel._transition`` and ``save_edit``), the records' ``created_at`` defaults and
+django-simple-history's ``history_date`` all read ``timezone.now()`` and take no time of their own.
+Dating the story honestly means an optional ``at=`` on the kernel's transition helper (setting the
+history row's ``_history_date``) and on each verb the story calls; once they have it,
+:func:`demo.story.tell` passes each step's moment and this module goes.
+"""
 
 from contextlib import contextmanager
 from datetime import datetime
