@@ -98,7 +98,6 @@ def _plan_steps(incident, declared_at, comms, manager, plan, after, status, done
     """Apply the playbook of the incident's category, walk its draft holding statement to
     ``status`` and complete ``done`` = (how many items or None for all, when), as (time, step)
     pairs. Nothing when no active template fits (an admin retired them all)."""
-
     templates = PlanTemplate.objects.for_category(incident.category).order_by("category", "name")
     # The playbook written for the category before a general one.
     template = max(templates, key=lambda t: not t.is_general, default=None)
@@ -124,7 +123,6 @@ def _plan_steps(incident, declared_at, comms, manager, plan, after, status, done
 def _statement_steps(incident, drafted_at, comms, manager, kind, body, platforms, status, plan):
     """The steps of one demo statement, from its draft to ``status``, as (time, step) pairs. A
     holding statement is written over the playbook's draft when there is one."""
-
     made = {}
 
     def draft():
@@ -174,7 +172,6 @@ def _walk(statement, drafted_at, comms, manager, status, incident):
 
 def _update_steps(incident, posted_at, now, comms, manager, kind, body, promise):
     """The steps of one demo progress update: posted to the log, or drafted and published."""
-
     if kind == "internal":
         return [
             (
@@ -199,7 +196,6 @@ def _update_steps(incident, posted_at, now, comms, manager, kind, body, promise)
 def _action_item_steps(incident, declared_at, now, users, kind, title, owner, after, due, done):
     """The steps of one hand-written action item: added by Comms, and done by its owner when
     ``done`` says when. Added before the incident closes: a closed incident's items are frozen."""
-
     made = {}
     due_at = now + due[1] if isinstance(due, tuple) else declared_at + due
 
