@@ -17,28 +17,28 @@ of PAGES as a signed-in user:
 
 It also streams the CSV export of every incident (first byte, total time, the worker's memory),
 and with ``--open-heavy N`` measures the dashboard and the open list again with N incidents open.
-Prints one table and writes JSON (``--json``). ``--check`` exits 1 when a budget (BUDGETS) is
-missed.
+Prints one table and writes JSON (``--json``). ``--check`` exits 1 when a budget
+(bench/report.py) is missed.
 """
 
 import argparse
 import json
 import os
 import secrets
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
-from http.client import HTTPConnection
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.report import ADMIN, BARE, budget_misses, print_table  # noqa: E402
+from bench.report import machine as report_machine  # noqa: E402
+from bench.server import Server  # noqa: E402
+from bench.server import export as export_csv  # noqa: E402
 
 # The pages measured, in one place: (name, path). A path may name what the build made:
 # {busy} the incident page with 200 timeline events, {statement} the statement with 30
@@ -75,24 +75,10 @@ HEAVY_PAGES = [
     ("dashboard clocks, {n} open", "/dashboard/clocks/"),
     ("list, open, {n} open", "/incidents/"),
 ]
-BARE = ("reference: bare template, 50 rows", "/bench/bare/")
-ADMIN = ("reference: admin changelist", "/admin/incidents/incident/")
 # The floor under the list's budget: the bare template plus the list's own SQL statements run
 # raw (bench/urls.py). However the list renders, it cannot serve faster than this.
 FLOOR = ("reference: bare + list's SQL, raw", "/bench/floor/?show=all")
 EXPORT = "/incidents/export.csv?show=all"
-
-# The issue's budgets (issue 12), checked by --check.
-LIST_VS_ADMIN = 5.0  # a list page serves at least 5x the admin changelist's requests/s
-LIST_VS_BARE = 0.5  # and at least half the bare template's
-SEARCH_P95_MS = 100
-DASHBOARD_P95_MS = 50
-INCIDENT_PAGE_P95_MS = 120
-ADMIN_VS_LIST = 2.0  # the admin changelist no slower than 2x the list (median, alone)
-MENTIONS_P95_MS = 150  # issue 10: an incident with 1,000,000 mentions, its pages and the inbox
-EXPORT_FIRST_BYTE_S = 1.0
-EXPORT_TOTAL_S = 10.0
-EXPORT_MEMORY_MB = 60  # growth of the worker's resident memory while streaming
 
 
 def main():
@@ -129,7 +115,7 @@ def main():
     from django.core.management import call_command
     from django.db import connection
 
-    from bench import build
+    from bench import build, build_mentions
 
     vendor = connection.vendor
     if vendor == "postgresql":
@@ -148,7 +134,9 @@ def main():
         print(f"Loading {args.mentions:,} mentions ({vendor})…", flush=True)
         start = time.perf_counter()
         busy = Incident.objects.open().order_by("-declared_at").first()
-        build.mentions(args.mentions, busy, inbox=max(1000, args.mentions // 20), log=print)
+        build_mentions.mentions(
+            args.mentions, busy, inbox=max(1000, args.mentions // 20), log=print
+        )
         print(f"Loaded in {time.perf_counter() - start:.0f} s", flush=True)
     # Planner statistics for every index, also those a migration added to a kept database.
     build.analyze()
@@ -173,12 +161,12 @@ def main():
                     results.append(_measure(name, path, "comms", cookies["comms"], args, server))
             finally:
                 _restore(Incident, heavy)
-        export = _export(server, cookies["comms"]) if server else None
+        export = export_csv(server, cookies["comms"], EXPORT) if server else None
     finally:
         if server:
             server.stop()
 
-    machine = _machine()
+    machine = report_machine()
     report = {
         "database": vendor,
         "incidents": Incident.objects.count(),
@@ -188,8 +176,8 @@ def main():
         "pages": results,
         "export": export,
     }
-    _print(report)
-    misses = _budget_misses(report)
+    print_table(report)
+    misses = budget_misses(report)
     report["budget_misses"] = misses
     path = Path(args.json or ROOT / "bench" / f"results-{vendor}.json")
     path.write_text(json.dumps(report, indent=2, default=str))
@@ -324,234 +312,6 @@ def _reopen(Incident, count):
 
 def _restore(Incident, ids):
     Incident.objects.filter(pk__in=ids).update(status="closed")
-
-
-class Server:
-    """gunicorn serving the bench database, as deployed (sync workers, DEBUG off)."""
-
-    def __init__(self, workers):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        self.process = subprocess.Popen(
-            [
-                str(gunicorn),
-                "crisis.wsgi:application",
-                f"--workers={workers}",
-                f"--bind=127.0.0.1:{self.port}",
-                "--log-level=warning",
-                "--timeout=120",
-            ],
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
-        for _ in range(100):
-            try:
-                HTTPConnection("127.0.0.1", self.port, timeout=1).request("GET", "/login/")
-                break
-            except OSError:
-                time.sleep(0.2)
-        self.wrk = shutil.which("wrk")
-
-    def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def get(self, path, cookie):
-        conn = HTTPConnection("127.0.0.1", self.port, timeout=120)
-        conn.request("GET", path, headers={"Cookie": cookie})
-        response = conn.getresponse()
-        body = response.read()
-        conn.close()
-        return response.status, body
-
-    def load(self, path, cookie, seconds, connections):
-        status, _body = self.get(path, cookie)
-        if status != 200:
-            raise SystemExit(f"gunicorn answered {status} for {path}")
-        if self.wrk:
-            out = subprocess.run(
-                [
-                    self.wrk,
-                    f"-c{connections}",
-                    "-t2",
-                    f"-d{max(1, round(seconds))}s",
-                    "-H",
-                    f"Cookie: {cookie}",
-                    self.url(path),
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            if "Non-2xx" in out:
-                raise SystemExit(f"wrk saw errors for {path}:\n{out}")
-            line = next(line for line in out.splitlines() if line.startswith("Requests/sec"))
-            return round(float(line.split()[1]), 1)
-        return self._threaded_load(path, cookie, seconds, connections)
-
-    def _threaded_load(self, path, cookie, seconds, connections):
-        """wrk's job, done with threads and keep-alive connections when wrk is missing."""
-        done = []
-        stop = time.perf_counter() + seconds
-
-        def worker():
-            count = 0
-            conn = HTTPConnection("127.0.0.1", self.port, timeout=120)
-            while time.perf_counter() < stop:
-                conn.request("GET", path, headers={"Cookie": cookie})
-                response = conn.getresponse()
-                response.read()
-                if response.status != 200:
-                    raise SystemExit(f"{path} answered {response.status} under load")
-                count += 1
-            done.append(count)
-
-        threads = [threading.Thread(target=worker) for _ in range(connections)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        return round(sum(done) / seconds, 1)
-
-    def workers(self):
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in children.read_text().split()]
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-
-def _rss_mb(pid):
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def _export(server, cookie):
-    """Stream the CSV of every incident; the first byte, the whole, the worker's memory."""
-    for _ in range(4):  # both workers past their first request (lazy imports)
-        server.get("/incidents/export.csv?show=open", cookie)
-    before = {pid: _rss_mb(pid) for pid in server.workers()}
-    peak = dict(before)
-    conn = HTTPConnection("127.0.0.1", server.port, timeout=300)
-    start = time.perf_counter()
-    conn.request("GET", EXPORT, headers={"Cookie": cookie})
-    response = conn.getresponse()
-    first = response.read(1)
-    first_byte = time.perf_counter() - start
-    size, lines = 1, first.count(b"\n")
-    while chunk := response.read(65536):
-        size += len(chunk)
-        lines += chunk.count(b"\n")
-        for pid in peak:
-            peak[pid] = max(peak[pid], _rss_mb(pid))
-    total = time.perf_counter() - start
-    growth = max(peak[pid] - before[pid] for pid in before)
-    result = {
-        "status": response.status,
-        "first_byte_s": round(first_byte, 2),
-        "total_s": round(total, 2),
-        "rows": lines - 1,
-        "megabytes": round(size / 1e6, 1),
-        "worker_memory_growth_mb": round(growth, 1),
-    }
-    print(f"  CSV export: {result}", flush=True)
-    return result
-
-
-def _machine():
-    import platform
-
-    load = Path("/proc/loadavg").read_text().split()[:3]
-    return {
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "cpus": os.cpu_count(),
-        "load_average": " ".join(load),
-        "python": platform.python_version(),
-        "wrk": bool(shutil.which("wrk")),
-    }
-
-
-def _ratio(value, reference):
-    if value is None or not reference:
-        return None
-    return round(value / reference, 2)
-
-
-def _print(report):
-    rows = report["pages"]
-    bare = next(r for r in rows if r["page"] == BARE[0])
-    admin = next(r for r in rows if r["page"] == ADMIN[0])
-    m = report["machine"]
-    print(
-        f"\n{report['incidents']:,} incidents on {report['database']}, {m['cpus']} CPUs, "
-        f"load average {m['load_average']}, {m['date']}\n"
-    )
-    head = (
-        f"| {'page':<36} | {'p50 ms':>7} | {'p95 ms':>7} | {'queries':>7} | {'req/s':>7} "
-        f"| {'× bare':>6} | {'× admin':>7} |"
-    )
-    print(head)
-    print("|" + "|".join("-" * (len(cell) + 0) for cell in head.split("|")[1:-1]) + "|")
-    for r in rows:
-        rps = "" if r["rps"] is None else f"{r['rps']:.1f}"
-        x_bare = _ratio(r["rps"], bare["rps"])
-        x_admin = _ratio(r["rps"], admin["rps"])
-        print(
-            f"| {r['page']:<36} | {r['p50_ms']:>7.1f} | {r['p95_ms']:>7.1f} | {r['queries']:>7} "
-            f"| {rps:>7} | {'' if x_bare is None else x_bare:>6} "
-            f"| {'' if x_admin is None else x_admin:>7} |"
-        )
-    export = report["export"]
-    if export:
-        print(
-            f"\nCSV export of {export['rows']:,} incidents ({export['megabytes']} MB): first byte "
-            f"{export['first_byte_s']} s, all {export['total_s']} s, worker memory "
-            f"+{export['worker_memory_growth_mb']} MB"
-        )
-
-
-def _budget_misses(report):
-    rows = {r["page"]: r for r in report["pages"]}
-    bare, admin = rows[BARE[0]], rows[ADMIN[0]]
-    misses = []
-    lists = [r for name, r in rows.items() if name.startswith("list")]
-    for r in lists:
-        if r["rps"] is not None and admin["rps"] and r["rps"] < LIST_VS_ADMIN * admin["rps"]:
-            misses.append(f"{r['page']}: {r['rps']} req/s < {LIST_VS_ADMIN}× admin")
-        if r["rps"] is not None and bare["rps"] and r["rps"] < LIST_VS_BARE * bare["rps"]:
-            misses.append(f"{r['page']}: {r['rps']} req/s < {LIST_VS_BARE}× bare template")
-    for name, r in rows.items():
-        if "search" in name and r["p95_ms"] >= SEARCH_P95_MS:
-            misses.append(f"{name}: p95 {r['p95_ms']} ms ≥ {SEARCH_P95_MS} ms")
-        if name.startswith("dashboard") and r["p95_ms"] >= DASHBOARD_P95_MS:
-            misses.append(f"{name}: p95 {r['p95_ms']} ms ≥ {DASHBOARD_P95_MS} ms")
-        if name.startswith("incident page") and r["p95_ms"] >= INCIDENT_PAGE_P95_MS:
-            misses.append(f"{name}: p95 {r['p95_ms']} ms ≥ {INCIDENT_PAGE_P95_MS} ms")
-        if name.startswith(("mentions", "inbox")) and r["p95_ms"] >= MENTIONS_P95_MS:
-            misses.append(f"{name}: p95 {r['p95_ms']} ms ≥ {MENTIONS_P95_MS} ms")
-    first_list = rows.get("list, all, page 1")
-    if first_list and admin["p50_ms"] > ADMIN_VS_LIST * first_list["p50_ms"]:
-        misses.append(
-            f"admin changelist: p50 {admin['p50_ms']} ms > {ADMIN_VS_LIST}× the list's "
-            f"{first_list['p50_ms']} ms"
-        )
-    # No page's query count grows with its rows: a deep page asks as many as page 1.
-    counts = {r["queries"] for r in lists if r["page"].startswith("list, all")}
-    if len(counts) > 1:
-        misses.append(f"list pages ask different numbers of queries: {sorted(counts)}")
-    export = report["export"]
-    if export:
-        if export["first_byte_s"] >= EXPORT_FIRST_BYTE_S:
-            misses.append(f"CSV export: first byte after {export['first_byte_s']} s")
-        if export["total_s"] >= EXPORT_TOTAL_S:
-            misses.append(f"CSV export: {export['total_s']} s in all")
-        if export["worker_memory_growth_mb"] >= EXPORT_MEMORY_MB:
-            misses.append(f"CSV export: worker grew {export['worker_memory_growth_mb']} MB")
-    return misses
 
 
 def _recreate_postgres_database(name, keep=False):

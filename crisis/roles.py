@@ -7,6 +7,9 @@ history; tests that flush the database call it again with the current table.
 
 COMMS = "Comms"
 MANAGERS = "Managers"
+# The two roles that are no group: a signed-in user in none, and staff (the admin site).
+VIEWER = "Viewer"
+ADMIN = "Admin"
 
 COMMS_PERMISSIONS = [
     "incidents.view_incident",

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "crisis",
     "incidents",
     "responses",
+    "demo",
 ]
 
 MIDDLEWARE = [

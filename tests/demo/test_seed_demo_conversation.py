@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from crisis.lifecycle import FrozenRecord
-from crisis.management.commands import seed_demo
+from demo import conversation
 from incidents import mentions, spikes, triage
 from incidents.models import Incident, Mention, MentionLinkEvent, PostMortem
 from incidents.sentiment import score_text
@@ -93,7 +93,7 @@ def test_the_demo_conversation_is_the_same_on_every_run(db):
     seed()
     incidents = list(Incident.objects.open())
 
-    again = seed_demo._demo_mentions(incidents, SEEDED)
+    again = conversation.demo_mentions(incidents, SEEDED)
 
     stored = Mention.objects.values_list("external_id", "text", "posted_at", "sentiment_score")
     assert {(m["external_id"], m["text"], m["posted_at"]) for m in again} == {

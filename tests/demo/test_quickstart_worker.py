@@ -4,7 +4,7 @@ import sys
 
 from django.conf import settings
 
-from crisis.management.commands import quickstart
+from demo.management.commands import quickstart
 
 
 def test_quickstart_starts_a_database_worker_and_stops_it_with_the_server(monkeypatch):

@@ -1,0 +1,223 @@
+"""The demo's story: each incident of :mod:`demo.data` told through the models' own verbs, step
+by step at the moments the data gives, so every timestamp, reference and history row reads as if
+the desk had lived through it."""
+
+from django.utils import timezone
+
+from demo.clock import clock_at
+from demo.data.incidents import MOVE_REASONS, PARTY_AFTER
+from demo.data.responses import (
+    DEMO_ACTION_ITEMS,
+    DEMO_PLANS,
+    DEMO_POSTMORTEMS,
+    DEMO_STATEMENTS,
+    DEMO_UPDATES,
+    PUBLIC_DEMO_PAGE,
+    PUBLISH_AFTER_DRAFT,
+    STATEMENT_STEPS,
+)
+from incidents.models import AffectedParty, Incident, PostMortem
+from responses import plans
+from responses.models import ActionItem, PlanTemplate, ProgressUpdate, Statement
+
+
+def tell(spec, users, now):
+    """Tell one incident's story at the times it happened; return the incident.
+
+    The steps run in time order with the clock set to each step's moment, so every
+    timestamp, reference and history row reads as if the desk had lived through it.
+    """
+    comms, manager = users["comms"], users["manager"]
+    detected_at = now - spec["detected_ago"]
+    declared_at = detected_at + spec["declared_after"]
+    fields = {
+        name: spec[name]
+        for name in ("title", "summary", "category", "severity", "platforms", "tracking_terms")
+    }
+    fields["is_drill"] = spec.get("is_drill", False)
+    with clock_at(declared_at):
+        incident = Incident.declare(by=comms, lead=comms, detected_at=detected_at, **fields)
+
+    steps = []
+    for party in spec["parties"]:
+        steps.append(
+            (declared_at + PARTY_AFTER, lambda party=party: _add_party(incident, comms, *party))
+        )
+    for after, action in spec["moves"]:
+        actor = manager if action in ("cancel", "resolve") else comms
+        steps.append(
+            (
+                declared_at + after,
+                lambda action=action, actor=actor: incident.move(
+                    action, by=actor, reason=MOVE_REASONS[action]
+                ),
+            )
+        )
+    # What the playbook made, for the statement steps that write over its draft.
+    made = {}
+    if spec["title"] in DEMO_PLANS:
+        steps += _plan_steps(
+            incident, declared_at, comms, manager, made, *DEMO_PLANS[spec["title"]]
+        )
+    for kind, body, platforms, status, after in DEMO_STATEMENTS.get(spec["title"], []):
+        steps += _statement_steps(
+            incident, declared_at + after, comms, manager, kind, body, platforms, status, made
+        )
+    for after, kind, body, promise in DEMO_UPDATES.get(spec["title"], []):
+        steps += _update_steps(
+            incident, declared_at + after, now, comms, manager, kind, body, promise
+        )
+    for item in DEMO_ACTION_ITEMS.get(spec["title"], []):
+        steps += _action_item_steps(incident, declared_at, now, users, *item)
+    if spec["title"] in DEMO_POSTMORTEMS:
+        steps += _postmortem_steps(
+            incident, declared_at, comms, manager, *DEMO_POSTMORTEMS[spec["title"]]
+        )
+    for at, step in sorted(steps, key=lambda step: step[0]):
+        with clock_at(at):
+            step()
+    return incident
+
+
+def _add_party(incident, by, kind, description, count, impact, outreach, channel):
+    party = AffectedParty(
+        incident=incident,
+        kind=kind,
+        description=description,
+        estimated_count=count,
+        impact=impact,
+        outreach_status=outreach,
+        outreach_channel=channel,
+        # Reached out to when recorded: the demo's clock stands at that moment.
+        outreach_at=None if outreach == "not_contacted" else timezone.now(),
+    )
+    party.add(by=by)
+
+
+def _plan_steps(incident, declared_at, comms, manager, plan, after, status, done):
+    """Apply the playbook of the incident's category, walk its draft holding statement to
+    ``status`` and complete ``done`` = (how many items or None for all, when), as (time, step)
+    pairs. Nothing when no active template fits (an admin retired them all)."""
+    templates = PlanTemplate.objects.for_category(incident.category).order_by("category", "name")
+    # The playbook written for the category before a general one.
+    template = max(templates, key=lambda t: not t.is_general, default=None)
+    if template is None:
+        return []
+    applied_at = declared_at + after
+    count, done_after = done
+
+    def apply():
+        applied = plans.apply_template(template, incident, comms)
+        plan["statement"], plan["items"] = applied.statement, applied.items
+
+    def complete():
+        for item in plan["items"][:count]:
+            item.complete(by=comms)
+
+    steps = [(applied_at, apply), (declared_at + done_after, complete)]
+    if template.holding_statement.strip():
+        steps += _walk(lambda: plan["statement"], applied_at, comms, manager, status, incident)
+    return steps
+
+
+def _statement_steps(incident, drafted_at, comms, manager, kind, body, platforms, status, plan):
+    """The steps of one demo statement, from its draft to ``status``, as (time, step) pairs. A
+    holding statement is written over the playbook's draft when there is one."""
+    made = {}
+
+    def draft():
+        playbook_draft = plan.pop("statement", None) if kind == "holding" else None
+        if playbook_draft is None:
+            made["statement"] = Statement.draft(
+                incident=incident,
+                by=comms,
+                kind=kind,
+                body=body,
+                target_platforms=platforms,
+            )
+            return
+        playbook_draft.body, playbook_draft.target_platforms = body, platforms
+        playbook_draft.save_wording(
+            by=comms,
+            expected_version=playbook_draft.version,
+            fields=["body", "target_platforms"],
+        )
+        made["statement"] = playbook_draft
+
+    return [(drafted_at, draft)] + _walk(
+        lambda: made["statement"], drafted_at, comms, manager, status, incident
+    )
+
+
+def _walk(statement, drafted_at, comms, manager, status, incident):
+    """The steps that take ``statement()`` from Draft to ``status``, as (time, step) pairs."""
+
+    def publish():
+        statement().publish(by=manager)
+        if incident.title == PUBLIC_DEMO_PAGE and not incident.is_public_page_open:
+            incident.open_public_page(by=manager)
+
+    steps = []
+    order = ["in_review", "approved", "published"]
+    actions = {
+        "in_review": lambda: statement().submit(by=comms),
+        "approved": lambda: statement().approve(by=manager, comment="Clear and kind. Go."),
+        "published": publish,
+    }
+    if status in order:
+        for reached in order[: order.index(status) + 1]:
+            steps.append((drafted_at + STATEMENT_STEPS[reached], actions[reached]))
+    return steps
+
+
+def _update_steps(incident, posted_at, now, comms, manager, kind, body, promise):
+    """The steps of one demo progress update: posted to the log, or drafted and published."""
+    if kind == "internal":
+        return [
+            (
+                posted_at,
+                lambda: ProgressUpdate.post_internal(incident=incident, by=comms, body=body),
+            )
+        ]
+    made = {}
+    next_update_at = now + promise
+
+    def draft():
+        made["update"] = ProgressUpdate.draft_public(
+            incident=incident, by=comms, body=body, next_update_at=next_update_at
+        )
+
+    def publish():
+        made["update"].publish(by=manager)
+
+    return [(posted_at, draft), (posted_at + PUBLISH_AFTER_DRAFT, publish)]
+
+
+def _action_item_steps(incident, declared_at, now, users, kind, title, owner, after, due, done):
+    """The steps of one hand-written action item: added by Comms, and done by its owner when
+    ``done`` says when. Added before the incident closes: a closed incident's items are frozen."""
+    made = {}
+    due_at = now + due[1] if isinstance(due, tuple) else declared_at + due
+
+    def add():
+        made["item"] = ActionItem(
+            incident=incident, kind=kind, title=title, owner=users[owner], due_at=due_at
+        ).add(by=users["comms"])
+
+    steps = [(declared_at + after, add)]
+    if done is not None:
+        steps.append((declared_at + done, lambda: made["item"].complete(by=users[owner])))
+    return steps
+
+
+def _postmortem_steps(incident, declared_at, comms, manager, drafted_after, submitted_after, text):
+    """Comms drafts the post-mortem; the manager submits it, which closes the resolved incident
+    (PostMortem.submit refuses while a close gate holds: the demo's incident passes them)."""
+    postmortem = PostMortem(incident=incident, **text)
+    return [
+        (declared_at + drafted_after, lambda: postmortem.save_draft(by=comms)),
+        (
+            declared_at + submitted_after,
+            lambda: postmortem.submit(by=manager, expected_version=postmortem.version),
+        ),
+    ]
