@@ -22,9 +22,8 @@ KERNEL = ROOT / "crisis"
 
 # The project's composition root names the apps on purpose: the settings install them, the root
 # URLconf mounts them, and crisis.roles is the one home of the roles and the permissions each
-# holds. The demo commands are moving to their own app (issue 18), apart from the kernel.
+# holds.
 COMPOSITION_ROOT = {"settings.py", "urls.py", "roles.py"}
-MOVING_OUT = {"seed_demo.py", "quickstart.py"}
 
 
 def local_apps():
@@ -33,7 +32,10 @@ def local_apps():
     return sorted(
         config.label
         for config in apps.get_app_configs()
-        if Path(config.path).is_relative_to(ROOT) and config.label != "crisis"
+        if Path(config.path).is_relative_to(ROOT)
+        # installed packages are not ours, even in a virtualenv kept beside the code (.venv/)
+        and "site-packages" not in Path(config.path).parts
+        and config.label != "crisis"
     )
 
 
@@ -44,7 +46,7 @@ def kernel_files():
     return [
         path
         for path in sorted(KERNEL.rglob("*.py"))
-        if path.name not in COMPOSITION_ROOT | MOVING_OUT and "migrations" not in path.parts
+        if path.name not in COMPOSITION_ROOT and "migrations" not in path.parts
     ]
 
 
