@@ -2,12 +2,11 @@
 
 from django import template
 
-from incidents import listing
-
 register = template.Library()
 
 
-@register.simple_tag
+@register.inclusion_tag("incidents/_incident_badges.html")
 def incident_badges(incident):
-    """Severity, status and drill badges, as the incident list writes them (incidents.listing)."""
-    return listing.badges(incident)
+    """Severity, status and drill badges (templates/incidents/_incident_badges.html), as the
+    incident list and the incident page show them."""
+    return {"incident": incident}
