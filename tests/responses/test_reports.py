@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from incidents.models import Incident
-from responses import reports
+from responses import report_figures
 from responses.models import ActionItem
 from tests import factories
 
@@ -134,7 +134,7 @@ def world(db, comms, manager):
 
 
 def figures_of(start=date(2026, 3, 1), end=date(2026, 3, 31)):
-    _incidents, figures = reports.build_report(start, end, now=NOW)
+    _incidents, figures = report_figures.build_report(start, end, now=NOW)
     return {figure.key: {row.label: row.values for row in figure.rows} for figure in figures}
 
 
@@ -246,7 +246,7 @@ def test_the_page_shows_each_figure_as_chart_and_table_with_links(client_as, vie
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.count('<svg class="report-chart"') == 7
+    assert html.count('<svg class="chart report-chart"') == 7
     assert html.count("<table") == 7
     assert "55 min" in html and "8 h 36 min" in html  # median ack, 90th percentile resolution
     assert "33%" in html and "50%" in html
