@@ -6,7 +6,6 @@ from django import forms
 from django.http import QueryDict
 from django.utils import timezone
 
-from crisis.forms import PlainDateInput, PlainHiddenInput, PlainSelect, PlainTextInput
 from incidents.forms import UserChoiceField, user_choices
 from incidents.models import Incident, Platform
 
@@ -19,41 +18,39 @@ class IncidentFilter(django_filters.FilterSet):
     """The incident list's search and filters. An unknown value shows an error by its field
     and that filter is left out, rather than failing the page."""
 
-    q = django_filters.CharFilter(method="filter_search", label="Search", widget=PlainTextInput)
-    # The fields are written in Python (crisis.forms.Plain*): the list renders them on every
-    # request.
+    q = django_filters.CharFilter(method="filter_search", label="Search", widget=forms.TextInput)
     status = django_filters.ChoiceFilter(
-        choices=Incident.Status.choices, empty_label="Any status", widget=PlainSelect
+        choices=Incident.Status.choices, empty_label="Any status", widget=forms.Select
     )
     severity = django_filters.ChoiceFilter(
-        choices=Incident.Severity.choices, empty_label="Any severity", widget=PlainSelect
+        choices=Incident.Severity.choices, empty_label="Any severity", widget=forms.Select
     )
     category = django_filters.ChoiceFilter(
-        choices=Incident.Category.choices, empty_label="Any category", widget=PlainSelect
+        choices=Incident.Category.choices, empty_label="Any category", widget=forms.Select
     )
     platform = django_filters.ChoiceFilter(
         choices=Platform.choices,
         method="filter_platform",
         label="Platform",
         empty_label="Any platform",
-        widget=PlainSelect,
+        widget=forms.Select,
     )
     # Only what an option shows: the list renders every active user on every request.
     lead = UserFilter(
         queryset=lambda request: user_choices().only("first_name", "last_name", "username"),
         empty_label="Any lead",
-        widget=PlainSelect,
+        widget=forms.Select,
     )
     # Whole local days, compared as times so that the index on detected_at serves them.
     detected_after = django_filters.DateFilter(
         method="filter_detected_after",
         label="Detected from",
-        widget=PlainDateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     detected_before = django_filters.DateFilter(
         method="filter_detected_before",
         label="Detected until",
-        widget=PlainDateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     # The reports page links here with drills left out, as its figures are.
     drill = django_filters.ChoiceFilter(
@@ -61,7 +58,7 @@ class IncidentFilter(django_filters.FilterSet):
         method="filter_drill",
         label="Drills",
         empty_label="Drills and real incidents",
-        widget=PlainSelect,
+        widget=forms.Select,
     )
     # The list's two tabs. A chosen status wins over the "open" tab, so that asking for
     # resolved incidents finds them wherever the person started.
@@ -69,7 +66,7 @@ class IncidentFilter(django_filters.FilterSet):
         choices=[("open", "Open incidents"), ("all", "All incidents")],
         method="filter_show",
         empty_label=None,
-        widget=PlainHiddenInput,
+        widget=forms.HiddenInput,
     )
 
     class Meta:

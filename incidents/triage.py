@@ -218,6 +218,32 @@ def hourly_counts(incident, now=None, hours=CHART_HOURS):
     return [(hour, counts.get(hour, Counter())) for hour in series]
 
 
+CHART_ID = "mention-chart"
+
+
+def _pattern(sentiment):
+    return f"{CHART_ID}-{sentiment}"
+
+
+# Each sentiment's pattern (templates/_chart.html): hatched negative, plain neutral, dotted
+# positive, so that they differ by more than colour.
+PATTERNS = [
+    {
+        "id": _pattern("negative"),
+        "ground": "fill-negative",
+        "mark": "line",
+        "mark_css": "stroke-pattern",
+    },
+    {"id": _pattern("neutral"), "ground": "fill-neutral", "mark": "", "mark_css": ""},
+    {
+        "id": _pattern("positive"),
+        "ground": "fill-positive",
+        "mark": "dot",
+        "mark_css": "fill-pattern",
+    },
+]
+
+
 @dataclass
 class Bar:
     label: str
@@ -226,14 +252,25 @@ class Bar:
     height: float
     sentiment: str
     count: int
+    width: float
+    css = ""
+
+    @property
+    def pattern(self):
+        return _pattern(self.sentiment)
+
+    @property
+    def title(self):
+        return self.label
 
 
 def chart(series, *, width=480, height=160, gap=2):
-    """The SVG geometry of a stacked bar per hour (negative at the bottom), and the table beside
-    it: ``{"bars", "hours", "max", "width", "height", "ticks"}``. No queries."""
+    """The geometry of a stacked bar per hour (negative at the bottom), as templates/_chart.html
+    draws it, and the table beside it (``hours``, ``total``, ``sentiments``). No queries."""
     totals = [sum(c.values()) for _h, c in series]
     top = max(totals + [1])
     slot = width / max(len(series), 1)
+    bar_width = round(max(slot - gap, 1), 2)
     bars, hours = [], []
     for index, (hour, counts) in enumerate(series):
         base = height
@@ -253,6 +290,7 @@ def chart(series, *, width=480, height=160, gap=2):
                     round(h, 2),
                     sentiment.value,
                     n,
+                    bar_width,
                 )
             )
         hours.append(
@@ -264,18 +302,33 @@ def chart(series, *, width=480, height=160, gap=2):
             }
         )
     ticks = [
-        {"x": round(i * slot + slot / 2, 2), "label": h["label"]}
+        {
+            "x": round(i * slot + slot / 2, 2),
+            "y": height + 16,
+            "anchor": "middle",
+            "css": "chart-label",
+            "text": h["label"],
+        }
         for i, h in enumerate(hours)
         if i % 6 == 0
     ]
     return {
+        "id": CHART_ID,
+        "css": "mention-chart w-100",
+        "testid": "mention-chart",
+        "view_box": f"0 -4 {width} {height + 24}",
+        "title": f"Mentions per hour by sentiment over the last {len(series)} hours, at most "
+        f"{top} in an hour; the table gives the numbers.",
+        "patterns": PATTERNS,
+        "lines": [{"x1": 0, "y1": height, "x2": width, "y2": height, "css": "chart-axis"}],
         "bars": bars,
+        "texts": ticks,
+        "legend": [
+            {"label": sentiment.label, "css": "", "pattern": _pattern(sentiment.value)}
+            for sentiment in SENTIMENT_ORDER
+        ],
         "hours": hours,
         "max": top,
-        "width": width,
-        "height": height,
-        "bar_width": round(max(slot - gap, 1), 2),
-        "ticks": ticks,
         "total": sum(totals),
         "sentiments": SENTIMENT_ORDER,
     }

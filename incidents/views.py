@@ -187,7 +187,6 @@ def incident_list(request):
         # Only asked when the page is empty, to tell "none open" from "none at all".
         "has_incidents": page.paginator.count > 0 or Incident.objects.exists(),
         "count_is_exact": paginator.count_is_exact,
-        "rows": listing.rows(page.object_list),
     }
     return render(request, "incidents/incident_list.html", context)
 

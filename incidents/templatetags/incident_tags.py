@@ -36,12 +36,11 @@ def status_badge(status):
     return STATUS_BADGES.get(status, "text-bg-secondary")
 
 
-@register.simple_tag
+@register.inclusion_tag("incidents/_incident_badges.html")
 def incident_badges(incident):
-    """Severity, status and drill badges, as the incident list writes them (incidents.listing)."""
-    from incidents import listing  # listing writes its rows with this library's tags
-
-    return listing.badges(incident)
+    """Severity, status and drill badges (templates/incidents/_incident_badges.html), as the
+    incident list and the incident page show them."""
+    return {"incident": incident}
 
 
 # The deadline's icon by its state (the stopped clock's is "■", a done one's "✓").

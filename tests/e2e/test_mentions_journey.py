@@ -85,7 +85,7 @@ def test_comms_import_a_csv_link_mentions_from_the_inbox_and_see_the_chart(
     mentions = page.get_by_role("region", name="Mentions", exact=True)
     chart = mentions.get_by_role("img", name=re.compile("Mentions per hour by sentiment"))
     expect(chart).to_be_visible()
-    expect(chart.locator("rect[fill^='url(#pattern-']")).to_have_count(2)
+    expect(chart.locator("rect[fill^='url(#mention-chart-']")).to_have_count(2)
     expect(mentions.get_by_test_id("mention-table")).to_contain_text("2")
     expect(mentions).to_contain_text("The app keeps crashing at checkout")
     assert serious_violations(page) == []

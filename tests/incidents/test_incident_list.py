@@ -224,7 +224,7 @@ def test_the_lead_filter_offers_the_people_active_now(client_as, viewer, comms, 
 
 
 def test_what_was_typed_in_the_filters_comes_back_as_text(client_as, viewer, three):
-    """The filter inputs are written in Python (crisis.forms.Plain*): a typed value is escaped."""
+    """What was typed comes back escaped in the filter inputs (Django's widgets write them)."""
     typed = '"><script>alert(1)</script>'
     html = client_as(viewer).get(URL, {"q": typed, "detected_after": typed}).content.decode()
 

@@ -58,6 +58,13 @@ def test_the_incident_page_charts_mentions_per_hour_by_sentiment_with_a_table(
     cells = {hour: re.findall(r">([0-9,]+)</td>", body) for hour, body in rows}
     assert cells == {"12:00": ["0", "0", "1", "1"], "09:00": ["2", "1", "0", "3"]}
     assert "(4 in all)" in page_text(response)
+    # Sentiments differ by pattern: each bar is filled with one the chart defines.
+    chart = section[section.index("<svg") : section.index("</svg>")]
+    fills = re.findall(
+        r'<rect x="[^"]*" y="[^"]*" width="[^"]*" height="[^"]*" fill="url\(#([^)]+)\)"', chart
+    )
+    assert fills == ["mention-chart-negative", "mention-chart-neutral", "mention-chart-positive"]
+    assert set(fills) <= set(re.findall(r'<pattern id="([^"]+)"', chart))
     # Strict CSP: no inline style or script in what the panel draws.
     assert "style=" not in section and "<script" not in section
 

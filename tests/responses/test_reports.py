@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from incidents.models import Incident
-from responses import reports
+from responses import report_figures
 from responses.models import ActionItem
 from tests import factories
 
@@ -134,7 +135,7 @@ def world(db, comms, manager):
 
 
 def figures_of(start=date(2026, 3, 1), end=date(2026, 3, 31)):
-    _incidents, figures = reports.build_report(start, end, now=NOW)
+    _incidents, figures = report_figures.build_report(start, end, now=NOW)
     return {figure.key: {row.label: row.values for row in figure.rows} for figure in figures}
 
 
@@ -246,7 +247,7 @@ def test_the_page_shows_each_figure_as_chart_and_table_with_links(client_as, vie
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.count('<svg class="report-chart"') == 7
+    assert html.count('<svg class="chart report-chart"') == 7
     assert html.count("<table") == 7
     assert "55 min" in html and "8 h 36 min" in html  # median ack, 90th percentile resolution
     assert "33%" in html and "50%" in html
@@ -255,6 +256,19 @@ def test_the_page_shows_each_figure_as_chart_and_table_with_links(client_as, vie
         "&amp;detected_before=2026-03-31&amp;category=misinformation" in html
     )
     assert "style=" not in html and "<style" not in html
+
+
+def test_each_chart_hatches_its_second_series_with_a_pattern_of_its_own(client_as, viewer, world):
+    """The charts share one fragment (templates/_chart.html): each defines the patterns it fills
+    with, under ids of its own, so the page's ids stay unique and every fill finds its pattern."""
+    with at(NOW):
+        html = client_as(viewer).get(URL, MARCH).content.decode()
+
+    patterns = re.findall(r'<pattern id="([^"]+)"', html)
+    # The two duration figures (median and 90th percentile) have a second series.
+    assert patterns == ["chart-acknowledgement-hatch", "chart-resolution-hatch"]
+    fills = set(re.findall(r'fill="url\(#([^)]+)\)"', html))
+    assert fills == set(patterns)
 
 
 def test_the_incidents_behind_a_figure_are_the_ones_counted(client_as, viewer, world):
