@@ -41,7 +41,7 @@ def statements_panel(request, incident):
     """The incident's statements with what happens next to each (two queries: the statements,
     and the history of their wording for who may review them)."""
     statements = list(incident.statements.select_related("author", "incident"))
-    contributors = incident.statements.wording_contributors()
+    contributors = incident.statements.writers()
     return Panel(
         "responses/_incident_statements.html",
         {
@@ -69,7 +69,7 @@ def public_page_panel(request, incident):
 
 def _reworded(record, before):
     return before is not None and any(
-        getattr(record, name) != getattr(before, name) for name in Statement.WORDING_FIELDS
+        getattr(record, name) != getattr(before, name) for name in Statement.WRITING_FIELDS
     )
 
 
@@ -301,7 +301,7 @@ def updates_panel(request, incident):
     drafts = [u.pk for u in updates if u.is_public and u.is_draft]
     may_publish_any = user.has_perm("responses.publish_progressupdate")
     writers = (
-        ProgressUpdate.objects.filter(pk__in=drafts).body_writers()
+        ProgressUpdate.objects.filter(pk__in=drafts).writers()
         if drafts and may_publish_any and incident.is_editable
         else defaultdict(set)
     )

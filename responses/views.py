@@ -112,7 +112,7 @@ def statement_detail(request, pk):
 def _render_detail(request, statement, *, publish_form=None, status=200):
     versions = _versions(statement)
     selected = _selected_version(request, versions)
-    contributors = statement.wording_contributors()
+    contributors = statement.writers()
     context = {
         "statement": statement,
         "incident": statement.incident,

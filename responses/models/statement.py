@@ -3,7 +3,6 @@
 from typing import NamedTuple
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -12,10 +11,10 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from crisis.fields import ChoiceListField
-from crisis.history import contributors
 from crisis.lifecycle import Move, TransitionRefused, VersionedModel, clean_reason
 from incidents.models import Incident, Platform
 from responses.lengths import length_check, length_errors
+from responses.models.four_eyes import FourEyes, FourEyesQuerySet
 from responses.models.publication import Publication
 from responses.models.review import Review
 
@@ -35,12 +34,7 @@ class NextStep(NamedTuple):
         return self.text
 
 
-class StatementQuerySet(models.QuerySet):
-    def wording_contributors(self):
-        """``{statement pk: ids of everyone who changed its wording}`` for the statements of
-        this queryset (see :meth:`Statement.wording_contributors`). Queries the history once."""
-        return _wording_contributors_of(self.values("pk"))
-
+class StatementQuerySet(FourEyesQuerySet):
     def awaiting_review_by(self, user):
         """The statements ``user`` may review now (:meth:`Statement.may_review`), oldest
         submission first, as a list. Two queries however many: the statements, their history."""
@@ -53,14 +47,14 @@ class StatementQuerySet(models.QuerySet):
             .select_related("incident", "author")
             .order_by("submitted_at", "pk")
         )
-        contributors = _wording_contributors_of([s.pk for s in statements])
-        return [s for s in statements if s.may_review(user, contributors[s.pk])]
+        writers = Statement.writers_of([s.pk for s in statements])
+        return [s for s in statements if s.may_review(user, writers[s.pk])]
 
     def published(self):
         return self.filter(status=Statement.Status.PUBLISHED)
 
 
-class Statement(VersionedModel):
+class Statement(FourEyes, VersionedModel):
     class Kind(models.TextChoices):
         HOLDING = "holding", "Holding statement"
         ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement"
@@ -87,13 +81,13 @@ class Statement(VersionedModel):
         "approve": Move(
             frozenset({Status.IN_REVIEW}),
             Status.APPROVED,
-            "responses.approve_statement",
+            REVIEW_PERMISSION,
             "Approve",
         ),
         "request_changes": Move(
             frozenset({Status.IN_REVIEW}),
             Status.DRAFT,
-            "responses.approve_statement",
+            REVIEW_PERMISSION,
             "Request changes",
         ),
         "publish": Move(
@@ -113,7 +107,7 @@ class Statement(VersionedModel):
     FROZEN_STATUSES = (Status.PUBLISHED, Status.WITHDRAWN)
     # What a reviewer approves: an edit of these while in review or approved voids the review,
     # and whoever saved a change to them is one of the statement's writers.
-    WORDING_FIELDS = ("kind", "body", "target_platforms")
+    WRITING_FIELDS = ("kind", "body", "target_platforms")
 
     # PROTECT: statements are part of the record; an incident is cancelled, never deleted.
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="statements")
@@ -258,29 +252,15 @@ class Statement(VersionedModel):
         """Whether saving a change to the wording now voids a review or an approval."""
         return self.status in (self.Status.IN_REVIEW, self.Status.APPROVED)
 
-    # Who may review. The one rule: a reviewer holds the permission and wrote none of the
-    # statement, neither as its author nor by saving a change to its wording. Every place that
-    # asks (the page's buttons and notes, the incident page, the dashboard, the mail, the verbs)
-    # goes through review_refusal.
-
-    def wording_contributors(self):
-        """Ids of everyone who saved a change to the wording (see ``WORDING_FIELDS``). Queries
-        the history once; for many statements use ``StatementQuerySet.wording_contributors``."""
-        return _wording_contributors_of([self.pk])[self.pk]
-
-    def share_in_writing(self, user, contributors=None):
-        """``"author"``, ``"contributor"`` (saved a change to the wording) or ``""``.
-
-        ``contributors`` is :meth:`wording_contributors`, when already known; otherwise the
-        history is queried once (not for the author).
-        """
-        if user.pk is None:
-            return ""
-        if user.pk == self.author_id:
-            return "author"
-        if contributors is None:
-            contributors = self.wording_contributors()
-        return "contributor" if user.pk in contributors else ""
+    # Who may review: the four-eyes rule (responses.models.four_eyes), a reviewer holds the
+    # permission and wrote none of the statement. Every place that asks (the page's buttons and
+    # notes, the incident page, the dashboard, the mail, the verbs) goes through review_refusal.
+    SECOND_EYES_PERMISSION = REVIEW_PERMISSION
+    FOUR_EYES_REFUSALS = {
+        "permission": "Only a manager may review a statement.",
+        "author": "You wrote this statement, so another manager must review it.",
+        "contributor": "You changed this statement’s wording, so another manager must review it.",
+    }
 
     def review_refusal(self, user, contributors=None):
         """Why ``user`` may not approve or request changes now, or ``""`` if they may.
@@ -293,14 +273,7 @@ class Statement(VersionedModel):
             return "Only a statement in review can be approved or sent back."
         if not self.incident.is_editable:
             return "The incident is frozen: its statements are no longer reviewed."
-        if not user.has_perm(REVIEW_PERMISSION):
-            return "Only a manager may review a statement."
-        share = self.share_in_writing(user, contributors)
-        if share == "author":
-            return "You wrote this statement, so another manager must review it."
-        if share == "contributor":
-            return "You changed this statement’s wording, so another manager must review it."
-        return ""
+        return self.four_eyes_refusal(user, contributors)
 
     def may_review(self, user, contributors=None):
         """Whether ``user`` may approve or request changes now. Queries as
@@ -313,24 +286,6 @@ class Statement(VersionedModel):
         :meth:`review_refusal` does."""
         return user.has_perm(self.MOVES["publish"].permission) and self.may_review(
             user, contributors
-        )
-
-    def eligible_reviewers(self, contributors=None):
-        """The active users who may review this statement once it is in review, by the rule of
-        :meth:`review_refusal`: holders of the permission, less everyone who wrote any of it. A
-        user queryset; queries the history once first unless ``contributors`` is given."""
-        if contributors is None:
-            contributors = self.wording_contributors()
-        writers = {self.author_id, *contributors} - {None}
-        return (
-            get_user_model()
-            .objects.with_perm(
-                REVIEW_PERMISSION,
-                is_active=True,
-                include_superusers=True,
-                backend="django.contrib.auth.backends.ModelBackend",
-            )
-            .exclude(pk__in=writers)
         )
 
     def allowed_moves(self, user, contributors=None):
@@ -360,10 +315,12 @@ class Statement(VersionedModel):
                 }.get(share, ""),
             )
         if self.status == S.APPROVED:
-            if user.has_perm("responses.publish_statement"):
+            if user.has_perm(self.MOVES["publish"].permission):
                 return NextStep("Approved: ready for you to publish")
             return NextStep("Approved: waiting for a manager to publish")
-        if self.status == S.DRAFT and user.has_perm("responses.change_statement"):
+        if self.status in self.MOVES["submit"].sources and user.has_perm(
+            self.MOVES["submit"].permission
+        ):
             return NextStep("Draft: submit it for approval when ready")
         return None
 
@@ -377,7 +334,7 @@ class Statement(VersionedModel):
     def save_wording(self, *, by, expected_version, fields):
         """Save an edit from the form. Queries and locks the row (see ``save_edit``).
 
-        A change of wording (``WORDING_FIELDS``: the kind, the body or the platforms) while in
+        A change of wording (``WRITING_FIELDS``: the kind, the body or the platforms) while in
         review or after approval sends the statement back to Draft, because an approval belongs
         to the words that were reviewed, for the platforms they were reviewed for. Published and
         withdrawn statements refuse every edit (a correction is a new statement).
@@ -389,7 +346,7 @@ class Statement(VersionedModel):
                     f"A {row.get_status_display().lower()} statement cannot be edited. "
                     "Write a correction as a new statement instead."
                 )
-            if not set(changed) & set(self.WORDING_FIELDS):
+            if not set(changed) & set(self.WRITING_FIELDS):
                 return None
             if not row.edit_returns_to_draft:
                 return None
@@ -525,12 +482,6 @@ def _checks(*checks):
             check(row)
 
     return run_all
-
-
-def _wording_contributors_of(statement_ids):
-    """Who saved a change to a statement's wording (see :func:`crisis.history.contributors`):
-    the four-eyes rule needs a reviewer who wrote none of it."""
-    return contributors(Statement, statement_ids, Statement.WORDING_FIELDS)
 
 
 def _may_review(user):

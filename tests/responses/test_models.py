@@ -601,15 +601,13 @@ def test_it_refuses_review_by_a_manager_who_reworded_the_statement(action, comms
         do(statement, action, by=manager)
 
     assert factories.snapshot(statement) == before
-    assert [a for a, _ in statement.allowed_moves(manager, statement.wording_contributors())] == [
-        "withdraw"
-    ]
+    assert [a for a, _ in statement.allowed_moves(manager, statement.writers())] == ["withdraw"]
 
 
 def test_a_manager_who_only_submitted_may_still_review(comms, manager, second_manager):
     statement = statement_in(S.DRAFT, comms)
     statement.submit(by=second_manager)
 
-    assert statement.wording_contributors() == set()
+    assert statement.writers() == set()
     statement.approve(by=manager)
     assert factories.reload(statement).status == S.APPROVED

@@ -103,7 +103,7 @@ def test_the_review_request_mail_reaches_every_holder_of_the_permission(
         statement.submit(by=author)
 
     assert [sorted(m.to) for m in mail.outbox] == [["admin@example.com", "manager@example.com"]]
-    assert sorted(u.username for u in statement.eligible_reviewers()) == ["admin", "manager"]
+    assert sorted(u.username for u in statement.eligible_second_eyes()) == ["admin", "manager"]
 
 
 @pytest.mark.parametrize("action", ["approve", "request-changes"])
@@ -141,7 +141,7 @@ def test_changing_only_the_kind_also_makes_a_contributor(author, manager):
     form_copy.save_wording(by=manager, expected_version=form_copy.version, fields=["kind"])
     form_copy.submit(by=author)
 
-    assert statement.wording_contributors() == {manager.pk}
+    assert statement.writers() == {manager.pk}
     assert not factories.reload(statement).may_review(manager)
 
 
