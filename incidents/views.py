@@ -316,7 +316,7 @@ def incident_detail(request, reference):
         "moves": [m for m in moves if m[0] not in Incident.NOTE_REQUIRED],
         "noted_moves": [m for m in moves if m[0] in Incident.NOTE_REQUIRED],
         "note_max_length": REASON_MAX_LENGTH,
-        "can_edit": request.user.has_perm("incidents.change_incident") and incident.is_editable,
+        "can_edit": incident.may_edit(request.user),
         # Each app's panels (statements, affected parties, the public page…): see crisis.panels.
         "panels": panels.render_panels(panels.incident_panels, request, incident),
         "timeline": list(reversed(timeline))[:TIMELINE_PREVIEW],

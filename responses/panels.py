@@ -47,8 +47,7 @@ def statements_panel(request, incident):
         {
             "incident": incident,
             "statements": [(s, s.next_step(request.user, contributors[s.pk])) for s in statements],
-            "can_add_statement": request.user.has_perm("responses.add_statement")
-            and incident.is_editable,
+            "can_add_statement": incident.may_edit(request.user, "responses.add_statement"),
         },
     )
 
@@ -155,7 +154,7 @@ def action_plan_panel(request, incident):
     may make now (one query: the items with their owners; the incident comes from the caller)."""
     now = timezone.now()
     items = list(incident.action_items.select_related("owner"))
-    can_change = request.user.has_perm("responses.change_actionitem") and incident.is_editable
+    can_change = incident.may_edit(request.user, "responses.change_actionitem")
     rows = [
         {
             "item": item,
@@ -172,8 +171,7 @@ def action_plan_panel(request, incident):
         {
             "incident": incident,
             "rows": rows,
-            "can_add_item": request.user.has_perm("responses.add_actionitem")
-            and incident.is_editable,
+            "can_add_item": incident.may_edit(request.user, "responses.add_actionitem"),
             "can_change_item": can_change,
             "overdue_count": sum(1 for row in rows if row["clock"] and row["clock"].is_overdue),
             "unfinished_count": sum(1 for item in items if item.is_unfinished),
@@ -305,7 +303,7 @@ def updates_panel(request, incident):
         if drafts and may_publish_any and incident.is_editable
         else defaultdict(set)
     )
-    can_add = user.has_perm("responses.add_progressupdate") and incident.is_editable
+    can_add = incident.may_edit(user, "responses.add_progressupdate")
     can_change = user.has_perm("responses.change_progressupdate")
     public = []
     for update in (u for u in updates if u.is_public):

@@ -119,9 +119,8 @@ def _render_detail(request, statement, *, publish_form=None, status=200):
         "moves": dict(statement.allowed_moves(request.user, contributors)),
         "can_approve_and_publish": statement.may_approve_and_publish(request.user, contributors),
         "next_step": statement.next_step(request.user, contributors),
-        "can_edit": request.user.has_perm("responses.change_statement") and statement.is_editable,
-        "can_set_links": request.user.has_perm("responses.change_statement")
-        and statement.incident.is_editable,
+        "can_edit": statement.may_edit(request.user),
+        "can_set_links": statement.incident.may_edit(request.user, "responses.change_statement"),
         "length_check": statement.length_check(),
         "reviews": list(statement.reviews.select_related("reviewer")),
         "publications": list(statement.publications.all()),
