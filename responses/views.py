@@ -192,12 +192,9 @@ def _compare(name, before, after):
 @require_http_methods(["GET", "HEAD", "POST"])
 def statement_edit(request, pk):
     statement = _get_statement(request, pk)
-    if not statement.is_editable:
-        messages.error(
-            request,
-            f"A {statement.get_status_display().lower()} statement cannot be edited. "
-            "Write a correction as a new statement instead.",
-        )
+    refusal = statement.edit_refusal()
+    if refusal:
+        messages.error(request, refusal)
         return redirect(statement)
     status_before = statement.status
     current = current_by = None
@@ -238,7 +235,7 @@ def statement_edit(request, pk):
         # Offered on a draft; a statement in review or approved is submitted again after an
         # edit of its wording sends it back to Draft.
         "can_submit": request.user.has_perm(Statement.MOVES["submit"].permission)
-        and statement.status == Statement.Status.DRAFT,
+        and statement.status in Statement.MOVES["submit"].sources,
     }
     return render(request, "responses/statement_form.html", context)
 
@@ -733,12 +730,9 @@ def update_draft_public(request, reference):
 def update_edit(request, reference, pk):
     update = _get_update(request, reference, pk)
     incident = update.incident
-    if not update.is_editable:
-        messages.error(
-            request,
-            f"A {update.get_status_display().lower()} {update.get_kind_display().lower()} "
-            "update cannot be edited. Write a new update instead.",
-        )
+    refusal = update.edit_refusal()
+    if refusal:
+        messages.error(request, refusal)
         return redirect(update)
     current = current_by = None
     form = PublicUpdateForm(request.POST or None, instance=update, incident=incident)

@@ -192,7 +192,20 @@ class ProgressUpdate(FourEyes, VersionedModel):
     def is_editable(self):
         """Whether the text and the promise may still change: a public draft of an incident
         that is not frozen. No queries once the incident is loaded."""
-        return self.is_public and self.is_draft and self.incident.is_editable
+        return not self.edit_refusal()
+
+    def edit_refusal(self):
+        """Why the text and the promise may not change now, or ``""``: only a public draft is
+        edited, and a frozen incident freezes it. No queries once the incident is loaded; the
+        edit verb asks it of the locked row."""
+        if not (self.is_public and self.is_draft):
+            return (
+                f"A {self.get_status_display().lower()} {self.get_kind_display().lower()} "
+                "update cannot be edited. Write a new update instead."
+            )
+        if not self.incident.is_editable:
+            return self.incident.frozen_notice()
+        return ""
 
     # Who may publish. There is no approval step: the publisher is the second pair of eyes, so
     # the four-eyes rule (responses.models.four_eyes) holds: a publisher holds the permission and
@@ -281,10 +294,7 @@ class ProgressUpdate(FourEyes, VersionedModel):
 
         def only_drafts(row, changed):
             if not (row.is_public and row.is_draft):
-                raise TransitionRefused(
-                    f"A {row.get_status_display().lower()} update cannot be edited. "
-                    "Write a new update instead."
-                )
+                raise TransitionRefused(row.edit_refusal())
             if "next_update_at" in changed:
                 _refuse_promise(self.next_update_at)
             return None

@@ -205,7 +205,20 @@ class Statement(FourEyes, VersionedModel):
     def is_editable(self):
         """Whether the wording may still change: not published or withdrawn, and the incident
         not frozen. No queries once the incident is loaded."""
-        return self.status not in self.FROZEN_STATUSES and self.incident.is_editable
+        return not self.edit_refusal()
+
+    def edit_refusal(self):
+        """Why the wording may not change now, or ``""``: a published or withdrawn statement
+        stays as it was (a correction is a new statement), and a frozen incident freezes it. No
+        queries once the incident is loaded; the edit verb asks it of the locked row."""
+        if self.status in self.FROZEN_STATUSES:
+            return (
+                f"A {self.get_status_display().lower()} statement cannot be edited. "
+                "Write a correction as a new statement instead."
+            )
+        if not self.incident.is_editable:
+            return self.incident.frozen_notice()
+        return ""
 
     def frozen_incident_id(self):
         return self.incident_id
@@ -341,11 +354,9 @@ class Statement(FourEyes, VersionedModel):
         """
 
         def back_to_draft_if_reworded(row, changed):
-            if row.status in self.FROZEN_STATUSES:
-                raise TransitionRefused(
-                    f"A {row.get_status_display().lower()} statement cannot be edited. "
-                    "Write a correction as a new statement instead."
-                )
+            refusal = row.edit_refusal()
+            if refusal:
+                raise TransitionRefused(refusal)
             if not set(changed) & set(self.WRITING_FIELDS):
                 return None
             if not row.edit_returns_to_draft:
