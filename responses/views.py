@@ -25,6 +25,7 @@ from responses.forms import (
     PublishForm,
     StatementForm,
     UpdatePublishForm,
+    WithdrawForm,
 )
 from responses.lengths import LENGTH_LIMITS
 from responses.models import ActionItem, ProgressUpdate, Publication, Statement
@@ -123,8 +124,12 @@ def _render_detail(request, statement, *, publish_form=None, status=200):
         "can_set_links": statement.incident.may_edit(request.user, "responses.change_statement"),
         "length_check": statement.length_check(),
         "reviews": list(statement.reviews.select_related("reviewer")),
-        "publications": list(statement.publications.all()),
-        "link_form": PublicationLinkForm(),
+        "publications": [
+            (p, PublicationLinkForm(instance=p, auto_id=f"link-{p.pk}-%s"))
+            for p in statement.publications.all()
+        ],
+        "decision_form": DecisionForm(auto_id="review-%s"),
+        "withdraw_form": WithdrawForm(auto_id="withdraw-%s"),
         "publish_form": publish_form or PublishForm(statement=statement),
         "versions": list(reversed(versions)),
         "selected": selected,
