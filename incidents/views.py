@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from crisis import panels
 from crisis.converters import whole_number
+from crisis.editing import versioned_edit
 from crisis.exports import CsvDownload
 from crisis.forms import AlreadySaved
 from crisis.history import entries_for
@@ -361,31 +362,22 @@ def incident_edit(request, reference):
     if not incident.is_editable:
         messages.error(request, incident.frozen_notice())
         return redirect(incident)
-    current = None
-    if request.method == "POST":
-        form = IncidentForm(request.POST, instance=incident)
-        old_terms = incident.tracking_terms
-        if form.is_valid():
-            try:
-                form.instance.save_edit(
-                    by=request.user,
-                    expected_version=form.cleaned_data["version"],
-                    fields=form.edited_fields(),
-                )
-            except StaleEdit as stale:
-                current = stale.current
-                messages.error(request, form.stale_message(current))
-            except TransitionRefused as refused:
-                messages.error(request, str(refused))
-                return redirect(incident)
-            else:
-                messages.success(request, "Incident updated.")
-                offer_link_after_terms_change(request, form.instance, old_terms)
-                return redirect(incident)
-    else:
-        form = IncidentForm(instance=incident)
-    context = {"form": form, "incident": incident, "current": current}
-    return render(request, "incidents/incident_form.html", context)
+    old_terms = incident.tracking_terms
+    form = IncidentForm(request.POST if request.method == "POST" else None, instance=incident)
+
+    def saved():
+        messages.success(request, "Incident updated.")
+        offer_link_after_terms_change(request, form.instance, old_terms)
+        return redirect(incident)
+
+    return versioned_edit(
+        request,
+        form,
+        template="incidents/incident_form.html",
+        context={"incident": incident},
+        saved=saved,
+        refused_to=incident,
+    )
 
 
 @login_required
@@ -451,26 +443,20 @@ def party_edit(request, reference, pk):
     if not incident.is_editable:
         messages.error(request, incident.frozen_notice())
         return redirect(incident)
-    current = None
     form = AffectedPartyForm(request.POST or None, instance=party)
-    if request.method == "POST" and form.is_valid():
-        try:
-            form.instance.save_edit(
-                by=request.user,
-                expected_version=form.cleaned_data["version"],
-                fields=form.edited_fields(),
-            )
-        except StaleEdit as stale:
-            current = stale.current
-            messages.error(request, form.stale_message(current))
-        except TransitionRefused as refused:
-            messages.error(request, str(refused))
-            return redirect(incident)
-        else:
-            messages.success(request, "Affected party updated.")
-            return redirect(incident.get_absolute_url() + "#parties")
-    context = {"form": form, "incident": incident, "party": party, "current": current}
-    return render(request, "incidents/affectedparty_form.html", context)
+
+    def saved():
+        messages.success(request, "Affected party updated.")
+        return redirect(incident.get_absolute_url() + "#parties")
+
+    return versioned_edit(
+        request,
+        form,
+        template="incidents/affectedparty_form.html",
+        context={"incident": incident, "party": party},
+        saved=saved,
+        refused_to=incident,
+    )
 
 
 @login_required

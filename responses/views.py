@@ -9,9 +9,10 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from crisis.converters import whole_number
+from crisis.editing import versioned_edit
 from crisis.forms import AlreadySaved
 from crisis.history import entries_for
-from crisis.lifecycle import StaleEdit, TransitionRefused
+from crisis.lifecycle import TransitionRefused
 from incidents.models import Incident, Platform
 from responses import plans, public
 from responses.diff import has_changes, word_diff
@@ -202,47 +203,39 @@ def statement_edit(request, pk):
         messages.error(request, refusal)
         return redirect(statement)
     status_before = statement.status
-    current = current_by = None
     form = StatementForm(request.POST or None, instance=statement, incident=statement.incident)
-    if request.method == "POST" and form.is_valid():
-        try:
-            form.instance.save_wording(
-                by=request.user,
-                expected_version=form.cleaned_data["version"],
-                fields=form.edited_fields(),
+
+    def saved():
+        if _wants_submit(request):
+            _submit_after_save(request, statement, saved="Saved")
+        elif statement.status == Statement.Status.DRAFT and status_before != statement.status:
+            messages.warning(
+                request,
+                "Saved. The wording changed, so the statement is back in Draft: "
+                "submit it for approval again.",
             )
-        except StaleEdit as stale:
-            current = stale.current
-            current_by = current.history.select_related("history_user").first().history_user
-            messages.error(request, form.stale_message(current))
-        except TransitionRefused as refused:
-            messages.error(request, str(refused))
-            return redirect(statement)
         else:
-            if _wants_submit(request):
-                _submit_after_save(request, statement, saved="Saved")
-            elif statement.status == Statement.Status.DRAFT and status_before != statement.status:
-                messages.warning(
-                    request,
-                    "Saved. The wording changed, so the statement is back in Draft: "
-                    "submit it for approval again.",
-                )
-            else:
-                messages.success(request, "Statement saved.")
-            return redirect(statement)
+            messages.success(request, "Statement saved.")
+        return redirect(statement)
+
     context = {
-        "form": form,
         "incident": statement.incident,
         "statement": statement,
-        "current": current,
-        "current_by": current_by,
         "limits": _limits(),
         # Offered on a draft; a statement in review or approved is submitted again after an
         # edit of its wording sends it back to Draft.
         "can_submit": request.user.has_perm(Statement.MOVES["submit"].permission)
         and statement.status in Statement.MOVES["submit"].sources,
     }
-    return render(request, "responses/statement_form.html", context)
+    return versioned_edit(
+        request,
+        form,
+        template="responses/statement_form.html",
+        context=context,
+        save=form.instance.save_wording,
+        saved=saved,
+        refused_to=statement,
+    )
 
 
 @login_required
@@ -536,26 +529,20 @@ def action_item_edit(request, reference, pk):
     if not incident.is_editable:
         messages.error(request, incident.frozen_notice())
         return redirect(incident)
-    current = None
     form = ActionItemForm(request.POST or None, instance=item, incident=incident)
-    if request.method == "POST" and form.is_valid():
-        try:
-            form.instance.save_edit(
-                by=request.user,
-                expected_version=form.cleaned_data["version"],
-                fields=form.edited_fields(),
-            )
-        except StaleEdit as stale:
-            current = stale.current
-            messages.error(request, form.stale_message(current))
-        except TransitionRefused as refused:
-            messages.error(request, str(refused))
-            return redirect(incident)
-        else:
-            messages.success(request, "Action item updated.")
-            return redirect(item)
-    context = {"form": form, "incident": incident, "item": item, "current": current}
-    return render(request, "responses/actionitem_form.html", context)
+
+    def saved():
+        messages.success(request, "Action item updated.")
+        return redirect(item)
+
+    return versioned_edit(
+        request,
+        form,
+        template="responses/actionitem_form.html",
+        context={"incident": incident, "item": item},
+        saved=saved,
+        refused_to=incident,
+    )
 
 
 @login_required
@@ -739,34 +726,22 @@ def update_edit(request, reference, pk):
     if refusal:
         messages.error(request, refusal)
         return redirect(update)
-    current = current_by = None
     form = PublicUpdateForm(request.POST or None, instance=update, incident=incident)
-    if request.method == "POST" and form.is_valid():
-        try:
-            form.instance.save_draft(
-                by=request.user,
-                expected_version=form.cleaned_data["version"],
-                fields=form.edited_fields(),
-            )
-        except StaleEdit as stale:
-            current = stale.current
-            current_by = current.history.select_related("history_user").first().history_user
-            messages.error(request, form.stale_message(current, noun="update"))
-        except TransitionRefused as refused:
-            messages.error(request, str(refused))
-            return redirect(update)
-        else:
-            messages.success(request, "Public update saved.")
-            return redirect(update)
-    context = {
-        "form": form,
-        "incident": incident,
-        "update": update,
-        "is_public": True,
-        "current": current,
-        "current_by": current_by,
-    }
-    return render(request, "responses/update_form.html", context)
+
+    def saved():
+        messages.success(request, "Public update saved.")
+        return redirect(update)
+
+    return versioned_edit(
+        request,
+        form,
+        template="responses/update_form.html",
+        context={"incident": incident, "update": update, "is_public": True},
+        save=form.instance.save_draft,
+        saved=saved,
+        refused_to=update,
+        stale_noun="update",
+    )
 
 
 @login_required
