@@ -15,7 +15,6 @@ from crisis.history import entries_for
 from crisis.lifecycle import TransitionRefused
 from incidents.models import Incident, Platform
 from responses import plans, public
-from responses.diff import has_changes, word_diff
 from responses.forms import (
     ActionItemForm,
     DecisionForm,
@@ -112,8 +111,7 @@ def statement_detail(request, pk):
 
 
 def _render_detail(request, statement, *, publish_form=None, status=200):
-    versions = _versions(statement)
-    selected = _selected_version(request, versions)
+    versions = statement.versions(whole_number(request.GET.get("version", "")))
     contributors = statement.writers()
     context = {
         "statement": statement,
@@ -132,65 +130,15 @@ def _render_detail(request, statement, *, publish_form=None, status=200):
         "decision_form": DecisionForm(auto_id="review-%s"),
         "withdraw_form": WithdrawForm(auto_id="withdraw-%s"),
         "publish_form": publish_form or PublishForm(statement=statement),
-        "versions": list(reversed(versions)),
-        "selected": selected,
-        "comparisons": _comparisons(statement, versions, selected),
+        "versions": versions.newest_first,
+        "selected": versions.selected,
+        "comparisons": versions.comparisons(),
         "public_url": statement.incident.get_public_url()
         if statement.incident.is_public_page_open
         else None,
         "can_manage_public_page": request.user.has_perm("incidents.manage_public_page"),
     }
     return render(request, "responses/statement_detail.html", context, status=status)
-
-
-def _versions(statement):
-    """One history row per version, oldest first (one query).
-
-    Every save through a verb or the edit form bumps the version, so a version normally has one
-    row; should one have several, its last row is what it said.
-    """
-    latest = {}
-    for record in statement.history.select_related("history_user").order_by("history_id"):
-        latest[record.version] = record
-    return [latest[version] for version in sorted(latest)]
-
-
-def _selected_version(request, versions):
-    """The version named by ``?version=``, or the newest; an unknown number is ignored."""
-    wanted = whole_number(request.GET.get("version", ""))
-    for record in versions:
-        if record.version == wanted:
-            return record
-    return versions[-1] if versions else None
-
-
-def _comparisons(statement, versions, selected):
-    """Word diffs of the selected version against the one before and the approved one."""
-    if selected is None:
-        return []
-    comparisons = []
-    index = versions.index(selected)
-    if index > 0:
-        comparisons.append(_compare("the previous version", versions[index - 1], selected))
-    approved = next((r for r in versions if r.version == statement.approved_version), None)
-    if approved is not None and approved.version != selected.version:
-        comparisons.append(_compare("the approved version", approved, selected))
-    return comparisons
-
-
-def _compare(name, before, after):
-    segments = word_diff(before.body, after.body)
-    field = Statement._meta.get_field("target_platforms")
-    return {
-        "name": name,
-        "before": before,
-        "segments": segments,
-        "body_changed": has_changes(segments),
-        "platforms_before": field.labels(before.target_platforms),
-        "platforms_after": field.labels(after.target_platforms),
-        "platforms_changed": before.target_platforms != after.target_platforms,
-        "kind_changed": before.kind != after.kind,
-    }
 
 
 @login_required

@@ -1,6 +1,5 @@
-"""The statement: its wording, who may review it, its workflow and its length rules."""
-
-from typing import NamedTuple
+"""The statement: its wording, its workflow and its length rules (who may review it:
+responses.models.statement_review)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,24 +13,11 @@ from crisis.fields import ChoiceListField
 from crisis.lifecycle import Move, TransitionRefused, VersionedModel, clean_reason
 from incidents.models import Incident, Platform
 from responses.lengths import length_check, length_errors
-from responses.models.four_eyes import FourEyes, FourEyesQuerySet
+from responses.models.four_eyes import FourEyesQuerySet
 from responses.models.publication import Publication
 from responses.models.review import Review
-
-REVIEW_PERMISSION = "responses.approve_statement"
-
-
-class NextStep(NamedTuple):
-    """What happens next to a statement, said to one user."""
-
-    text: str
-    # The user may decide on it now: the incident page makes it stand out.
-    is_your_review: bool = False
-    # Why someone who might expect to review it does not (they wrote some of it).
-    note: str = ""
-
-    def __str__(self):
-        return self.text
+from responses.models.statement_review import REVIEW_PERMISSION, StatementReview
+from responses.models.statement_versions import StatementVersions
 
 
 class StatementQuerySet(FourEyesQuerySet):
@@ -54,7 +40,7 @@ class StatementQuerySet(FourEyesQuerySet):
         return self.filter(status=Statement.Status.PUBLISHED)
 
 
-class Statement(FourEyes, VersionedModel):
+class Statement(StatementReview, VersionedModel):
     class Kind(models.TextChoices):
         HOLDING = "holding", "Holding statement"
         ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement"
@@ -223,6 +209,11 @@ class Statement(FourEyes, VersionedModel):
     def frozen_incident_id(self):
         return self.incident_id
 
+    def versions(self, wanted=None):
+        """Every saved version with ``wanted`` chosen and its word diffs (see
+        :class:`StatementVersions`). Queries the history once."""
+        return StatementVersions(self, wanted)
+
     @property
     def platform_labels(self):
         return self._meta.get_field("target_platforms").labels(self.target_platforms)
@@ -264,78 +255,6 @@ class Statement(FourEyes, VersionedModel):
     def edit_returns_to_draft(self):
         """Whether saving a change to the wording now voids a review or an approval."""
         return self.status in (self.Status.IN_REVIEW, self.Status.APPROVED)
-
-    # Who may review: the four-eyes rule (responses.models.four_eyes), a reviewer holds the
-    # permission and wrote none of the statement. Every place that asks (the page's buttons and
-    # notes, the incident page, the dashboard, the mail, the verbs) goes through review_refusal.
-    SECOND_EYES_PERMISSION = REVIEW_PERMISSION
-    FOUR_EYES_REFUSALS = {
-        "permission": "Only a manager may review a statement.",
-        "author": "You wrote this statement, so another manager must review it.",
-        "contributor": "You changed this statement’s wording, so another manager must review it.",
-    }
-
-    def review_refusal(self, user, contributors=None):
-        """Why ``user`` may not approve or request changes now, or ``""`` if they may.
-
-        Queries the history once (see :meth:`share_in_writing`), and only for someone who holds
-        the permission and is not the author of a statement in review; pass ``contributors``
-        to avoid it in lists.
-        """
-        if self.status != self.Status.IN_REVIEW:
-            return "Only a statement in review can be approved or sent back."
-        if not self.incident.is_editable:
-            return "The incident is frozen: its statements are no longer reviewed."
-        return self.four_eyes_refusal(user, contributors)
-
-    def may_review(self, user, contributors=None):
-        """Whether ``user`` may approve or request changes now. Queries as
-        :meth:`review_refusal` does."""
-        return not self.review_refusal(user, contributors)
-
-    def may_approve_and_publish(self, user, contributors=None):
-        """Whether ``user`` may approve this wording and publish it in one step: they may
-        review it (:meth:`review_refusal`) and they may publish. Queries as
-        :meth:`review_refusal` does."""
-        return user.has_perm(self.MOVES["publish"].permission) and self.may_review(
-            user, contributors
-        )
-
-    def allowed_moves(self, user, contributors=None):
-        """The moves ``user`` may make now, a review by someone who may not review (see
-        :meth:`review_refusal`) left out. Queries as :meth:`review_refusal` does."""
-        return [
-            (action, move)
-            for action, move in super().allowed_moves(user)
-            if action not in self.REVIEW_MOVES or self.may_review(user, contributors)
-        ]
-
-    def next_step(self, user, contributors=None):
-        """What happens next, said to ``user`` (badges on the incident page, the note on the
-        statement page), or None. Queries as :meth:`review_refusal` does."""
-        S = self.Status
-        if not self.incident.is_editable:
-            return None
-        if self.status == S.IN_REVIEW:
-            if self.may_review(user, contributors):
-                return NextStep("Waiting for your approval", is_your_review=True)
-            share = self.share_in_writing(user, contributors)
-            return NextStep(
-                "Waiting for a manager’s approval",
-                note={
-                    "author": "You wrote this statement, so someone else reviews it.",
-                    "contributor": "You changed its wording, so someone else reviews it.",
-                }.get(share, ""),
-            )
-        if self.status == S.APPROVED:
-            if user.has_perm(self.MOVES["publish"].permission):
-                return NextStep("Approved: ready for you to publish")
-            return NextStep("Approved: waiting for a manager to publish")
-        if self.status in self.MOVES["submit"].sources and user.has_perm(
-            self.MOVES["submit"].permission
-        ):
-            return NextStep("Draft: submit it for approval when ready")
-        return None
 
     @classmethod
     def draft(cls, *, incident, by, reason="Drafted", **fields):
