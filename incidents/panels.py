@@ -190,17 +190,6 @@ def mention_facts(incident):
     ]
 
 
-def prefill(incident, facts):
-    """The starting text of each post-mortem field from what the app knows: the incident's
-    summary, and each fact that names the field, one line each ("- label: value")."""
-    text = {"summary": incident.summary}
-    for fact in facts:
-        if fact.field:
-            line = f"- {fact.label}: {fact.value}" if fact.value else f"- {fact.label}"
-            text[fact.field] = (text.get(fact.field, "") + "\n" + line).strip()
-    return {name: value for name, value in text.items() if value}
-
-
 def parties_panel(request, incident):
     """The affected parties (one query)."""
     return Panel(
