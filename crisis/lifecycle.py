@@ -246,3 +246,16 @@ class VersionedModel(FrozenGuard):
             and user.has_perm(move.permission)
             and (not frozen or move.sources & frozen_states)
         ]
+
+    def may_edit(self, user, permission=None):
+        """Whether ``user`` may change this record now: they hold ``permission`` (by default the
+        model's own change permission; a page that adds a record under an incident names the add
+        permission) and the record is editable (its ``is_editable`` where the model narrows it,
+        else its incident is not frozen). The one home of "may edit" for pages, panels and
+        buttons; no queries once the incident is loaded."""
+        if permission is None:
+            permission = f"{self._meta.app_label}.change_{self._meta.model_name}"
+        editable = getattr(self, "is_editable", None)
+        if editable is None:
+            editable = self.incident_status_as_loaded() not in frozen_statuses()
+        return user.has_perm(permission) and editable

@@ -122,7 +122,7 @@ def incident_mentions(request, reference):
         "page": page,
         "query": query,
         "next_query": "&".join(filter(None, [query, f"after={page.next_cursor}"])),
-        "can_unlink": request.user.has_perm(ACT_ON_MENTIONS) and incident.is_editable,
+        "can_unlink": incident.may_edit(request.user, ACT_ON_MENTIONS),
     }
     return render(request, "incidents/incident_mentions.html", context)
 

@@ -52,7 +52,7 @@ def postmortem_panel(request, incident):
             "incident": incident,
             "postmortem": postmortem,
             "is_resolved": is_resolved,
-            "can_write": request.user.has_perm(WRITE_PERMISSION) and incident.is_editable,
+            "can_write": incident.may_edit(request.user, WRITE_PERMISSION),
             "can_close": request.user.has_perm(CLOSE_PERMISSION),
         },
     )
@@ -190,17 +190,6 @@ def mention_facts(incident):
     ]
 
 
-def prefill(incident, facts):
-    """The starting text of each post-mortem field from what the app knows: the incident's
-    summary, and each fact that names the field, one line each ("- label: value")."""
-    text = {"summary": incident.summary}
-    for fact in facts:
-        if fact.field:
-            line = f"- {fact.label}: {fact.value}" if fact.value else f"- {fact.label}"
-            text[fact.field] = (text.get(fact.field, "") + "\n" + line).strip()
-    return {name: value for name, value in text.items() if value}
-
-
 def parties_panel(request, incident):
     """The affected parties (one query)."""
     return Panel(
@@ -208,8 +197,7 @@ def parties_panel(request, incident):
         {
             "incident": incident,
             "parties": list(incident.affected_parties.all()),
-            "can_add_party": request.user.has_perm("incidents.add_affectedparty")
-            and incident.is_editable,
+            "can_add_party": incident.may_edit(request.user, "incidents.add_affectedparty"),
         },
     )
 
@@ -286,10 +274,8 @@ def mentions_panel(request, incident):
     linked = incident.mentions.all()
     series = triage.hourly_counts(incident)
     offer = None
-    if (
-        incident.reference in request.session.get(OFFER_KEY, [])
-        and request.user.has_perm(ACT_ON_MENTIONS)
-        and incident.is_editable
+    if incident.reference in request.session.get(OFFER_KEY, []) and incident.may_edit(
+        request.user, ACT_ON_MENTIONS
     ):
         offer = triage.in_inbox_matching_count(incident)
     return Panel(

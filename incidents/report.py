@@ -41,7 +41,7 @@ def link(label, url):
 
 
 def render(report):
-    """The report (see :func:`incidents.views.report_context`) as a Markdown document."""
+    """The report (see :func:`incidents.postmortem_views._report`) as a Markdown document."""
     incident, postmortem = report["incident"], report["postmortem"]
     out = [f"# Post-mortem: {escape_line(str(incident))}", ""]
     if not report["is_final"]:

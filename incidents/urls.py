@@ -1,6 +1,6 @@
 from django.urls import path
 
-from incidents import import_views, lessons, mention_views, views
+from incidents import export_views, import_views, lessons, mention_views, postmortem_views, views
 
 app_name = "incidents"
 
@@ -20,7 +20,7 @@ urlpatterns = [
     ),
     path("incidents/", views.incident_list, name="list"),
     path("lessons/", lessons.lesson_list, name="lessons"),
-    path("incidents/export.csv", views.incident_export, name="export"),
+    path("incidents/export.csv", export_views.incident_export, name="export"),
     path("incidents/new/", views.incident_create, name="create"),
     path("incidents/<reference:reference>/", views.incident_detail, name="detail"),
     path("incidents/<reference:reference>/edit/", views.incident_edit, name="edit"),
@@ -60,22 +60,22 @@ urlpatterns = [
     ),
     path(
         "incidents/<reference:reference>/postmortem/",
-        views.postmortem_form,
+        postmortem_views.postmortem_form,
         name="postmortem",
     ),
     path(
         "incidents/<reference:reference>/postmortem/report/",
-        views.postmortem_report,
+        postmortem_views.postmortem_report,
         name="postmortem-report",
     ),
     path(
         "incidents/<reference:reference>/postmortem/report.md",
-        views.postmortem_markdown,
+        postmortem_views.postmortem_markdown,
         name="postmortem-markdown",
     ),
     path(
         "incidents/<reference:reference>/postmortem/history/",
-        views.postmortem_history,
+        postmortem_views.postmortem_history,
         name="postmortem-history",
     ),
 ]

@@ -1,13 +1,9 @@
-import itertools
-from typing import NamedTuple
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Count, Q
-from django.http import HttpResponse, QueryDict
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -15,20 +11,18 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from crisis import panels
 from crisis.converters import whole_number
-from crisis.exports import CsvDownload
+from crisis.editing import versioned_edit
 from crisis.forms import AlreadySaved
 from crisis.history import entries_for
-from crisis.lifecycle import REASON_MAX_LENGTH, StaleEdit, TransitionRefused
+from crisis.lifecycle import REASON_MAX_LENGTH, TransitionRefused
 from crisis.pagination import SegmentPaginator
-from crisis.replica import reading_database
 from crisis.roles import ACT_ON_MENTIONS
-from incidents import listing, report, triage
+from incidents import triage
+from incidents.dashboard import open_by_severity
 from incidents.filters import IncidentFilter
-from incidents.forms import AffectedPartyForm, IncidentForm, MoveForm, PostMortemForm
+from incidents.forms import AffectedPartyForm, IncidentForm, MoveForm
 from incidents.mention_views import offer_link_after_terms_change
-from incidents.models import AffectedParty, Incident, PostMortem
-from incidents.models.postmortem import CLOSE_PERMISSION, TEXT_FIELDS, CloseRefused
-from incidents.panels import postmortem_of, prefill
+from incidents.models import AffectedParty, Incident
 
 PAGE_SIZE = 25
 # The list counts and pages through at most this many incidents ("more than 10,000"): beyond
@@ -39,8 +33,9 @@ TIMELINE_PREVIEW = 30
 TIMELINE_PAGE_SIZE = 100
 
 
-def _get_incident(request, reference):
-    """Every signed-in user may read every incident; writes are gated by permissions."""
+def get_incident(request, reference):
+    """Every signed-in user may read every incident; writes are gated by permissions. Shared by
+    the incident's pages (incidents.postmortem_views too)."""
     return get_object_or_404(
         Incident.objects.select_related(
             "lead", "declared_by", "postmortem", "postmortem__completed_by"
@@ -59,49 +54,10 @@ def _get_party(request, reference, pk):
 DASHBOARD_URGENT = 20
 
 
-class SeverityGroup(NamedTuple):
-    severity: Incident.Severity
-    incidents: list  # the most urgent of this severity, as many as the dashboard shows
-    count: int  # every open incident of this severity
-
-
-def _open_by_severity():
-    """The open incidents at a glance, in two indexed queries however many are open: how many
-    of each severity (and how many still without a public word), and the most urgent
-    DASHBOARD_URGENT with their clocks, grouped by severity, most severe first."""
-    counts = {
-        row["severity"]: row
-        for row in Incident.objects.open()
-        .order_by()
-        .values("severity")
-        .annotate(
-            count=Count("pk"), waiting=Count("pk", filter=Q(first_acknowledged_at__isnull=True))
-        )
-    }
-    urgent = list(
-        Incident.objects.open().for_lists().with_clocks().open_desk_order()[:DASHBOARD_URGENT]
-    )
-    groups = [
-        SeverityGroup(
-            severity,
-            [i for i in urgent if i.severity == severity],
-            counts[severity]["count"],
-        )
-        for severity in Incident.Severity
-        if severity in counts
-    ]
-    totals = {
-        "open_count": sum(row["count"] for row in counts.values()),
-        "waiting_count": sum(row["waiting"] for row in counts.values()),
-        "shown_count": len(urgent),
-    }
-    return groups, totals
-
-
 @login_required
 @require_safe
 def dashboard(request):
-    by_severity, totals = _open_by_severity()
+    by_severity, totals = open_by_severity(urgent=DASHBOARD_URGENT)
     recent = list(Incident.objects.finished().for_lists().newest_first()[:5])
     context = {
         "by_severity": by_severity,
@@ -120,7 +76,7 @@ def dashboard(request):
 def dashboard_clocks(request):
     """The dashboard's open incidents with their clocks, as a fragment that the dashboard's
     script swaps in each minute (static/js/dashboard-clocks.js)."""
-    by_severity, totals = _open_by_severity()
+    by_severity, totals = open_by_severity(urgent=DASHBOARD_URGENT)
     context = {
         "by_severity": by_severity,
         "refresh_seconds": settings.CLOCK_REFRESH_SECONDS,
@@ -129,7 +85,7 @@ def dashboard_clocks(request):
     return render(request, "incidents/_dashboard_open.html", context)
 
 
-def _filtered(request):
+def filtered(request):
     """The list's and the export's filters from the query string. Without a tab chosen (or with
     an unknown one) they show the open incidents: the list opens on the work at hand."""
     data = request.GET.copy()
@@ -138,7 +94,7 @@ def _filtered(request):
     return IncidentFilter(data, queryset=Incident.objects.for_lists())
 
 
-def _desk_segments(filterset, using=DEFAULT_DB_ALIAS):
+def desk_segments(filterset, using=DEFAULT_DB_ALIAS):
     """The filtered incidents in desk order, as querysets an index reads in order: the open
     tab's are all open (one segment), "All incidents" are the open ones, then the rest. The
     open ones come first either way (read through the partial index incident_open_desk)."""
@@ -153,8 +109,8 @@ def _desk_segments(filterset, using=DEFAULT_DB_ALIAS):
 @login_required
 @require_safe
 def incident_list(request):
-    filterset = _filtered(request)
-    segments = _desk_segments(filterset)
+    filterset = filtered(request)
+    segments = desk_segments(filterset)
     # Counted in their order: the open incidents (first) through their partial index, and with
     # a platform chosen every segment, through that platform's partial index.
     in_order = range(len(segments)) if filterset.form.cleaned_data.get("platform") else [0]
@@ -189,77 +145,6 @@ def incident_list(request):
         "count_is_exact": paginator.count_is_exact,
     }
     return render(request, "incidents/incident_list.html", context)
-
-
-EXPORT_COLUMNS = [
-    "Reference",
-    "Title",
-    "Public title",
-    "Status",
-    "Severity",
-    "Category",
-    "Platforms",
-    "Lead",
-    "Drill",
-    "Detected",
-    "Declared",
-    "First public acknowledgement",
-    "Resolved",
-    "Closed",
-]
-
-
-# What the export reads of each incident: plain values, no model instances (100,000 rows).
-EXPORT_FIELDS = [
-    "reference",
-    "title",
-    "public_title",
-    "status",
-    "severity",
-    "category",
-    "platforms",
-    "lead__first_name",
-    "lead__last_name",
-    "lead__username",
-    "is_drill",
-    "detected_at",
-    "declared_at",
-    "first_acknowledged_at",
-    "resolved_at",
-    "closed_at",
-]
-
-
-def _export_row(values):
-    reference, title, public_title, status, severity, category, platforms = values[:7]
-    first_name, last_name, username, is_drill = values[7:11]
-    # As User.get_full_name(), else the username; no lead, no name.
-    lead = "" if username is None else f"{first_name} {last_name}".strip() or username
-    return [
-        reference,
-        title,
-        public_title,
-        listing.STATUS_LABELS.get(status, status),
-        severity,
-        listing.CATEGORY_LABELS.get(category, category),
-        ", ".join(Incident._meta.get_field("platforms").labels(platforms)),
-        lead,
-        "yes" if is_drill else "no",
-        *[t.isoformat() if t else "" for t in values[11:]],
-    ]
-
-
-@login_required
-@require_safe
-def incident_export(request):
-    """Every incident the list's tab and filters find, in its order, streamed: rows are read in
-    chunks and sent as they come, so memory stays flat and the download starts at once."""
-    filterset = _filtered(request)
-    segments = _desk_segments(filterset, using=reading_database())
-    rows = itertools.chain.from_iterable(
-        segment.values_list(*EXPORT_FIELDS).iterator(chunk_size=2000) for segment in segments
-    )
-    return CsvDownload("incidents").stream(EXPORT_COLUMNS, map(_export_row, rows))
 
 
 @login_required
@@ -305,7 +190,7 @@ def incident_create(request):
 @login_required
 @require_safe
 def incident_detail(request, reference):
-    incident = _get_incident(request, reference)
+    incident = get_incident(request, reference)
     # One more than shown, to know whether the full timeline holds more.
     timeline = panels.timeline(request, incident, limit=TIMELINE_PREVIEW + 1)
     moves = incident.button_moves(request.user)
@@ -315,7 +200,7 @@ def incident_detail(request, reference):
         "moves": [m for m in moves if m[0] not in Incident.NOTE_REQUIRED],
         "noted_moves": [m for m in moves if m[0] in Incident.NOTE_REQUIRED],
         "note_max_length": REASON_MAX_LENGTH,
-        "can_edit": request.user.has_perm("incidents.change_incident") and incident.is_editable,
+        "can_edit": incident.may_edit(request.user),
         # Each app's panels (statements, affected parties, the public page…): see crisis.panels.
         "panels": panels.render_panels(panels.incident_panels, request, incident),
         "timeline": list(reversed(timeline))[:TIMELINE_PREVIEW],
@@ -329,7 +214,7 @@ def incident_detail(request, reference):
 def incident_timeline(request, reference):
     """Everything that happened to the incident, newest first, filtered by kind (``?kind=``,
     repeated); an unknown kind is ignored with a message."""
-    incident = _get_incident(request, reference)
+    incident = get_incident(request, reference)
     asked = request.GET.getlist("kind")
     chosen = [kind for kind in panels.timeline_kinds if kind in asked]
     unknown = sorted({kind for kind in asked if kind not in panels.timeline_kinds})
@@ -356,42 +241,33 @@ def incident_timeline(request, reference):
 @permission_required("incidents.change_incident", raise_exception=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 def incident_edit(request, reference):
-    incident = _get_incident(request, reference)
+    incident = get_incident(request, reference)
     if not incident.is_editable:
         messages.error(request, incident.frozen_notice())
         return redirect(incident)
-    current = None
-    if request.method == "POST":
-        form = IncidentForm(request.POST, instance=incident)
-        old_terms = incident.tracking_terms
-        if form.is_valid():
-            try:
-                form.instance.save_edit(
-                    by=request.user,
-                    expected_version=form.cleaned_data["version"],
-                    fields=form.edited_fields(),
-                )
-            except StaleEdit as stale:
-                current = stale.current
-                messages.error(request, form.stale_message(current))
-            except TransitionRefused as refused:
-                messages.error(request, str(refused))
-                return redirect(incident)
-            else:
-                messages.success(request, "Incident updated.")
-                offer_link_after_terms_change(request, form.instance, old_terms)
-                return redirect(incident)
-    else:
-        form = IncidentForm(instance=incident)
-    context = {"form": form, "incident": incident, "current": current}
-    return render(request, "incidents/incident_form.html", context)
+    old_terms = incident.tracking_terms
+    form = IncidentForm(request.POST if request.method == "POST" else None, instance=incident)
+
+    def saved():
+        messages.success(request, "Incident updated.")
+        offer_link_after_terms_change(request, form.instance, old_terms)
+        return redirect(incident)
+
+    return versioned_edit(
+        request,
+        form,
+        template="incidents/incident_form.html",
+        context={"incident": incident},
+        saved=saved,
+        refused_to=incident,
+    )
 
 
 @login_required
 @permission_required("incidents.change_incident", raise_exception=True)
 @require_POST
 def incident_move(request, reference, action):
-    incident = _get_incident(request, reference)
+    incident = get_incident(request, reference)
     form = MoveForm(request.POST)
     if not form.is_valid():
         # The only field is the note: say what is wrong with it rather than dropping it.
@@ -409,7 +285,7 @@ def incident_move(request, reference, action):
 @login_required
 @require_safe
 def incident_history(request, reference):
-    incident = _get_incident(request, reference)
+    incident = get_incident(request, reference)
     entries = entries_for(Incident, incident.history.select_related("history_user"))
     context = {"incident": incident, "subject": incident, "entries": list(reversed(entries))}
     return render(request, "incidents/history.html", context)
@@ -419,7 +295,7 @@ def incident_history(request, reference):
 @permission_required("incidents.add_affectedparty", raise_exception=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 def party_create(request, reference):
-    incident = _get_incident(request, reference)
+    incident = get_incident(request, reference)
     if not incident.is_editable:
         messages.error(request, incident.frozen_notice())
         return redirect(incident)
@@ -450,26 +326,20 @@ def party_edit(request, reference, pk):
     if not incident.is_editable:
         messages.error(request, incident.frozen_notice())
         return redirect(incident)
-    current = None
     form = AffectedPartyForm(request.POST or None, instance=party)
-    if request.method == "POST" and form.is_valid():
-        try:
-            form.instance.save_edit(
-                by=request.user,
-                expected_version=form.cleaned_data["version"],
-                fields=form.edited_fields(),
-            )
-        except StaleEdit as stale:
-            current = stale.current
-            messages.error(request, form.stale_message(current))
-        except TransitionRefused as refused:
-            messages.error(request, str(refused))
-            return redirect(incident)
-        else:
-            messages.success(request, "Affected party updated.")
-            return redirect(incident.get_absolute_url() + "#parties")
-    context = {"form": form, "incident": incident, "party": party, "current": current}
-    return render(request, "incidents/affectedparty_form.html", context)
+
+    def saved():
+        messages.success(request, "Affected party updated.")
+        return redirect(incident.get_absolute_url() + "#parties")
+
+    return versioned_edit(
+        request,
+        form,
+        template="incidents/affectedparty_form.html",
+        context={"incident": incident, "party": party},
+        saved=saved,
+        refused_to=incident,
+    )
 
 
 @login_required
@@ -478,151 +348,4 @@ def party_history(request, reference, pk):
     party = _get_party(request, reference, pk)
     entries = entries_for(AffectedParty, party.history.select_related("history_user"))
     context = {"incident": party.incident, "subject": party, "entries": list(reversed(entries))}
-    return render(request, "incidents/history.html", context)
-
-
-# The post-mortem: written by Comms and Managers, submitted by a Manager to close the incident.
-
-
-def _postmortem_context(request, incident, form, postmortem, *, refusals, current=None):
-    facts = getattr(form, "facts", None) or panels.facts_for(incident)
-    return {
-        "incident": incident,
-        "form": form,
-        "postmortem": postmortem,
-        "refusals": refusals,
-        "current": current,
-        "moments": [f for f in facts if f.section == "moments"],
-        "fact_sections": [
-            (label, [f for f in facts if f.section == section])
-            for section, label in panels.FACT_SECTIONS.items()
-            if section != "moments" and any(f.section == section for f in facts)
-        ],
-        "can_close": request.user.has_perm(CLOSE_PERMISSION),
-    }
-
-
-@login_required
-@permission_required("incidents.change_postmortem", raise_exception=True)
-@require_http_methods(["GET", "HEAD", "POST"])
-def postmortem_form(request, reference):
-    """Write the post-mortem: save a draft, or (a manager) submit it to close the incident.
-    Submitting refuses with every unmet condition listed, each linked to where to fix it."""
-    incident = _get_incident(request, reference)
-    stored = postmortem_of(incident)
-    if not incident.is_editable:
-        messages.error(request, incident.frozen_notice())
-        if stored is not None:
-            return redirect("incidents:postmortem-report", incident.reference)
-        return redirect(incident)
-    instance = stored or PostMortem(incident=incident)
-    refusals, current = [], None
-    if request.method == "POST":
-        form = PostMortemForm(request.POST, instance=instance)
-        submitting = request.POST.get("action") == "submit"
-        if form.is_valid():
-            version = form.cleaned_data.get("version")
-            try:
-                if submitting:
-                    form.instance.submit(by=request.user, expected_version=version)
-                else:
-                    form.instance.save_draft(by=request.user, expected_version=version)
-            except CloseRefused as refused:
-                refusals = refused.refusals
-                count = len(refusals)
-                messages.error(
-                    request,
-                    f"Not closed: {count} condition{'s' if count != 1 else ''} "
-                    f"{'are' if count != 1 else 'is'} still unmet (listed above the form). "
-                    "What you typed is still in the form.",
-                )
-            except StaleEdit as stale:
-                current = stale.current
-                messages.error(request, form.stale_message(current))
-            except TransitionRefused as refused:
-                messages.error(request, str(refused))
-            else:
-                if submitting:
-                    messages.success(
-                        request,
-                        f"{incident.reference} is now Closed. Its post-mortem is on record.",
-                    )
-                    return redirect("incidents:postmortem-report", incident.reference)
-                messages.success(request, "Post-mortem draft saved.")
-                return redirect("incidents:postmortem", incident.reference)
-    else:
-        facts = panels.facts_for(incident)
-        empty = [name for name in TEXT_FIELDS if not getattr(instance, name).strip()]
-        initial = {k: v for k, v in prefill(incident, facts).items() if k in empty}
-        form = PostMortemForm(instance=instance, initial=initial)
-        form.facts = facts
-        # The fields still to write are the form itself; the page lists what else blocks.
-        refusals = [r for r in instance.close_refusals(incident) if not r.field]
-    context = _postmortem_context(
-        request, incident, form, stored, refusals=refusals, current=current
-    )
-    return render(request, "incidents/postmortem_form.html", context)
-
-
-def _report(request, incident, postmortem):
-    """What the report page and its Markdown twin show (a fixed number of queries)."""
-    facts = panels.facts_for(incident)
-    return {
-        "incident": incident,
-        "postmortem": postmortem,
-        "is_final": incident.status == Incident.Status.CLOSED and postmortem.is_complete,
-        "fields": [
-            (PostMortem._meta.get_field(name).verbose_name.capitalize(), getattr(postmortem, name))
-            for name in TEXT_FIELDS
-        ],
-        "figures": [f for f in facts if f.section not in ("moments",) and f.value],
-        "timeline": panels.timeline(request, incident),
-        "sections": panels.sections_for(incident),
-    }
-
-
-def _postmortem_or_redirect(request, incident):
-    postmortem = postmortem_of(incident)
-    if postmortem is None:
-        messages.info(request, f"{incident.reference} has no post-mortem yet.")
-    return postmortem
-
-
-@login_required
-@require_safe
-def postmortem_report(request, reference):
-    """The printable report: the post-mortem, the timeline, what was published and the plan."""
-    incident = _get_incident(request, reference)
-    postmortem = _postmortem_or_redirect(request, incident)
-    if postmortem is None:
-        return redirect(incident)
-    return render(
-        request, "incidents/postmortem_report.html", _report(request, incident, postmortem)
-    )
-
-
-@login_required
-@require_safe
-def postmortem_markdown(request, reference):
-    """The report as a Markdown file, every person's words escaped (see incidents.report)."""
-    incident = _get_incident(request, reference)
-    postmortem = _postmortem_or_redirect(request, incident)
-    if postmortem is None:
-        return redirect(incident)
-    text = report.render(_report(request, incident, postmortem))
-    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
-    filename = f"{incident.reference}-post-mortem.md"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-@login_required
-@require_safe
-def postmortem_history(request, reference):
-    incident = _get_incident(request, reference)
-    postmortem = _postmortem_or_redirect(request, incident)
-    if postmortem is None:
-        return redirect(incident)
-    entries = entries_for(PostMortem, postmortem.history.select_related("history_user"))
-    context = {"incident": incident, "subject": postmortem, "entries": list(reversed(entries))}
     return render(request, "incidents/history.html", context)

@@ -7,6 +7,7 @@ class ResponsesConfig(AppConfig):
 
     def ready(self):
         from crisis import clocks, panels
+        from responses import declare
         from responses import panels as ours
         from responses.models import response_target
 
@@ -40,7 +41,7 @@ class ResponsesConfig(AppConfig):
             kind="template",
             label="Plan templates",
         )
-        panels.register_declare_extension(ours.declare_with_template)
+        panels.register_declare_extension(declare.declare_with_template)
         panels.register(panels.incident_panels, ours.updates_panel, slot="main", order=40)
         panels.register(
             panels.timeline_providers, ours.update_entries, order=50, kind="update", label="Updates"

@@ -22,7 +22,8 @@ class WebURLField(forms.URLField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("assume_scheme", "https")
-        kwargs.setdefault("max_length", 500)
+        # The stored link's limit: one home, the model field.
+        kwargs.setdefault("max_length", Publication._meta.get_field("url").max_length)
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
@@ -67,7 +68,22 @@ class DecisionForm(forms.Form):
     """Approve or request changes: the version read, and a comment (required for changes)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    comment = forms.CharField(required=False, max_length=REASON_MAX_LENGTH, widget=forms.Textarea)
+    comment = forms.CharField(
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control mb-2"}),
+    )
+
+
+class WithdrawForm(forms.Form):
+    """Withdraw a statement: an optional reason, as long as any reason may be (the page's
+    ``maxlength`` comes from here; the verb checks it again)."""
+
+    reason = forms.CharField(
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control mb-2"}),
+    )
 
 
 class PublishForm(forms.Form):
@@ -92,6 +108,13 @@ class PublicationLinkForm(forms.ModelForm):
     class Meta:
         model = Publication
         fields = ["url"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Written inline beside each publication on the statement page.
+        self.fields["url"].widget.attrs.update(
+            {"class": "form-control form-control-sm", "placeholder": "https://"}
+        )
 
 
 class ActionItemForm(OnceForm, VersionedForm):

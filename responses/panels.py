@@ -11,12 +11,11 @@ from django.utils import timezone
 from crisis import clocks
 from crisis.history import Entry, describe_changes, timeline_entries
 from crisis.lifecycle import REASON_MAX_LENGTH
-from crisis.panels import CompiledOnce, DeclareExtension, Panel
+from crisis.panels import CompiledOnce, Panel
 from responses import plans
 from responses.forms import (
     InternalUpdateForm,
     PlanApplyForm,
-    PlanTemplateField,
     PublicUpdateForm,
     UpdatePublishForm,
 )
@@ -42,14 +41,13 @@ def statements_panel(request, incident):
     """The incident's statements with what happens next to each (two queries: the statements,
     and the history of their wording for who may review them)."""
     statements = list(incident.statements.select_related("author", "incident"))
-    contributors = incident.statements.wording_contributors()
+    contributors = incident.statements.writers()
     return Panel(
         "responses/_incident_statements.html",
         {
             "incident": incident,
             "statements": [(s, s.next_step(request.user, contributors[s.pk])) for s in statements],
-            "can_add_statement": request.user.has_perm("responses.add_statement")
-            and incident.is_editable,
+            "can_add_statement": incident.may_edit(request.user, "responses.add_statement"),
         },
     )
 
@@ -70,7 +68,7 @@ def public_page_panel(request, incident):
 
 def _reworded(record, before):
     return before is not None and any(
-        getattr(record, name) != getattr(before, name) for name in Statement.WORDING_FIELDS
+        getattr(record, name) != getattr(before, name) for name in Statement.WRITING_FIELDS
     )
 
 
@@ -156,7 +154,7 @@ def action_plan_panel(request, incident):
     may make now (one query: the items with their owners; the incident comes from the caller)."""
     now = timezone.now()
     items = list(incident.action_items.select_related("owner"))
-    can_change = request.user.has_perm("responses.change_actionitem") and incident.is_editable
+    can_change = incident.may_edit(request.user, "responses.change_actionitem")
     rows = [
         {
             "item": item,
@@ -173,8 +171,7 @@ def action_plan_panel(request, incident):
         {
             "incident": incident,
             "rows": rows,
-            "can_add_item": request.user.has_perm("responses.add_actionitem")
-            and incident.is_editable,
+            "can_add_item": incident.may_edit(request.user, "responses.add_actionitem"),
             "can_change_item": can_change,
             "overdue_count": sum(1 for row in rows if row["clock"] and row["clock"].is_overdue),
             "unfinished_count": sum(1 for item in items if item.is_unfinished),
@@ -247,52 +244,6 @@ def plan_application_entries(request, incident, *, limit=None):
     ]
 
 
-# Declaring with a plan template (see crisis.panels.DeclareExtension).
-
-
-def _template_field(user):
-    if not plans.may_apply(user):
-        return {}
-    field = PlanTemplateField(
-        templates=list(PlanTemplate.objects.active()),
-        empty_label="None: plan later",
-        required=False,
-        help_text="Its action items and a draft holding statement are made with the incident. "
-        "It must be written for the category chosen above, or be general.",
-    )
-    return {"plan_template": field}
-
-
-def _template_fits(cleaned_data):
-    template, category = cleaned_data.get("plan_template"), cleaned_data.get("category")
-    if template is None or not category:
-        return {}
-    if not template.is_active:
-        return {"plan_template": f"“{template}” is retired: choose another template."}
-    if not template.fits(category):
-        return {
-            "plan_template": f"“{template}” is written for "
-            f"{template.get_category_display().lower()} incidents: choose one for the category "
-            "above, or a general one."
-        }
-    return {}
-
-
-def _apply_chosen_template(incident, cleaned_data, by):
-    template = cleaned_data.get("plan_template")
-    if template is None:
-        return []
-    return [plans.apply_template(template, incident, by).summary()]
-
-
-declare_with_template = DeclareExtension(
-    fields=_template_field,
-    clean=_template_fits,
-    after_declare=_apply_chosen_template,
-    after="category",
-)
-
-
 def updates_panel(request, incident):
     """The team's log and the public updates, newest first, with the forms to add to them and
     each draft's buttons. One query for the updates, and one for who wrote the drafts when the
@@ -302,11 +253,11 @@ def updates_panel(request, incident):
     drafts = [u.pk for u in updates if u.is_public and u.is_draft]
     may_publish_any = user.has_perm("responses.publish_progressupdate")
     writers = (
-        ProgressUpdate.objects.filter(pk__in=drafts).body_writers()
+        ProgressUpdate.objects.filter(pk__in=drafts).writers()
         if drafts and may_publish_any and incident.is_editable
         else defaultdict(set)
     )
-    can_add = user.has_perm("responses.add_progressupdate") and incident.is_editable
+    can_add = incident.may_edit(user, "responses.add_progressupdate")
     can_change = user.has_perm("responses.change_progressupdate")
     public = []
     for update in (u for u in updates if u.is_public):

@@ -51,7 +51,7 @@ def mail_review_requested(statement):
     _send(
         _subject(statement, f"Waiting for your approval: {statement.get_kind_display()}"),
         body,
-        statement.eligible_reviewers().values_list("email", flat=True),
+        statement.eligible_second_eyes().values_list("email", flat=True),
     )
 
 
@@ -130,5 +130,5 @@ def mail_update_awaits_publication(update):
     _send(
         f"[{incident.reference}] Waiting for publication: public update",
         body,
-        update.eligible_publishers().values_list("email", flat=True),
+        update.eligible_second_eyes().values_list("email", flat=True),
     )

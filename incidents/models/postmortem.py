@@ -105,6 +105,18 @@ class PostMortem(VersionedModel):
         """The names of the text fields still empty, in the form's order. No queries."""
         return [name for name in TEXT_FIELDS if not (getattr(self, name) or "").strip()]
 
+    def starting_text(self, facts):
+        """What the form starts with in the fields still empty, from what the app knows: the
+        incident's summary, and each fact (``panels.facts_for``) that names the field, one line
+        each ("- label: value"). No queries once the incident is loaded."""
+        text = {"summary": self.incident.summary}
+        for fact in facts:
+            if fact.field:
+                line = f"- {fact.label}: {fact.value}" if fact.value else f"- {fact.label}"
+                text[fact.field] = (text.get(fact.field, "") + "\n" + line).strip()
+        missing = self.missing_fields()
+        return {name: value for name, value in text.items() if value and name in missing}
+
     def close_refusals(self, incident=None):
         """Every unmet condition for closing the incident with this post-mortem, as a list of
         :class:`crisis.panels.Refusal` (empty: it may close). The one rule, for the form, the

@@ -8,7 +8,8 @@ from responses.models.publication import Publication
 from responses.models.reminder import SentReminder
 from responses.models.response_target import DEFAULT_TARGETS, ResponseTarget
 from responses.models.review import Review
-from responses.models.statement import NextStep, Statement, StatementQuerySet
+from responses.models.statement import Statement, StatementQuerySet
+from responses.models.statement_review import NextStep
 
 __all__ = [
     "DEFAULT_TARGETS",

@@ -2,7 +2,6 @@
 on the cadence we promised."""
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -11,7 +10,6 @@ from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
 from crisis import clocks
-from crisis.history import contributors
 from crisis.lifecycle import (
     Move,
     TransitionRefused,
@@ -19,6 +17,7 @@ from crisis.lifecycle import (
     clean_reason,
 )
 from incidents.models.incident import FROZEN_INCIDENT_STATUSES
+from responses.models.four_eyes import FourEyes, FourEyesQuerySet
 
 ADD_PERMISSION = "responses.add_progressupdate"
 CHANGE_PERMISSION = "responses.change_progressupdate"
@@ -59,14 +58,9 @@ def promise_refusal(next_update_at, now=None):
     return ""
 
 
-class ProgressUpdateQuerySet(models.QuerySet):
+class ProgressUpdateQuerySet(FourEyesQuerySet):
     def published_public(self):
         return self.filter(kind=ProgressUpdate.Kind.PUBLIC, status=ProgressUpdate.Status.PUBLISHED)
-
-    def body_writers(self):
-        """``{update pk: ids of everyone who changed its text}`` for the updates of this
-        queryset (see :meth:`ProgressUpdate.body_writers`). Queries the history once."""
-        return _body_writers_of(self.values("pk"))
 
     def awaiting_publication_by(self, user):
         """The public drafts ``user`` may publish now (:meth:`ProgressUpdate.publish_refusal`),
@@ -81,11 +75,11 @@ class ProgressUpdateQuerySet(models.QuerySet):
             .select_related("incident", "author")
             .order_by("created_at", "pk")
         )
-        writers = _body_writers_of([u.pk for u in updates])
+        writers = ProgressUpdate.writers_of([u.pk for u in updates])
         return [u for u in updates if u.may_publish(user, writers[u.pk])]
 
 
-class ProgressUpdate(VersionedModel):
+class ProgressUpdate(FourEyes, VersionedModel):
     class Kind(models.TextChoices):
         INTERNAL = "internal", "Internal"
         PUBLIC = "public", "Public"
@@ -102,13 +96,13 @@ class ProgressUpdate(VersionedModel):
         "publish": Move(
             frozenset({Status.DRAFT}),
             Status.PUBLISHED,
-            "responses.publish_progressupdate",
+            PUBLISH_PERMISSION,
             "Publish",
         ),
         "withdraw": Move(
             frozenset({Status.DRAFT}),
             Status.WITHDRAWN,
-            "responses.change_progressupdate",
+            CHANGE_PERMISSION,
             "Withdraw",
         ),
     }
@@ -198,29 +192,32 @@ class ProgressUpdate(VersionedModel):
     def is_editable(self):
         """Whether the text and the promise may still change: a public draft of an incident
         that is not frozen. No queries once the incident is loaded."""
-        return self.is_public and self.is_draft and self.incident.is_editable
+        return not self.edit_refusal()
+
+    def edit_refusal(self):
+        """Why the text and the promise may not change now, or ``""``: only a public draft is
+        edited, and a frozen incident freezes it. No queries once the incident is loaded; the
+        edit verb asks it of the locked row."""
+        if not (self.is_public and self.is_draft):
+            return (
+                f"A {self.get_status_display().lower()} {self.get_kind_display().lower()} "
+                "update cannot be edited. Write a new update instead."
+            )
+        if not self.incident.is_editable:
+            return self.incident.frozen_notice()
+        return ""
 
     # Who may publish. There is no approval step: the publisher is the second pair of eyes, so
-    # the one rule is that a publisher holds the permission and wrote none of the text, neither
-    # as its author nor by saving a change to it. The verb, the incident page's buttons, the
-    # dashboard and the mail all go through publish_refusal.
-
-    def body_writers(self):
-        """Ids of everyone who saved a change to the text after the author. Queries the history
-        once; for many updates use ``ProgressUpdateQuerySet.body_writers``."""
-        return _body_writers_of([self.pk])[self.pk]
-
-    def share_in_writing(self, user, writers=None):
-        """``"author"``, ``"contributor"`` (saved a change to the text) or ``""``. ``writers``
-        is :meth:`body_writers` when known; otherwise the history is queried once (not for the
-        author)."""
-        if user.pk is None:
-            return ""
-        if user.pk == self.author_id:
-            return "author"
-        if writers is None:
-            writers = self.body_writers()
-        return "contributor" if user.pk in writers else ""
+    # the four-eyes rule (responses.models.four_eyes) holds: a publisher holds the permission and
+    # wrote none of the text. The verb, the incident page's buttons, the dashboard and the mail
+    # all go through publish_refusal. Changing only the promise makes nobody a writer.
+    WRITING_FIELDS = ("body",)
+    SECOND_EYES_PERMISSION = PUBLISH_PERMISSION
+    FOUR_EYES_REFUSALS = {
+        "permission": "Only a manager may publish a public update.",
+        "author": "You wrote this update, so another manager must publish it.",
+        "contributor": "You changed this update's text, so another manager must publish it.",
+    }
 
     def publish_refusal(self, user, writers=None):
         """Why ``user`` may not publish this update now, or ``""`` if they may. Queries as
@@ -231,35 +228,11 @@ class ProgressUpdate(VersionedModel):
             return f"Only a draft can be published; this update is {self.get_status_display()}."
         if not self.incident.is_editable:
             return "The incident is frozen: its updates are no longer published."
-        if not user.has_perm(PUBLISH_PERMISSION):
-            return "Only a manager may publish a public update."
-        share = self.share_in_writing(user, writers)
-        if share == "author":
-            return "You wrote this update, so another manager must publish it."
-        if share == "contributor":
-            return "You changed this update's text, so another manager must publish it."
-        return ""
+        return self.four_eyes_refusal(user, writers)
 
     def may_publish(self, user, writers=None):
         """Whether ``user`` may publish now. Queries as :meth:`publish_refusal` does."""
         return not self.publish_refusal(user, writers)
-
-    def eligible_publishers(self, writers=None):
-        """The active users who may publish this draft by the rule of :meth:`publish_refusal`:
-        holders of the permission, less everyone who wrote any of it. A user queryset; queries
-        the history once first unless ``writers`` is given."""
-        if writers is None:
-            writers = self.body_writers()
-        return (
-            get_user_model()
-            .objects.with_perm(
-                PUBLISH_PERMISSION,
-                is_active=True,
-                include_superusers=True,
-                backend="django.contrib.auth.backends.ModelBackend",
-            )
-            .exclude(pk__in={self.author_id, *writers} - {None})
-        )
 
     def default_publish_promise(self, now=None):
         """What the publish button offers to promise: the draft's promise while it is still to
@@ -321,10 +294,7 @@ class ProgressUpdate(VersionedModel):
 
         def only_drafts(row, changed):
             if not (row.is_public and row.is_draft):
-                raise TransitionRefused(
-                    f"A {row.get_status_display().lower()} update cannot be edited. "
-                    "Write a new update instead."
-                )
+                raise TransitionRefused(row.edit_refusal())
             if "next_update_at" in changed:
                 _refuse_promise(self.next_update_at)
             return None
@@ -382,10 +352,3 @@ def _refuse_promise(next_update_at):
     refusal = promise_refusal(next_update_at)
     if refusal:
         raise TransitionRefused(refusal)
-
-
-def _body_writers_of(update_ids):
-    """Who saved a change to an update's text (see :func:`crisis.history.contributors`): a
-    manager who rewrote part of a draft is one of its writers, so another manager publishes it;
-    changing only the promise makes nobody a writer."""
-    return contributors(ProgressUpdate, update_ids, ["body"])

@@ -1,9 +1,7 @@
-"""The statement: its wording, who may review it, its workflow and its length rules."""
-
-from typing import NamedTuple
+"""The statement: its wording, its workflow and its length rules (who may review it:
+responses.models.statement_review)."""
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -12,35 +10,17 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from crisis.fields import ChoiceListField
-from crisis.history import contributors
 from crisis.lifecycle import Move, TransitionRefused, VersionedModel, clean_reason
 from incidents.models import Incident, Platform
 from responses.lengths import length_check, length_errors
+from responses.models.four_eyes import FourEyesQuerySet
 from responses.models.publication import Publication
 from responses.models.review import Review
-
-REVIEW_PERMISSION = "responses.approve_statement"
-
-
-class NextStep(NamedTuple):
-    """What happens next to a statement, said to one user."""
-
-    text: str
-    # The user may decide on it now: the incident page makes it stand out.
-    is_your_review: bool = False
-    # Why someone who might expect to review it does not (they wrote some of it).
-    note: str = ""
-
-    def __str__(self):
-        return self.text
+from responses.models.statement_review import REVIEW_PERMISSION, StatementReview
+from responses.models.statement_versions import StatementVersions
 
 
-class StatementQuerySet(models.QuerySet):
-    def wording_contributors(self):
-        """``{statement pk: ids of everyone who changed its wording}`` for the statements of
-        this queryset (see :meth:`Statement.wording_contributors`). Queries the history once."""
-        return _wording_contributors_of(self.values("pk"))
-
+class StatementQuerySet(FourEyesQuerySet):
     def awaiting_review_by(self, user):
         """The statements ``user`` may review now (:meth:`Statement.may_review`), oldest
         submission first, as a list. Two queries however many: the statements, their history."""
@@ -53,14 +33,14 @@ class StatementQuerySet(models.QuerySet):
             .select_related("incident", "author")
             .order_by("submitted_at", "pk")
         )
-        contributors = _wording_contributors_of([s.pk for s in statements])
-        return [s for s in statements if s.may_review(user, contributors[s.pk])]
+        writers = Statement.writers_of([s.pk for s in statements])
+        return [s for s in statements if s.may_review(user, writers[s.pk])]
 
     def published(self):
         return self.filter(status=Statement.Status.PUBLISHED)
 
 
-class Statement(VersionedModel):
+class Statement(StatementReview, VersionedModel):
     class Kind(models.TextChoices):
         HOLDING = "holding", "Holding statement"
         ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement"
@@ -87,13 +67,13 @@ class Statement(VersionedModel):
         "approve": Move(
             frozenset({Status.IN_REVIEW}),
             Status.APPROVED,
-            "responses.approve_statement",
+            REVIEW_PERMISSION,
             "Approve",
         ),
         "request_changes": Move(
             frozenset({Status.IN_REVIEW}),
             Status.DRAFT,
-            "responses.approve_statement",
+            REVIEW_PERMISSION,
             "Request changes",
         ),
         "publish": Move(
@@ -113,7 +93,7 @@ class Statement(VersionedModel):
     FROZEN_STATUSES = (Status.PUBLISHED, Status.WITHDRAWN)
     # What a reviewer approves: an edit of these while in review or approved voids the review,
     # and whoever saved a change to them is one of the statement's writers.
-    WORDING_FIELDS = ("kind", "body", "target_platforms")
+    WRITING_FIELDS = ("kind", "body", "target_platforms")
 
     # PROTECT: statements are part of the record; an incident is cancelled, never deleted.
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="statements")
@@ -211,10 +191,28 @@ class Statement(VersionedModel):
     def is_editable(self):
         """Whether the wording may still change: not published or withdrawn, and the incident
         not frozen. No queries once the incident is loaded."""
-        return self.status not in self.FROZEN_STATUSES and self.incident.is_editable
+        return not self.edit_refusal()
+
+    def edit_refusal(self):
+        """Why the wording may not change now, or ``""``: a published or withdrawn statement
+        stays as it was (a correction is a new statement), and a frozen incident freezes it. No
+        queries once the incident is loaded; the edit verb asks it of the locked row."""
+        if self.status in self.FROZEN_STATUSES:
+            return (
+                f"A {self.get_status_display().lower()} statement cannot be edited. "
+                "Write a correction as a new statement instead."
+            )
+        if not self.incident.is_editable:
+            return self.incident.frozen_notice()
+        return ""
 
     def frozen_incident_id(self):
         return self.incident_id
+
+    def versions(self, wanted=None):
+        """Every saved version with ``wanted`` chosen and its word diffs (see
+        :class:`StatementVersions`). Queries the history once."""
+        return StatementVersions(self, wanted)
 
     @property
     def platform_labels(self):
@@ -258,115 +256,6 @@ class Statement(VersionedModel):
         """Whether saving a change to the wording now voids a review or an approval."""
         return self.status in (self.Status.IN_REVIEW, self.Status.APPROVED)
 
-    # Who may review. The one rule: a reviewer holds the permission and wrote none of the
-    # statement, neither as its author nor by saving a change to its wording. Every place that
-    # asks (the page's buttons and notes, the incident page, the dashboard, the mail, the verbs)
-    # goes through review_refusal.
-
-    def wording_contributors(self):
-        """Ids of everyone who saved a change to the wording (see ``WORDING_FIELDS``). Queries
-        the history once; for many statements use ``StatementQuerySet.wording_contributors``."""
-        return _wording_contributors_of([self.pk])[self.pk]
-
-    def share_in_writing(self, user, contributors=None):
-        """``"author"``, ``"contributor"`` (saved a change to the wording) or ``""``.
-
-        ``contributors`` is :meth:`wording_contributors`, when already known; otherwise the
-        history is queried once (not for the author).
-        """
-        if user.pk is None:
-            return ""
-        if user.pk == self.author_id:
-            return "author"
-        if contributors is None:
-            contributors = self.wording_contributors()
-        return "contributor" if user.pk in contributors else ""
-
-    def review_refusal(self, user, contributors=None):
-        """Why ``user`` may not approve or request changes now, or ``""`` if they may.
-
-        Queries the history once (see :meth:`share_in_writing`), and only for someone who holds
-        the permission and is not the author of a statement in review; pass ``contributors``
-        to avoid it in lists.
-        """
-        if self.status != self.Status.IN_REVIEW:
-            return "Only a statement in review can be approved or sent back."
-        if not self.incident.is_editable:
-            return "The incident is frozen: its statements are no longer reviewed."
-        if not user.has_perm(REVIEW_PERMISSION):
-            return "Only a manager may review a statement."
-        share = self.share_in_writing(user, contributors)
-        if share == "author":
-            return "You wrote this statement, so another manager must review it."
-        if share == "contributor":
-            return "You changed this statement’s wording, so another manager must review it."
-        return ""
-
-    def may_review(self, user, contributors=None):
-        """Whether ``user`` may approve or request changes now. Queries as
-        :meth:`review_refusal` does."""
-        return not self.review_refusal(user, contributors)
-
-    def may_approve_and_publish(self, user, contributors=None):
-        """Whether ``user`` may approve this wording and publish it in one step: they may
-        review it (:meth:`review_refusal`) and they may publish. Queries as
-        :meth:`review_refusal` does."""
-        return user.has_perm(self.MOVES["publish"].permission) and self.may_review(
-            user, contributors
-        )
-
-    def eligible_reviewers(self, contributors=None):
-        """The active users who may review this statement once it is in review, by the rule of
-        :meth:`review_refusal`: holders of the permission, less everyone who wrote any of it. A
-        user queryset; queries the history once first unless ``contributors`` is given."""
-        if contributors is None:
-            contributors = self.wording_contributors()
-        writers = {self.author_id, *contributors} - {None}
-        return (
-            get_user_model()
-            .objects.with_perm(
-                REVIEW_PERMISSION,
-                is_active=True,
-                include_superusers=True,
-                backend="django.contrib.auth.backends.ModelBackend",
-            )
-            .exclude(pk__in=writers)
-        )
-
-    def allowed_moves(self, user, contributors=None):
-        """The moves ``user`` may make now, a review by someone who may not review (see
-        :meth:`review_refusal`) left out. Queries as :meth:`review_refusal` does."""
-        return [
-            (action, move)
-            for action, move in super().allowed_moves(user)
-            if action not in self.REVIEW_MOVES or self.may_review(user, contributors)
-        ]
-
-    def next_step(self, user, contributors=None):
-        """What happens next, said to ``user`` (badges on the incident page, the note on the
-        statement page), or None. Queries as :meth:`review_refusal` does."""
-        S = self.Status
-        if not self.incident.is_editable:
-            return None
-        if self.status == S.IN_REVIEW:
-            if self.may_review(user, contributors):
-                return NextStep("Waiting for your approval", is_your_review=True)
-            share = self.share_in_writing(user, contributors)
-            return NextStep(
-                "Waiting for a manager’s approval",
-                note={
-                    "author": "You wrote this statement, so someone else reviews it.",
-                    "contributor": "You changed its wording, so someone else reviews it.",
-                }.get(share, ""),
-            )
-        if self.status == S.APPROVED:
-            if user.has_perm("responses.publish_statement"):
-                return NextStep("Approved: ready for you to publish")
-            return NextStep("Approved: waiting for a manager to publish")
-        if self.status == S.DRAFT and user.has_perm("responses.change_statement"):
-            return NextStep("Draft: submit it for approval when ready")
-        return None
-
     @classmethod
     def draft(cls, *, incident, by, reason="Drafted", **fields):
         """Create a draft by ``by`` with history. Queries the database."""
@@ -377,19 +266,17 @@ class Statement(VersionedModel):
     def save_wording(self, *, by, expected_version, fields):
         """Save an edit from the form. Queries and locks the row (see ``save_edit``).
 
-        A change of wording (``WORDING_FIELDS``: the kind, the body or the platforms) while in
+        A change of wording (``WRITING_FIELDS``: the kind, the body or the platforms) while in
         review or after approval sends the statement back to Draft, because an approval belongs
         to the words that were reviewed, for the platforms they were reviewed for. Published and
         withdrawn statements refuse every edit (a correction is a new statement).
         """
 
         def back_to_draft_if_reworded(row, changed):
-            if row.status in self.FROZEN_STATUSES:
-                raise TransitionRefused(
-                    f"A {row.get_status_display().lower()} statement cannot be edited. "
-                    "Write a correction as a new statement instead."
-                )
-            if not set(changed) & set(self.WORDING_FIELDS):
+            refusal = row.edit_refusal()
+            if refusal:
+                raise TransitionRefused(refusal)
+            if not set(changed) & set(self.WRITING_FIELDS):
                 return None
             if not row.edit_returns_to_draft:
                 return None
@@ -525,12 +412,6 @@ def _checks(*checks):
             check(row)
 
     return run_all
-
-
-def _wording_contributors_of(statement_ids):
-    """Who saved a change to a statement's wording (see :func:`crisis.history.contributors`):
-    the four-eyes rule needs a reviewer who wrote none of it."""
-    return contributors(Statement, statement_ids, Statement.WORDING_FIELDS)
 
 
 def _may_review(user):

@@ -7,8 +7,7 @@ import pytest
 import time_machine
 
 from crisis import panels
-from incidents.models import AffectedParty, Incident
-from incidents.panels import prefill
+from incidents.models import AffectedParty, Incident, PostMortem
 from responses.models import ActionItem, ProgressUpdate, Statement
 from tests import factories
 
@@ -128,7 +127,7 @@ def test_the_parties_are_grouped_by_outreach(story):
 
 
 def test_the_fields_start_from_the_facts_that_name_them(story):
-    text = prefill(story, panels.facts_for(story))
+    text = PostMortem(incident=story).starting_text(panels.facts_for(story))
 
     assert text["summary"] == story.summary
     assert text["went_well"].splitlines() == [
@@ -166,7 +165,7 @@ def test_the_mentions_say_how_loud_the_conversation_was(story):
     assert facts["Conversation"].value == "from 14 Mar 2026, 09:00 UTC to 14 Mar 2026, 09:40 UTC"
     assert (
         "- Mentions linked: 5 (3 negative, 1 neutral, 1 positive)"
-        in prefill(story, panels.facts_for(story))["impact"]
+        in PostMortem(incident=story).starting_text(panels.facts_for(story))["impact"]
     )
 
 

@@ -192,5 +192,5 @@ def test_responses_registers_its_declare_extension_once():
     # incidents registers its own (declaring from mentions of the inbox), before it.
     assert [e.after_declare.__module__ for e in panels.declare_extensions] == [
         "incidents.triage",
-        "responses.panels",
+        "responses.declare",
     ]

@@ -221,7 +221,7 @@ def test_a_published_update_is_not_published_twice_nor_edited(incident, author, 
     with pytest.raises(TransitionRefused, match="not possible while the progress update is Pub"):
         update.publish(by=manager)
     update.body = "Rewritten after the fact."
-    with pytest.raises(TransitionRefused, match="A published update cannot be edited"):
+    with pytest.raises(TransitionRefused, match="A published public update cannot be edited"):
         update.save_draft(by=author, expected_version=update.version, fields=["body"])
 
     assert factories.reload(update).body == "Support has a script for calls about late orders."

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from crisis.lifecycle import TransitionRefused
 from responses.models import Statement
 from responses.public import public_page_url
 from tests import factories
@@ -200,3 +201,32 @@ def test_the_public_page_query_count_does_not_grow_with_statements(
         response = client.get(public_page_url(incident))
 
     assert len(response.context["statements"]) == count
+
+
+# The model's verbs behind the page
+
+
+def test_opening_the_public_page_makes_a_token_once_and_keeps_it(comms, manager):
+    incident = factories.make_incident(comms)
+
+    incident.open_public_page(by=manager)
+    token = factories.reload(incident).public_token
+    incident.close_public_page(by=manager)
+    incident.open_public_page(by=manager)
+
+    stored = factories.reload(incident)
+    assert len(token) >= 32
+    assert (stored.public_token, stored.is_public_page_open) == (token, True)
+    reasons = [r.history_change_reason for r in incident.history.all()[:3]]
+    assert reasons == ["Public page opened", "Public page closed", "Public page opened"]
+    assert incident.history.first().history_user == manager
+
+
+def test_only_a_manager_opens_the_public_page(comms):
+    incident = factories.make_incident(comms)
+
+    with pytest.raises(TransitionRefused, match="Only a manager"):
+        incident.open_public_page(by=comms)
+
+    stored = factories.reload(incident)
+    assert (stored.public_token, stored.is_public_page_open) == (None, False)

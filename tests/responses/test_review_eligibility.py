@@ -103,7 +103,7 @@ def test_the_review_request_mail_reaches_every_holder_of_the_permission(
         statement.submit(by=author)
 
     assert [sorted(m.to) for m in mail.outbox] == [["admin@example.com", "manager@example.com"]]
-    assert sorted(u.username for u in statement.eligible_reviewers()) == ["admin", "manager"]
+    assert sorted(u.username for u in statement.eligible_second_eyes()) == ["admin", "manager"]
 
 
 @pytest.mark.parametrize("action", ["approve", "request-changes"])
@@ -141,7 +141,7 @@ def test_changing_only_the_kind_also_makes_a_contributor(author, manager):
     form_copy.save_wording(by=manager, expected_version=form_copy.version, fields=["kind"])
     form_copy.submit(by=author)
 
-    assert statement.wording_contributors() == {manager.pk}
+    assert statement.writers() == {manager.pk}
     assert not factories.reload(statement).may_review(manager)
 
 
@@ -180,3 +180,32 @@ def test_the_dashboard_query_count_does_not_grow_with_statements_in_review(
         response = client.get(reverse("incidents:dashboard"))
 
     assert len(response.context["awaiting_review"]) == count
+
+
+@pytest.mark.parametrize("action", ["approve", "request_changes"])
+def test_it_refuses_review_by_a_manager_who_reworded_the_statement(action, comms, manager):
+    statement = factories.make_statement(factories.make_incident(comms), comms)
+    copy = factories.reload(statement)
+    copy.body = "We are sorry: some orders are late. Update by 18:00."
+    copy.save_wording(by=manager, expected_version=copy.version, fields=["body"])
+    statement = factories.reload(statement)
+    statement.submit(by=comms)
+    before = factories.snapshot(statement)
+
+    with pytest.raises(TransitionRefused, match="You changed this statement’s wording"):
+        if action == "approve":
+            statement.approve(by=manager)
+        else:
+            statement.request_changes(by=manager, comment="Softer, please.")
+
+    assert factories.snapshot(statement) == before
+    assert [a for a, _ in statement.allowed_moves(manager, statement.writers())] == ["withdraw"]
+
+
+def test_a_manager_who_only_submitted_may_still_review(comms, manager, second_manager):
+    statement = factories.make_statement(factories.make_incident(comms), comms)
+    statement.submit(by=second_manager)
+
+    assert statement.writers() == set()
+    statement.approve(by=manager)
+    assert factories.reload(statement).status == S.APPROVED
