@@ -21,7 +21,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from crisis import two_factor
 from crisis.models import SecurityEvent
 from tests import factories
-from tests.test_access_matrix import url_for, url_patterns, world  # noqa: F401 - a fixture
+from tests.access_policy import url_patterns
+from tests.access_world import url_for, world  # noqa: F401 - a fixture
 
 Kind = SecurityEvent.Kind
 LOGIN = reverse("login")
