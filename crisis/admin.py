@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from crisis import audit
-from crisis.fields import ChoiceListField
+from crisis.fields import ChoiceListField, within_calendar
 from crisis.forms import BoundedModelMultipleChoiceField
 from crisis.models import SecurityEvent
 from crisis.roles import ROLE_PERMISSIONS
@@ -43,6 +43,8 @@ class LabelledFormsMixin:
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(formfield, forms.DateField | forms.DateTimeField | forms.SplitDateTimeField):
+            formfield.validators.append(within_calendar)
         if formfield is not None and isinstance(formfield.widget, widgets.AdminSplitDateTime):
             name = capfirst(db_field.verbose_name)
             date, time = formfield.widget.widgets

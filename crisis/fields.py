@@ -1,6 +1,40 @@
+from datetime import date, datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+
+# The days a person may type into any date or time field: the calendar less a day at each end.
+# Python holds nothing before 1 Jan 0001 or after 31 Dec 9999, and a local day's bounds (its
+# midnight, the next day's midnight) move by up to a day once turned into UTC for the
+# database, so a day at the calendar's edge would fail the request instead of the field.
+EARLIEST_DAY = date(1, 1, 2)
+LATEST_DAY = date(9999, 12, 30)
+OUT_OF_CALENDAR = (
+    f"Choose a date from {EARLIEST_DAY:%d %b} {EARLIEST_DAY.year:04d} "
+    f"until {LATEST_DAY:%d %b} {LATEST_DAY.year:04d}."
+)
+
+
+def within_calendar(value):
+    """Refuse a date or a moment (read as its own wall-clock day) at the calendar's edges."""
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValidationError(OUT_OF_CALENDAR, code="out_of_calendar")
+
+
+class DayField(forms.DateField):
+    """A date from a form or a filter: every date field of the site, so that each refuses the
+    calendar's edges with a message by the field rather than failing the request."""
+
+    default_validators = [within_calendar]
+
+
+class MomentField(forms.DateTimeField):
+    """A date and time from a form (in the desk's time zone), refused at the calendar's edges
+    like :class:`DayField`."""
+
+    default_validators = [within_calendar]
 
 
 class ChoiceListField(models.CharField):

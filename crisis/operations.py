@@ -188,3 +188,20 @@ class RefusalsWithoutTraceback(logging.Filter):
             record.exc_info = None
             record.exc_text = None
         return True
+
+
+class BadInputAsWarning(logging.Filter):
+    """A request refused for its own bad input (Django's SuspiciousOperation family, answered 400:
+    too many fields, a file too large, a host name not served) is logged by Django as an error
+    with its traceback, though nothing failed: the app refused what it was sent. Like the other
+    refusals it is logged as a warning, on one line, in every log format: the traceback only
+    shows Django's parser at work."""
+
+    def filter(self, record):
+        if record.name.startswith("django.security.") and (
+            getattr(record, "status_code", None) == 400
+        ):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info = None
+            record.exc_text = None
+        return True

@@ -409,14 +409,19 @@ LOGGING = {
             "foreign_pre_chain": _LOG_CHAIN,
         },
     },
-    # Readable logs show a refused request (403, 404) as one line, without its traceback.
-    "filters": {"refusals_without_traceback": {"()": "crisis.operations.RefusalsWithoutTraceback"}},
+    # Readable logs show a refused request (403, 404) as one line, without its traceback; a
+    # request refused for bad input (400) is a warning without its traceback in every format.
+    "filters": {
+        "refusals_without_traceback": {"()": "crisis.operations.RefusalsWithoutTraceback"},
+        "bad_input_as_warning": {"()": "crisis.operations.BadInputAsWarning"},
+    },
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "structured",
-            "filters": ["refusals_without_traceback"] if LOG_FORMAT == "console" else [],
+            "filters": ["bad_input_as_warning"]
+            + (["refusals_without_traceback"] if LOG_FORMAT == "console" else []),
         }
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},

@@ -10,12 +10,15 @@ included.
 """
 
 import base64
+import time
 from dataclasses import dataclass
 
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in
+from django.core import signing
 from django.db import transaction
 from django.dispatch import receiver
 from django.shortcuts import redirect
@@ -23,8 +26,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_otp import login as otp_login
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from crisis import audit
 from crisis.models import SecurityEvent
@@ -155,12 +159,36 @@ def verify(request, code):
 # Setting up, renewing, removing
 
 
-def pending_app_device(user):
-    """The authenticator app being set up (not confirmed yet), made on first use."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
-    return device
+# The key of an app being set up travels signed in the set-up form (it is shown on the page
+# anyway), so that opening the page stores nothing: a page view, a link preview or a prefetch
+# leaves no device behind. The device is made by the POST that confirms it.
+SETUP_KEY_MAX_AGE = 60 * 60  # seconds to scan the code and confirm it
+
+
+def new_setup_key():
+    return default_key()
+
+
+def signed_setup_key(user, key):
+    return signing.dumps(key, salt=_setup_salt(user))
+
+
+def setup_key_from(user, signed):
+    """The key that ``signed`` carries for ``user``, or None when it was not made for them, has
+    been tampered with or is older than SETUP_KEY_MAX_AGE."""
+    try:
+        return signing.loads(signed or "", salt=_setup_salt(user), max_age=SETUP_KEY_MAX_AGE)
+    except signing.BadSignature:
+        return None
+
+
+def _setup_salt(user):
+    return f"crisis.two_factor.setup:{user.pk}"
+
+
+def setup_device(user, key):
+    """The authenticator app being set up with ``key``, not saved: what the page shows."""
+    return TOTPDevice(user=user, name=APP_DEVICE_NAME, key=key, confirmed=False)
 
 
 def qr_code_data_uri(device):
@@ -170,17 +198,19 @@ def qr_code_data_uri(device):
     return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode()
 
 
-def confirm_app(request, device, code):
-    """Finish setting up ``device`` with a code from the app: it becomes the person's one
-    authenticator, the session counts as verified, and new recovery codes are made (returned,
-    to be shown once). Raises :class:`CodeRefused`."""
+def confirm_app(request, key, code):
+    """Finish setting up the app that holds ``key`` with a code from it: it is saved as the
+    person's one authenticator (any other, and any left unconfirmed, is deleted), the session
+    counts as verified, and new recovery codes are made (returned, to be shown once). Raises
+    :class:`CodeRefused`."""
     user = request.user
+    device = setup_device(user, key)
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
-        # verify_token counts a wrong code on the device (committed with this transaction).
-        accepted = not device.confirmed and device.verify_token(_clean(code))
+        # One confirmation at a time per person, so two at once leave one device.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        accepted = _app_code_matches(device, code)
         if accepted:
-            TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+            TOTPDevice.objects.filter(user=user).delete()
             device.confirmed = True
             device.save()
             codes = _new_recovery_codes(user)
@@ -195,6 +225,22 @@ def confirm_app(request, device, code):
     otp_login(request, device)
     request.session[PENDING] = True
     return codes
+
+
+def _app_code_matches(device, code):
+    """Whether ``code`` is the unsaved ``device``'s current code (within its tolerance). On a
+    match the device notes the code's time step, so the same code cannot sign in again.
+    TOTPDevice.verify_token would save the device even on a wrong code (to count it)."""
+    code = _clean(code)
+    if not (code.isdigit() and len(code) == device.digits):
+        return False
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if not totp.verify(int(code), device.tolerance):
+        return False
+    device.last_t = totp.t()
+    device.drift = totp.drift
+    return True
 
 
 def renew_recovery_codes(request):

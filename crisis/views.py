@@ -83,11 +83,18 @@ def two_factor_setup(request):
             return redirect(f"{reverse('two-factor-verify')}?{urlencode({'next': next_url})}")
         messages.info(request, "Two-factor sign-in is already set up for your account.")
         return redirect("account")
-    device = two_factor.pending_app_device(user)
+    # The key being set up comes back signed from the form (opening the page stores nothing).
+    key = two_factor.setup_key_from(user, request.POST.get("setup"))
+    expired = request.method == "POST" and key is None
+    key = key or two_factor.new_setup_key()
+    device = two_factor.setup_device(user, key)
     form = TwoFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if expired:
+            form.add_error("code", SETUP_EXPIRED)
+            return _setup_page(request, form, device, next_url)
         try:
-            codes = two_factor.confirm_app(request, device, form.cleaned_data["code"])
+            codes = two_factor.confirm_app(request, key, form.cleaned_data["code"])
         except two_factor.CodeRefused as refusal:
             form.add_error("code", str(refusal))
         else:
@@ -96,12 +103,23 @@ def two_factor_setup(request):
             return redirect(
                 f"{reverse('two-factor-recovery-codes')}?{urlencode({'next': next_url})}"
             )
+    return _setup_page(request, form, device, next_url)
+
+
+SETUP_EXPIRED = (
+    "This set-up page is too old or was not made for you. Scan the new code below (or type "
+    "its key) in your app, then enter the code it shows."
+)
+
+
+def _setup_page(request, form, device, next_url):
     context = {
         "form": form,
         "next": next_url,
+        "setup": two_factor.signed_setup_key(request.user, device.key),
         "qr_code": two_factor.qr_code_data_uri(device),
         "secret": _grouped(base64.b32encode(device.bin_key).decode()),
-        "required": two_factor.required_for(user),
+        "required": two_factor.required_for(request.user),
     }
     return render(request, "registration/two_factor_setup.html", context)
 

@@ -6,12 +6,17 @@ from django import forms
 from django.http import QueryDict
 from django.utils import timezone
 
+from crisis.fields import DayField
 from incidents.forms import UserChoiceField, user_choices
 from incidents.models import Incident, Platform
 
 
 class UserFilter(django_filters.ModelChoiceFilter):
     field_class = UserChoiceField
+
+
+class DayFilter(django_filters.DateFilter):
+    field_class = DayField
 
 
 class IncidentFilter(django_filters.FilterSet):
@@ -42,12 +47,12 @@ class IncidentFilter(django_filters.FilterSet):
         widget=forms.Select,
     )
     # Whole local days, compared as times so that the index on detected_at serves them.
-    detected_after = django_filters.DateFilter(
+    detected_after = DayFilter(
         method="filter_detected_after",
         label="Detected from",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    detected_before = django_filters.DateFilter(
+    detected_before = DayFilter(
         method="filter_detected_before",
         label="Detected until",
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.validators import MaxLengthValidator
 
 from crisis import panels
+from crisis.fields import MomentField
 from crisis.forms import OnceForm, VersionedForm
 from crisis.lifecycle import REASON_MAX_LENGTH
 from incidents.models import AffectedParty, Incident, PostMortem
@@ -36,7 +37,7 @@ class IncidentForm(OnceForm, VersionedForm):
             "detected_at",
             "is_drill",
         ]
-        field_classes = {"lead": UserChoiceField}
+        field_classes = {"lead": UserChoiceField, "detected_at": MomentField}
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 4}),
             "detected_at": DATETIME_WIDGET,
@@ -83,6 +84,7 @@ class AffectedPartyForm(OnceForm, VersionedForm):
             "outreach_channel",
             "is_public",
         ]
+        field_classes = {"outreach_at": MomentField}
         widgets = {
             "impact": forms.Textarea(attrs={"rows": 3}),
             "outreach_at": DATETIME_WIDGET,

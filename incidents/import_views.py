@@ -9,9 +9,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from crisis.forms import AlreadySaved
 from crisis.lifecycle import TransitionRefused
 from crisis.roles import ACT_ON_MENTIONS
-from incidents import imports
+from incidents import import_rows, imports
 from incidents.forms import ColumnMappingForm, ImportUploadForm
 from incidents.models import CsvColumnMapping, MentionImport
+from incidents.models.mention_import import MAPPABLE_FIELDS
 
 RECENT_IMPORTS = 20
 # How often an import's page reads its progress again while the worker runs.
@@ -99,11 +100,11 @@ def import_detail(request, pk):
         form = ColumnMappingForm(
             headers=mention_import.headers,
             initial=ColumnMappingForm.initial_from(
-                imports.guess_columns(mention_import.headers), ""
+                import_rows.guess_columns(mention_import.headers), ""
             ),
         )
     columns, platform = _chosen(form)
-    shown_fields = [(n, label) for n, label in imports.MAPPABLE_FIELDS.items() if n in columns]
+    shown_fields = [(n, label) for n, label in MAPPABLE_FIELDS.items() if n in columns]
     preview = imports.preview(mention_import, columns, platform)
     for entry in preview:
         entry["cells"] = [entry["row"].get(columns[name], "") for name, _label in shown_fields]

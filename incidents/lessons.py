@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from crisis.converters import whole_number
+from crisis.fields import DayField
 from crisis.panels import Panel
 from crisis.replica import reading_database
 from crisis.search import text_search
@@ -54,10 +55,10 @@ class LessonSearchForm(forms.Form):
         empty_value=None,
         required=False,
     )
-    start = forms.DateField(
+    start = DayField(
         label="Detected from", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    end = forms.DateField(
+    end = DayField(
         label="Detected until", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 

@@ -5,6 +5,7 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 
 from crisis import clocks
+from crisis.fields import MomentField
 from crisis.forms import OnceForm, VersionedForm
 from crisis.lifecycle import REASON_MAX_LENGTH, TransitionRefused
 from incidents.forms import DATETIME_WIDGET, UserChoiceField, user_choices
@@ -124,7 +125,7 @@ class ActionItemForm(OnceForm, VersionedForm):
     class Meta:
         model = ActionItem
         fields = ["title", "details", "kind", "owner", "due_at", "is_public"]
-        field_classes = {"owner": UserChoiceField}
+        field_classes = {"owner": UserChoiceField, "due_at": MomentField}
         labels = {"is_public": "Show on the public page"}
         widgets = {
             "title": forms.TextInput(attrs={"dir": "auto"}),
@@ -240,6 +241,7 @@ class PublicUpdateForm(OnceForm, VersionedForm):
             "body": "The words the audience will read once a manager publishes them.",
             "next_update_at": "When the audience will hear from us next; it must be still to come.",
         }
+        field_classes = {"next_update_at": MomentField}
         widgets = {"body": _update_body_widget(4), "next_update_at": DATETIME_WIDGET}
 
     def __init__(self, *args, incident, **kwargs):
@@ -267,7 +269,7 @@ class UpdatePublishForm(forms.Form):
     """Publish a public draft: the version the publisher read and the promise that goes out."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    next_update_at = forms.DateTimeField(
+    next_update_at = MomentField(
         label="Next update by",
         widget=DATETIME_WIDGET,
         error_messages={"required": "Say when the next update will come."},

@@ -25,14 +25,8 @@ from django.urls import Resolver404, resolve
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.test_access_matrix import (  # noqa: F401 - world is a fixture
-    POLICY,
-    REFUSED,
-    outcome,
-    url_for,
-    url_patterns,
-    world,
-)
+from tests.access_policy import POLICY, REFUSED, url_patterns
+from tests.access_world import outcome, url_for, world  # noqa: F401 - world is a fixture
 
 MARKER = "<fz-marker>"
 

@@ -27,12 +27,8 @@ from responses import services
 from responses.public import public_page_url
 from responses.reminders import send_due_reminders
 from tests import factories
-from tests.test_access_matrix import (  # noqa: F401 - world is a fixture
-    POLICY,
-    url_for,
-    url_patterns,
-    world,
-)
+from tests.access_policy import POLICY, url_patterns
+from tests.access_world import url_for, world  # noqa: F401 - world is a fixture
 
 MARKUP = '<fz-outside data-x="1">'
 HOSTILE = f'=HYPERLINK("http://evil.example")|{MARKUP}\r\nBcc: evil@example.com'

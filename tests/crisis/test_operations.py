@@ -231,16 +231,6 @@ def test_with_debug_off_logs_are_json_lines_on_stdout():
     assert "timestamp" in lines[0]
 
 
-@pytest.fixture
-def stdout_log():
-    """What the site's log handler writes to stdout, in this process."""
-    handler = next(h for h in logging.getLogger().handlers if h.name == "stdout")
-    written = io.StringIO()
-    stdout = handler.setStream(written)
-    yield written
-    handler.setStream(stdout)
-
-
 def test_with_readable_logs_a_refused_request_is_one_line_without_its_traceback(
     client, viewer, settings, stdout_log
 ):

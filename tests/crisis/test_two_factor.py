@@ -1,6 +1,7 @@
 """Two-factor sign-in: the password, then a code from an authenticator app or a recovery code;
 required by role (TWO_FACTOR_REQUIRED_FOR), chosen by anyone else."""
 
+import base64
 import os
 import subprocess
 import sys
@@ -20,7 +21,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from crisis import two_factor
 from crisis.models import SecurityEvent
 from tests import factories
-from tests.test_access_matrix import url_for, url_patterns, world  # noqa: F401 - a fixture
+from tests.access_policy import url_patterns
+from tests.access_world import url_for, world  # noqa: F401 - a fixture
 
 Kind = SecurityEvent.Kind
 LOGIN = reverse("login")
@@ -47,6 +49,17 @@ def sign_in(client, user, next_url=None):
 
 def code_now(device):
     return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def code_from_page(page):
+    """The code an app shows now for the key the set-up page gives (as a person would type it)."""
+    key = base64.b32decode(page.context["secret"].replace(" ", ""))
+    return f"{totp(key, digits=6):06d}"
+
+
+def setup_values(page, **values):
+    """What the set-up page's form sends besides the code."""
+    return {**factories.form_values(page, "setup").dict(), **values}
 
 
 def enrolled(user, codes=("aaaa2222", "bbbb3333")):
@@ -140,16 +153,16 @@ def test_a_required_user_must_set_it_up_first_then_sees_recovery_codes_once(
     html = page.content.decode()
     assert page.status_code == 200
     assert 'src="data:image/svg+xml;base64,' in html
-    device = TOTPDevice.objects.get(user=manager, confirmed=False)
     assert "<script>" not in html and " style=" not in html
+    setup = setup_values(page, next=incident.get_absolute_url())
 
-    wrong = client.post(response.url, {"code": "000000", "next": incident.get_absolute_url()})
+    wrong = client.post(response.url, {**setup, "code": "000000"})
     assert wrong.status_code == 200
     assert "That code is not right" in wrong.content.decode()
-    assert not TOTPDevice.objects.get(pk=device.pk).confirmed
+    assert not TOTPDevice.objects.filter(user=manager).exists()
 
     with time_machine.travel(timezone.now() + timedelta(seconds=5)):
-        done = client.post(SETUP, {"code": code_now(device), "next": incident.get_absolute_url()})
+        done = client.post(SETUP, {**setup, "code": code_from_page(page)})
         assert done.status_code == 302
         assert done.url.startswith(CODES)
         shown = client.get(done.url)
@@ -163,7 +176,7 @@ def test_a_required_user_must_set_it_up_first_then_sees_recovery_codes_once(
         again = client.get(CODES)
         assert again.status_code == 302 and again.url == ACCOUNT
         assert client.get(incident.get_absolute_url()).status_code == 200
-    assert TOTPDevice.objects.get(pk=device.pk).confirmed
+    assert TOTPDevice.objects.get(user=manager).confirmed
     assert events(manager) == [
         Kind.SIGNED_IN,
         Kind.CODE_REFUSED,
@@ -264,10 +277,9 @@ def test_a_recovery_code_works_once(client, comms):
 def test_anyone_may_turn_it_on_and_off(client, viewer):
     client.force_login(viewer)
     assert "Set up two-factor sign-in" in client.get(ACCOUNT).content.decode()
-    client.get(SETUP)
-    device = TOTPDevice.objects.get(user=viewer)
+    page = client.get(SETUP)
     with time_machine.travel(timezone.now() + timedelta(seconds=5)):
-        client.post(SETUP, {"code": code_now(device)})
+        client.post(SETUP, {**setup_values(page), "code": code_from_page(page)})
     assert client.get(ACCOUNT).context["app_device"] == TOTPDevice.objects.get(user=viewer)
 
     refused = client.post(REMOVE, {"code": "999999"}, follow=True)

@@ -1,0 +1,209 @@
+"""One world with a record of every kind, every address filled with its records
+(:func:`url_for`), and requests asked in it inside a savepoint that is rolled back
+(:func:`ask`), so one role's permitted POST does not change what the next role sees.
+"""
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from crisis.models import SecurityEvent
+from incidents.models import ApiToken, Incident, SpikeThreshold
+from responses.models import Statement
+from tests import factories
+from tests.access_policy import ADMIN_LOGIN, LOGIN, admin_model_of
+
+# One world with a record of every kind
+
+
+@pytest.fixture
+def world(comms, manager, viewer, admin, settings, tmp_path):
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from incidents import imports
+    from incidents.tasks import import_mentions
+
+    factories.default_targets()
+    incident = factories.make_incident(comms, status=Incident.Status.RESPONDING)
+    other = factories.make_incident(comms, title="Misleading post about refunds")
+    party = factories.make_party(incident)
+    # A draft post-mortem (one field still empty), for its form, report and history.
+    factories.make_postmortem(incident, by=comms, went_well="")
+    factories.make_party(other, description="Customers in the south")
+    statement = factories.make_statement(incident, comms)
+    published = factories.make_statement(
+        incident, comms, status=Statement.Status.PUBLISHED, kind=Statement.Kind.ACKNOWLEDGEMENT
+    )
+    item = factories.make_action_item(incident)
+    factories.make_action_item(incident, title="Call the biggest customers back")
+    factories.make_action_item(other)
+    update = factories.make_update(incident, kind="public")
+    factories.make_update(other, kind="public")
+    incident.open_public_page(by=manager)
+    template = factories.make_plan_template()
+    target = factories.default_targets()[incident.severity]
+    target.save()  # a version in its history, for the admin's page of a past version
+    when = {"ip_address": "192.0.2.1", "user_agent": "test", "username": "comms"}
+    AccessAttempt.objects.create(failures_since_start=1, **when)
+    AccessLog.objects.create(**when)
+    AccessFailureLog.objects.create(locked_out=False, **when)
+    factories.make_mention(incident)
+    factories.make_mention(text="Is #late a thing?")
+    settings.MENTION_IMPORT_DIR = tmp_path
+    upload = SimpleUploadedFile(
+        "export.csv", b"id,text,date\n1,Late again,2026-03-14T10:00:00+00:00\n"
+    )
+    mention_import = imports.save_upload(upload, source_name="Brandwatch", by=comms)
+    # A queued background task, for the admin's pages of task results (the import is not
+    # queued, so the task finds nothing to do if ever run).
+    import_mentions.using(backend="default").enqueue(mention_import.pk)
+    ApiToken.issue("Listening tool", by=admin)
+    SpikeThreshold.objects.create()
+    # Someone with two-factor sign-in on (none of the five roles, whose pages it would change).
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    careful = factories.make_user("careful")
+    TOTPDevice.objects.create(user=careful, name="Authenticator app")
+    StaticDevice.objects.create(user=careful, name="Recovery codes")
+    SecurityEvent.objects.create(kind=SecurityEvent.Kind.SIGN_IN_FAILED, username="careful")
+    return {
+        "users": {
+            "anonymous": None,
+            "viewer": viewer,
+            "comms": comms,
+            "manager": manager,
+            "admin": admin,
+        },
+        "incident": factories.reload(incident),
+        "other": other,
+        "party": party,
+        "statement": statement,
+        "published": published,
+        "publication": published.publications.first(),
+        "item": item,
+        "update": update,
+        "template": template,
+        "target": target,
+        "import": mention_import,
+    }
+
+
+# Which record each app route's ``pk`` names, by URL name prefix.
+PK_OF = {
+    "incidents:party-": "party",
+    "incidents:import-": "import",
+    "responses:statement-": "statement",
+    "responses:publication-": "published",
+    "responses:action-item-": "item",
+    "responses:update-": "update",
+}
+ACTION_OF = {"incidents:move": "monitor", "responses:action-item-move": "start"}
+
+
+def admin_object(world, model):
+    if model is Incident:
+        return world["incident"]
+    if model is Statement:
+        return world["statement"]
+    if model._meta.label_lower == "auth.user":
+        return world["users"]["comms"]
+    if model._meta.label_lower == "responses.plantemplate":
+        return world["template"]
+    if model._meta.label_lower == "responses.responsetarget":
+        return world["target"]
+    return model._default_manager.order_by("pk").first()
+
+
+def url_for(key, route, world):
+    """The pattern's address with every argument filled from ``world``."""
+    model, view = admin_model_of(key)
+    if model is not None:
+        obj = admin_object(world, model)
+        if view in ("changelist", "add"):
+            return reverse(key)
+        if view == "(object)":
+            return f"/admin/{model._meta.app_label}/{model._meta.model_name}/{obj.pk}/"
+        if view == "simple_history":
+            history_id = obj.history.order_by("history_id").first().history_id
+            return reverse(key, args=[obj.pk, history_id])
+        if view == "password_change":
+            return reverse(key, args=[obj.pk])
+        return reverse(key, kwargs={"object_id": obj.pk})
+    if key == "admin:view_on_site":
+        incident = world["incident"]
+        content_type = ContentType.objects.get_for_model(Incident)
+        return reverse(key, args=[content_type.pk, incident.pk])
+    if key == "admin:app_list":
+        return reverse(key, kwargs={"app_label": "incidents"})
+    if key == "admin/(?P<url>.*)$":
+        return "/admin/no-such-page/"
+    kwargs = {}
+    if "<reference:reference>" in route:
+        kwargs["reference"] = world["incident"].reference
+    if "<int:pk>" in route:
+        kwargs["pk"] = next(
+            world[name] for prefix, name in PK_OF.items() if key.startswith(prefix)
+        ).pk
+    if "<int:publication_pk>" in route:
+        kwargs["publication_pk"] = world["publication"].pk
+    if "<slug:action>" in route:
+        kwargs["action"] = ACTION_OF[key]
+    if "<token:token>" in route:
+        kwargs["token"] = world["incident"].public_token
+    return reverse(key, kwargs=kwargs)
+
+
+# Requests, rolled back
+
+
+TRACKED_APPS = ("auth", "incidents", "responses")
+
+
+def state():
+    """How many rows each of our tables holds (history included), every record's version, and
+    every user's password and flags: a refused POST must leave all of it as it was."""
+    seen = {}
+    for app_label in TRACKED_APPS:
+        for model in apps.get_app_config(app_label).get_models():
+            rows = model._default_manager
+            seen[model._meta.label] = rows.count()
+            if "version" in {f.name for f in model._meta.concrete_fields}:
+                seen[f"{model._meta.label} versions"] = sorted(rows.values_list("pk", "version"))
+    seen["users"] = sorted(
+        get_user_model().objects.values_list("pk", "password", "is_active", "is_staff")
+    )
+    return seen
+
+
+def outcome(response):
+    if response.status_code == 302:
+        target = response["Location"]
+        if target.startswith(reverse("admin:login") + "?"):
+            return ADMIN_LOGIN
+        if target.startswith(reverse("login") + "?"):
+            return LOGIN
+    return response.status_code
+
+
+def ask(client, user, method, url, data=None):
+    """Send one request as ``user`` inside a rolled-back savepoint; returns (what it answered,
+    whether the database changed, the response)."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    with transaction.atomic():
+        before = state() if method == "post" else None
+        try:
+            response = getattr(client, method)(url, data or {})
+        except Exception as error:  # noqa: BLE001 - a server error is one more wrong answer
+            transaction.set_rollback(True)
+            return f"500 ({type(error).__name__}: {error})", False, None
+        changed = method == "post" and state() != before
+        transaction.set_rollback(True)
+    return outcome(response), changed, response
