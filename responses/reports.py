@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from crisis.exports import CsvDownload
+from crisis.fields import DayField
 from crisis.replica import reading_database
 from responses import report_periods
 from responses.report_charts import chart, table
@@ -24,8 +25,8 @@ from responses.report_figures import build_report, list_url
 
 
 class ReportPeriodForm(forms.Form):
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="Until", widget=forms.DateInput(attrs={"type": "date"}))
+    start = DayField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = DayField(label="Until", widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         data = super().clean()
