@@ -7,10 +7,25 @@ class IncidentsConfig(AppConfig):
     name = "incidents"
 
     def ready(self):
-        from crisis import lifecycle, panels
+        from crisis import lifecycle, navigation, panels
         from incidents import lessons, triage
         from incidents import panels as ours
 
+        # The navigation bar's pages (Reports, from responses, goes between Incidents and
+        # Lessons) and its button for those who may declare.
+        for link in (
+            navigation.Link("Dashboard", "incidents:dashboard", order=10),
+            navigation.Link("Incidents", "incidents:list", order=20),
+            navigation.Link("Lessons", "incidents:lessons", order=40),
+            navigation.Link("Inbox", "incidents:inbox", order=50),
+            navigation.Link(
+                "Declare incident",
+                "incidents:create",
+                place="action",
+                permission="incidents.add_incident",
+            ),
+        ):
+            navigation.register(link)
         panels.register(panels.incident_panels, ours.parties_panel, slot="main", order=30)
         panels.register(
             panels.timeline_providers, ours.incident_entries, order=10, kinds=ours.INCIDENT_KINDS

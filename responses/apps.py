@@ -6,11 +6,12 @@ class ResponsesConfig(AppConfig):
     name = "responses"
 
     def ready(self):
-        from crisis import clocks, panels
+        from crisis import clocks, navigation, panels
         from responses import declare
         from responses import panels as ours
         from responses.models import response_target
 
+        navigation.register(navigation.Link("Reports", "responses:report", order=30))
         panels.register(panels.incident_panels, ours.statements_panel, slot="main", order=20)
         panels.register(panels.incident_panels, ours.public_page_panel, slot="aside", order=20)
         panels.register(

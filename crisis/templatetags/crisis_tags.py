@@ -1,4 +1,5 @@
-"""Presentation helpers for every template: times, durations and people. No queries, no rules:
+"""Presentation helpers for every template: times, durations, people and the navigation bar.
+No rules, and no queries but the person's permissions for the bar (read once per request):
 durations and deadlines come from crisis.clocks, and these only put them into words. An app's
 badges and clocks are in its own tag library."""
 
@@ -10,7 +11,7 @@ from django.utils.dates import MONTHS_3
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from crisis import roles
+from crisis import navigation, roles
 
 register = template.Library()
 
@@ -91,3 +92,19 @@ def person(user):
     if user is None:
         return "—"
     return user.get_full_name() or user.get_username()
+
+
+@register.simple_tag(takes_context=True)
+def nav_links(context, place):
+    """The navigation links of ``place`` ("menu" or "action") the apps registered, as the person
+    may follow them on this page (crisis.navigation): ``{% nav_links "menu" as links %}``."""
+    request = context.get("request")
+    path = request.path if request is not None else None
+    return navigation.links_for(context["user"], path, place)
+
+
+@register.simple_tag
+def home_url():
+    """Where the desk starts (settings.LOGIN_REDIRECT_URL): the brand and the way back link
+    there."""
+    return navigation.home_url()

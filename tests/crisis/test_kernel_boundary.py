@@ -210,11 +210,6 @@ def test_kernel_templates_load_no_app_tags():
     assert {path: what for path, what in found.items() if what} == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Not done in issue 18's kernel part: the navigation bar and the error pages still "
-    "name the apps' pages; they need a navigation registered by each app.",
-)
 def test_kernel_templates_name_no_app_url():
     found = {
         path.relative_to(ROOT).as_posix(): template_crossings(
