@@ -12,6 +12,7 @@ from django.db.models.functions import Replace
 from crisis import panels
 from crisis.fields import ChoiceListField
 from crisis.search import fts5_match, parse, search_tsquery
+from crisis.search import tsquery as tsquery_of
 from incidents.models.platform import Platform
 
 # The words a search looks in. PostgreSQL indexes them as one text search vector (GIN index
@@ -30,6 +31,15 @@ def _fts5_rows(match):
     return RawSQL(
         f"SELECT rowid FROM {SQLITE_SEARCH_TABLE} WHERE {SQLITE_SEARCH_TABLE} MATCH %s", [match]
     )
+
+
+def _holding_any(incidents, terms):
+    """The ids of the ``incidents`` holding any of ``terms`` (crisis.search terms), through the
+    full-text index."""
+    if connections[incidents.db].vendor == "postgresql":
+        tsquery = SearchQuery(tsquery_of(terms, "|"), search_type="raw", config="simple")
+        return incidents.alias(search=SEARCH_VECTOR).filter(search=tsquery).values("pk")
+    return _fts5_rows(fts5_match(terms, "OR"))
 
 
 class StatusIn(models.Func):
@@ -92,18 +102,18 @@ class IncidentQuerySet(models.QuerySet):
             return self
         if query.finds_nothing:
             return self.none()
+        if not query.wanted:
+            # Only words left out: most incidents match, and no index finds what a text lacks.
+            # The index finds those that hold the words; the rest are read in the list's order.
+            every = self.model._default_manager.using(self.db)
+            return self.exclude(pk__in=_holding_any(every, query.excluded))
         if connections[self.db].vendor == "postgresql":
             tsquery = SearchQuery(search_tsquery(query), search_type="raw", config="simple")
             return self.alias(search=SEARCH_VECTOR).filter(search=tsquery)
-        found = self
-        if query.wanted:
-            match = fts5_match(query.wanted)
-            if query.excluded:
-                match += f" NOT ({fts5_match(query.excluded, 'OR')})"
-            found = found.filter(pk__in=_fts5_rows(match))
-        elif query.excluded:
-            found = found.exclude(pk__in=_fts5_rows(fts5_match(query.excluded, "OR")))
-        return found
+        match = fts5_match(query.wanted)
+        if query.excluded:
+            match += f" NOT ({fts5_match(query.excluded, 'OR')})"
+        return self.filter(pk__in=_fts5_rows(match))
 
     def on_platform(self, code):
         if code not in Platform.values:
