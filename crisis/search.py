@@ -16,6 +16,8 @@ words ("CR-2026-01", "influ"), and it works the same for text that is not Englis
 
 import re
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.db import connections
 from django.db.models import Q
@@ -103,16 +105,31 @@ def _word_start_regex(term):
     return r"(?<![^\W_])" + r"[\W_]+".join(words)
 
 
+def _contains_first(term, fields, vendor):
+    """A cheap test each matching row passes, read before the exact one: the term's words are
+    in one of ``fields`` (``LIKE`` skips the rows without them). SQLite's ``LIKE`` folds only
+    ASCII letters, so there only ASCII words are tested."""
+    match = Q()
+    for word in term:
+        if vendor == "sqlite" and not word.isascii():
+            continue
+        match &= reduce(or_, (Q(**{f"{name}__icontains": word}) for name in fields))
+    return match
+
+
 def text_search(queryset, text, fields):
     """``queryset`` narrowed to the rows whose ``fields`` (names or lookups through relations)
-    match ``text``, for records without a full-text index of their own (few rows: the words
-    are read in every row). Unchanged for an empty text."""
+    match ``text``, for records without a full-text index of their own (the words are read in
+    each row the other filters leave). Unchanged for an empty text."""
     search = parse(text)
     if search.is_blank:
         return queryset
     if search.finds_nothing:
         return queryset.none()
-    if connections[queryset.db].vendor == "postgresql":
+    vendor = connections[queryset.db].vendor
+    for term in search.wanted:
+        queryset = queryset.filter(_contains_first(term, fields, vendor))
+    if vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
         vector = SearchVector(*fields, config="simple")
@@ -121,10 +138,7 @@ def text_search(queryset, text, fields):
 
     def anywhere(term):
         pattern = _word_start_regex(term)
-        match = Q()
-        for name in fields:
-            match |= Q(**{f"{name}__iregex": pattern})
-        return match
+        return reduce(or_, (Q(**{f"{name}__iregex": pattern}) for name in fields))
 
     for term in search.wanted:
         queryset = queryset.filter(anywhere(term))

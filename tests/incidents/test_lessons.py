@@ -117,6 +117,11 @@ def test_a_word_can_be_left_out_and_a_phrase_quoted(library):
         "-",
         "or",
         "\x00",
+        "*",
+        "NEAR(warn customers)",
+        "warn | !customers",
+        "返金 возврат",
+        "-warn -a -b " * 50,
     ],
 )
 def test_awkward_text_is_data_never_syntax(library, text):
