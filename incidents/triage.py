@@ -17,6 +17,7 @@ from django.utils import timezone
 from crisis.converters import whole_number
 from crisis.panels import DeclareExtension
 from crisis.roles import ACT_ON_MENTIONS
+from crisis.search import text_search
 from incidents.counts import chart_hours
 from incidents.models import Mention, MentionCount, Platform, Sentiment
 
@@ -56,9 +57,7 @@ class MentionFilterForm(forms.Form):
             for name, value in (self.cleaned_data if self.is_bound else {}).items()
             if name not in self.errors
         }
-        words = (data.get("q") or "").replace("\x00", "").split()
-        for word in words[:10]:
-            queryset = queryset.filter(text__icontains=word)
+        queryset = text_search(queryset, data.get("q"), ("text",))
         if data.get("platform"):
             queryset = queryset.filter(platform=data["platform"])
         if data.get("sentiment"):

@@ -11,6 +11,8 @@ from django.db.models.functions import Replace
 
 from crisis import panels
 from crisis.fields import ChoiceListField
+from crisis.search import fts5_match, parse, search_tsquery
+from crisis.search import tsquery as tsquery_of
 from incidents.models.platform import Platform
 
 # The words a search looks in. PostgreSQL indexes them as one text search vector (GIN index
@@ -24,9 +26,20 @@ SEARCH_VECTOR = SearchVector(
 SQLITE_SEARCH_TABLE = "incidents_incident_search"
 
 
-def search_words(text):
-    """The words of ``text`` a search looks for, lower case, at most ten."""
-    return re.findall(r"\w+", text.lower())[:10]
+def _fts5_rows(match):
+    """The ids of the incidents whose words ``match`` (an FTS5 expression) in the SQLite table."""
+    return RawSQL(
+        f"SELECT rowid FROM {SQLITE_SEARCH_TABLE} WHERE {SQLITE_SEARCH_TABLE} MATCH %s", [match]
+    )
+
+
+def _holding_any(incidents, terms):
+    """The ids of the ``incidents`` holding any of ``terms`` (crisis.search terms), through the
+    full-text index."""
+    if connections[incidents.db].vendor == "postgresql":
+        tsquery = SearchQuery(tsquery_of(terms, "|"), search_type="raw", config="simple")
+        return incidents.alias(search=SEARCH_VECTOR).filter(search=tsquery).values("pk")
+    return _fts5_rows(fts5_match(terms, "OR"))
 
 
 class StatusIn(models.Func):
@@ -80,26 +93,27 @@ class IncidentQuerySet(models.QuerySet):
         return self.filter(StatusIn(self.model.FINISHED_STATUSES))
 
     def search(self, text):
-        """Incidents whose reference, titles, summary or tracking terms hold words starting with
-        each word of ``text`` ("refund" finds "refunds"; "CR-2026-003" finds that reference).
-        Through the database's full-text index, so it costs the same at 100,000 incidents."""
-        words = search_words(text)
-        if not text.strip():
+        """Incidents whose reference, titles, summary or tracking terms match ``text``, read by
+        crisis.search.parse: each word by its start ("refund" finds "refunds"; "CR-2026-003"
+        finds that reference), "a phrase" and -left out. Through the database's full-text
+        index, so it costs the same at 100,000 incidents."""
+        query = parse(text)
+        if query.is_blank:
             return self
-        if not words:
+        if query.finds_nothing:
             return self.none()
+        if not query.wanted:
+            # Only words left out: most incidents match, and no index finds what a text lacks.
+            # The index finds those that hold the words; the rest are read in the list's order.
+            every = self.model._default_manager.using(self.db)
+            return self.exclude(pk__in=_holding_any(every, query.excluded))
         if connections[self.db].vendor == "postgresql":
-            query = SearchQuery(
-                " & ".join(f"{w}:*" for w in words), search_type="raw", config="simple"
-            )
-            return self.alias(search=SEARCH_VECTOR).filter(search=query)
-        match = " ".join(f'"{w}"*' for w in words)
-        return self.filter(
-            pk__in=RawSQL(
-                f"SELECT rowid FROM {SQLITE_SEARCH_TABLE} WHERE {SQLITE_SEARCH_TABLE} MATCH %s",
-                [match],
-            )
-        )
+            tsquery = SearchQuery(search_tsquery(query), search_type="raw", config="simple")
+            return self.alias(search=SEARCH_VECTOR).filter(search=tsquery)
+        match = fts5_match(query.wanted)
+        if query.excluded:
+            match += f" NOT ({fts5_match(query.excluded, 'OR')})"
+        return self.filter(pk__in=_fts5_rows(match))
 
     def on_platform(self, code):
         if code not in Platform.values:

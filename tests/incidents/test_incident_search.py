@@ -1,6 +1,7 @@
 """The incident search (IncidentQuerySet.search): words by their start, through the database's
 full-text index (PostgreSQL: GIN over a text search vector; SQLite: an FTS5 table kept by
-triggers), the same on the list, the export and the admin."""
+triggers), the same on the list, the export and the admin. The text is read by crisis.search
+(tests/crisis/test_search.py)."""
 
 import pytest
 from django.db import connection
@@ -51,6 +52,76 @@ def test_quotes_and_search_syntax_are_words_not_commands(three):
     assert found("(refund)") == ["Courier strike", "Refunds delayed after the sale"]
 
 
+def test_a_phrase_wants_its_words_in_a_row_each_by_its_start(three):
+    assert found('"refunds delay"') == ["Refunds delayed after the sale"]
+    assert found('"delayed refunds"') == []
+    assert found('"giveaway scam"') == ["Fake giveaway"]  # the public title
+
+
+def test_words_and_phrases_can_be_left_out(three):
+    assert found("refund -courier") == ["Refunds delayed after the sale"]
+    assert found('refund -"courier strike"') == ["Refunds delayed after the sale"]
+    assert found('refund -"strike courier"') == ["Courier strike", "Refunds delayed after the sale"]
+    assert found("-refund") == ["Fake giveaway"]
+    assert found("-refund -fake") == []
+
+
+def test_a_reference_left_out_is_left_out_as_a_whole(three):
+    reference = Incident.objects.get(title="Courier strike").reference
+
+    assert found(f"-{reference}") == ["Fake giveaway", "Refunds delayed after the sale"]
+
+
+def test_text_in_other_scripts_is_found_by_the_start_of_its_words(comms):
+    factories.make_incident(comms, title="Возврат денег задерживается", tracking_terms="")
+    factories.make_incident(comms, title="Η ΕΠΙΣΤΡΟΦΗ καθυστερεί", tracking_terms="")
+
+    assert found("возвр") == ["Возврат денег задерживается"]
+    assert found("ВОЗВРАТ -денег") == []
+    assert found("επιστρ") == ["Η ΕΠΙΣΤΡΟΦΗ καθυστερεί"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"',
+        '""',
+        '"courier stri',
+        "-",
+        "--refund",
+        "*",
+        "refund*",
+        "NEAR(refund courier)",
+        "refund NEAR courier",
+        "refund:*",
+        "refund & courier",
+        "refund | scam",
+        "!refund",
+        "refund OR scam",
+        "'; DROP TABLE incidents_incident; --",
+        "\\",
+        "%_",
+        "返金",
+        "refund " * 400,
+        "x" * 600,
+    ],
+)
+def test_odd_text_is_never_an_error_nor_an_operator(three, text):
+    result = found(text)
+
+    # The punctuation only separates words: each word is wanted, "or" and "near" included.
+    wanted = {
+        '"courier stri': ["Courier strike"],  # an unclosed quote runs to the end
+        "--refund": ["Fake giveaway"],
+        "refund*": ["Courier strike", "Refunds delayed after the sale"],
+        "refund:*": ["Courier strike", "Refunds delayed after the sale"],
+        "!refund": ["Courier strike", "Refunds delayed after the sale"],
+        "refund " * 400: ["Courier strike", "Refunds delayed after the sale"],
+        "refund & courier": ["Courier strike"],
+    }
+    assert result == wanted.get(text, [])
+
+
 def test_an_edit_is_found_at_once_and_the_old_words_no_longer(comms, three):
     incident = Incident.objects.get(title="Courier strike")
     incident.title, incident.summary = "Basement flood", "Water everywhere."
@@ -76,9 +147,20 @@ def test_the_list_and_the_admin_search_alike(client_as, viewer, admin, three):
     assert sorted(i.title for i in admin_page.context["cl"].result_list) == titles
 
 
-def test_the_search_reads_the_full_text_index(three):
+@pytest.mark.parametrize("text", ["refund", "refund courier", '"refund delay"', "refund -scam"])
+def test_the_search_reads_the_full_text_index(three, text):
     """The plan, not the timing: the query goes through the index made for it."""
-    sql, params = Incident.objects.search("refund").query.sql_with_params()
+    assert_through_the_index(Incident.objects.search(text))
+
+
+def test_leaving_words_out_only_finds_through_the_index_those_to_leave_out(three):
+    # No index finds what a text lacks: the index finds the incidents holding the words, and
+    # the rest are read without building a text search vector for each.
+    assert_through_the_index(Incident.objects.search("-refund"))
+
+
+def assert_through_the_index(queryset):
+    sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Three rows: left alone, the planner may walk the ordering index and filter. With
@@ -91,6 +173,8 @@ def test_the_search_reads_the_full_text_index(three):
             cursor.execute("RESET enable_seqscan")
             cursor.execute("RESET enable_indexscan")
             assert "incident_search" in plan
+            # Nor a query of nothing but words left out, which the GIN index reads whole.
+            assert "@@ '!" not in plan
         else:
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
             plan = " ".join(str(row[-1]) for row in cursor.fetchall())

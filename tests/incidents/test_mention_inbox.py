@@ -68,6 +68,12 @@ def test_a_viewer_reads_the_inbox_without_the_actions(client_as, viewer):
         ({"sentiment": "negative"}, ["an angry customer"]),
         ({"period": "1h"}, ["reddit post", "an angry customer"]),
         ({"q": "ANGRY customer"}, ["an angry customer"]),
+        # The words are read as every search reads them (crisis.search): by their start.
+        ({"q": "ang"}, ["an angry customer"]),
+        ({"q": "ngry"}, []),
+        ({"q": '"angry cust"'}, ["an angry customer"]),
+        ({"q": "-angry"}, ["reddit post", "old news"]),
+        ({"q": "#reddit OR"}, []),
     ],
 )
 def test_the_inbox_filters_by_platform_sentiment_period_and_words(
