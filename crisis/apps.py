@@ -11,10 +11,11 @@ class CrisisConfig(AppConfig):
     def ready(self):
         # Registers the <reference:…> and <token:…> path converters before any URLconf loads,
         # the sign-in time noted in each new session, the sign-in audit and the two-factor check
-        # noted at sign-in, and the request log's extra fields.
+        # noted at sign-in, the request log's extra fields, and history rows dated by the
+        # desk's clock (crisis.timekeeper).
         from django_structlog import signals
 
-        from crisis import audit, auth, converters, operations, two_factor  # noqa: F401
+        from crisis import audit, auth, converters, operations, timekeeper, two_factor  # noqa: F401
 
         signals.bind_extra_request_metadata.connect(operations.note_request_start)
         signals.bind_extra_request_finished_metadata.connect(operations.note_request_duration)

@@ -28,7 +28,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.utils import timezone
+
+from crisis import timekeeper
 
 # A clock turns from "ok" to "due" when this share of its allowed time is left, so the desk sees
 # a deadline coming: the last 7.5 minutes of a 30-minute target, the last 6 hours of a day.
@@ -136,7 +137,7 @@ def acknowledgement_target(severity, targets=None):
 def time_since_detection(incident, now=None):
     """How long since the first signal: for an unacknowledged incident, how long the audience
     has waited for a public word."""
-    return (now or timezone.now()) - incident.detected_at
+    return (now or timekeeper.now()) - incident.detected_at
 
 
 def time_to_acknowledgement(incident):
@@ -171,7 +172,7 @@ def acknowledgement_clock(incident, now=None):
         return Clock(label, DONE, due_at, took, target, is_late=took > target)
     if not incident.is_open:
         return None
-    return _countdown(label, due_at, target, now or timezone.now())
+    return _countdown(label, due_at, target, now or timekeeper.now())
 
 
 # The phases of an incident's response clock.
@@ -242,7 +243,7 @@ def next_update_due_at(incident, word_at, promised_at, targets=None):
 def response_clock(incident, now=None):
     """The incident's response clock (see :class:`ResponseClock`). No queries when the incident
     comes from ``Incident.objects.with_clocks()``; refuses one loaded without it."""
-    now = now or timezone.now()
+    now = now or timekeeper.now()
     word_at = _clock_fact(incident, PUBLIC_WORD_AT) or incident.first_acknowledged_at
     promised_at = _clock_fact(incident, PROMISED_UPDATE_AT)
     targets = targets_of(incident)
@@ -284,7 +285,7 @@ def reminder_stage(due_at, before, now=None):
     within ``before`` of it (the deadline itself included), None before that or without one."""
     if due_at is None:
         return None
-    left = due_at - (now or timezone.now())
+    left = due_at - (now or timekeeper.now())
     if left < timedelta(0):
         return REMINDER_OVERDUE
     if left <= before:
@@ -302,7 +303,7 @@ def update_cadence(severity, targets=None):
 
 def default_next_update_at(incident, now=None):
     """When a public update published now promises the next one by default."""
-    return (now or timezone.now()) + update_cadence(incident.severity)
+    return (now or timekeeper.now()) + update_cadence(incident.severity)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -332,7 +333,7 @@ def action_item_clock(item, now=None):
         return Clock(label, DONE, item.due_at, took, target, is_late=late)
     if not item.is_unfinished:
         return None
-    left = item.due_at - (now or timezone.now())
+    left = item.due_at - (now or timekeeper.now())
     if left < timedelta(0):
         return Clock(label, OVERDUE, item.due_at, -left, target, is_late=True)
     state = DUE if left <= ACTION_ITEM_DUE_SOON else OK
@@ -386,7 +387,7 @@ def promise_kept(promised_at, next_word_at, *, stopped_at=None, now=None):
         return next_word_at <= promised_at
     if stopped_at is not None and stopped_at <= promised_at:
         return None
-    if stopped_at is None and promised_at >= (now or timezone.now()):
+    if stopped_at is None and promised_at >= (now or timekeeper.now()):
         return None
     return False
 

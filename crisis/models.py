@@ -2,7 +2,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+
+from crisis import timekeeper
 
 # A double click or a Back-and-send-again comes within seconds, so a receipt is kept a week;
 # `send_reminders` deletes older ones.
@@ -11,7 +12,7 @@ SUBMISSION_RECEIPT_KEPT = timedelta(days=7)
 
 def submission_receipts_expire_before(now=None):
     """Receipts of forms sent before this moment are no longer needed."""
-    return (now or timezone.now()) - SUBMISSION_RECEIPT_KEPT
+    return (now or timekeeper.now()) - SUBMISSION_RECEIPT_KEPT
 
 
 class SubmissionTokenQuerySet(models.QuerySet):
@@ -35,7 +36,7 @@ class SubmissionToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submission_tokens"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timekeeper.now)
     created_url = models.CharField("what it created", max_length=500, blank=True)
 
     objects = SubmissionTokenQuerySet.as_manager()
@@ -71,7 +72,7 @@ class SecurityEvent(models.Model):
         TWO_FACTOR_REMOVED = "two-factor-removed", "Two-factor sign-in removed"
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=timekeeper.now)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

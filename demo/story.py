@@ -2,9 +2,7 @@
 by step at the moments the data gives, so every timestamp, reference and history row reads as if
 the desk had lived through it."""
 
-from django.utils import timezone
-
-from demo.clock import clock_at
+from crisis import timekeeper
 from demo.data.incidents import MOVE_REASONS, PARTY_AFTER
 from demo.data.responses import (
     DEMO_ACTION_ITEMS,
@@ -24,8 +22,8 @@ from responses.models import ActionItem, PlanTemplate, ProgressUpdate, Statement
 def tell(spec, users, now):
     """Tell one incident's story at the times it happened; return the incident.
 
-    The steps run in time order with the clock set to each step's moment, so every
-    timestamp, reference and history row reads as if the desk had lived through it.
+    The steps run in time order, each told at its moment (:func:`crisis.timekeeper.telling_at`),
+    so every timestamp, reference and history row reads as if the desk had lived through it.
     """
     comms, manager = users["comms"], users["manager"]
     detected_at = now - spec["detected_ago"]
@@ -35,7 +33,7 @@ def tell(spec, users, now):
         for name in ("title", "summary", "category", "severity", "platforms", "tracking_terms")
     }
     fields["is_drill"] = spec.get("is_drill", False)
-    with clock_at(declared_at):
+    with timekeeper.telling_at(declared_at):
         incident = Incident.declare(by=comms, lead=comms, detected_at=detected_at, **fields)
 
     steps = []
@@ -74,7 +72,7 @@ def tell(spec, users, now):
             incident, declared_at, comms, manager, *DEMO_POSTMORTEMS[spec["title"]]
         )
     for at, step in sorted(steps, key=lambda step: step[0]):
-        with clock_at(at):
+        with timekeeper.telling_at(at):
             step()
     return incident
 
@@ -89,7 +87,7 @@ def _add_party(incident, by, kind, description, count, impact, outreach, channel
         outreach_status=outreach,
         outreach_channel=channel,
         # Reached out to when recorded: the demo's clock stands at that moment.
-        outreach_at=None if outreach == "not_contacted" else timezone.now(),
+        outreach_at=None if outreach == "not_contacted" else timekeeper.now(),
     )
     party.add(by=by)
 

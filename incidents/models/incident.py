@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from crisis import clocks
+from crisis import clocks, timekeeper
 from crisis.fields import ChoiceListField
 from crisis.lifecycle import (
     Move,
@@ -142,9 +142,9 @@ class Incident(VersionedModel):
         max_length=20, choices=Status.choices, default=Status.TRIAGE, editable=False
     )
     detected_at = models.DateTimeField(
-        "detected", default=timezone.now, help_text="When the first signal appeared."
+        "detected", default=timekeeper.now, help_text="When the first signal appeared."
     )
-    declared_at = models.DateTimeField("declared", default=timezone.now, editable=False)
+    declared_at = models.DateTimeField("declared", default=timekeeper.now, editable=False)
     declared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -294,7 +294,7 @@ class Incident(VersionedModel):
     def clean(self):
         super().clean()
         if self.pk is None:
-            if self.detected_at and self.detected_at > timezone.now():
+            if self.detected_at and self.detected_at > timekeeper.now():
                 raise ValidationError(
                     {"detected_at": "The first signal cannot be later than the declaration (now)."}
                 )
@@ -307,7 +307,7 @@ class Incident(VersionedModel):
     def declare(cls, *, by, **fields):
         """Create an incident in Triage with the next reference. Queries the database."""
         with transaction.atomic():
-            now = timezone.now()
+            now = timekeeper.now()
             incident = cls(declared_by=by, declared_at=now, **fields)
             if incident.detected_at is None or incident.detected_at > now:
                 incident.detected_at = now
@@ -337,7 +337,7 @@ class Incident(VersionedModel):
             "resolve",
             by=by,
             reason=self._noted("resolve", reason),
-            changes={"resolved_at": timezone.now()},
+            changes={"resolved_at": timekeeper.now()},
         )
 
     def reopen(self, *, by, reason):
@@ -363,7 +363,7 @@ class Incident(VersionedModel):
             "cancel",
             by=by,
             reason=f"Cancelled: {reason}",
-            changes={"cancelled_at": timezone.now(), "cancel_reason": reason},
+            changes={"cancelled_at": timekeeper.now(), "cancel_reason": reason},
         )
 
     def open_public_page(self, *, by):

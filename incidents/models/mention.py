@@ -17,8 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
+from crisis import timekeeper
 from incidents.models.platform import Platform
 
 
@@ -74,7 +74,7 @@ class Mention(models.Model):
         related_name="mentions",
         db_index=False,
     )
-    received_at = models.DateTimeField("received", default=timezone.now)
+    received_at = models.DateTimeField("received", default=timekeeper.now)
     source = models.CharField(
         max_length=120, help_text='Where it came from: "api:<token name>" or "csv:<import id>".'
     )
@@ -210,7 +210,7 @@ class MentionLinkEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="mention_link_events",
     )
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=timekeeper.now)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -232,7 +232,7 @@ TOKEN_PREFIX = "cd"
 
 class ApiTokenQuerySet(models.QuerySet):
     def usable(self, now=None):
-        now = now or timezone.now()
+        now = now or timekeeper.now()
         return self.filter(revoked_at__isnull=True).filter(
             Q(expires_at__isnull=True) | Q(expires_at__gt=now)
         )
@@ -251,7 +251,7 @@ class ApiToken(models.Model):
     name = models.CharField(max_length=100, unique=True, help_text="Which tool uses it.")
     key_prefix = models.CharField(max_length=16, unique=True, editable=False)
     secret_hash = models.CharField(max_length=64, editable=False)
-    created_at = models.DateTimeField("created", default=timezone.now, editable=False)
+    created_at = models.DateTimeField("created", default=timekeeper.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -295,7 +295,7 @@ class ApiToken(models.Model):
 
     def clean(self):
         super().clean()
-        if self.pk is None and self.expires_at is not None and self.expires_at <= timezone.now():
+        if self.pk is None and self.expires_at is not None and self.expires_at <= timekeeper.now():
             raise ValidationError({"expires_at": "Choose a time in the future."})
 
     @classmethod
@@ -327,7 +327,7 @@ class ApiToken(models.Model):
     def authenticate(cls, text, now=None):
         """The usable token whose text is ``text``, or None (unknown, wrong secret, revoked,
         expired, or not a token at all). One query, plus an update at most once a minute."""
-        now = now or timezone.now()
+        now = now or timekeeper.now()
         if not isinstance(text, str) or len(text) > 200:
             return None
         tag, _, rest = text.partition("_")
@@ -347,7 +347,7 @@ class ApiToken(models.Model):
         return self.revoked_at is not None
 
     def is_expired(self, now=None):
-        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+        return self.expires_at is not None and self.expires_at <= (now or timekeeper.now())
 
     def is_usable(self, now=None):
         return not self.is_revoked and not self.is_expired(now)
@@ -355,7 +355,7 @@ class ApiToken(models.Model):
     def mark_used(self, now=None):
         """Record that the token was used, at most once a minute (one conditional update, so two
         requests at once write it once)."""
-        now = now or timezone.now()
+        now = now or timekeeper.now()
         if self.last_used_at is not None and now - self.last_used_at < TOKEN_LAST_USED_PRECISION:
             return
         type(self).objects.filter(pk=self.pk).filter(
@@ -367,7 +367,7 @@ class ApiToken(models.Model):
         """Stop the token working at once. Revoking twice keeps the first time. Queries."""
         if self.revoked_at is not None:
             return False
-        now = timezone.now()
+        now = timekeeper.now()
         updated = (
             type(self)
             .objects.filter(pk=self.pk, revoked_at__isnull=True)

@@ -13,7 +13,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+
+from crisis import timekeeper
 
 # A chunk of 1,000 lines takes seconds; an import with no progress written for this long has lost
 # its worker (a restart, a killed process): the import's page says so and offers to restart it.
@@ -26,7 +27,7 @@ FAILED_IMPORT_FILE_KEPT = timedelta(days=7)
 
 def failed_import_files_expire_before(now=None):
     """Files of imports that failed before this moment are removed."""
-    return (now or timezone.now()) - FAILED_IMPORT_FILE_KEPT
+    return (now or timekeeper.now()) - FAILED_IMPORT_FILE_KEPT
 
 
 def import_is_stalled(last_progress_at, now=None):
@@ -34,7 +35,7 @@ def import_is_stalled(last_progress_at, now=None):
     silent long enough for its worker to be taken for dead."""
     if last_progress_at is None:
         return False
-    now = now or timezone.now()
+    now = now or timekeeper.now()
     return now - last_progress_at >= IMPORT_STALLED_AFTER
 
 
@@ -82,7 +83,7 @@ class CsvColumnMapping(models.Model):
     columns = models.JSONField(default=dict)
     # A platform for every row, when the file has no platform column.
     platform = models.CharField(max_length=20, blank=True)
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timekeeper.now)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -114,7 +115,7 @@ class CsvColumnMapping(models.Model):
                 "headers": list(headers),
                 "columns": columns,
                 "platform": platform,
-                "updated_at": timezone.now(),
+                "updated_at": timekeeper.now(),
                 "updated_by": by,
             },
         )
@@ -179,7 +180,7 @@ class MentionImport(models.Model):
         on_delete=models.SET_NULL,
         related_name="mention_imports",
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timekeeper.now)
     started_at = models.DateTimeField(null=True, blank=True)
     # The worker's last sign of life (its start, then each chunk), for MentionImport.is_stalled.
     progress_at = models.DateTimeField(null=True, blank=True)

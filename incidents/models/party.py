@@ -3,9 +3,9 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from crisis import timekeeper
 from crisis.lifecycle import VersionedModel
 from incidents.models.incident import Incident
 
@@ -56,7 +56,7 @@ class AffectedParty(VersionedModel):
         default=False,
         help_text="Only then may public statements and the public page name them.",
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(default=timekeeper.now, editable=False)
 
     history = HistoricalRecords()
 
@@ -82,7 +82,7 @@ class AffectedParty(VersionedModel):
         super().clean()
         if self.outreach_status != self.Outreach.NOT_CONTACTED and self.outreach_at is None:
             raise ValidationError({"outreach_at": "Say when they were contacted."})
-        if self.outreach_at and self.outreach_at > timezone.now():
+        if self.outreach_at and self.outreach_at > timekeeper.now():
             raise ValidationError({"outreach_at": "This time is in the future."})
 
     def frozen_incident_id(self):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
-from crisis import panels
+from crisis import panels, timekeeper
 from crisis.history import display_user
 from crisis.lifecycle import StaleEdit, TransitionRefused, VersionedModel
 from crisis.panels import Refusal
@@ -79,7 +79,7 @@ class PostMortem(VersionedModel):
     # Set when a manager reopens the closed incident: the post-mortem must be read again and
     # submitted again before the incident can close.
     needs_review = models.BooleanField("needs review", default=False, editable=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(default=timekeeper.now, editable=False)
 
     history = HistoricalRecords()
 
@@ -229,7 +229,7 @@ class PostMortem(VersionedModel):
             refusals = self.close_refusals(incident)
             if refusals:
                 raise CloseRefused(refusals)
-            now = timezone.now()
+            now = timekeeper.now()
             self.completed_by, self.completed_at, self.needs_review = by, now, False
             self._submitting = True
             try:

@@ -6,10 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from crisis import clocks
+from crisis import clocks, timekeeper
 from crisis.lifecycle import Move, TransitionRefused, VersionedModel, clean_reason
 from incidents.models import Incident
 
@@ -103,7 +102,7 @@ class ActionItem(VersionedModel):
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.OPEN, editable=False
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(default=timekeeper.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -168,7 +167,7 @@ class ActionItem(VersionedModel):
 
     def clean(self):
         super().clean()
-        if self.pk is None and self.due_at is not None and self.due_at < timezone.now():
+        if self.pk is None and self.due_at is not None and self.due_at < timekeeper.now():
             raise ValidationError({"due_at": "A new item cannot be due in the past."})
 
     def add(self, *, by, reason="Added"):
@@ -190,7 +189,7 @@ class ActionItem(VersionedModel):
     def start(self, *, by):
         # History reads in the past tense: "Started", "Done", "Reopened".
         return self._transition(
-            "start", by=by, reason="Started", changes={"started_at": timezone.now()}
+            "start", by=by, reason="Started", changes={"started_at": timekeeper.now()}
         )
 
     def complete(self, *, by, note=""):
@@ -199,7 +198,7 @@ class ActionItem(VersionedModel):
             "complete",
             by=by,
             reason=f"Done: {note}" if note else "Done",
-            changes={"completed_at": timezone.now()},
+            changes={"completed_at": timekeeper.now()},
         )
 
     def drop(self, *, by, reason):
@@ -208,7 +207,7 @@ class ActionItem(VersionedModel):
             "drop",
             by=by,
             reason=f"Dropped: {reason}",
-            changes={"dropped_at": timezone.now(), "drop_reason": reason},
+            changes={"dropped_at": timekeeper.now(), "drop_reason": reason},
         )
 
     def reopen(self, *, by, reason=""):

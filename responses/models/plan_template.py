@@ -7,9 +7,9 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from crisis import timekeeper
 from incidents.models import Incident
 from responses.models.action_item import ActionItem
 
@@ -133,7 +133,7 @@ class PlanApplication(models.Model):
     applied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    applied_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(default=timekeeper.now)
 
     history = HistoricalRecords()
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
-from crisis import clocks
+from crisis import clocks, timekeeper
 from crisis.lifecycle import (
     Move,
     TransitionRefused,
@@ -48,7 +48,7 @@ def promise_refusal(next_update_at, now=None):
     is a time still to come. The one rule, for the forms and the verbs alike."""
     if next_update_at is None:
         return "Say when the next update will come."
-    now = now or timezone.now()
+    now = now or timekeeper.now()
     if next_update_at <= now:
         current = date_format(timezone.localtime(now), "j M Y, H:i T")
         return (
@@ -125,7 +125,7 @@ class ProgressUpdate(FourEyes, VersionedModel):
         related_name="authored_updates",
         editable=False,
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(default=timekeeper.now, editable=False)
     published_at = models.DateTimeField("published", null=True, blank=True, editable=False)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -326,7 +326,7 @@ class ProgressUpdate(FourEyes, VersionedModel):
             reason="Published",
             check=check,
             changes=lambda row: {
-                "published_at": timezone.now(),
+                "published_at": timekeeper.now(),
                 "published_by": by,
                 "next_update_at": next_update_at or row.next_update_at,
             },
@@ -339,7 +339,7 @@ class ProgressUpdate(FourEyes, VersionedModel):
             "withdraw",
             by=by,
             reason="Withdrawn" + (f": {reason}" if reason else ""),
-            changes={"withdrawn_at": timezone.now()},
+            changes={"withdrawn_at": timekeeper.now()},
         )
 
 

@@ -1,9 +1,9 @@
 """Where a published statement went, with the post's link."""
 
 from django.db import models
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from crisis import timekeeper
 from crisis.lifecycle import FrozenGuard
 from incidents.models import Platform
 
@@ -21,7 +21,7 @@ class Publication(FrozenGuard):
         blank=True,
         help_text="The address of the post on the platform, once it is up.",
     )
-    published_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(default=timekeeper.now)
 
     history = HistoricalRecords()
 

@@ -3,9 +3,9 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from crisis import timekeeper
 from crisis.lifecycle import FrozenGuard
 
 
@@ -25,7 +25,7 @@ class Review(FrozenGuard):
     )
     decision = models.CharField(max_length=20, choices=Decision.choices)
     comment = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timekeeper.now)
 
     history = HistoricalRecords()
 

@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from crisis import timekeeper
 from crisis.fields import ChoiceListField
 from crisis.lifecycle import Move, TransitionRefused, VersionedModel, clean_reason
 from incidents.models import Incident, Platform
@@ -115,7 +115,7 @@ class Statement(StatementReview, VersionedModel):
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
     )
-    created_at = models.DateTimeField("drafted", default=timezone.now, editable=False)
+    created_at = models.DateTimeField("drafted", default=timekeeper.now, editable=False)
     submitted_at = models.DateTimeField("submitted", null=True, blank=True, editable=False)
     # The latest approval, kept after an edit voids it so reviewers can compare against it;
     # the status says whether it still holds.
@@ -307,7 +307,7 @@ class Statement(StatementReview, VersionedModel):
             by=by,
             reason="Submitted for approval",
             check=_checks(_same_version(version), _fits_every_target),
-            changes={"submitted_at": timezone.now()},
+            changes={"submitted_at": timekeeper.now()},
             on_commit=services.mail_review_requested,
         )
 
@@ -322,7 +322,7 @@ class Statement(StatementReview, VersionedModel):
                 reason="Approved" + (f": {comment}" if comment else ""),
                 check=_checks(_may_review(by), _same_version(version), _fits_every_target),
                 changes=lambda row: {
-                    "approved_at": timezone.now(),
+                    "approved_at": timekeeper.now(),
                     "approved_by": by,
                     "approved_version": row.version,
                 },
@@ -359,7 +359,7 @@ class Statement(StatementReview, VersionedModel):
         from responses import services
 
         links = links or {}
-        now = timezone.now()
+        now = timekeeper.now()
         with transaction.atomic():
             row = self._transition(
                 "publish",
@@ -401,7 +401,7 @@ class Statement(StatementReview, VersionedModel):
             "withdraw",
             by=by,
             reason="Withdrawn" + (f": {reason}" if reason else ""),
-            changes={"withdrawn_at": timezone.now(), "withdrawn_by": by},
+            changes={"withdrawn_at": timekeeper.now(), "withdrawn_by": by},
             on_commit=lambda row: services.mail_withdrawn(row, by),
         )
 
