@@ -12,7 +12,8 @@ from datetime import timedelta
 from crisis.templatetags.crisis_tags import describe_duration
 
 CHART_WIDTH = 720
-LABEL_WIDTH = 240
+# Room for the longest row label at 13 px ("Misinformation or miscommunication": about 245 px).
+LABEL_WIDTH = 280
 VALUE_ROOM = 110
 BAR_HEIGHT = 16
 BAR_GAP = 4

@@ -96,6 +96,16 @@ def test_the_reports_page_draws_its_charts_and_refuses_a_century(
     chart = page.get_by_role("img", name="Time to first public acknowledgement, as in the table")
     expect(chart).to_be_visible()
     assert chart.bounding_box()["height"] > 50
+    # Every label and value is drawn whole inside its chart: the longest category's name
+    # ("Misinformation or miscommunication") once started left of the chart and lost its "M".
+    cut = page.eval_on_selector_all(
+        "svg.chart text",
+        "texts => texts.filter(t => { const b = t.getBBox();"
+        " const w = t.ownerSVGElement.viewBox.baseVal.width;"
+        " return b.x < 0 || b.x + b.width > w; }).map(t => t.textContent)",
+    )
+    assert page.locator("svg.chart text").count() > 20
+    assert cut == []
 
     page.get_by_label("From").fill("1926-01-01")
     page.get_by_label("Until").fill("2026-01-01")
