@@ -1,8 +1,11 @@
 """The incidents' CSV export: its columns, what it reads of each incident (plain values, no model
 instances: 100,000 rows) and how a row is written."""
 
-from incidents import listing
 from incidents.models import Incident
+
+# The labels by stored value: the export writes 100,000 rows of plain values, not model instances.
+STATUS_LABELS = dict(Incident.Status.choices)
+CATEGORY_LABELS = dict(Incident.Category.choices)
 
 EXPORT_COLUMNS = [
     "Reference",
@@ -53,9 +56,9 @@ def export_row(values):
         reference,
         title,
         public_title,
-        listing.STATUS_LABELS.get(status, status),
+        STATUS_LABELS.get(status, status),
         severity,
-        listing.CATEGORY_LABELS.get(category, category),
+        CATEGORY_LABELS.get(category, category),
         ", ".join(Incident._meta.get_field("platforms").labels(platforms)),
         lead,
         "yes" if is_drill else "no",
