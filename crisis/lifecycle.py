@@ -234,17 +234,23 @@ class VersionedModel(FrozenGuard):
         self._copy_from(row)
         return row
 
-    def allowed_moves(self, user):
-        """The moves (action, Move) ``user`` may make now, in table order; on a frozen incident
-        only the ways back. No queries once the incident is loaded."""
+    def may_move(self, user, action):
+        """Whether ``user`` may make the move ``action`` of the table now: from this status, with
+        its permission, and on a frozen incident only a way back. No queries once the incident
+        is loaded."""
+        move = self.MOVES[action]
         frozen_states = frozen_statuses()
         frozen = self.incident_status_as_loaded() in frozen_states
-        return [
-            (action, move)
-            for action, move in self.MOVES.items()
-            if self.status in move.sources
+        return (
+            self.status in move.sources
             and user.has_perm(move.permission)
-            and (not frozen or move.sources & frozen_states)
+            and (not frozen or bool(move.sources & frozen_states))
+        )
+
+    def allowed_moves(self, user):
+        """The moves (action, Move) ``user`` may make now, in table order (:meth:`may_move`)."""
+        return [
+            (action, move) for action, move in self.MOVES.items() if self.may_move(user, action)
         ]
 
     def may_edit(self, user, permission=None):

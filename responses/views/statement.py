@@ -165,8 +165,7 @@ def statement_edit(request, pk):
         "limits": _limits(),
         # Offered on a draft; a statement in review or approved is submitted again after an
         # edit of its wording sends it back to Draft.
-        "can_submit": request.user.has_perm(Statement.MOVES["submit"].permission)
-        and statement.status in Statement.MOVES["submit"].sources,
+        "can_submit": statement.may_move(request.user, "submit"),
     }
     return versioned_edit(
         request,

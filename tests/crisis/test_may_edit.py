@@ -46,3 +46,32 @@ def test_a_record_without_is_editable_follows_its_incident(comms, viewer):
     factories.walk_to(incident, Incident.Status.CANCELLED)
     item = factories.reload(item)
     assert item.may_edit(comms) is False
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"), [("comms", True), ("manager", True), ("viewer", False)]
+)
+def test_a_move_is_allowed_from_its_sources_with_its_permission(request, incident, role, allowed):
+    draft = factories.make_statement(incident, factories.make_comms("writer"))
+    assert draft.may_move(request.getfixturevalue(role), "submit") is allowed
+
+
+def test_a_move_is_refused_from_a_status_outside_its_sources(incident, comms):
+    withdrawn = factories.make_statement(incident, comms, status="withdrawn")
+    assert withdrawn.may_move(comms, "submit") is False
+
+
+def test_on_a_frozen_incident_only_a_way_back_is_allowed(comms, manager):
+    incident = factories.make_incident(comms)
+    draft = factories.make_statement(incident, comms)
+    factories.walk_to(incident, Incident.Status.CANCELLED)
+    incident, draft = factories.reload(incident), factories.reload(draft)
+    # The draft is still a draft, and Comms still holds the permission: the freeze refuses.
+    assert draft.may_move(comms, "submit") is False
+    assert (
+        incident.may_move(manager, "reopen_frozen"),
+        incident.may_move(comms, "reopen_frozen"),
+    ) == (
+        True,
+        False,
+    )
