@@ -9,13 +9,21 @@ from pathlib import Path
 BARE = ("reference: bare template, 50 rows", "/bench/bare/")
 ADMIN = ("reference: admin changelist", "/admin/incidents/incident/")
 
-# The issue's budgets (issue 12), checked by --check.
-LIST_VS_ADMIN = 5.0  # a list page serves at least 5x the admin changelist's requests/s
-LIST_VS_BARE = 0.5  # and at least half the bare template's
-SEARCH_P95_MS = 100
-DASHBOARD_P95_MS = 50
-INCIDENT_PAGE_P95_MS = 120
-ADMIN_VS_LIST = 2.0  # the admin changelist no slower than 2x the list (median, alone)
+# The floor under the list: the bare template plus the list's own SQL run raw (bench/urls.py).
+FLOOR = ("reference: bare + list's SQL, raw", "/bench/floor/?show=all")
+
+# The budgets, checked by --check: each a ratio to a reference measured in the same run, so that
+# they hold on a busy machine where absolute figures do not (issue 19 restated issue 12's, whose
+# two list budgets contradicted each other); absolute ones only where no reference fits.
+INCIDENT_PAGE_VS_BARE = 0.25  # the incident page with 200 events, requests/s under load
+INCIDENT_PAGE_QUERIES = 15
+DASHBOARD_VS_BARE = 0.4  # the dashboard, with either store shape (mostly ended; 10,000 open)
+LIST_VS_ADMIN = 2.0  # every list page: at least 2x the admin changelist's requests/s
+LIST_VS_FLOOR = 0.6  # and at least 0.6x the floor reference
+LIST_STATEMENTS = 4  # the list's own SQL (the floor's queries beyond the bare template's)
+PUBLIC_VS_BARE = 0.9  # the public page, full answer
+PUBLIC_304_VS_BARE = 3.0  # the public page answering a conditional request with 304
+SEARCH_P95_MS = 100  # issue 12
 MENTIONS_P95_MS = 150  # issue 10: an incident with 1,000,000 mentions, its pages and the inbox
 EXPORT_FIRST_BYTE_S = 1.0
 EXPORT_TOTAL_S = 10.0
@@ -74,36 +82,50 @@ def print_table(report):
         )
 
 
+def _under(misses, row, reference, share, what):
+    """Note a miss when ``row`` served fewer than ``share`` x ``reference``'s requests/s."""
+    if row["rps"] is None or not reference or not reference["rps"]:
+        return
+    if row["rps"] < share * reference["rps"]:
+        misses.append(
+            f"{row['page']}: {row['rps']} req/s < {share}× {what} ({reference['rps']} req/s)"
+        )
+
+
 def budget_misses(report):
+    """Every budget the report misses, as lines (none: every budget met)."""
     rows = {r["page"]: r for r in report["pages"]}
-    bare, admin = rows[BARE[0]], rows[ADMIN[0]]
+    bare, admin, floor = rows[BARE[0]], rows[ADMIN[0]], rows.get(FLOOR[0])
     misses = []
     lists = [r for name, r in rows.items() if name.startswith("list")]
     for r in lists:
-        if r["rps"] is not None and admin["rps"] and r["rps"] < LIST_VS_ADMIN * admin["rps"]:
-            misses.append(f"{r['page']}: {r['rps']} req/s < {LIST_VS_ADMIN}× admin")
-        if r["rps"] is not None and bare["rps"] and r["rps"] < LIST_VS_BARE * bare["rps"]:
-            misses.append(f"{r['page']}: {r['rps']} req/s < {LIST_VS_BARE}× bare template")
+        _under(misses, r, admin, LIST_VS_ADMIN, "admin changelist")
+        _under(misses, r, floor, LIST_VS_FLOOR, "the floor")
+    if floor and floor["queries"] - bare["queries"] > LIST_STATEMENTS:
+        misses.append(
+            f"the list's own SQL: {floor['queries'] - bare['queries']} statements "
+            f"> {LIST_STATEMENTS}"
+        )
     for name, r in rows.items():
+        if name.startswith("dashboard") and "clocks" not in name:
+            _under(misses, r, bare, DASHBOARD_VS_BARE, "bare template")
+        if name.startswith("incident page"):
+            _under(misses, r, bare, INCIDENT_PAGE_VS_BARE, "bare template")
+            if r["queries"] > INCIDENT_PAGE_QUERIES:
+                misses.append(f"{name}: {r['queries']} queries > {INCIDENT_PAGE_QUERIES}")
+        if name == "public page":
+            _under(misses, r, bare, PUBLIC_VS_BARE, "bare template")
+        if name == "public page, 304":
+            _under(misses, r, bare, PUBLIC_304_VS_BARE, "bare template")
         if "search" in name and r["p95_ms"] >= SEARCH_P95_MS:
             misses.append(f"{name}: p95 {r['p95_ms']} ms ≥ {SEARCH_P95_MS} ms")
-        if name.startswith("dashboard") and r["p95_ms"] >= DASHBOARD_P95_MS:
-            misses.append(f"{name}: p95 {r['p95_ms']} ms ≥ {DASHBOARD_P95_MS} ms")
-        if name.startswith("incident page") and r["p95_ms"] >= INCIDENT_PAGE_P95_MS:
-            misses.append(f"{name}: p95 {r['p95_ms']} ms ≥ {INCIDENT_PAGE_P95_MS} ms")
         if name.startswith(("mentions", "inbox")) and r["p95_ms"] >= MENTIONS_P95_MS:
             misses.append(f"{name}: p95 {r['p95_ms']} ms ≥ {MENTIONS_P95_MS} ms")
-    first_list = rows.get("list, all, page 1")
-    if first_list and admin["p50_ms"] > ADMIN_VS_LIST * first_list["p50_ms"]:
-        misses.append(
-            f"admin changelist: p50 {admin['p50_ms']} ms > {ADMIN_VS_LIST}× the list's "
-            f"{first_list['p50_ms']} ms"
-        )
     # No page's query count grows with its rows: a deep page asks as many as page 1.
     counts = {r["queries"] for r in lists if r["page"].startswith("list, all")}
     if len(counts) > 1:
         misses.append(f"list pages ask different numbers of queries: {sorted(counts)}")
-    export = report["export"]
+    export = report.get("export")
     if export:
         if export["first_byte_s"] >= EXPORT_FIRST_BYTE_S:
             misses.append(f"CSV export: first byte after {export['first_byte_s']} s")

@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.report import ADMIN, BARE, budget_misses, print_table  # noqa: E402
+from bench.report import ADMIN, BARE, FLOOR, budget_misses, print_table  # noqa: E402
 from bench.report import machine as report_machine  # noqa: E402
 from bench.server import Server  # noqa: E402
 from bench.server import export as export_csv  # noqa: E402
@@ -75,9 +75,6 @@ HEAVY_PAGES = [
     ("dashboard clocks, {n} open", "/dashboard/clocks/"),
     ("list, open, {n} open", "/incidents/"),
 ]
-# The floor under the list's budget: the bare template plus the list's own SQL statements run
-# raw (bench/urls.py). However the list renders, it cannot serve faster than this.
-FLOOR = ("reference: bare + list's SQL, raw", "/bench/floor/?show=all")
 EXPORT = "/incidents/export.csv?show=all"
 
 
