@@ -22,7 +22,8 @@ def run_phase(host, pages, cookies, *, people, seconds, think, feed=None):
     """``people`` browse ``pages`` for ``seconds`` (or, with ``feed``, while it runs): returns
     ``{page name: {"times": [ms, ...], "failures": n, "errors": [first messages]}}`` and the
     feed's result. ``pages`` are ``(name, path, weight, signed_in)``; ``think`` the seconds a
-    person waits between two pages, None for none (one person reading the pages in turn)."""
+    person waits between two pages, None for none (one person reading the pages in turn). With
+    no people, the feed runs alone."""
     Person.pages = pages
     Person.cookies = itertools.cycle(cookies)
     Person.wait_time = between(*think) if think else constant(0)
@@ -42,7 +43,8 @@ def run_phase(host, pages, cookies, *, people, seconds, think, feed=None):
 
     environment.events.request.add_listener(record)
     runner = environment.create_local_runner()
-    runner.start(people, spawn_rate=people)
+    if people:
+        runner.start(people, spawn_rate=people)
     fed = None
     if feed:
         fed = feed(environment)

@@ -48,6 +48,11 @@ PAGES = [
 # The busy incident's tracking terms during the run: words bench/ingest.py puts in a third of
 # its mentions, so that a crisis day's share of them links to the incident everyone reads.
 TRACKING_TERMS = "#acmefail, parcel"
+# Between two pages a person waits 1 to 3 s: 30 people ask for 15 pages a second.
+THINK = (1, 3)
+# Batches posted one at a time in the alone phase (4 a second at most), for their cost alone.
+BATCHES_ALONE = 20
+API = "API, batch of mentions"
 # The desk: the build's people who may read every page (bench/build.py).
 DESK = ["comms", "manager", *(f"lead{n}" for n in range(20))]
 PHASES = ("alone", "browsing", "mixed")
@@ -125,9 +130,28 @@ def main():
             host, pages, cookies[:1], people=1, seconds=args.alone_seconds, think=None
         )
         phases["alone"] = summary(seen)
+        seen, fed_alone = crowd.run_phase(
+            host,
+            pages,
+            cookies,
+            people=0,
+            seconds=None,
+            think=None,
+            feed=crowd.mention_feed(
+                server.port,
+                token,
+                rate=args.batch * 4,
+                batch=args.batch,
+                seconds=BATCHES_ALONE / 4,
+                senders=1,
+                prefix=f"{prefix}alone",
+                given=args.sentiment == "given",
+            ),
+        )
+        phases["alone"][API] = summary(seen)[API]
         print(f"Browsing: {args.people} people, {args.browse_seconds:.0f} s…", flush=True)
         seen, _ = crowd.run_phase(
-            host, pages, cookies, people=args.people, seconds=args.browse_seconds, think=(1, 3)
+            host, pages, cookies, people=args.people, seconds=args.browse_seconds, think=THINK
         )
         phases["browsing"] = summary(seen)
         print(
@@ -146,7 +170,7 @@ def main():
             given=args.sentiment == "given",
         )
         seen, fed = crowd.run_phase(
-            host, pages, cookies, people=args.people, seconds=None, think=(1, 3), feed=feed
+            host, pages, cookies, people=args.people, seconds=None, think=THINK, feed=feed
         )
         phases["mixed"] = summary(seen)
     finally:
@@ -172,7 +196,7 @@ def main():
         },
         "recount": {
             "stored": Mention.objects.filter(external_id__startswith=f"{prefix}-").count(),
-            "mentions_added": Mention.objects.count() - mentions_before,
+            "mentions_added": Mention.objects.count() - mentions_before - fed_alone["created"],
             "linked_to_busy": Mention.objects.filter(
                 external_id__startswith=f"{prefix}-", incident=busy
             ).count(),
@@ -181,6 +205,7 @@ def main():
             "seconds": round(time.perf_counter() - start, 1),
         },
     }
+    result["demand"] = demand(result, pages)
     print_table(result)
     misses = mixed_misses(result)
     result["budget_misses"] = misses
@@ -217,6 +242,30 @@ def summary(seen):
 
 def _ms(value):
     return None if value is None else round(value, 1)
+
+
+def demand(result, pages):
+    """The server time a second the budget asks for, at the alone phase's medians: the pages
+    the people ask for (weighted, one every THINK seconds on average) and the API's batches,
+    against the workers' seconds a second. Over 1 of each worker's second, requests queue
+    whatever the code does; it reads the same on a busy machine as on a quiet one, since both
+    sides slow together."""
+    alone = result["phases"]["alone"]
+    weights = sum(weight for _n, _p, weight, _s in pages)
+    page_ms = sum(alone[name]["p50_ms"] * weight for name, _p, weight, _s in pages) / weights
+    pages_a_second = result["people"] / (sum(THINK) / 2)
+    fed = result["ingest"]
+    batches_a_second = fed["target_per_second"] / fed["batch"]
+    return {
+        "pages_a_second": pages_a_second,
+        "page_ms": round(page_ms, 1),
+        "batches_a_second": batches_a_second,
+        "batch_ms": alone[API]["p50_ms"],
+        "worker_seconds_a_second": round(
+            (pages_a_second * page_ms + batches_a_second * alone[API]["p50_ms"]) / 1000, 2
+        ),
+        "workers": result["workers"],
+    }
 
 
 def print_table(result):
@@ -258,6 +307,13 @@ def print_table(result):
         f"linked to the busy incident), {recount['mentions_added']:,} mentions added in all; "
         f"{recount['differing_counts']} counts differ from the mentions "
         f"(read in {recount['seconds']} s)"
+    )
+    need = result["demand"]
+    print(
+        f"Demand at the alone medians: {need['pages_a_second']:g} pages a second × "
+        f"{need['page_ms']:.0f} ms + {need['batches_a_second']:g} batches a second × "
+        f"{need['batch_ms']:.0f} ms = {need['worker_seconds_a_second']} worker-seconds a second, "
+        f"for {need['workers']} workers"
     )
 
 
