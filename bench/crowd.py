@@ -68,7 +68,8 @@ class Person(FastHttpUser):
     def on_start(self):
         self.cookie = next(self.cookies)
         self.validators = {}
-        self.turn = itertools.cycle(self.pages)
+        # In turn, each page as often as its weight: the alone phase reads the day's mix.
+        self.turn = itertools.cycle([page for page in self.pages for _ in range(page[2])])
 
     @task
     def read_a_page(self):

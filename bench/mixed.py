@@ -124,12 +124,14 @@ def main():
         for _ in range(2 * args.workers):  # every worker past its first request (lazy imports)
             for _name, path, _weight, signed in pages:
                 server.get(path, cookies[0] if signed else "")
-        phases = {}
+        phases, cpu = {}, {}
+        clock = Clock(server)
         print(f"Alone: one person, {args.alone_seconds:.0f} s…", flush=True)
         seen, _ = crowd.run_phase(
             host, pages, cookies[:1], people=1, seconds=args.alone_seconds, think=None
         )
         phases["alone"] = summary(seen)
+        cpu["alone, pages"] = clock.lap()
         seen, fed_alone = crowd.run_phase(
             host,
             pages,
@@ -149,11 +151,13 @@ def main():
             ),
         )
         phases["alone"][API] = summary(seen)[API]
+        cpu["alone, batches"] = clock.lap()
         print(f"Browsing: {args.people} people, {args.browse_seconds:.0f} s…", flush=True)
         seen, _ = crowd.run_phase(
             host, pages, cookies, people=args.people, seconds=args.browse_seconds, think=THINK
         )
         phases["browsing"] = summary(seen)
+        cpu["browsing"] = clock.lap()
         print(
             f"Mixed: {args.people} people and {args.rate:,} mentions a second in batches of "
             f"{args.batch}, {args.seconds:.0f} s…",
@@ -173,6 +177,7 @@ def main():
             host, pages, cookies, people=args.people, seconds=None, think=THINK, feed=feed
         )
         phases["mixed"] = summary(seen)
+        cpu["mixed"] = clock.lap()
     finally:
         server.stop()
 
@@ -185,6 +190,7 @@ def main():
         "people": args.people,
         "workers": args.workers,
         "phases": phases,
+        "cpu": cpu,
         "ingest": {
             "target_per_second": args.rate,
             "batch": args.batch,
@@ -218,6 +224,35 @@ def main():
         print("\nBudget met.")
     if args.check and misses:
         sys.exit(1)
+
+
+class Clock:
+    """Wall time and the CPU time of gunicorn's workers and of this process (the load
+    generator, on the same cores) from one lap to the next. On SQLite the workers' CPU holds the
+    database's work; PostgreSQL's own processes are not counted."""
+
+    def __init__(self, server):
+        self.server = server
+        self.last = self._read()
+
+    def _read(self):
+        ticks = os.sysconf("SC_CLK_TCK")
+        workers = 0
+        for pid in self.server.workers():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            workers += (int(fields[11]) + int(fields[12])) / ticks
+        mine = os.times()
+        return time.perf_counter(), workers, mine.user + mine.system
+
+    def lap(self):
+        now = self._read()
+        wall, workers, client = (b - a for a, b in zip(self.last, now, strict=True))
+        self.last = now
+        return {
+            "wall_s": round(wall, 1),
+            "workers_cpu_s": round(workers, 1),
+            "client_cpu_s": round(client, 1),
+        }
 
 
 def percentile(times, share):
@@ -256,7 +291,19 @@ def demand(result, pages):
     pages_a_second = result["people"] / (sum(THINK) / 2)
     fed = result["ingest"]
     batches_a_second = fed["target_per_second"] / fed["batch"]
+    cpu = result["cpu"]
+    page_cpu_ms = (
+        1000
+        * cpu["alone, pages"]["workers_cpu_s"]
+        / sum(alone[name]["requests"] for name, *_rest in pages)
+    )
+    batch_cpu_ms = 1000 * cpu["alone, batches"]["workers_cpu_s"] / max(1, alone[API]["requests"])
     return {
+        "page_cpu_ms": round(page_cpu_ms, 1),
+        "batch_cpu_ms": round(batch_cpu_ms, 1),
+        "cpu_seconds_a_second": round(
+            (pages_a_second * page_cpu_ms + batches_a_second * batch_cpu_ms) / 1000, 2
+        ),
         "pages_a_second": pages_a_second,
         "page_ms": round(page_ms, 1),
         "batches_a_second": batches_a_second,
@@ -315,6 +362,16 @@ def print_table(result):
         f"{need['batch_ms']:.0f} ms = {need['worker_seconds_a_second']} worker-seconds a second, "
         f"for {need['workers']} workers"
     )
+    print(
+        f"The same in the workers' CPU: {need['pages_a_second']:g} × {need['page_cpu_ms']:.0f} "
+        f"ms + {need['batches_a_second']:g} × {need['batch_cpu_ms']:.0f} ms = "
+        f"{need['cpu_seconds_a_second']} CPU-seconds a second"
+    )
+    for phase, lap in result["cpu"].items():
+        print(
+            f"  {phase}: {lap['wall_s']} s, workers' CPU {lap['workers_cpu_s']} s, load "
+            f"generator's {lap['client_cpu_s']} s"
+        )
 
 
 def _cell(value):
