@@ -60,6 +60,9 @@ PAGES = [
     ("incident history", "{busy}history/"),
     ("statement, 30 versions", "{statement}"),
     ("public page", "{public}"),
+    # Asked again by a browser or a proxy holding a copy (If-None-Match and If-Modified-Since
+    # from the page's first answer): the answer is 304 Not Modified (CONDITIONAL).
+    ("public page, 304", "{public}"),
     # Mentions (--mentions N links N of them to the busy incident): its mentions panel alone,
     # its mentions page first and deep (a cursor half-way down), the inbox.
     ("mentions panel", "{busy}mentions/panel/"),
@@ -69,6 +72,8 @@ PAGES = [
     ("inbox, first", "/mentions/inbox/"),
     ("inbox, deep cursor", "/mentions/inbox/?after={inbox_deep}"),
 ]
+# Pages measured with the validators of their first answer, and answered 304 Not Modified.
+CONDITIONAL = {"public page, 304"}
 # Pages measured again with --open-heavy incidents open.
 HEAVY_PAGES = [
     ("dashboard, {n} open", "/"),
@@ -267,13 +272,21 @@ def _measure(name, path, who, cookie, args, server):
     response = client.get(path)
     if response.status_code != 200:
         raise SystemExit(f"{name}: {path} answered {response.status_code}")
+    headers, expect = {}, 200
+    if name in CONDITIONAL:
+        asked = {"If-None-Match": "ETag", "If-Modified-Since": "Last-Modified"}
+        headers = {ask: response[got] for ask, got in asked.items() if response.has_header(got)}
+        expect = 304
+        response = client.get(path, headers=headers)
+        if response.status_code != expect:
+            raise SystemExit(f"{name}: {path} answered {response.status_code}, not {expect}")
     queries = []  # counted by a wrapper: Django empties its own log when a request starts
     with connection.execute_wrapper(lambda execute, *a: queries.append(1) or execute(*a)):
-        client.get(path)
+        client.get(path, headers=headers)
     timings = []
     for _ in range(args.repeat):
         start = time.perf_counter()
-        client.get(path)
+        client.get(path, headers=headers)
         timings.append((time.perf_counter() - start) * 1000)
     timings.sort()
     row = {
@@ -286,7 +299,9 @@ def _measure(name, path, who, cookie, args, server):
         "rps": None,
     }
     if server:
-        row["rps"] = server.load(path, cookie, args.seconds, args.connections)
+        row["rps"] = server.load(
+            path, cookie, args.seconds, args.connections, headers=headers, expect=expect
+        )
     print(
         f"  {name}: p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, {row['queries']} queries"
         + (f", {row['rps']} req/s" if row["rps"] is not None else ""),

@@ -44,40 +44,43 @@ class Server:
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
 
-    def get(self, path, cookie):
+    def get(self, path, cookie, headers=None):
         conn = HTTPConnection("127.0.0.1", self.port, timeout=120)
-        conn.request("GET", path, headers={"Cookie": cookie})
+        conn.request("GET", path, headers={"Cookie": cookie, **(headers or {})})
         response = conn.getresponse()
         body = response.read()
         conn.close()
         return response.status, body
 
-    def load(self, path, cookie, seconds, connections):
-        status, _body = self.get(path, cookie)
-        if status != 200:
-            raise SystemExit(f"gunicorn answered {status} for {path}")
+    def load(self, path, cookie, seconds, connections, headers=None, expect=200):
+        """Requests per second on ``path``, each sent with ``cookie`` and the extra ``headers``
+        (a conditional request's If-None-Match, say), each answered ``expect``."""
+        status, _body = self.get(path, cookie, headers)
+        if status != expect:
+            raise SystemExit(f"gunicorn answered {status} for {path}, not {expect}")
+        headers = {"Cookie": cookie, **(headers or {})}
         if self.wrk:
+            extra = [arg for name, value in headers.items() for arg in ("-H", f"{name}: {value}")]
             out = subprocess.run(
                 [
                     self.wrk,
                     f"-c{connections}",
                     "-t2",
                     f"-d{max(1, round(seconds))}s",
-                    "-H",
-                    f"Cookie: {cookie}",
+                    *extra,
                     self.url(path),
                 ],
                 capture_output=True,
                 text=True,
                 check=True,
             ).stdout
-            if "Non-2xx" in out:
+            if "Non-2xx" in out:  # wrk counts a 304 as an answer, not an error
                 raise SystemExit(f"wrk saw errors for {path}:\n{out}")
             line = next(line for line in out.splitlines() if line.startswith("Requests/sec"))
             return round(float(line.split()[1]), 1)
-        return self._threaded_load(path, cookie, seconds, connections)
+        return self._threaded_load(path, headers, seconds, connections, expect)
 
-    def _threaded_load(self, path, cookie, seconds, connections):
+    def _threaded_load(self, path, headers, seconds, connections, expect):
         """wrk's job, done with threads and keep-alive connections when wrk is missing."""
         done = []
         stop = time.perf_counter() + seconds
@@ -86,10 +89,10 @@ class Server:
             count = 0
             conn = HTTPConnection("127.0.0.1", self.port, timeout=120)
             while time.perf_counter() < stop:
-                conn.request("GET", path, headers={"Cookie": cookie})
+                conn.request("GET", path, headers=headers)
                 response = conn.getresponse()
                 response.read()
-                if response.status != 200:
+                if response.status != expect:
                     raise SystemExit(f"{path} answered {response.status} under load")
                 count += 1
             done.append(count)

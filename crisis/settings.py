@@ -113,6 +113,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): whether this session passed the second factor.
     "django_otp.middleware.OTPMiddleware",
+    # A page marked crisis.middleware.sessionless (the public page) gets an anonymous user here,
+    # before anything below reads the session or the user.
+    "crisis.middleware.SessionlessMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "crisis.middleware.SessionLimitMiddleware",

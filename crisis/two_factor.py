@@ -312,6 +312,11 @@ class TwoFactorMiddleware:
         self._open_paths = None
 
     def __call__(self, request):
+        return self.get_response(request)
+
+    # Once the view is known, so that a sessionless view (crisis.middleware.sessionless), whose
+    # user is anonymous by then, reads neither the session nor the user.
+    def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
         if user.is_authenticated and request.path_info not in self.open_paths():
             pending = request.session.get(PENDING)
@@ -326,7 +331,7 @@ class TwoFactorMiddleware:
                 if target is not None:
                     query = urlencode({"next": request.get_full_path()})
                     return redirect(f"{reverse(target)}?{query}")
-        return self.get_response(request)
+        return None
 
     @staticmethod
     def owed_step(request, user):

@@ -5,10 +5,20 @@ statements a later correction supersedes, which updates it shows and when it las
 Nothing in here may reveal anything internal.
 """
 
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Prefetch
+from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 
 from incidents.models import Incident
-from responses.models import ActionItem, Statement
+from responses.models import ActionItem, ProgressUpdate, Publication, Statement
 
 S = Incident.Status
 
@@ -34,6 +44,109 @@ def public_page_url(incident):
 def public_status(incident):
     """``(heading, sentence)`` for the incident's status, as the audience reads it."""
     return PUBLIC_STATUS[incident.status]
+
+
+@dataclass(frozen=True)
+class PageState:
+    """What the public page needs before it decides to answer at all: the incident's public
+    facts and the page's validators (``etag``, ``last_modified``)."""
+
+    pk: int
+    title: str
+    status: str
+    last_modified: datetime | None
+    etag: str
+
+
+def page_state(token):
+    """The open public page of ``token``, or None: the incident's public facts, and when anything
+    the page shows last changed. One query.
+
+    Everything the page shows is history-tracked (and the house rule forbids changing tracked
+    state behind simple-history's back), so the page last changed at its records' latest
+    history row: the incident's (title, public title, status), its published statements' and
+    their publications' (a link added later), its published public updates' and its action
+    items' (any of them, so that one made internal since counts). Drafts and internal updates,
+    written all day during a crisis, are left out: they change nothing the audience sees.
+
+    ``etag`` also sums the history rows' ids, so a change committed after a later one (whose
+    time is then not the latest) still changes it, and it carries what the page is made with
+    (``release``).
+    """
+    sql, params = _page_state_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [token, *params])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, title, public_title, status, changed_at, stamp = row
+    if isinstance(changed_at, str):  # SQLite hands MAX() of a datetime back as text, in UTC
+        changed_at = parse_datetime(changed_at).replace(tzinfo=UTC)
+    seen = f"{pk}:{changed_at.isoformat() if changed_at else ''}:{stamp or 0}:{release()}"
+    etag = '"' + hashlib.blake2b(seen.encode(), digest_size=12).hexdigest() + '"'
+    return PageState(pk, public_title or title, status, changed_at, etag)
+
+
+@cache
+def _page_state_sql():
+    """The statement of :func:`page_state`, made once from the models' tables."""
+    incident = Incident._meta.db_table
+    histories = {m: m.history.model._meta.db_table for m in (Incident, Statement, Publication)}
+    histories[ProgressUpdate] = ProgressUpdate.history.model._meta.db_table
+    histories[ActionItem] = ActionItem.history.model._meta.db_table
+    statement = Statement._meta.db_table
+    changes = " UNION ALL ".join(
+        [
+            f"SELECT history_date AS at, history_id AS n FROM {histories[Incident]} "
+            "WHERE id IN (SELECT id FROM page)",
+            f"SELECT history_date, history_id FROM {histories[Statement]} "
+            "WHERE incident_id IN (SELECT id FROM page) AND status = %s",
+            f"SELECT history_date, history_id FROM {histories[Publication]} "
+            f"WHERE statement_id IN (SELECT id FROM {statement} "
+            "WHERE incident_id IN (SELECT id FROM page) AND status = %s)",
+            f"SELECT history_date, history_id FROM {histories[ProgressUpdate]} "
+            "WHERE incident_id IN (SELECT id FROM page) AND kind = %s AND status = %s",
+            f"SELECT history_date, history_id FROM {histories[ActionItem]} "
+            "WHERE incident_id IN (SELECT id FROM page)",
+        ]
+    )
+    sql = (
+        f"WITH page AS (SELECT id, title, public_title, status FROM {incident} "
+        "WHERE public_token = %s AND is_public_page_open = %s), "
+        f"changes AS ({changes}) "
+        "SELECT page.id, page.title, page.public_title, page.status, c.at, c.n FROM page "
+        "CROSS JOIN (SELECT MAX(at) AS at, SUM(n) AS n FROM changes) c"
+    )
+    published = Statement.Status.PUBLISHED
+    params = [
+        True,
+        published,
+        published,
+        ProgressUpdate.Kind.PUBLIC,
+        ProgressUpdate.Status.PUBLISHED,
+    ]
+    return sql, params
+
+
+@cache
+def release():
+    """What the page is made with, besides its records: the company's name, the page's
+    templates and the addresses of its style sheets (hashed by collectstatic), so that a deploy
+    that changes them changes every page's ``ETag``. Read once per process."""
+    from django.template import engines
+
+    engine = engines["django"].engine
+    sources = [
+        engine.find_template(name)[0].source
+        for name in (
+            "responses/public_page.html",
+            "responses/_public_action_items.html",
+            "responses/_public_updates.html",
+        )
+    ]
+    styles = [static("bootstrap/css/bootstrap.min.css"), static("css/app.css")]
+    seen = "\n".join([settings.COMPANY_NAME or "", *sources, *styles])
+    return hashlib.blake2b(seen.encode(), digest_size=8).hexdigest()
 
 
 def public_rows(statements):
@@ -71,11 +184,11 @@ PUBLIC_ITEM_STATUS = {
 }
 
 
-def public_action_items(incident):
+def public_action_items(incident_id):
     """The incident's public action items in the plan's order, as dicts holding only what the
     audience may read: title, kind and status in plain words, and when it is expected or was
     done. Never the owner, the details or a reason. One query."""
-    items = ActionItem.objects.filter(incident_id=incident.pk).public()
+    items = ActionItem.objects.filter(incident_id=incident_id).public()
     return [
         {
             "title": item.title,
@@ -88,10 +201,30 @@ def public_action_items(incident):
     ]
 
 
-def public_updates(incident):
+def public_statements(incident_id):
+    """The incident's published statements with their publications, as a list (two queries)."""
+    return list(
+        Statement.objects.filter(incident_id=incident_id)
+        .published()
+        .only("kind", "body", "published_at")
+        .prefetch_related(
+            Prefetch(
+                "publications",
+                Publication.objects.only("statement_id", "platform", "url").order_by("pk"),
+            )
+        )
+    )
+
+
+def public_updates(incident_id):
     """The incident's published public updates, newest first, as a list (one query). Internal
     updates and drafts never reach the page."""
-    return list(incident.progress_updates.published_public().order_by("-published_at", "-pk"))
+    return list(
+        ProgressUpdate.objects.filter(incident_id=incident_id)
+        .published_public()
+        .only("body", "published_at", "next_update_at")
+        .order_by("-published_at", "-pk")
+    )
 
 
 def last_updated(statements, updates):

@@ -56,7 +56,7 @@ def test_published_updates_show_newest_first_with_their_promise(client, opened, 
     assert "Next update by 14:30 UTC on 2 May 2031" in text
     # The first promised the next one two hours after it (severity 2's cadence).
     assert "Next update by 11:10 UTC on 2 May 2031" in text
-    assert "Update · 10 min ago (2 May 2031, 10:10 UTC)" in text
+    assert "Update · 2 May 2031, 10:10 UTC" in text
     assert [u.body[:5] for u in response.context["updates"]] == ["SECON", "FIRST"]
 
 
@@ -88,7 +88,7 @@ def test_last_updated_counts_the_latest_public_update(client, opened, comms):
     with at(100):
         text = visible_text(client.get(public_page_url(opened)))
 
-    assert "Last updated 5 min ago (2 May 2031, 10:35 UTC)" in text
+    assert "Last updated 2 May 2031, 10:35 UTC" in text
 
 
 def test_an_update_alone_is_a_public_word(client, opened, comms):
@@ -98,7 +98,7 @@ def test_an_update_alone_is_a_public_word(client, opened, comms):
         text = visible_text(client.get(public_page_url(opened)))
 
     assert "No statement has been published yet." not in text
-    assert "Last updated 10 min ago (2 May 2031, 09:30 UTC)" in text
+    assert "Last updated 2 May 2031, 09:30 UTC" in text
 
 
 def test_without_updates_there_is_no_updates_heading(client, opened, comms):
