@@ -81,13 +81,25 @@ def _display(model_field, value, users):
     return str(value)
 
 
-def _user_ids(model, records):
-    ids = set()
+def _users(model, records):
+    """``{id: user}`` for the users the tracked fields of ``records`` point to: those joined in
+    (see :func:`with_users`) without a query, the others in one query."""
+    users, missing = {}, set()
     for f in _tracked_fields(model):
         if isinstance(f, models.ForeignKey) and f.related_model is get_user_model():
-            ids.update(getattr(r, f.attname) for r in records)
-    ids.discard(None)
-    return ids
+            for record in records:
+                user_id = getattr(record, f.attname)
+                if user_id is None:
+                    continue
+                historical = record._meta.get_field(f.name)
+                if historical.is_cached(record):
+                    users[user_id] = historical.get_cached_value(record)
+                else:
+                    missing.add(user_id)
+    missing -= users.keys()
+    if missing:
+        users |= get_user_model().objects.in_bulk(missing)
+    return users
 
 
 def describe_changes(changes):
@@ -101,46 +113,65 @@ def latest_records(history, limit):
     """The newest ``limit`` rows of the history queryset ``history``, and the rows just before
     them that :func:`entries_for` needs (its ``earlier``) to tell what the oldest of them changed.
 
-    Queries the database once, and a second time only when the rows start in the middle of an
-    object's history, so a page that shows the latest entries does not diff every row ever saved.
+    One query, so that a page showing the latest entries neither diffs every row ever saved nor
+    asks twice: the rows of ``history`` among the newest ``limit``, or just before one of them.
+    Every row fetched that is not among the newest is older than all of them (an object's earlier
+    row is older than its newest row), so the newest come first by date. The users that fields
+    point to come joined in (:func:`with_users`).
     """
     Historical = history.model
+    order = ("-history_date", "-history_id")
+    newest = history.order_by(*order).values("history_id")[:limit]
     before_row = (
         Historical.objects.filter(id=OuterRef("id"))
         .filter(
             Q(history_date__lt=OuterRef("history_date"))
             | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
         )
-        .order_by("-history_date", "-history_id")
+        .order_by(*order)
         .values("history_id")[:1]
     )
-    rows = list(
-        history.annotate(before_history_id=Subquery(before_row)).order_by(
-            "-history_date", "-history_id"
-        )[:limit]
+    before = (
+        Historical.objects.filter(history_id__in=newest)
+        .annotate(before_id=Subquery(before_row))
+        .values("before_id")
     )
-    oldest = {}
-    for row in rows:  # newest first: each object's last row here is its oldest
-        oldest[row.id] = row
-    wanted = {row.before_history_id for row in oldest.values()} - {None}
-    earlier = list(Historical.objects.filter(history_id__in=wanted)) if wanted else []
-    return rows, earlier
+    rows = history.filter(Q(history_id__in=newest) | Q(history_id__in=before))
+    rows = sorted(with_users(rows), key=lambda r: (r.history_date, r.history_id), reverse=True)
+    return rows[:limit], rows[limit:]
+
+
+def with_users(records):
+    """The history queryset ``records`` with the users its tracked fields point to joined in,
+    so that :func:`entries_for` names them without a query of its own."""
+    Historical = records.model
+    names = [
+        f.name
+        for f in Historical._meta.concrete_fields
+        if isinstance(f, models.ForeignKey)
+        and f.related_model is get_user_model()
+        and f.name not in HIDDEN_FIELDS
+        and f.name != "history_user"
+    ]
+    return records.select_related(*names) if names else records
 
 
 def timeline_entries(model, records, *, limit=None, subject=None, describe=None):
     """Timeline entries for the history queryset ``records``: every row, or only the newest
-    ``limit`` (see :func:`latest_records`) when the page shows a preview. Queries as
-    :func:`latest_records` and :func:`entries_for` do."""
+    ``limit`` (see :func:`latest_records`) when the page shows a preview. One query (the users
+    that fields point to come joined in)."""
     earlier = ()
     if limit is not None:
         records, earlier = latest_records(records, limit)
+    else:
+        records = with_users(records)
     return entries_for(model, records, subject, describe=describe, earlier=earlier)
 
 
 def entries_for(model, records, subject=None, *, describe=None, earlier=()):
     """Change entries, oldest first, for the history ``records`` of one or more objects of
-    ``model``. Queries the database once, for the users that fields point to; the caller's
-    queryset should ``select_related("history_user")``.
+
+
 
     ``subject(record)`` names what the entry is about. ``describe(entry, record, before)`` may
     set the entry's timeline fields (``kind``, ``detail``, ``url``, even ``reason``); ``before``
@@ -149,7 +180,7 @@ def entries_for(model, records, subject=None, *, describe=None, earlier=()):
     """
     records = sorted(records, key=lambda r: (r.history_date, r.history_id))
     earlier = sorted(earlier, key=lambda r: (r.history_date, r.history_id))
-    users = get_user_model().objects.in_bulk(_user_ids(model, [*earlier, *records]))
+    users = _users(model, [*earlier, *records])
     fields = _tracked_fields(model)
     previous = {record.id: record for record in earlier}
     entries = []

@@ -23,9 +23,9 @@ _once_tokens = itertools.count(1)
 # applied, the lessons and the unfinished prevention items of earlier incidents of the same
 # category, the mentions chart with the top and latest mentions, …). Every page-size test
 # of the incident page pins this one number at two sizes of data, so an N+1 fails; a new panel
-# raises it here, once. A panel whose records exist also reads the users their history names,
-# and a long timeline the history rows just before its newest entries.
-INCIDENT_PAGE_QUERIES = 26
+# raises it here, once. Each timeline provider reads its newest history rows, the rows just before
+# them and the users they name in one query (crisis.history.latest_records).
+INCIDENT_PAGE_QUERIES = 24
 # The dashboard's, likewise: the open incidents counted by severity, the most urgent of them with
 # their clocks, then each app's panels (waiting for approval, my action items, updates waiting
 # for publication, mention spikes).
