@@ -72,7 +72,12 @@ def _pick(shares, rnd):
 def _history(model, obj, *, at, user_id, reason, kind="+", **changes):
     """One history row of ``obj`` as simple-history would write it, with ``changes`` applied."""
     Historical = model.history.model
-    values = {f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields}
+    recorded = {f.attname for f in Historical._meta.concrete_fields}
+    values = {
+        f.attname: getattr(obj, f.attname)
+        for f in model._meta.concrete_fields
+        if f.attname in recorded  # not the fields its history leaves out
+    }
     values.update(changes)
     return Historical(
         **values,
@@ -169,6 +174,8 @@ def _batch(first, incidents, open_incidents, starts, counters, rnd, leads, now):
             if is_open:
                 incident.first_acknowledged_at = min(incident.first_acknowledged_at or now, now)
                 incident.resolved_at = None
+            # Its one public word is the statement published at the acknowledgement (below).
+            incident.public_word_at = incident.first_acknowledged_at
             rows.append(incident)
         Incident.objects.bulk_create(rows)
         for incident in rows:

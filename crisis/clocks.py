@@ -3,23 +3,23 @@ acknowledgement is due, when the next public update is due, and how long it took
 that does clock arithmetic: views, models and templates ask here, and templates only format what
 comes back.
 
-The functions take any object with ``detected_at``, ``first_acknowledged_at``, ``severity`` and
-``is_open`` (an incident), and ``now`` for tests and for one consistent time across a page.
+The functions take any object with ``detected_at``, ``first_acknowledged_at``,
+``public_word_at``, ``promised_update_at``, ``severity`` and ``is_open`` (an incident), and
+``now`` for tests and for one consistent time across a page. The public word is a stored fact:
+the app that publishes writes the latest word's time and the next update it promised (None after
+a statement) on the incident in the transaction that publishes.
 
 The response targets (time allowed until the first acknowledgement, cadence of public updates)
 are facts handed in: the app that keeps them per severity registers where they come from
 (:func:`register_targets_source`), with the settings' values as the fallback for a missing
 severity. The clocks never query per incident:
 
-- pages list incidents through the incident queryset's ``with_clocks()``, which puts on each row,
-  in the same query, what the apps registered in :data:`crisis.panels.incident_annotations`: its
-  severity's targets in minutes (:data:`ACKNOWLEDGEMENT_MINUTES`, :data:`CADENCE_MINUTES`) and
-  its latest public word and that word's promise; the clocks read those annotations;
-- a caller holding a few severities and no annotated incident loads every target at once with
-  :func:`response_targets` (one query) and passes the mapping in.
-An incident loaded without the annotations still gets right targets, at one query each, and the
-pinned query counts of the pages catch that; its public word cannot be guessed, so the response
-clock refuses it (:class:`ClockFactsMissing`).
+- pages list incidents through the incident queryset's ``with_clocks()``, which reads every
+  severity's targets once (:func:`response_targets`, one query) and hands them to each row
+  (:func:`hand_targets`);
+- a caller holding a few severities loads every target at once with :func:`response_targets`
+  and passes the mapping in.
+An incident loaded otherwise reads its targets at its first clock, in one query, and keeps them.
 """
 
 from collections.abc import Callable
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS
 
 from crisis import timekeeper
 
@@ -68,15 +68,6 @@ class Clock:
         return self.state == DUE and self.duration < timedelta(minutes=1)
 
 
-# What an incident listed with its clocks carries. The minutes are its severity's targets (None
-# when no target is kept for it); the public word is the latest published statement or public
-# update, and the promise is that update's next-update time (None after a statement).
-ACKNOWLEDGEMENT_MINUTES = "acknowledgement_target_minutes"
-CADENCE_MINUTES = "update_cadence_target_minutes"
-PUBLIC_WORD_AT = "public_word_at"
-PROMISED_UPDATE_AT = "promised_update_at"
-
-
 @dataclass(frozen=True)
 class Targets:
     """One severity's response targets."""
@@ -94,9 +85,10 @@ def targets_from(severity, acknowledgement_minutes=None, cadence_minutes=None):
     return Targets(timedelta(minutes=acknowledgement_minutes), timedelta(minutes=cadence_minutes))
 
 
-# Where the kept targets come from: a callable answering ``{severity: (acknowledgement minutes,
-# cadence minutes)}`` for the severities that have targets kept. Registered by the app that keeps
-# them (in its ready()); without one, every severity has the settings' values.
+# Where the kept targets come from: a callable ``source(using)`` answering ``{severity:
+# (acknowledgement minutes, cadence minutes)}`` for the severities that have targets kept, read
+# from the database ``using``. Registered by the app that keeps them (in its ready()); without
+# one, every severity has the settings' values.
 _targets_source: list[Callable] = []
 
 
@@ -106,26 +98,35 @@ def register_targets_source(source):
     return source
 
 
-def response_targets():
+def response_targets(using=DEFAULT_DB_ALIAS):
     """``{severity: Targets}`` for every severity: the kept targets, the settings' values where
-    none is kept. Queries the database once (through the registered source)."""
-    rows = _targets_source[0]() if _targets_source else {}
+    none is kept. Queries the database ``using`` once (through the registered source)."""
+    rows = _targets_source[0](using) if _targets_source else {}
     return {
         severity: targets_from(severity, *rows.get(severity, (None, None)))
         for severity in settings.ACKNOWLEDGEMENT_TARGET_MINUTES
     }
 
 
+# Where an incident keeps the targets handed to it (every severity's: its severity may change).
+_HANDED = "_clock_targets"
+
+
+def hand_targets(incident, targets):
+    """Give ``incident`` every severity's targets (as from :func:`response_targets`), read once
+    for many incidents: its clocks then query nothing."""
+    setattr(incident, _HANDED, targets)
+    return incident
+
+
 def targets_of(incident):
-    """The incident's targets: from its annotations when it was listed with its clocks, else
-    from the database (one query)."""
-    if ACKNOWLEDGEMENT_MINUTES in vars(incident):
-        return targets_from(
-            incident.severity,
-            getattr(incident, ACKNOWLEDGEMENT_MINUTES),
-            getattr(incident, CADENCE_MINUTES),
-        )
-    return response_targets()[int(incident.severity)]
+    """The incident's targets: those handed to it (:func:`hand_targets`), else read from the
+    database (one query) and kept on it for its next clock."""
+    targets = getattr(incident, _HANDED, None)
+    if targets is None:
+        targets = response_targets()
+        hand_targets(incident, targets)
+    return targets[int(incident.severity)]
 
 
 def acknowledgement_target(severity, targets=None):
@@ -179,11 +180,6 @@ def acknowledgement_clock(incident, now=None):
 ACKNOWLEDGEMENT, NEXT_UPDATE, STOPPED = "acknowledgement", "next_update", "stopped"
 
 
-class ClockFactsMissing(ImproperlyConfigured):
-    """An incident's response clock was asked for without its public word loaded. Not silenced
-    by templates (unlike an AttributeError), so a page that forgets fails its tests."""
-
-
 @dataclass(frozen=True)
 class ResponseClock:
     """An incident's clocks as the pages show them.
@@ -210,15 +206,6 @@ class ResponseClock:
         return self.phase == STOPPED
 
 
-def _clock_fact(incident, name):
-    if name not in vars(incident):
-        raise ClockFactsMissing(
-            f"{incident} was loaded without its public word: list incidents whose response "
-            "clock is shown with Incident.objects.with_clocks()."
-        )
-    return getattr(incident, name)
-
-
 def stopped_at(incident):
     """When the incident's clock stopped (resolved, else closed or cancelled), or None while
     it runs."""
@@ -241,11 +228,11 @@ def next_update_due_at(incident, word_at, promised_at, targets=None):
 
 
 def response_clock(incident, now=None):
-    """The incident's response clock (see :class:`ResponseClock`). No queries when the incident
-    comes from ``Incident.objects.with_clocks()``; refuses one loaded without it."""
+    """The incident's response clock (see :class:`ResponseClock`), from its stored public word.
+    No queries when its targets were handed to it (``Incident.objects.with_clocks()``)."""
     now = now or timekeeper.now()
-    word_at = _clock_fact(incident, PUBLIC_WORD_AT) or incident.first_acknowledged_at
-    promised_at = _clock_fact(incident, PROMISED_UPDATE_AT)
+    word_at = incident.public_word_at or incident.first_acknowledged_at
+    promised_at = incident.promised_update_at
     targets = targets_of(incident)
     acknowledgement = acknowledgement_clock(incident, now)
     is_drill = bool(getattr(incident, "is_drill", False))
@@ -302,8 +289,9 @@ def update_cadence(severity, targets=None):
 
 
 def default_next_update_at(incident, now=None):
-    """When a public update published now promises the next one by default."""
-    return (now or timekeeper.now()) + update_cadence(incident.severity)
+    """When a public update published now promises the next one by default (no queries when
+    the incident's targets were handed to it)."""
+    return (now or timekeeper.now()) + targets_of(incident).cadence
 
 
 # ---------------------------------------------------------------------------------------------

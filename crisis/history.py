@@ -60,7 +60,14 @@ def display_user(user):
 
 
 def _tracked_fields(model):
-    return [f for f in model._meta.concrete_fields if f.name not in HIDDEN_FIELDS]
+    """The fields the model's history rows hold (its ``excluded_fields`` left out), but hidden
+    ones."""
+    recorded = {f.attname for f in model.history.model._meta.concrete_fields}
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.name not in HIDDEN_FIELDS and f.attname in recorded
+    ]
 
 
 def _display(model_field, value, users):

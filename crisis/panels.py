@@ -13,9 +13,6 @@ updates, mentions) adds its panel and its timeline entries without touching anot
 - A dashboard panel provider is ``provider(request)``, likewise.
 - A timeline provider is ``provider(request, incident)`` and returns a list of
   :class:`crisis.history.Entry` (``entries_for`` makes them from history rows).
-- An incident annotation is ``annotator(queryset)`` and returns the queryset of incidents with
-  what the app knows of each added as annotations in the same query: the response clocks read
-  the latest public word that way (``Incident.objects.with_clocks()``, see crisis.clocks).
 
 Providers must not run a query per row: the pages pin their query counts.
 
@@ -61,7 +58,6 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Expression
 from django.template.loader import render_to_string
 
 # Where a panel goes on the page: the wide main column, or the narrow column of facts and
@@ -89,7 +85,6 @@ class Provider:
 incident_panels: list[Provider] = []
 dashboard_panels: list[Provider] = []
 timeline_providers: list[Provider] = []
-incident_annotations: list[Provider] = []
 # Every timeline kind and its label for the filter ("status": "Status moves"), in order.
 timeline_kinds: dict[str, str] = {}
 
@@ -119,55 +114,6 @@ def register(registry, func, *, slot="main", order=100, kind=None, label=None, k
         takes_limit = "limit" in inspect.signature(func).parameters
         registry.append(Provider(func, slot, order, tuple(kinds), takes_limit))
     return func
-
-
-def annotate(registry, queryset):
-    """``queryset`` passed through every annotator of ``registry``, in order."""
-    for provider in sorted(registry, key=lambda p: p.order):
-        queryset = provider.func(queryset)
-    return queryset
-
-
-class CompiledOnce(Expression):
-    """An incident annotation whose SQL is written once, then reused by every query of the same
-    shape: ``CompiledOnce(build, output_field)``, where ``build()`` returns the expression (a
-    correlated subquery on ``OuterRef("pk")``, a ``Case`` of them).
-
-    Django resolves and compiles such an expression anew for each queryset: the clocks' few
-    subqueries cost more CPU than the rest of the list's rows query, on every list, dashboard and
-    incident page. Here the expression is built, resolved and compiled the first time a query of
-    that shape is compiled (the database, and the aliases the query gives its table and its
-    subqueries: a queryset used as a subquery gets others), and its SQL and parameters reused
-    after. So what ``build()`` returns must not change between requests: fixed values only, no
-    time, user or request in it.
-    """
-
-    _sql = {}
-
-    def __init__(self, build, output_field):
-        super().__init__(output_field=output_field)
-        self.build = build
-
-    def resolve_expression(
-        self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
-    ):
-        return self.copy()
-
-    def as_sql(self, compiler, connection):
-        query = compiler.query
-        shape = (
-            self.build,
-            connection.alias,
-            connection.vendor,
-            query.base_table,
-            query.alias_prefix,
-            frozenset(query.subq_aliases),
-        )
-        if shape not in self._sql:
-            sql, params = compiler.compile(self.build().resolve_expression(query))
-            self._sql[shape] = sql, tuple(params)
-        sql, params = self._sql[shape]
-        return sql, list(params)
 
 
 def render_panels(registry, request, *args):

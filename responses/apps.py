@@ -50,10 +50,7 @@ class ResponsesConfig(AppConfig):
         panels.register(
             panels.dashboard_panels, ours.awaiting_publication_panel, slot="aside", order=25
         )
-        panels.register(panels.incident_annotations, ours.public_word_annotation)
-        # The clocks' targets are kept here: every incident listed with its clocks carries its
-        # severity's, and the clocks ask here for the rest.
-        panels.register(panels.incident_annotations, response_target.annotate_targets, order=10)
+        # The clocks' targets are kept here: they ask here for them, all at once.
         clocks.register_targets_source(response_target.kept_minutes)
         panels.register(
             panels.incident_panels, ours.unfinished_prevention_panel, slot="main", order=55

@@ -3,15 +3,12 @@ crisis.panels), so that incidents never imports responses."""
 
 from collections import defaultdict
 
-from django.db.models import Case, DateTimeField, OuterRef, Q, Subquery, When
-from django.db.models.lookups import GreaterThanOrEqual, IsNull
 from django.urls import reverse
 from django.utils import timezone
 
-from crisis import clocks
 from crisis.history import Entry, describe_changes, timeline_entries
 from crisis.lifecycle import REASON_MAX_LENGTH
-from crisis.panels import CompiledOnce, Panel
+from crisis.panels import Panel
 from responses import plans
 from responses.forms import (
     InternalUpdateForm,
@@ -249,7 +246,9 @@ def updates_panel(request, incident):
     each draft's buttons. One query for the updates, and one for who wrote the drafts when the
     user may publish."""
     user = request.user
-    updates = list(incident.progress_updates.select_related("incident", "author", "published_by"))
+    # Each update's incident is the page's own (not joined again): a draft's default promise
+    # reads the targets handed to it.
+    updates = list(incident.progress_updates.select_related("author", "published_by"))
     drafts = [u.pk for u in updates if u.is_public and u.is_draft]
     may_publish_any = user.has_perm("responses.publish_progressupdate")
     writers = (
@@ -314,63 +313,6 @@ def awaiting_publication_panel(request):
     return Panel(
         "responses/_dashboard_updates.html",
         {"awaiting_publication": ProgressUpdate.objects.awaiting_publication_by(request.user)},
-    )
-
-
-def _latest_statement_at():
-    return Subquery(
-        Statement.objects.published()
-        .filter(incident=OuterRef("pk"))
-        .order_by("-published_at")
-        .values("published_at")[:1]
-    )
-
-
-def _latest_public_update(field):
-    return Subquery(
-        ProgressUpdate.objects.published_public()
-        .filter(incident=OuterRef("pk"))
-        .order_by("-published_at", "-pk")
-        .values(field)[:1]
-    )
-
-
-def _update_is_latest():
-    """Whether the latest public word is an update: an update and a statement of the same moment
-    count as the update, which carries a promise."""
-    update_at, statement_at = _latest_public_update("published_at"), _latest_statement_at()
-    return Q(IsNull(update_at, False)) & (
-        Q(IsNull(statement_at, True)) | Q(GreaterThanOrEqual(update_at, statement_at))
-    )
-
-
-def _public_word_at():
-    return Case(
-        When(_update_is_latest(), then=_latest_public_update("published_at")),
-        default=_latest_statement_at(),
-        output_field=DateTimeField(),
-    )
-
-
-def _promised_update_at():
-    return Case(
-        When(_update_is_latest(), then=_latest_public_update("next_update_at")),
-        default=None,
-        output_field=DateTimeField(),
-    )
-
-
-def public_word_annotation(incidents):
-    """``incidents`` (a queryset) with each one's latest public word and its promise, for the
-    response clock (crisis.clocks), in the same query: the latest published statement or
-    published public update, and, when that word is an update, the next update it promised
-    (after a statement, the clock adds the severity's cadence). Their SQL is written once
-    (crisis.panels.CompiledOnce)."""
-    return incidents.annotate(
-        **{
-            clocks.PUBLIC_WORD_AT: CompiledOnce(_public_word_at, DateTimeField()),
-            clocks.PROMISED_UPDATE_AT: CompiledOnce(_promised_update_at, DateTimeField()),
-        }
     )
 
 

@@ -5,8 +5,8 @@ module's (crisis/clocks.py: the post-mortem's figures and the "Reports" block), 
 counts what they decide. One function per figure, in the page's order (FIGURES); each reads the
 period's :class:`Facts`, loaded once by :func:`build_report`.
 
-Four queries, however many incidents: the incidents with their targets, the statements' and the
-public updates' publication times, the action items.
+Four queries, however many incidents: the incidents, their targets, the statements' and the
+public updates' publication times (together), the action items.
 """
 
 from collections import Counter, defaultdict
@@ -15,6 +15,7 @@ from datetime import date, datetime
 from functools import cached_property
 
 from django.db import DEFAULT_DB_ALIAS
+from django.db.models import DateTimeField, Value
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +24,6 @@ from crisis import clocks
 from incidents.models import Incident
 from responses import report_periods
 from responses.models import ActionItem, ProgressUpdate, Statement
-from responses.models.response_target import annotate_targets
 
 
 @dataclass
@@ -216,23 +216,27 @@ def acknowledgements_within_target(facts):
 
 def promises_kept(facts):
     """Each published public update promised the next public word (clocks.promise_outcomes
-    judges them; a statement promises nothing but is a word). Two queries: the statements' and
-    the public updates' publication times."""
+    judges them; a statement promises nothing but is a word). One query: the statements' and
+    the public updates' publication times together."""
     by_pk = facts.by_pk
-    words = defaultdict(list)
-    for incident_id, at in (
+    no_promise = Value(None, output_field=DateTimeField())
+    statements = (
         Statement.objects.using(facts.using)
         .published()
         .filter(incident_id__in=by_pk)
-        .values_list("incident_id", "published_at")
-    ):
-        words[incident_id].append((at, None))
-    for incident_id, at, promised in (
+        .annotate(promised=no_promise)
+        .order_by()
+        .values_list("incident_id", "published_at", "promised")
+    )
+    updates = (
         ProgressUpdate.objects.using(facts.using)
         .published_public()
         .filter(incident_id__in=by_pk)
+        .order_by()
         .values_list("incident_id", "published_at", "next_update_at")
-    ):
+    )
+    words = defaultdict(list)
+    for incident_id, at, promised in statements.union(updates, all=True):
         words[incident_id].append((at, promised))
     kept = defaultdict(Counter)
     for incident_id, incident_words in words.items():
@@ -335,11 +339,10 @@ def build_report(start, end, now=None, using=DEFAULT_DB_ALIAS):
     in the page's order. Four queries, on the database ``using``."""
     begins, ends = report_periods.report_period_bounds(start, end)
     incidents = list(
-        annotate_targets(
-            Incident.objects.using(using).filter(
-                is_drill=False, detected_at__gte=begins, detected_at__lt=ends
-            )
-        ).order_by("detected_at", "pk")
+        Incident.objects.using(using)
+        .filter(is_drill=False, detected_at__gte=begins, detected_at__lt=ends)
+        .with_clocks()
+        .order_by("detected_at", "pk")
     )
     facts = Facts(start, end, now or timezone.now(), incidents, using)
     return incidents, [figure(facts) for figure in FIGURES]

@@ -155,6 +155,16 @@ class Incident(VersionedModel):
     first_acknowledged_at = models.DateTimeField(
         "first public acknowledgement", null=True, blank=True, editable=False
     )
+    # The latest public word (a published statement or public update) and, when it is an update,
+    # the next update it promised (None after a statement: the clock adds the severity's
+    # cadence). Written with each publication, in its transaction (responses keeps them:
+    # record_public_word; recount_public_word checks them), and read by the response clock.
+    public_word_at = models.DateTimeField(
+        "latest public word", null=True, blank=True, editable=False
+    )
+    promised_update_at = models.DateTimeField(
+        "next public update promised for", null=True, blank=True, editable=False
+    )
     resolved_at = models.DateTimeField("resolved", null=True, blank=True, editable=False)
     closed_at = models.DateTimeField("closed", null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField("cancelled", null=True, blank=True, editable=False)
@@ -166,7 +176,10 @@ class Incident(VersionedModel):
     )
     is_public_page_open = models.BooleanField("public page open", default=False, editable=False)
 
-    history = HistoricalRecords()
+    # The public word is a fact derived from the statements and updates, whose own history
+    # records each publication: kept out of the incident's, so that QuerySet.update() may write
+    # it (see IncidentQuerySet.record_public_word) without a history row going missing.
+    history = HistoricalRecords(excluded_fields=["public_word_at", "promised_update_at"])
     objects = IncidentQuerySet.as_manager()
 
     class Meta:
@@ -250,7 +263,8 @@ class Incident(VersionedModel):
 
     @property
     def response_clock(self):
-        """Needs the incident from ``Incident.objects.with_clocks()`` (see crisis.clocks)."""
+        """No queries for an incident from ``Incident.objects.with_clocks()``; otherwise one
+        query for its severity's targets (see crisis.clocks)."""
         return clocks.response_clock(self)
 
     @property

@@ -8,8 +8,9 @@ from django.db import connections, models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Replace
+from django.db.models.query import ModelIterable
 
-from crisis import panels
+from crisis import clocks
 from crisis.fields import ChoiceListField
 from crisis.search import fts5_match, parse, search_tsquery
 from crisis.search import tsquery as tsquery_of
@@ -85,6 +86,19 @@ class OnPlatform(models.Func):
         return f"{sql} ESCAPE '\\'", params
 
 
+class _WithTargets(ModelIterable):
+    """The rows of :meth:`IncidentQuerySet.with_clocks`: the targets are read once, after the
+    first row, from the database the rows come from, and handed to every row."""
+
+    def __iter__(self):
+        targets = None
+        for incident in super().__iter__():
+            if targets is None:
+                targets = clocks.response_targets(using=self.queryset.db)
+            clocks.hand_targets(incident, targets)
+            yield incident
+
+
 class IncidentQuerySet(models.QuerySet):
     def open(self):
         return self.filter(StatusIn(self.model.OPEN_STATUSES))
@@ -124,10 +138,36 @@ class IncidentQuerySet(models.QuerySet):
         return self.select_related("lead")
 
     def with_clocks(self):
-        """Each incident with what its response clock reads, annotated in this same query: its
-        severity's response targets, and its latest public word with that word's promise (from
-        the apps that publish, through crisis.panels.incident_annotations)."""
-        return panels.annotate(panels.incident_annotations, self)
+        """The incidents with their severity's response targets handed to each (crisis.clocks),
+        read in one query however many rows, and none when there are none: their clocks then
+        query nothing (the public word is stored on the row)."""
+        clone = self._chain()
+        clone._iterable_class = _WithTargets
+        return clone
+
+    def record_public_word(self, at, promised_at=None):
+        """Record a public word published ``at`` (a statement: no ``promised_at``; a public
+        update: the next update it promised) on these incidents, unless a later word is already
+        recorded: call it in the transaction that publishes. One UPDATE, whose condition
+        PostgreSQL checks again after waiting for a concurrent publication's lock, so the later
+        word stays whichever commits first. Of words of the same moment an update wins (it
+        carries a promise), and of two updates the later promise."""
+        at_or_before = Q(public_word_at__isnull=True) | Q(public_word_at__lte=at)
+        if promised_at is None:
+            return self.filter(Q(public_word_at__isnull=True) | Q(public_word_at__lt=at)).update(
+                public_word_at=at, promised_update_at=None
+            )
+        return self.filter(at_or_before).update(
+            public_word_at=at,
+            promised_update_at=Case(
+                When(
+                    public_word_at=at,
+                    promised_update_at__gt=promised_at,
+                    then=F("promised_update_at"),
+                ),
+                default=Value(promised_at),
+            ),
+        )
 
     def open_desk_order(self):
         """The open incidents' part of :meth:`desk_order` (partial index incident_open_desk)."""

@@ -16,7 +16,7 @@ from crisis.lifecycle import (
     VersionedModel,
     clean_reason,
 )
-from incidents.models.incident import FROZEN_INCIDENT_STATUSES
+from incidents.models.incident import FROZEN_INCIDENT_STATUSES, Incident
 from responses.models.four_eyes import FourEyes, FourEyesQuerySet
 
 ADD_PERMISSION = "responses.add_progressupdate"
@@ -307,7 +307,8 @@ class ProgressUpdate(FourEyes, VersionedModel):
         """Publish this public draft, promising the next update by ``next_update_at`` (by
         default the draft's promise). ``version``, when given, is the version the publisher
         read: a text changed since is refused rather than published unread. Queries and locks
-        the row (see VersionedModel._transition)."""
+        the row (see VersionedModel._transition), and records the incident's latest public word
+        and its promise in the same transaction."""
         _require(by, PUBLISH_PERMISSION, "Only a manager may publish a public update.")
 
         def check(row):
@@ -320,17 +321,22 @@ class ProgressUpdate(FourEyes, VersionedModel):
                 )
             _refuse_promise(next_update_at or row.next_update_at)
 
-        return self._transition(
-            "publish",
-            by=by,
-            reason="Published",
-            check=check,
-            changes=lambda row: {
-                "published_at": timekeeper.now(),
-                "published_by": by,
-                "next_update_at": next_update_at or row.next_update_at,
-            },
-        )
+        with transaction.atomic():
+            row = self._transition(
+                "publish",
+                by=by,
+                reason="Published",
+                check=check,
+                changes=lambda row: {
+                    "published_at": timekeeper.now(),
+                    "published_by": by,
+                    "next_update_at": next_update_at or row.next_update_at,
+                },
+            )
+            Incident.objects.filter(pk=row.incident_id).record_public_word(
+                row.published_at, row.next_update_at
+            )
+        return row
 
     def withdraw(self, *, by, reason=""):
         """Withdraw a public draft: it will not be published. Queries and locks the row."""

@@ -1,15 +1,11 @@
 """Response targets: per severity, the time allowed until the first public acknowledgement and the
 promised cadence of public updates. Kept by admins in the admin site, with the defaults of the
-product. The clocks (crisis.clocks) read them from here: each incident listed with its clocks
-carries its severity's targets (:func:`annotate_targets`, registered as an incident annotation),
-and :meth:`ResponseTargetQuerySet.minutes` answers the rest in one query."""
+product. The clocks (crisis.clocks) read them from here, all at once
+(:meth:`ResponseTargetQuerySet.minutes`, one query): an incident listed with its clocks is handed
+them with its rows."""
 
 from django.db import models
-from django.db.models import IntegerField, OuterRef, Subquery
 from simple_history.models import HistoricalRecords
-
-from crisis import clocks
-from crisis.panels import CompiledOnce
 
 # Minutes, per severity (1 critical .. 4 minor): PRODUCT.md's defaults, also loaded by migration.
 DEFAULT_TARGETS = {
@@ -60,33 +56,7 @@ class ResponseTarget(models.Model):
         return f"Severity {self.severity}"
 
 
-def kept_minutes():
-    """The kept targets, for crisis.clocks (see :meth:`ResponseTargetQuerySet.minutes`)."""
-    return ResponseTarget.objects.minutes()
-
-
-def _target_minutes(field):
-    def build():
-        rows = ResponseTarget.objects.filter(severity=OuterRef("severity"))
-        return Subquery(rows.values(field)[:1])
-
-    return build
-
-
-_ACKNOWLEDGEMENT_MINUTES_SQL = _target_minutes("acknowledgement_minutes")
-_CADENCE_MINUTES_SQL = _target_minutes("update_cadence_minutes")
-
-
-def annotate_targets(incidents):
-    """``incidents`` (a queryset) with each row's severity targets in minutes, in its own query
-    (a subquery per target, written once: crisis.panels.CompiledOnce): the clocks of a listed
-    incident then query nothing. Registered as an incident annotation, so every
-    ``with_clocks()`` carries them."""
-    return incidents.annotate(
-        **{
-            clocks.ACKNOWLEDGEMENT_MINUTES: CompiledOnce(
-                _ACKNOWLEDGEMENT_MINUTES_SQL, IntegerField()
-            ),
-            clocks.CADENCE_MINUTES: CompiledOnce(_CADENCE_MINUTES_SQL, IntegerField()),
-        }
-    )
+def kept_minutes(using):
+    """The kept targets in the database ``using``, for crisis.clocks (see
+    :meth:`ResponseTargetQuerySet.minutes`)."""
+    return ResponseTarget.objects.using(using).minutes()

@@ -355,7 +355,8 @@ class Statement(StatementReview, VersionedModel):
     def publish(self, *, by, links=None):
         """Publish to every target platform; ``links`` maps platform codes to post URLs (each
         optional, addable later). Also starts the incident's public acknowledgement clock the
-        first time. Queries and locks the statement and then the incident."""
+        first time, and records the incident's latest public word. Queries and locks the
+        statement and then the incident."""
         from responses import services
 
         links = links or {}
@@ -377,6 +378,7 @@ class Statement(StatementReview, VersionedModel):
             if incident.first_acknowledged_at is None:
                 incident.first_acknowledged_at = now
                 incident._save_as(by, f"First public acknowledgement: {row.get_kind_display()}")
+            Incident.objects.filter(pk=row.incident_id).record_public_word(now)
         return row
 
     def approve_and_publish(self, *, by, comment="", version=None, links=None):

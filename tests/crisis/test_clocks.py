@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 
 from crisis import clocks
 from incidents.models import Incident
@@ -29,8 +30,8 @@ def incident(
     targets=(None, None),
     **fields,
 ):
-    """An unsaved incident detected at DETECTED, annotated as ``with_clocks()`` would: targets
-    in minutes (None: no row, the settings apply), its latest public word and its promise."""
+    """An unsaved incident detected at DETECTED, with its targets handed as ``with_clocks()``
+    does (minutes; None: no row, the settings apply), its latest public word and its promise."""
     subject = Incident(
         severity=severity,
         status=status,
@@ -39,7 +40,14 @@ def incident(
         first_acknowledged_at=DETECTED + acknowledged_after if acknowledged_after else None,
         **fields,
     )
-    subject.acknowledgement_target_minutes, subject.update_cadence_target_minutes = targets
+    kept = {int(severity): targets} if targets != (None, None) else {}
+    clocks.hand_targets(
+        subject,
+        {
+            level: clocks.targets_from(level, *kept.get(level, (None, None)))
+            for level in settings.ACKNOWLEDGEMENT_TARGET_MINUTES
+        },
+    )
     word_after = word_after if word_after is not None else acknowledged_after
     subject.public_word_at = DETECTED + word_after if word_after else None
     subject.promised_update_at = DETECTED + promised_after if promised_after else None
@@ -60,7 +68,7 @@ def test_the_targets_come_from_the_registered_source_and_else_the_settings(setti
     settings.ACKNOWLEDGEMENT_TARGET_MINUTES = {1: 15, 2: 45, 3: 120, 4: 600}
     settings.UPDATE_CADENCE_MINUTES = {1: 20, 2: 90, 3: 180, 4: 700}
     monkeypatch.setattr(clocks, "_targets_source", [])
-    clocks.register_targets_source(lambda: {1: (5, 10)})
+    clocks.register_targets_source(lambda using: {1: (5, 10)})
 
     targets = clocks.response_targets()
 
@@ -70,7 +78,7 @@ def test_the_targets_come_from_the_registered_source_and_else_the_settings(setti
     assert clocks.update_cadence(4, targets) == 700 * MIN
 
 
-def test_an_annotated_incident_reads_its_targets_without_a_query():
+def test_an_incident_handed_its_targets_reads_them_without_a_query():
     # No database here: a query would fail the test.
     subject = incident(severity=2, targets=(10, 25))
 
@@ -233,8 +241,12 @@ def test_a_drills_clock_runs_and_says_it_is_a_drill():
     assert (clock.deadline.state, clock.deadline.duration) == ("overdue", 5 * MIN)
 
 
-def test_the_response_clock_refuses_an_incident_loaded_without_its_public_word():
+@pytest.mark.django_db
+def test_an_incident_not_handed_its_targets_reads_them_once(django_assert_num_queries):
     subject = Incident(severity=2, status=S.TRIAGE, detected_at=DETECTED, declared_at=DETECTED)
 
-    with pytest.raises(clocks.ClockFactsMissing, match="with_clocks"):
+    with django_assert_num_queries(1):
         clocks.response_clock(subject)
+        clocks.acknowledgement_clock(subject)
+
+    assert clocks.targets_of(subject) == clocks.Targets(60 * MIN, 120 * MIN)

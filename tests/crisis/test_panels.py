@@ -47,10 +47,6 @@ def test_each_app_registers_its_panels_once():
         ("responses.panels", "my_action_items_panel", "aside"),
         ("responses.panels", "awaiting_publication_panel", "aside"),
     ]
-    assert [p.func.__name__ for p in panels.incident_annotations] == [
-        "public_word_annotation",
-        "annotate_targets",
-    ]
     # What the post-mortem needs from each app (incidents never imports responses).
     assert names(panels.close_gates) == [
         ("responses.postmortem", "open_rectify_items", "main"),
@@ -300,41 +296,3 @@ def test_a_new_apps_entries_appear_on_the_incident_page_and_the_timeline_page(
     assert '<label class="form-check-label" for="kind-template">Plan templates</label>' in (
         factories.page_text(filtered)
     )
-
-
-@pytest.mark.django_db
-def test_a_compiled_once_annotation_reuses_its_sql_and_follows_the_query_it_is_in(comms):
-    from django.db.models import Count, IntegerField, OuterRef, Subquery
-
-    from incidents.models import Incident
-
-    built = []
-
-    def statements_published():
-        built.append(1)
-        return Subquery(
-            Statement.objects.published()
-            .filter(incident=OuterRef("pk"))
-            .order_by()
-            .values("incident")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-
-    def annotated():
-        return Incident.objects.annotate(
-            published=panels.CompiledOnce(statements_published, IntegerField())
-        )
-
-    spoken = factories.make_incident(comms, title="Spoken")
-    factories.make_statement(spoken, comms, status=S.PUBLISHED)
-    factories.make_statement(spoken, comms, status=S.PUBLISHED)
-    quiet = factories.make_incident(comms, title="Quiet")
-
-    assert {i.title: i.published for i in annotated()} == {"Spoken": 2, "Quiet": None}
-    assert list(annotated().filter(published=2)) == [spoken]
-    assert len(built) == 1  # built and compiled once, the second query reused its SQL
-    # Inside another query the incidents table has another alias: compiled again for it.
-    inner = annotated().filter(published__isnull=True).values("pk")
-    assert list(Incident.objects.filter(pk__in=inner)) == [quiet]
-    assert len(built) == 2

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from incidents.models import Incident
+from responses import public_word
 from responses.models import ActionItem, PlanApplication, PlanTemplate, ProgressUpdate, Statement
 
 S = Statement.Status
@@ -126,3 +127,9 @@ def test_the_demo_keeps_its_audience_updated_on_the_monitored_incident(db):
     assert ProgressUpdate.objects.filter(kind=ProgressUpdate.Kind.INTERNAL).count() == 2
     clock = Incident.objects.with_clocks().get(pk=incident.pk).response_clock
     assert (clock.phase, clock.deadline.state) == ("next_update", "ok")
+    assert (incident.public_word_at, incident.promised_update_at) == (
+        public[0].published_at,
+        public[0].next_update_at,
+    )
+    # Every incident's stored public word is what its statements and updates tell.
+    assert public_word.differences() == []

@@ -38,7 +38,8 @@ def publish_statement(incident, by, minutes, kind=Statement.Kind.HOLDING):
 
 
 def post_update(incident, by, minutes, *, promise=None, kind="public", status="published"):
-    """A progress update as its verbs leave it: published public updates carry a promise."""
+    """A progress update as its verbs leave it: published public updates carry a promise, and
+    the incident records them as its latest public word."""
     moment = at(minutes)
     update = ProgressUpdate(
         incident=incident,
@@ -52,6 +53,10 @@ def post_update(incident, by, minutes, *, promise=None, kind="public", status="p
     )
     with time_machine.travel(moment, tick=False):
         update._save_as(by, "Published" if status == "published" else "Drafted")
+        if kind == "public" and status == "published":
+            Incident.objects.filter(pk=incident.pk).record_public_word(
+                moment, update.next_update_at
+            )
     return update
 
 
