@@ -30,11 +30,14 @@ INCIDENT_PAGE_QUERIES = 26
 # their clocks, then each app's panels (waiting for approval, my action items, updates waiting
 # for publication, mention spikes).
 DASHBOARD_QUERIES = 14
-# The incident list's, whatever the incidents and the page: session and user, the user's
-# permissions (one query: crisis.backends.PermissionsInOneQuery), the lead filter's choices,
-# each desk segment counted (up to the cap), the page's ids from each segment it holds rows of,
-# and those rows with their clocks.
-LIST_QUERIES = 9
+# The incident list's own statements, whatever the incidents, the filters and the page: every
+# desk segment counted up to the cap (one statement), the lead filter's choices (which also check
+# a chosen lead), and the page's rows with their clocks (their ids read from each segment as a
+# subquery of the same statement; on an empty page, instead, whether any incident exists).
+LIST_STATEMENTS = 3
+# Those, plus the signed-in baseline of every page: session and user, and the user's permissions
+# (one query: crisis.backends.PermissionsInOneQuery).
+LIST_QUERIES = 3 + LIST_STATEMENTS
 
 # What a page says when it refuses a change to a closed incident (the frozen guard's words).
 FROZEN_NOTICE = (
