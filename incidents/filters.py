@@ -1,8 +1,11 @@
 import copy
 from datetime import datetime, time, timedelta
+from functools import cached_property
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -11,8 +14,56 @@ from incidents.forms import UserChoiceField, user_choices
 from incidents.models import Incident, Platform
 
 
+class _ReadOnce(ModelChoiceIterator):
+    """A ModelChoiceIterator over the users its field read once (UserReadOnceField.users)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for user in self.field.users:
+            yield self.choice(user)
+
+    def __len__(self):
+        return len(self.field.users) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.field.users)
+
+
+class UserReadOnceField(UserChoiceField):
+    """A user select whose options and whose check of the chosen user come from one query a
+    form (Django's field asks the database again to check the value, then once more to render
+    the options)."""
+
+    iterator = _ReadOnce
+
+    @cached_property
+    def users(self):
+        return list(self.queryset)
+
+    def __deepcopy__(self, memo):
+        copied = super().__deepcopy__(memo)
+        copied.__dict__.pop("users", None)  # each form reads its own
+        return copied
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        try:
+            pk = self.queryset.model._meta.pk.to_python(value)
+        except ValidationError:
+            pk = None
+        for user in self.users:
+            if user.pk == pk:
+                return user
+        raise ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+
+
 class UserFilter(django_filters.ModelChoiceFilter):
-    field_class = UserChoiceField
+    field_class = UserReadOnceField
 
 
 class DayFilter(django_filters.DateFilter):

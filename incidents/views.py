@@ -117,7 +117,7 @@ def incident_list(request):
     paginator = SegmentPaginator(
         segments,
         PAGE_SIZE,
-        load=lambda ids: Incident.objects.for_lists().with_clocks().filter(pk__in=ids),
+        load=lambda ids: Incident.objects.for_lists().with_clocks().filter(pk__in=ids).desk_order(),
         cap=LIST_COUNT_CAP,
         counted_in_order=in_order,
     )

@@ -30,12 +30,16 @@ INCIDENT_PAGE_QUERIES = 24
 # their clocks, then each app's panels (waiting for approval, my action items, updates waiting
 # for publication, mention spikes).
 DASHBOARD_QUERIES = 14
-# The incident list's, whatever the incidents and the page: session and user, the user's
-# permissions (one query: crisis.backends.PermissionsInOneQuery), the lead filter's choices,
-# each desk segment counted (up to the cap), the page's ids from each segment it holds rows of,
-# those rows, and every severity's response targets for their clocks (one query: issue 19 moved
-# them out of the rows' query, where they were a subquery per row).
-LIST_QUERIES = 10
+# The incident list's own statements, whatever the incidents, the filters and the page: every
+# desk segment counted up to the cap (one statement), the lead filter's choices (which also check
+# a chosen lead), the page's rows (their ids read from each segment as a subquery of the same
+# statement; on an empty page, instead, whether any incident exists), and every severity's
+# response targets for the rows' clocks (one query, none on an empty page: issue 19 moved them
+# out of the rows' statement, where they were a subquery per row).
+LIST_STATEMENTS = 4
+# Those, plus the signed-in baseline of every page: session and user, and the user's permissions
+# (one query: crisis.backends.PermissionsInOneQuery).
+LIST_QUERIES = 3 + LIST_STATEMENTS
 
 # What a page says when it refuses a change to a closed incident (the frozen guard's words).
 FROZEN_NOTICE = (
