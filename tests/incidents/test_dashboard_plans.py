@@ -58,7 +58,7 @@ def plan_of(sql, params):
             cursor.execute("SET enable_seqscan = off")
             try:
                 cursor.execute(f"EXPLAIN {sql}", params)
-                return [row[0] for row in cursor.fetchall()]
+                return without_subplans(row[0] for row in cursor.fetchall())
             finally:
                 cursor.execute("RESET enable_sort")
                 cursor.execute("RESET enable_seqscan")
@@ -72,6 +72,20 @@ def plan_of(sql, params):
             else:
                 lines.append(step)
         return lines
+
+
+def without_subplans(lines):
+    """A PostgreSQL plan without its SubPlans (the correlated subqueries of the shown incidents'
+    clocks, a few rows each): each one's lines are indented deeper than its heading."""
+    kept, depth = [], None
+    for line in lines:
+        indent = len(line) - len(line.lstrip())
+        if depth is not None and indent > depth:
+            continue
+        depth = indent if line.strip().startswith("SubPlan") else None
+        if depth is None:
+            kept.append(line)
+    return kept
 
 
 def incident_queries(client):
