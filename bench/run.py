@@ -17,6 +17,8 @@ of PAGES as a signed-in user:
 
 It also streams the CSV export of every incident (first byte, total time, the worker's memory),
 and with ``--open-heavy N`` measures the dashboard and the open list again with N incidents open.
+``--statistics none`` measures a SQLite store without planner statistics, as the application
+leaves it (nothing there runs ANALYZE).
 Prints one table and writes JSON (``--json``). ``--check`` exits 1 when a budget
 (bench/report.py) is missed.
 """
@@ -106,6 +108,13 @@ def main():
         help="SQLite: keep the database at PATH and reuse it next time; PostgreSQL: any value "
         "reuses the _bench database when it holds incidents",
     )
+    parser.add_argument(
+        "--statistics",
+        choices=["fresh", "none"],
+        default="fresh",
+        help="SQLite: measure with fresh planner statistics (ANALYZE), or none, as a store the "
+        "application made has",
+    )
     parser.add_argument("--json", default=None, help="where to write results (default bench/)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a budget is missed")
     args = parser.parse_args()
@@ -141,7 +150,7 @@ def main():
         )
         print(f"Loaded in {time.perf_counter() - start:.0f} s", flush=True)
     # Planner statistics for every index, also those a migration added to a kept database.
-    build.analyze()
+    build.analyze(statistics=args.statistics)
     made = _made(Incident)
     pages = [(name, path.format(**made)) for name, path in PAGES]
     if args.only:
@@ -174,6 +183,7 @@ def main():
         "incidents": Incident.objects.count(),
         "mentions": Mention.objects.count(),
         "open": args.open,
+        "statistics": args.statistics,
         "machine": machine,
         "pages": results,
         "export": export,

@@ -58,7 +58,7 @@ DASHBOARD_URGENT = 20
 @require_safe
 def dashboard(request):
     by_severity, totals = open_by_severity(urgent=DASHBOARD_URGENT)
-    recent = list(Incident.objects.finished().for_lists().newest_first()[:5])
+    recent = list(Incident.objects.for_lists().recently_ended()[:5])
     context = {
         "by_severity": by_severity,
         "refresh_seconds": settings.CLOCK_REFRESH_SECONDS,

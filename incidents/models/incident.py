@@ -199,6 +199,25 @@ class Incident(VersionedModel):
                 condition=Q(status__in=["triage", "responding", "monitoring"]),
                 name="incident_open_desk",
             ),
+            # The dashboard's "Recently ended": the ended incidents, newest first, read in order
+            # and stopped at the fifth (IncidentQuerySet.recently_ended writes the same
+            # condition, "not open", which no other index answers: SQLite reads this one even
+            # without planner statistics). Without it SQLite sorted every ended incident, and
+            # both databases read through the open ones.
+            models.Index(
+                fields=["-declared_at", "-id"],
+                condition=~Q(status__in=["triage", "responding", "monitoring"]),
+                name="incident_ended_newest",
+            ),
+            # The dashboard's capped count of the open incidents without a public word yet.
+            models.Index(
+                fields=["severity"],
+                condition=Q(
+                    status__in=["triage", "responding", "monitoring"],
+                    first_acknowledged_at__isnull=True,
+                ),
+                name="incident_open_waiting",
+            ),
             # "All incidents" after the open ones, the CSV export and the admin: newest first.
             models.Index(fields=["-declared_at", "-id"], name="incident_newest"),
             # The list filtered by severity or by category, newest first.

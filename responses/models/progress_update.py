@@ -151,6 +151,11 @@ class ProgressUpdate(FourEyes, VersionedModel):
                 fields=["incident", "kind", "status", "-published_at"],
                 name="update_incident_published",
             ),
+            # The dashboard's public drafts waiting for publication, oldest first: read in
+            # order, without scanning every incident or every update for the few drafts.
+            models.Index(
+                fields=["kind", "status", "created_at"], name="update_kind_status_created"
+            ),
         ]
         constraints = [
             # The update clock and the public page read published_at.
