@@ -6,14 +6,37 @@ from hypothesis import settings
 
 from tests import factories
 
-# How hard property-based tests try, for each test that does not set its own number: ``ci``
-# (what .ci/run uses, CI=true) generates 1,000 inputs per form and per API endpoint, the default
-# a quick 30 for a developer's run (HYPOTHESIS_PROFILE=ci gives the full run by hand).
+# How hard property-based tests try, for each test that does not set its own number. In CI
+# (CI=true, what .ci/run uses) the fuzz sends 1,000 inputs per form and per API endpoint on
+# PostgreSQL, the production database (profile ``ci``), and 150 on SQLite (``ci-sqlite``): the
+# same forms and endpoints, fewer examples on the database production does not use. A
+# developer's run takes a quick 30 (``default``); HYPOTHESIS_PROFILE names one by hand, e.g.
+# ``HYPOTHESIS_PROFILE=ci`` for the full run on any database.
 settings.register_profile("default", max_examples=30)
 settings.register_profile("ci", max_examples=1000)
-settings.load_profile(
-    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default")
-)
+settings.register_profile("ci-sqlite", max_examples=150)
+
+
+def _hypothesis_profile():
+    if os.environ.get("HYPOTHESIS_PROFILE"):
+        return os.environ["HYPOTHESIS_PROFILE"]
+    if not os.environ.get("CI"):
+        return "default"
+    from django.conf import settings as django_settings
+
+    on_postgresql = "postgresql" in django_settings.DATABASES["default"]["ENGINE"]
+    return "ci" if on_postgresql else "ci-sqlite"
+
+
+settings.load_profile(_hypothesis_profile())
+
+
+def pytest_configure(config):
+    # Every test user gets a real password; the production hasher (PBKDF2, a million rounds)
+    # would spend a large share of the suite's time hashing them.
+    from django.conf import settings as django_settings
+
+    django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")
