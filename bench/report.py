@@ -20,7 +20,9 @@ INCIDENT_PAGE_QUERIES = 15
 DASHBOARD_VS_BARE = 0.4  # the dashboard, with either store shape (mostly ended; 10,000 open)
 LIST_VS_ADMIN = 2.0  # every list page: at least 2x the admin changelist's requests/s
 LIST_VS_FLOOR = 0.6  # and at least 0.6x the floor reference
-LIST_STATEMENTS = 4  # the list's own SQL (the floor's queries beyond the bare template's)
+LIST_STATEMENTS = 4  # the list's own SQL: the floor's queries beyond the bare template's and
+# the one that reads the person's permissions, which every page but the bare template asks
+PERMISSIONS_QUERIES = 1
 PUBLIC_VS_BARE = 0.9  # the public page, full answer
 PUBLIC_304_VS_BARE = 3.0  # the public page answering a conditional request with 304
 SEARCH_P95_MS = 100  # issue 12
@@ -101,11 +103,9 @@ def budget_misses(report):
     for r in lists:
         _under(misses, r, admin, LIST_VS_ADMIN, "admin changelist")
         _under(misses, r, floor, LIST_VS_FLOOR, "the floor")
-    if floor and floor["queries"] - bare["queries"] > LIST_STATEMENTS:
-        misses.append(
-            f"the list's own SQL: {floor['queries'] - bare['queries']} statements "
-            f"> {LIST_STATEMENTS}"
-        )
+    own = floor["queries"] - bare["queries"] - PERMISSIONS_QUERIES if floor else 0
+    if own > LIST_STATEMENTS:
+        misses.append(f"the list's own SQL: {own} statements > {LIST_STATEMENTS}")
     for name, r in rows.items():
         if name.startswith("dashboard") and "clocks" not in name:
             _under(misses, r, bare, DASHBOARD_VS_BARE, "bare template")
