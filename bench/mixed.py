@@ -85,28 +85,13 @@ def main():
     # First: importing locust patches sockets, threads and subprocesses with gevent.
     from bench import crowd
     from bench.report import machine
-    from bench.run import _environment, _made, _recreate_postgres_database, _session_cookie
+    from bench.run import _made, _session_cookie, open_store
     from bench.server import Server
 
-    _environment(args)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    from bench import build
+    vendor = open_store(args)
     from incidents import counts
     from incidents.models import ApiToken, Incident, Mention
 
-    vendor = connection.vendor
-    if vendor == "postgresql":
-        _recreate_postgres_database(connection.settings_dict["NAME"], keep=bool(args.keep))
-    call_command("migrate", verbosity=0)
-    if not Incident.objects.exists():
-        print(f"Building {args.incidents:,} incidents ({vendor})…", flush=True)
-        build.build(incidents=args.incidents, open_incidents=args.open, log=print)
-    build.analyze()
     made = _made(Incident)
     busy = Incident.objects.open().order_by("-declared_at").first()
     # A benchmark's shortcut, like run.py's _reopen: no history for a setting of the run.

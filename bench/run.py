@@ -119,38 +119,9 @@ def main():
     parser.add_argument("--check", action="store_true", help="exit 1 when a budget is missed")
     args = parser.parse_args()
 
-    _environment(args)
-    import django
+    vendor = open_store(args, mentions=args.mentions, statistics=args.statistics)
+    from incidents.models import Incident, Mention
 
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    from bench import build, build_mentions
-
-    vendor = connection.vendor
-    if vendor == "postgresql":
-        _recreate_postgres_database(connection.settings_dict["NAME"], keep=bool(args.keep))
-    call_command("migrate", verbosity=0)
-    from incidents.models import Incident
-
-    if not Incident.objects.exists():
-        print(f"Building {args.incidents:,} incidents ({vendor})…", flush=True)
-        start = time.perf_counter()
-        build.build(incidents=args.incidents, open_incidents=args.open, log=print)
-        print(f"Built in {time.perf_counter() - start:.0f} s", flush=True)
-    from incidents.models import Mention
-
-    if args.mentions and not Mention.objects.exists():
-        print(f"Loading {args.mentions:,} mentions ({vendor})…", flush=True)
-        start = time.perf_counter()
-        busy = Incident.objects.open().order_by("-declared_at").first()
-        build_mentions.mentions(
-            args.mentions, busy, inbox=max(1000, args.mentions // 20), log=print
-        )
-        print(f"Loaded in {time.perf_counter() - start:.0f} s", flush=True)
-    # Planner statistics for every index, also those a migration added to a kept database.
-    build.analyze(statistics=args.statistics)
     made = _made(Incident)
     pages = [(name, path.format(**made)) for name, path in PAGES]
     if args.only:
@@ -200,6 +171,41 @@ def main():
         print("\nEvery budget met.")
     if args.check and misses:
         sys.exit(1)
+
+
+def open_store(args, *, mentions=0, statistics="fresh"):
+    """The benchmark's database, as ``args`` name it (``--keep``, DATABASE_URL): settings as
+    deployed, migrated, built when empty (``args.incidents``, ``args.open``; and ``mentions``
+    linked to the busy incident when it holds none), its planner statistics fresh. Returns the
+    database's vendor. Shared by this module and bench/mixed.py."""
+    _environment(args)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench import build, build_mentions
+    from incidents.models import Incident, Mention
+
+    vendor = connection.vendor
+    if vendor == "postgresql":
+        _recreate_postgres_database(connection.settings_dict["NAME"], keep=bool(args.keep))
+    call_command("migrate", verbosity=0)
+    if not Incident.objects.exists():
+        print(f"Building {args.incidents:,} incidents ({vendor})…", flush=True)
+        start = time.perf_counter()
+        build.build(incidents=args.incidents, open_incidents=args.open, log=print)
+        print(f"Built in {time.perf_counter() - start:.0f} s", flush=True)
+    if mentions and not Mention.objects.exists():
+        print(f"Loading {mentions:,} mentions ({vendor})…", flush=True)
+        start = time.perf_counter()
+        busy = Incident.objects.open().order_by("-declared_at").first()
+        build_mentions.mentions(mentions, busy, inbox=max(1000, mentions // 20), log=print)
+        print(f"Loaded in {time.perf_counter() - start:.0f} s", flush=True)
+    # Planner statistics for every index, also those a migration added to a kept database.
+    build.analyze(statistics=statistics)
+    return vendor
 
 
 def _environment(args):
