@@ -12,6 +12,7 @@ segment in one), then the rows.
 
 from functools import cached_property
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.models.expressions import RawSQL
@@ -24,10 +25,16 @@ def _sql(queryset):
 
 def capped_counts_sql(segments, room):
     """One statement counting each of ``segments`` up to ``room`` rows: a SELECT of one capped
-    count subquery per segment (each a LIMIT over its rows: no count walks past the cap)."""
+    count subquery per segment (each a LIMIT over its rows: no count walks past the cap). A
+    segment that can match nothing (``none()``, a search without a word: Django states no SQL
+    for it) counts 0."""
     parts, params = [], []
     for position, segment in enumerate(segments):
-        sql, segment_params = _sql(segment.values("pk")[:room])
+        try:
+            sql, segment_params = _sql(segment.values("pk")[:room])
+        except EmptyResultSet:
+            parts.append("0")
+            continue
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted_{position})")
         params += segment_params
     return f"SELECT {', '.join(parts)}", params

@@ -14,6 +14,7 @@ hypothesis profile (tests/conftest.py): 1,000 in CI, 30 by default.
 """
 
 import copy
+import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import quote_from_bytes
@@ -25,6 +26,7 @@ from django.urls import Resolver404, resolve
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from crisis.auth import RENEW_EVERY, RENEWED_AT
 from tests.access_policy import POLICY, REFUSED, url_patterns
 from tests.access_world import outcome, url_for, world  # noqa: F401 - world is a fixture
 
@@ -201,10 +203,25 @@ def body(values):
     return "&".join(pairs)
 
 
+def keep_session_fresh(client):
+    """Renew the client's session outside the rolled-back savepoints, as a real session is
+    renewed (crisis.middleware.SessionLimitMiddleware, at most once a minute): otherwise every
+    renewal is rolled back with its example, and after the first minute each POST would write
+    the session again, work no real request does."""
+    now = time.time()
+    if now - getattr(client, "fuzz_renewed_at", 0) < RENEW_EVERY / 2:
+        return
+    session = client.session
+    session[RENEWED_AT] = now
+    session.save()
+    client.fuzz_renewed_at = now
+
+
 def post(client, url, values):
     """POST ``values`` with ``client`` in a rolled-back savepoint; returns (outcome, response).
     The client's cookies are put back too: a changed password cycles the session key, and the
     new session's row is rolled back with the rest."""
+    keep_session_fresh(client)
     cookies = copy.deepcopy(client.cookies)
     with transaction.atomic():
         try:

@@ -344,3 +344,16 @@ def test_no_query_string_breaks_the_list(client_as, viewer, comms, query):
 
     assert response.status_code == 200
     assert re.search(r"\d+ (open )?incidents?( match|,|:)", factories.page_text(response))
+
+
+@pytest.mark.parametrize("typed", ["\x01", "!!", '""', "-"])
+@pytest.mark.parametrize("tab", ["", "all"])
+def test_a_search_without_a_word_finds_nothing_and_says_so(client_as, viewer, three, typed, tab):
+    # Typed, but not one word in it: the search matches no row, a segment that no SQL can state
+    # (Django's EmptyResultSet), which the list's one counting statement must count as none.
+    response = client_as(viewer).get(URL, {"q": typed, "show": tab})
+
+    assert response.status_code == 200
+    assert "0 incidents" in factories.page_text(response) or "No incidents" in (
+        factories.page_text(response)
+    )
