@@ -3,6 +3,8 @@ from datetime import date, datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+from django.utils.functional import lazy
 
 # The days a person may type into any date or time field: the calendar less a day at each end.
 # Python holds nothing before 1 Jan 0001 or after 31 Dec 9999, and a local day's bounds (its
@@ -30,11 +32,23 @@ class DayField(forms.DateField):
     default_validators = [within_calendar]
 
 
+def _with_time_zone(help_text):
+    """``help_text`` followed by the time zone a typed moment is read in: the one active when the
+    form is shown (a browser's date-time input says nothing of zones)."""
+    note = f"Times are in {timezone.get_current_timezone_name()}."
+    return f"{help_text} {note}" if help_text else note
+
+
 class MomentField(forms.DateTimeField):
-    """A date and time from a form (in the desk's time zone), refused at the calendar's edges
-    like :class:`DayField`."""
+    """A date and time from a form (in the desk's time zone, which its help text names),
+    refused at the calendar's edges like :class:`DayField`."""
 
     default_validators = [within_calendar]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Lazy: the zone is the one active when the form is shown, not when it was defined.
+        self.help_text = lazy(_with_time_zone, str)(self.help_text)
 
 
 class ChoiceListField(models.CharField):

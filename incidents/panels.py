@@ -63,7 +63,9 @@ def postmortem_entries(request, incident, *, limit=None):
     query, two for the newest ``limit`` of a long history)."""
     if postmortem_of(incident) is None:
         return []
-    url = reverse("incidents:postmortem", args=[incident.reference])
+    # The report, which everyone signed in reads (the form is for those who write it, and only
+    # until the incident closes).
+    url = reverse("incidents:postmortem-report", args=[incident.reference])
 
     def describe(entry, record, before):
         entry.kind = "postmortem"

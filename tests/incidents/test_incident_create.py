@@ -1,5 +1,6 @@
 """Declaring an incident: incidents:create."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -189,3 +190,16 @@ def test_no_text_in_the_form_breaks_the_page(
         assert response.status_code == 200
         assert response.context["form"].errors
         assert Incident.objects.count() == before
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris"])
+def test_the_detected_field_names_the_time_zone_it_is_read_in(client_as, comms, settings, zone):
+    # A browser's date-time input says nothing of zones: the form names the one it reads.
+    settings.TIME_ZONE = zone
+
+    response = client_as(comms).get(reverse("incidents:create"))
+
+    help_text = re.search(
+        r'id="id_detected_at_helptext"[^>]*>(.*?)</', response.content.decode(), re.S
+    )
+    assert help_text and f"Times are in {zone}." in help_text.group(1)

@@ -1,6 +1,8 @@
 """The post-mortem pages: the form (drafts, submission, refusals), the report, its Markdown twin
 and its history, for every role."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -293,6 +295,22 @@ def test_everyone_signed_in_reads_the_report(client_as, viewer, comms, manager):
     assert "Timeline" in text and "Closed with the post-mortem" in text
     assert "css/print.css" in text
     assert "Draft:" not in text
+
+
+@pytest.mark.parametrize("role", ["viewer", "comms", "manager"])
+def test_every_link_on_a_closed_incidents_page_opens_for_its_reader(
+    role, client_as, viewer, comms, manager
+):
+    # A viewer's "Post-mortem" entry on the timeline led to the form (403): each link the page
+    # shows its reader, the timeline's included, must be one the reader may open.
+    incident = closed_with_records(comms, manager)
+    client = client_as({"viewer": viewer, "comms": comms, "manager": manager}[role])
+    page = client.get(incident.get_absolute_url()).content.decode()
+    links = set(re.findall(r'href="(/incidents/[^"#?]+)', page))
+    assert report_url(incident) in links
+
+    refused = {link: client.get(link).status_code for link in links}
+    assert {link: code for link, code in refused.items() if code not in (200, 302)} == {}
 
 
 def test_the_report_signs_in_first(client, comms, manager):
