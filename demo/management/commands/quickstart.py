@@ -1,3 +1,4 @@
+import signal
 import subprocess
 import sys
 
@@ -31,6 +32,9 @@ class Command(BaseCommand):
             return
         worker = self.start_worker()
         self.stdout.write(f"Open http://{options['addrport']}/ and sign in.")
+        # A service manager or `kill` stops the server with SIGTERM, whose default action ends
+        # the process at once: the worker would live on, an orphan. Leave through the finally.
+        signal.signal(signal.SIGTERM, _leave)
         try:
             call_command("runserver", options["addrport"], use_reloader=False)
         finally:
@@ -56,3 +60,7 @@ class Command(BaseCommand):
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
+
+
+def _leave(signum, frame):
+    raise SystemExit(0)
