@@ -77,8 +77,9 @@ class DeliveryAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        # Change permission gates the action; the form itself is all read-only fields.
-        return request.user.is_staff and request.user.has_perm("crisis.change_delivery")
+        # "Retry now" on the list needs it; a delivery itself is only read (its page is shown,
+        # a POST to it refused).
+        return obj is None and super().has_change_permission(request)
 
     def has_delete_permission(self, request, obj=None):
         return False
