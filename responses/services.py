@@ -168,3 +168,22 @@ def mail_update_awaits_publication(update):
         body,
         update.eligible_second_eyes().values_list("email", flat=True),
     )
+
+
+def announce_update_published(update):
+    """Tell the chat channels that want to know that a public update is out (the audience's
+    own subscriptions are another matter)."""
+    incident = update.incident
+    promise = date_format(timezone.localtime(update.next_update_at), "j M Y, H:i T")
+    body = (
+        f"{person(update.published_by)} published a public update on {incident.reference} "
+        f"“{incident.title}”:\n\n{update.body}\n\nNext update promised by {promise}.\n"
+    )
+    _send(
+        EventKind.UPDATE_PUBLISHED,
+        f"update:{update.pk}:published",
+        update,
+        f"[{incident.reference}] Public update published",
+        body,
+        [],
+    )

@@ -314,6 +314,8 @@ class ProgressUpdate(FourEyes, VersionedModel):
         read: a text changed since is refused rather than published unread. Queries and locks
         the row (see VersionedModel._transition), and records the incident's latest public word
         and its promise in the same transaction."""
+        from responses import services
+
         _require(by, PUBLISH_PERMISSION, "Only a manager may publish a public update.")
 
         def check(row):
@@ -341,6 +343,7 @@ class ProgressUpdate(FourEyes, VersionedModel):
             Incident.objects.filter(pk=row.incident_id).record_public_word(
                 row.published_at, row.next_update_at
             )
+            transaction.on_commit(lambda: services.announce_update_published(row), robust=True)
         return row
 
     def withdraw(self, *, by, reason=""):
