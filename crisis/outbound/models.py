@@ -101,6 +101,13 @@ class DeliveryQuerySet(models.QuerySet):
             | Q(status=Delivery.Status.SENDING, lease_until__lt=now)
         )
 
+    def refuse(self, reason):
+        """Mark the pending rows refused with ``reason`` (shown in the admin); returns how
+        many. One UPDATE."""
+        return self.filter(status=Delivery.Status.PENDING).update(
+            status=Delivery.Status.REFUSED, last_error=reason
+        )
+
 
 class Delivery(models.Model):
     """One event to one channel and recipient: the outbox row. Its ``key`` is unique, so the
