@@ -88,6 +88,12 @@ def _post(row):
         return
     answer = " ".join(response.text[:200].split())
     message = f"{channel.name} answered {status}" + (f": {answer}" if answer else "")
+    if 300 <= status < 400:
+        # Redirects are not followed (a signed body must not wander): the URL is out of date.
+        where = response.headers.get("Location", "")
+        raise Failure(
+            f"{message} (moved to {where or 'elsewhere'}: update the channel's URL)", permanent=True
+        )
     if status in PERMANENT:
         raise Failure(
             message + " (revoked or refused: fix the channel, then retry)", permanent=True

@@ -255,3 +255,15 @@ def test_the_request_names_our_delivery_so_a_repeat_can_be_dropped(server):
     row, _status = send_one()
 
     assert json.loads(server.received[0].body)["delivery"] == row.key
+
+
+def test_a_redirect_is_not_followed_and_fails_with_where_it_points(server):
+    server.answer(Answer(301, b"", {"Location": "https://hooks.example.com/new"}))
+    room(server, K.WEBHOOK)
+
+    row, status = send_one()
+
+    row.refresh_from_db()
+    assert (status, row.attempts) == (S.GAVE_UP, 1)
+    assert "moved to https://hooks.example.com/new" in row.last_error
+    assert len(server.received) == 1
