@@ -1,17 +1,19 @@
 """Mail about statements: to managers when one awaits review, to its author on each decision;
 and to the managers who may publish a public update's draft.
 
-The verbs call these through ``transaction.on_commit``, so nobody hears of a change that was
-rolled back. Each is an event of the outbound pipeline (crisis.outbound): the mail goes through
-the outbox, sent by a background job and retried there, and the chat channels that want the
-event hear of it too. No page waits on a mail server; a failure to record the event is logged,
-never shown to the person who pressed the button: their decision is already saved.
+Each is an event of the outbound pipeline (crisis.outbound), which the verbs raise in their own
+transaction: the deliveries are recorded with the change or not at all (nobody hears of a change
+that was rolled back, and nothing is lost between the commit and the record), and sent by a
+background job once committed, retried there. The chat channels that want the event hear of it
+too. No page waits on a mail server; a failure to record the event is logged and undone alone
+(a savepoint), never shown to the person who pressed the button: their decision stands.
 """
 
 import logging
 from datetime import UTC
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -45,7 +47,8 @@ def _send(kind, key, record, subject, body, recipients):
         recipients=tuple(sorted({address for address in recipients if address})),
     )
     try:
-        raise_event(event)
+        with transaction.atomic():
+            raise_event(event)
     except Exception:
         logger.exception("Could not record mail %r to %s", subject, event.recipients)
 

@@ -284,9 +284,7 @@ class ProgressUpdate(FourEyes, VersionedModel):
         )
         with transaction.atomic():
             update._save_as(by, "Drafted for publication")
-            transaction.on_commit(
-                lambda: services.mail_update_awaits_publication(update), robust=True
-            )
+            services.mail_update_awaits_publication(update)
         return update
 
     def save_draft(self, *, by, expected_version, fields):
@@ -343,7 +341,7 @@ class ProgressUpdate(FourEyes, VersionedModel):
             Incident.objects.filter(pk=row.incident_id).record_public_word(
                 row.published_at, row.next_update_at
             )
-            transaction.on_commit(lambda: services.announce_update_published(row), robust=True)
+            services.announce_update_published(row)
         return row
 
     def withdraw(self, *, by, reason=""):

@@ -3,6 +3,7 @@ once the change is committed."""
 
 import pytest
 from django.core import mail
+from django.db import transaction
 
 from crisis.lifecycle import TransitionRefused
 from crisis.outbound.models import Delivery
@@ -68,6 +69,8 @@ def test_the_author_hears_of_an_approval(
     author, statement, manager, django_capture_on_commit_callbacks
 ):
     statement.submit(by=author)
+    deliver()
+    mail.outbox.clear()  # the managers' review request: not what this test reads
 
     with django_capture_on_commit_callbacks(execute=True):
         statement.approve(by=manager, comment="Well put.")
@@ -85,6 +88,8 @@ def test_the_author_hears_of_a_request_for_changes_with_the_comment(
     author, statement, manager, django_capture_on_commit_callbacks
 ):
     statement.submit(by=author)
+    deliver()
+    mail.outbox.clear()  # the managers' review request: not what this test reads
 
     with django_capture_on_commit_callbacks(execute=True):
         statement.request_changes(by=manager, comment="Give a time for the next update.")
@@ -103,6 +108,8 @@ def test_the_author_hears_when_someone_else_publishes_or_withdraws(
     incident = factories.make_incident(author)
     approved = factories.make_statement(incident, author, status=S.APPROVED)
     draft = factories.make_statement(incident, author)
+    deliver()
+    mail.outbox.clear()  # the mails of the walk to Approved: not what this test reads
 
     with django_capture_on_commit_callbacks(execute=True):
         approved.publish(by=manager)
@@ -131,8 +138,26 @@ def test_mail_waits_for_the_commit(author, statement, manager, django_capture_on
         statement.submit(by=author)
 
     assert mail.outbox == []
-    assert len(callbacks) == 1
-    assert not Delivery.objects.exists()  # not even recorded before the commit
+    assert len(callbacks) == 1  # the job, queued once the change commits
+    # Recorded in the change's own transaction: nothing lost between the commit and the record.
+    assert Delivery.objects.get().recipient == "manager@example.com"
+
+
+def test_a_change_rolled_back_leaves_nothing_to_send(
+    author, statement, manager, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        statement.submit(by=author)
+        raise RuntimeError("something after the submission failed")
+    deliver()
+
+    assert factories.reload(statement).status == S.DRAFT
+    assert not Delivery.objects.exists()
+    assert mail.outbox == []
 
 
 def test_a_refused_move_sends_nothing(
