@@ -23,6 +23,7 @@ from django.db.models import F
 
 from crisis import timekeeper
 from crisis.outbound import channels
+from crisis.outbound.events import enqueue
 from crisis.outbound.models import Delivery
 
 logger = logging.getLogger(__name__)
@@ -83,8 +84,6 @@ def _record_failure(row, attempt, failure):
         "Delivery %s failed (attempt %s): %s; next at %s", row.pk, attempt, failure, next_at
     )
     _record(row, attempt, status=S.PENDING, next_attempt_at=next_at, last_error=str(failure))
-    from crisis.outbound.events import enqueue
-
     enqueue([row.pk], run_after=next_at)
     return S.PENDING
 
