@@ -17,8 +17,10 @@ from incidents.models import Incident
 from responses import reminders
 from responses.models import ActionItem, SentReminder
 from tests import factories
+from tests.outbox import deliver
 from tests.races import race
-from tests.responses.test_response_clock import post_update, publish_statement
+from tests.responses.test_response_clock import post_update
+from tests.responses.test_response_clock import publish_statement as publish_at
 
 DETECTED = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
@@ -34,6 +36,15 @@ def run_at(minutes):
     with time_machine.travel(at(minutes), tick=False):
         call_command("send_reminders", stdout=io.StringIO())
     return mail.outbox[before:]
+
+
+def publish_statement(incident, by, minutes):
+    """Publish a statement at ``minutes``; its workflow's own mails (review request, approval)
+    are sent and set aside, as they are not reminders."""
+    statement = publish_at(incident, by, minutes)
+    deliver()
+    mail.outbox.clear()
+    return statement
 
 
 def subjects(mails):
