@@ -201,3 +201,7 @@ for _device_model in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(_device_model):
         admin.site.unregister(_device_model)
     admin.site.register(_device_model, DeviceAdmin)
+
+
+# The outbound pipeline's channels and outbox (crisis.outbound).
+from crisis.outbound import admin as _outbound_admin  # noqa: E402, F401

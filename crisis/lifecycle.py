@@ -193,7 +193,9 @@ class VersionedModel(FrozenGuard):
         self._copy_from(row)
         return row
 
-    def _transition(self, action, *, by, reason, check=None, changes=None, on_commit=None):
+    def _transition(
+        self, action, *, by, reason, check=None, changes=None, record=None, on_commit=None
+    ):
         """Make the move named ``action`` of ``self.MOVES``, or raise :class:`TransitionRefused`.
 
         Queries the database: re-reads the row under ``select_for_update`` so that two people
@@ -202,7 +204,9 @@ class VersionedModel(FrozenGuard):
         ``changes`` is a dict of field values, or a callable that builds one from the locked row
         (for values that depend on it, such as the version a reviewer approved). A move whose
         sources are frozen states (reopening a closed incident) passes the frozen guard; every
-        other move is refused on a frozen incident.
+        other move is refused on a frozen incident. ``record(row)`` runs in the move's
+        transaction after the save (events for the outbox: recorded with the move or not at
+        all); ``on_commit(row)`` runs once it is committed.
         """
         move = self.MOVES[action]
         if by is None or not by.has_perm(move.permission):
@@ -227,6 +231,8 @@ class VersionedModel(FrozenGuard):
                 setattr(row, name, value)
             row.version += 1
             row._save_as(by, reason or move.label)
+            if record is not None:
+                record(row)
             if on_commit is not None:
                 # Robust: a failing side effect (mail) is logged, never shown as an error after
                 # the move has already been saved.

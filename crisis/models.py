@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from crisis import timekeeper
+from crisis.outbound.models import ChatChannel, Delivery  # noqa: F401  (the outbox's tables)
 
 # A double click or a Back-and-send-again comes within seconds, so a receipt is kept a week;
 # `send_reminders` deletes older ones.

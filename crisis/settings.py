@@ -298,6 +298,21 @@ TASKS = {
         else "django_tasks.backends.immediate.ImmediateBackend"
     }
 }
+# The outbox (crisis.outbound, docs/outbound.md): how often a delivery is tried before it is
+# marked failed, the first wait between tries (doubled each time, capped; a longer Retry-After
+# from the server wins), how long a worker holds a row it is sending before another may take it
+# over (longer than the HTTP timeout, so a slow live worker is never doubled), and how long a
+# chat webhook may take to answer.
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_BACKOFF_SECONDS = env_int("OUTBOX_BACKOFF_SECONDS", 30)
+OUTBOX_MAX_BACKOFF_SECONDS = env_int("OUTBOX_MAX_BACKOFF_SECONDS", 3600)
+OUTBOX_HTTP_TIMEOUT_SECONDS = env_int("OUTBOX_HTTP_TIMEOUT_SECONDS", 5)
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 120)
+if OUTBOX_MAX_ATTEMPTS < 1 or OUTBOX_LEASE_SECONDS <= OUTBOX_HTTP_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        "OUTBOX_MAX_ATTEMPTS must be at least 1 and OUTBOX_LEASE_SECONDS longer than "
+        "OUTBOX_HTTP_TIMEOUT_SECONDS."
+    )
 # Where uploaded CSV files of mentions wait for the worker (read from disk in chunks, never held
 # in memory); files are removed once imported.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))

@@ -352,4 +352,9 @@ def _finish(mention_import, status, failure):
     changes = {"status": status, "finished_at": timezone.now(), "failure": failure[:2000]}
     if status == MentionImport.Status.DONE:
         changes["processed_rows"] = F("total_rows")
-    _this_attempt(mention_import).update(**changes)
+    finished = _this_attempt(mention_import).update(**changes)
+    if finished and status == MentionImport.Status.FAILED:
+        from incidents import events
+
+        mention_import.failure = changes["failure"]
+        events.import_failed(mention_import)

@@ -9,12 +9,13 @@
 
 Each reminder has a key naming the thing and its deadline ("update-overdue:incident:42:
 2026-03-14T11:00:00+00:00"), so a new promise or a new due time gets reminders of its own. The
-key is written to :class:`SentReminder` before the mail goes, in a transaction of its own; the
-unique key lets exactly one of two runs at once (two hosts, or a slow run overlapping the next
-minute's) write it, and only that one sends. Should the mail fail, the key is removed again so
-that the next run retries. Reminders are worked out afresh from the records on every run, so
-nothing is sent about a thing that is done (a statement published, an update published or
-withdrawn, an item done or dropped) or about an incident that ended.
+key is written to :class:`SentReminder` in the same transaction as the reminder's event goes
+into the outbox (crisis.outbound); the unique key lets exactly one of two runs at once (two
+hosts, or a slow run overlapping the next minute's) write it, and only that one raises the
+event, whose deliveries carry idempotency keys of their own. The outbox sends the mail, and
+retries it with backoff should the mail server fail. Reminders are worked out afresh from the
+records on every run, so nothing is sent about a thing that is done (a statement published, an
+update published or withdrawn, an item done or dropped) or about an incident that ended.
 
 The deadlines and the warning times come from crisis.clocks.
 """
@@ -25,12 +26,12 @@ from datetime import UTC
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from crisis import clocks
 from crisis.mail import subject_line
+from crisis.outbound import Event, EventKind, raise_event
 from crisis.templatetags.crisis_tags import describe_duration
 from incidents import spikes
 from incidents.models import Incident
@@ -48,6 +49,22 @@ class Reminder:
     subject: str
     body: str
     recipients: tuple[str, ...]
+    kind: str = EventKind.ACKNOWLEDGEMENT_DUE
+    url: str = ""
+    severity: int | None = None
+    is_drill: bool = False
+
+    def event(self):
+        return Event(
+            kind=self.kind,
+            key=self.key,
+            title=self.subject,
+            text=self.body,
+            url=self.url or settings.SITE_URL,
+            severity=self.severity,
+            is_drill=self.is_drill,
+            recipients=self.recipients,
+        )
 
 
 @dataclass
@@ -58,32 +75,28 @@ class Outcome:
 
 
 def send_due_reminders(now=None):
-    """Send every reminder that is due now and was never sent; returns an :class:`Outcome`.
-    Queries the records (a fixed number of queries), then one insert per reminder due."""
+    """Put every reminder that is due now and was never sent into the outbox; returns an
+    :class:`Outcome` (``sent`` counts the reminders queued). Queries the records (a fixed number
+    of queries), then a few inserts per reminder due."""
     now = now or timezone.now()
     outcome = Outcome()
     for reminder in due_reminders(now):
-        if not _claim(reminder, now):
-            outcome.already_sent += 1
-            continue
-        try:
-            send_mail(reminder.subject, reminder.body, None, list(reminder.recipients))
-        except Exception:
-            logger.exception("Could not send reminder %s; the next run tries again", reminder.key)
-            SentReminder.objects.filter(key=reminder.key).delete()
-            outcome.failed += 1
-        else:
+        if _claim(reminder, now):
             outcome.sent += 1
+        else:
+            outcome.already_sent += 1
     return outcome
 
 
 def _claim(reminder, now):
-    """Record the reminder as sent; False when another run already did (the unique key)."""
+    """Record the reminder as sent and raise its event, together; False when another run
+    already did (the unique key)."""
     try:
         with transaction.atomic():
             SentReminder.objects.create(
                 key=reminder.key, sent_at=now, recipients=", ".join(reminder.recipients)
             )
+            raise_event(reminder.event())
     except IntegrityError:
         return False
     return True
@@ -120,6 +133,12 @@ def _address(user):
 def _subject(incident, text):
     drill = "[Drill] " if incident.is_drill else ""
     return subject_line(f"{drill}[{incident.reference}] {text}")
+
+
+def _about(incident, url):
+    """What an event needs to know of the incident besides the text: the exact page, the
+    severity, whether it is a drill."""
+    return url, incident.severity, incident.is_drill
 
 
 def _link(incident):
@@ -166,6 +185,8 @@ def _lead_reminders(now):
             _subject(incident, headline),
             body,
             _address(incident.lead),
+            EventKind.ACKNOWLEDGEMENT_DUE if is_first else EventKind.UPDATE_DUE,
+            *_about(incident, _link(incident)),
         )
 
 
@@ -199,6 +220,8 @@ def _owner_reminders(now):
             _subject(incident, f"{headline}: {item.title}"),
             body,
             _address(item.owner),
+            EventKind.ACTION_ITEM_DUE,
+            *_about(incident, settings.SITE_URL + item.get_absolute_url()),
         )
 
 
@@ -240,6 +263,8 @@ def _manager_reminders():
             _subject(incident, "A public update waits for publication"),
             body,
             tuple(sorted(email for pk, email in managers if pk != update.author_id)),
+            EventKind.UPDATE_AWAITS_PUBLICATION,
+            *_about(incident, settings.SITE_URL + update.get_absolute_url()),
         )
 
 
@@ -266,4 +291,6 @@ def _spike_reminders(now):
             _subject(incident, headline),
             body,
             _address(incident.lead),
+            EventKind.MENTION_SPIKE,
+            *_about(incident, _link(incident)),
         )

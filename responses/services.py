@@ -1,20 +1,25 @@
 """Mail about statements: to managers when one awaits review, to its author on each decision;
 and to the managers who may publish a public update's draft.
 
-The verbs call these through ``transaction.on_commit``, so nobody hears of a change that was
-rolled back. A mail server that fails is logged, never shown to the person who pressed the
-button: their decision is already saved.
+Each is an event of the outbound pipeline (crisis.outbound), which the verbs raise in their own
+transaction: the deliveries are recorded with the change or not at all (nobody hears of a change
+that was rolled back, and nothing is lost between the commit and the record), and sent by a
+background job once committed, retried there. The chat channels that want the event hear of it
+too. No page waits on a mail server; a failure to record the event is logged and undone alone
+(a savepoint), never shown to the person who pressed the button: their decision stands.
 """
 
 import logging
+from datetime import UTC
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from crisis.history import display_user as person
 from crisis.mail import subject_line
+from crisis.outbound import Event, EventKind, raise_event
 
 logger = logging.getLogger(__name__)
 
@@ -23,14 +28,29 @@ def _link(statement):
     return settings.SITE_URL + statement.get_absolute_url()
 
 
-def _send(subject, body, recipients):
-    recipients = sorted({address for address in recipients if address})
-    if not recipients:
-        return
+def _stamp(moment):
+    return moment.astimezone(UTC).isoformat() if moment else ""
+
+
+def _send(kind, key, record, subject, body, recipients):
+    """Raise the event ``kind`` about ``record`` (a statement or an update), mailed to
+    ``recipients``. ``key`` names this occurrence, so the same one is never sent twice."""
+    incident = record.incident
+    event = Event(
+        kind=kind,
+        key=key,
+        title=subject,
+        text=body,
+        url=_link(record),
+        severity=incident.severity,
+        is_drill=incident.is_drill,
+        recipients=tuple(sorted({address for address in recipients if address})),
+    )
     try:
-        send_mail(subject, body, None, recipients)
+        with transaction.atomic():
+            raise_event(event)
     except Exception:
-        logger.exception("Could not send mail %r to %s", subject, recipients)
+        logger.exception("Could not record mail %r to %s", subject, event.recipients)
 
 
 def _subject(statement, text):
@@ -49,6 +69,9 @@ def mail_review_requested(statement):
         f"Approve it or request changes: {_link(statement)}\n"
     )
     _send(
+        EventKind.REVIEW_REQUESTED,
+        f"statement:{statement.pk}:v{statement.version}:{_stamp(statement.submitted_at)}",
+        statement,
         _subject(statement, f"Waiting for your approval: {statement.get_kind_display()}"),
         body,
         statement.eligible_second_eyes().values_list("email", flat=True),
@@ -61,12 +84,14 @@ def mail_decision(review):
     if statement.author is None:
         return
     if review.decision == review.Decision.APPROVE:
+        kind = EventKind.APPROVED
         headline = "Approved"
         body = (
             f"{person(review.reviewer)} approved your {statement.get_kind_display().lower()} "
             f"on {statement.incident.reference}. A manager can now publish it.\n"
         )
     else:
+        kind = EventKind.CHANGES_REQUESTED
         headline = "Changes requested"
         body = (
             f"{person(review.reviewer)} asked for changes to your "
@@ -77,6 +102,9 @@ def mail_decision(review):
         body += f"\nTheir comment: {review.comment}\n"
     body += f"\n{_link(statement)}\n"
     _send(
+        kind,
+        f"review:{review.pk}",
+        statement,
         _subject(statement, f"{headline}: {statement.get_kind_display()}"),
         body,
         [statement.author.email],
@@ -84,18 +112,23 @@ def mail_decision(review):
 
 
 def mail_published(statement):
-    """Tell the author that their statement is out (unless they published it themselves)."""
-    if statement.author is None or statement.author_id == statement.published_by_id:
-        return
+    """Tell the author that their statement is out (unless they published it themselves), and
+    the chat channels that want to know."""
+    author = statement.author
+    is_theirs = author is not None and author.pk != statement.published_by_id
     body = (
-        f"{person(statement.published_by)} published your "
+        f"{person(statement.published_by)} published "
+        f"{'your' if is_theirs else 'a'} "
         f"{statement.get_kind_display().lower()} on {statement.incident.reference} to "
-        f"{', '.join(statement.platform_labels)}.\n\n{_link(statement)}\n"
+        f"{', '.join(statement.platform_labels)}:\n\n{statement.body}\n\n{_link(statement)}\n"
     )
     _send(
+        EventKind.PUBLISHED,
+        f"statement:{statement.pk}",
+        statement,
         _subject(statement, f"Published: {statement.get_kind_display()}"),
         body,
-        [statement.author.email],
+        [author.email] if is_theirs else [],
     )
 
 
@@ -108,6 +141,9 @@ def mail_withdrawn(statement, by):
         f"{statement.incident.reference}. It will not be published.\n\n{_link(statement)}\n"
     )
     _send(
+        EventKind.WITHDRAWN,
+        f"statement:{statement.pk}",
+        statement,
         _subject(statement, f"Withdrawn: {statement.get_kind_display()}"),
         body,
         [statement.author.email],
@@ -128,7 +164,29 @@ def mail_update_awaits_publication(update):
         f"Publish it (or edit it first): {_link(update)}\n"
     )
     _send(
+        EventKind.UPDATE_AWAITS_PUBLICATION,
+        f"update:{update.pk}",
+        update,
         f"[{incident.reference}] Waiting for publication: public update",
         body,
         update.eligible_second_eyes().values_list("email", flat=True),
+    )
+
+
+def announce_update_published(update):
+    """Tell the chat channels that want to know that a public update is out (the audience's
+    own subscriptions are another matter)."""
+    incident = update.incident
+    promise = date_format(timezone.localtime(update.next_update_at), "j M Y, H:i T")
+    body = (
+        f"{person(update.published_by)} published a public update on {incident.reference} "
+        f"“{incident.title}”:\n\n{update.body}\n\nNext update promised by {promise}.\n"
+    )
+    _send(
+        EventKind.UPDATE_PUBLISHED,
+        f"update:{update.pk}:published",
+        update,
+        f"[{incident.reference}] Public update published",
+        body,
+        [],
     )

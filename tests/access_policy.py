@@ -236,6 +236,11 @@ ADMIN_MODELS = {
     ),
     # API tokens are revoked, never deleted; an empty form is shown again with its errors.
     "incidents.apitoken": stock_admin(delete=(403, 403)),
+    # Chat channels are added and changed here, deactivated rather than deleted.
+    "crisis.chatchannel": stock_admin(delete=(403, 403)),
+    # The outbox: read (a POST to a delivery is refused), retried from the list, never added or
+    # deleted by hand.
+    "crisis.delivery": stock_admin(add=(403, 403), change=(200, 403), delete=(403, 403)),
     # One row of thresholds: added once (the world has it), never deleted.
     "incidents.spikethreshold": stock_admin(add=(403, 403), delete=(403, 403)),
 }

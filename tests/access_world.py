@@ -63,6 +63,28 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
     # queued, so the task finds nothing to do if ever run).
     import_mentions.using(backend="default").enqueue(mention_import.pk)
     ApiToken.issue("Listening tool", by=admin)
+    # A chat channel and a delivery in the outbox, for their admin pages.
+    from crisis.outbound import Event, EventKind, raise_event
+    from crisis.outbound.models import ChatChannel
+
+    ChatChannel.objects.create(
+        kind=ChatChannel.Kind.SLACK,
+        name="Comms room",
+        url="https://chat.invalid/hook",
+        events=[EventKind.INCIDENT_DECLARED],
+        severities=["1"],
+        is_active=False,
+    )
+    raise_event(
+        Event(
+            EventKind.REVIEW_REQUESTED,
+            "world",
+            "Review please",
+            "Text",
+            "https://desk.invalid/",
+            recipients=("manager@example.com",),
+        )
+    )
     SpikeThreshold.objects.create()
     # Someone with two-factor sign-in on (none of the five roles, whose pages it would change).
     from django_otp.plugins.otp_static.models import StaticDevice

@@ -29,6 +29,7 @@ from responses.reminders import send_due_reminders
 from tests import factories
 from tests.access_policy import POLICY, url_patterns
 from tests.access_world import url_for, world  # noqa: F401 - world is a fixture
+from tests.outbox import deliver
 
 MARKUP = '<fz-outside data-x="1">'
 HOSTILE = f'=HYPERLINK("http://evil.example")|{MARKUP}\r\nBcc: evil@example.com'
@@ -177,9 +178,10 @@ def test_mails_carry_outside_text_in_the_body_and_a_subject_on_one_line(comms, m
     mail.outbox.clear()
 
     services.mail_review_requested(statement)
-    outcome = send_due_reminders()
+    send_due_reminders()
+    swept = deliver()
 
-    assert outcome.failed == 0
+    assert swept.failed == 0
     overdue = [sent for sent in mail.outbox if "Action item overdue" in sent.subject]
     assert len(overdue) == 1
     assert overdue[0].subject.endswith("Call them back Bcc: evil@example.com")

@@ -338,7 +338,10 @@ class Incident(VersionedModel):
 
     @classmethod
     def declare(cls, *, by, **fields):
-        """Create an incident in Triage with the next reference. Queries the database."""
+        """Create an incident in Triage with the next reference, and tell the chat channels
+        that want to know. Queries the database."""
+        from incidents import events
+
         with transaction.atomic():
             now = timekeeper.now()
             incident = cls(declared_by=by, declared_at=now, **fields)
@@ -346,6 +349,8 @@ class Incident(VersionedModel):
                 incident.detected_at = now
             incident.reference = ReferenceCounter.next_reference(timezone.localdate(now).year)
             incident._save_as(by, "Declared")
+            # Recorded with the incident, sent once it is committed (crisis.outbound).
+            events.incident_declared(incident)
         return incident
 
     # The lifecycle verbs. Each queries and locks the row (see VersionedModel._transition).

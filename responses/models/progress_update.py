@@ -284,9 +284,7 @@ class ProgressUpdate(FourEyes, VersionedModel):
         )
         with transaction.atomic():
             update._save_as(by, "Drafted for publication")
-            transaction.on_commit(
-                lambda: services.mail_update_awaits_publication(update), robust=True
-            )
+            services.mail_update_awaits_publication(update)
         return update
 
     def save_draft(self, *, by, expected_version, fields):
@@ -314,6 +312,8 @@ class ProgressUpdate(FourEyes, VersionedModel):
         read: a text changed since is refused rather than published unread. Queries and locks
         the row (see VersionedModel._transition), and records the incident's latest public word
         and its promise in the same transaction."""
+        from responses import services
+
         _require(by, PUBLISH_PERMISSION, "Only a manager may publish a public update.")
 
         def check(row):
@@ -341,6 +341,7 @@ class ProgressUpdate(FourEyes, VersionedModel):
             Incident.objects.filter(pk=row.incident_id).record_public_word(
                 row.published_at, row.next_update_at
             )
+            services.announce_update_published(row)
         return row
 
     def withdraw(self, *, by, reason=""):

@@ -308,7 +308,7 @@ class Statement(StatementReview, VersionedModel):
             reason="Submitted for approval",
             check=_checks(_same_version(version), _fits_every_target),
             changes={"submitted_at": timekeeper.now()},
-            on_commit=services.mail_review_requested,
+            record=services.mail_review_requested,
         )
 
     def approve(self, *, by, comment="", version=None):
@@ -328,7 +328,7 @@ class Statement(StatementReview, VersionedModel):
                 },
             )
             review = Review.record(row, by=by, decision=Review.Decision.APPROVE, comment=comment)
-            transaction.on_commit(lambda: services.mail_decision(review))
+            services.mail_decision(review)
         return row
 
     def request_changes(self, *, by, comment, version=None):
@@ -349,7 +349,7 @@ class Statement(StatementReview, VersionedModel):
             review = Review.record(
                 row, by=by, decision=Review.Decision.REQUEST_CHANGES, comment=comment
             )
-            transaction.on_commit(lambda: services.mail_decision(review))
+            services.mail_decision(review)
         return row
 
     def publish(self, *, by, links=None):
@@ -368,7 +368,7 @@ class Statement(StatementReview, VersionedModel):
                 reason="Published",
                 check=_fits_every_target,
                 changes={"published_at": now, "published_by": by},
-                on_commit=services.mail_published,
+                record=services.mail_published,
             )
             Publication.objects.bulk_create(
                 Publication(statement=row, platform=code, url=links.get(code, ""), published_at=now)
@@ -404,7 +404,7 @@ class Statement(StatementReview, VersionedModel):
             by=by,
             reason="Withdrawn" + (f": {reason}" if reason else ""),
             changes={"withdrawn_at": timekeeper.now(), "withdrawn_by": by},
-            on_commit=lambda row: services.mail_withdrawn(row, by),
+            record=lambda row: services.mail_withdrawn(row, by),
         )
 
 

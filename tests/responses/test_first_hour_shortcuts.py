@@ -11,6 +11,7 @@ from django.urls import reverse
 from crisis.lifecycle import TransitionRefused
 from responses.models import Publication, Review, Statement
 from tests import factories
+from tests.outbox import deliver
 
 S = Statement.Status
 BODY = "Some orders are late. We are sorry and will update you here by 18:00."
@@ -58,6 +59,7 @@ def test_save_and_submit_drafts_and_submits_in_one_go(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = client_as(author).post(create_url(incident), new_statement(), follow=True)
+    deliver()
 
     statement = Statement.objects.get()
     assert statement.status == S.IN_REVIEW
@@ -191,11 +193,14 @@ def test_approve_and_publish_approves_the_wording_read_and_publishes_it(
 ):
     statement = factories.make_statement(incident, author, status=S.IN_REVIEW)
     read = statement.version
+    deliver()
+    mail.outbox.clear()  # the review request of the walk to In review
 
     with django_capture_on_commit_callbacks(execute=True):
         statement.approve_and_publish(
             by=manager, comment="Good.", version=read, links={"x": "https://x.com/b/status/1"}
         )
+    deliver()
 
     statement.refresh_from_db()
     incident.refresh_from_db()

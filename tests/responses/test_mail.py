@@ -3,10 +3,13 @@ once the change is committed."""
 
 import pytest
 from django.core import mail
+from django.db import transaction
 
 from crisis.lifecycle import TransitionRefused
+from crisis.outbound.models import Delivery
 from responses.models import Statement
 from tests import factories
+from tests.outbox import deliver
 
 S = Statement.Status
 
@@ -34,9 +37,14 @@ def test_managers_hear_when_a_statement_awaits_review(
     with django_capture_on_commit_callbacks(execute=True):
         statement.submit(by=author)
 
-    assert len(mail.outbox) == 1
+    assert mail.outbox == []  # the outbox's job sends it, not the request
+    deliver()
+    # One mail per manager.
+    assert sorted(m.to for m in mail.outbox) == [
+        ["manager@example.com"],
+        ["second-manager@example.com"],
+    ]
     message = mail.outbox[0]
-    assert sorted(message.to) == ["manager@example.com", "second-manager@example.com"]
     assert message.subject == (
         f"[{statement.incident.reference}] Waiting for your approval: Holding statement"
     )
@@ -52,6 +60,7 @@ def test_a_manager_author_is_not_asked_to_review_their_own(
 
     with django_capture_on_commit_callbacks(execute=True):
         statement.submit(by=manager)
+    deliver()
 
     assert [m.to for m in mail.outbox] == [["second-manager@example.com"]]
 
@@ -60,9 +69,12 @@ def test_the_author_hears_of_an_approval(
     author, statement, manager, django_capture_on_commit_callbacks
 ):
     statement.submit(by=author)
+    deliver()
+    mail.outbox.clear()  # the managers' review request: not what this test reads
 
     with django_capture_on_commit_callbacks(execute=True):
         statement.approve(by=manager, comment="Well put.")
+    deliver()
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -76,9 +88,12 @@ def test_the_author_hears_of_a_request_for_changes_with_the_comment(
     author, statement, manager, django_capture_on_commit_callbacks
 ):
     statement.submit(by=author)
+    deliver()
+    mail.outbox.clear()  # the managers' review request: not what this test reads
 
     with django_capture_on_commit_callbacks(execute=True):
         statement.request_changes(by=manager, comment="Give a time for the next update.")
+    deliver()
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -93,11 +108,14 @@ def test_the_author_hears_when_someone_else_publishes_or_withdraws(
     incident = factories.make_incident(author)
     approved = factories.make_statement(incident, author, status=S.APPROVED)
     draft = factories.make_statement(incident, author)
+    deliver()
+    mail.outbox.clear()  # the mails of the walk to Approved: not what this test reads
 
     with django_capture_on_commit_callbacks(execute=True):
         approved.publish(by=manager)
     with django_capture_on_commit_callbacks(execute=True):
         draft.withdraw(by=manager)
+    deliver()
 
     assert [(m.to, m.subject.split("] ")[1]) for m in mail.outbox] == [
         (["author@example.com"], "Published: Holding statement"),
@@ -110,6 +128,7 @@ def test_nobody_is_mailed_about_their_own_withdrawal(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         statement.withdraw(by=author)
+    deliver()
 
     assert mail.outbox == []
 
@@ -119,7 +138,26 @@ def test_mail_waits_for_the_commit(author, statement, manager, django_capture_on
         statement.submit(by=author)
 
     assert mail.outbox == []
-    assert len(callbacks) == 1
+    assert len(callbacks) == 1  # the job, queued once the change commits
+    # Recorded in the change's own transaction: nothing lost between the commit and the record.
+    assert Delivery.objects.get().recipient == "manager@example.com"
+
+
+def test_a_change_rolled_back_leaves_nothing_to_send(
+    author, statement, manager, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        statement.submit(by=author)
+        raise RuntimeError("something after the submission failed")
+    deliver()
+
+    assert factories.reload(statement).status == S.DRAFT
+    assert not Delivery.objects.exists()
+    assert mail.outbox == []
 
 
 def test_a_refused_move_sends_nothing(
@@ -127,8 +165,10 @@ def test_a_refused_move_sends_nothing(
 ):
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(TransitionRefused):
         statement.approve(by=manager)  # still a draft
+    deliver()
 
     assert mail.outbox == []
+    assert not Delivery.objects.exists()
 
 
 def test_a_failing_mail_server_does_not_undo_or_break_the_decision(
@@ -136,13 +176,20 @@ def test_a_failing_mail_server_does_not_undo_or_break_the_decision(
 ):
     settings.EMAIL_BACKEND = "tests.responses.test_mail.BrokenBackend"
 
-    with caplog.at_level("ERROR"), django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True):
         response = client_as(author).post(
             f"/statements/{statement.pk}/submit/", {"version": statement.version}
         )
+    with caplog.at_level("WARNING"):
+        deliver()
 
     assert response.status_code == 302
     assert factories.reload(statement).status == S.IN_REVIEW
+    # Nothing lost: the mail waits in the outbox, with the reason, for its next attempt.
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts) == (Delivery.Status.PENDING, 1)
+    assert "Could not send mail: SMTP server down" in delivery.last_error
+    assert delivery.next_attempt_at > delivery.created_at
     assert "Could not send mail" in caplog.text
 
 

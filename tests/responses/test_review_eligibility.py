@@ -12,6 +12,7 @@ from django.urls import reverse
 from crisis.lifecycle import TransitionRefused
 from responses.models import Statement
 from tests import factories
+from tests.outbox import deliver
 
 S = Statement.Status
 
@@ -31,6 +32,7 @@ def rewritten(author, manager, django_capture_on_commit_callbacks):
     form_copy.save_wording(by=manager, expected_version=form_copy.version, fields=["body"])
     with django_capture_on_commit_callbacks(execute=True):
         form_copy.submit(by=author)
+    deliver()
     return factories.reload(form_copy)
 
 
@@ -101,8 +103,9 @@ def test_the_review_request_mail_reaches_every_holder_of_the_permission(
 
     with django_capture_on_commit_callbacks(execute=True):
         statement.submit(by=author)
+    deliver()
 
-    assert [sorted(m.to) for m in mail.outbox] == [["admin@example.com", "manager@example.com"]]
+    assert sorted(m.to for m in mail.outbox) == [["admin@example.com"], ["manager@example.com"]]
     assert sorted(u.username for u in statement.eligible_second_eyes()) == ["admin", "manager"]
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from incidents.models import Incident
 from responses.models import ProgressUpdate
 from tests import factories
+from tests.outbox import deliver
 
 S = ProgressUpdate.Status
 K = ProgressUpdate.Kind
@@ -213,6 +214,7 @@ def test_comms_drafts_a_public_update_and_the_managers_hear(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url_for("update-draft", incident), dict(data.lists()), follow=True)
+    deliver()
 
     update = ProgressUpdate.objects.get()
     assert (update.kind, update.status, update.author) == (K.PUBLIC, S.DRAFT, comms)
@@ -265,6 +267,7 @@ def test_sending_the_public_draft_twice_drafts_it_once(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url_for("update-draft", incident), data)
         client.post(url_for("update-draft", incident), data)
+    deliver()
 
     assert ProgressUpdate.objects.count() == 1
     assert len(mail.outbox) == 1

@@ -10,9 +10,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Max
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from crisis.outbound import EventKind
+from crisis.outbound.models import ChatChannel, Delivery
 from crisis.roles import ADMIN, ROLE_PERMISSIONS, VIEWER, sync_roles
 from demo import story
 from demo.conversation import demo_mentions
@@ -20,6 +23,30 @@ from demo.data.incidents import DEMO_INCIDENTS, DEMO_USERS
 from demo.data.mentions import MENTION_SOURCE
 from incidents.mentions import ingest_mentions
 from incidents.models import Incident
+
+DEMO_REFUSAL = "Seeded by the demo: its people are made up, so nothing is sent."
+
+
+def _example_chat_channel():
+    """An example Slack channel for the admin's page, inactive and pointing at a reserved name
+    (.invalid never resolves): the demo connects nothing outside."""
+    ChatChannel.objects.get_or_create(
+        name="Example: comms team on Slack",
+        defaults={
+            "kind": ChatChannel.Kind.SLACK,
+            "url": "https://hooks.example.invalid/services/demo",
+            "events": [
+                EventKind.INCIDENT_DECLARED,
+                EventKind.REVIEW_REQUESTED,
+                EventKind.PUBLISHED,
+                EventKind.UPDATE_PUBLISHED,
+                EventKind.ACKNOWLEDGEMENT_DUE,
+                EventKind.UPDATE_DUE,
+            ],
+            "severities": ["1", "2"],
+            "is_active": False,
+        },
+    )
 
 
 class Command(BaseCommand):
@@ -43,12 +70,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         # The demo people are made up: the statement workflow's mail would only fill the console.
+        # The same goes for the outbox: what the story raised is refused (visibly, in the admin)
+        # once the seeding has committed and its events are recorded, so no worker mails them.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            before = Delivery.objects.aggregate(last=Max("pk"))["last"] or 0
             self._seed(options)
+            Delivery.objects.filter(pk__gt=before).refuse(DEMO_REFUSAL)
 
     @transaction.atomic
     def _seed(self, options):
         sync_roles(apps, ROLE_PERMISSIONS)
+        _example_chat_channel()
         password = options["password"] or secrets.token_urlsafe(9)
         users, given_password = self._users(password, reset=options["reset_passwords"])
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from crisis.models import SubmissionToken
+from crisis.outbound.sending import deliver_due
 from incidents.models import MentionImport
 from responses.reminders import send_due_reminders
 
@@ -18,9 +19,14 @@ class Command(BaseCommand):
         outcome = send_due_reminders()
         if outcome.sent or options["verbosity"] > 1:
             self.stdout.write(f"Sent {outcome.sent} reminder{'s' if outcome.sent != 1 else ''}.")
-        if outcome.failed:
+        # The outbox's safety net rides on this cron line too: whatever is due (these reminders,
+        # retries, rows a dead worker left) goes now, even with no worker running. Each row is
+        # claimed first, so the worker and this never send one twice.
+        delivered = deliver_due()
+        if delivered.failed:
             self.stderr.write(
-                f"{outcome.failed} reminder(s) could not be sent; the next run tries again."
+                f"{delivered.failed} delivery(ies) could not be sent; the outbox tries again "
+                "(see Deliveries in the admin site)."
             )
         # Housekeeping that needs a scheduler too, so that it rides on this one's cron line.
         pruned = SubmissionToken.objects.prune()

@@ -1,0 +1,11 @@
+"""The outbound pipeline: the apps raise events, channels deliver them, through an outbox.
+
+It knows events and channels, never the apps' records: an app describes what happened as an
+:class:`~crisis.outbound.events.Event` (title, text, severity, the exact page's absolute URL,
+whether it is a drill, the mail recipients) and calls :func:`raise_event`. Every delivery is a
+row of :class:`~crisis.outbound.models.Delivery`, sent by a django-tasks job. See docs/outbound.md.
+"""
+
+from crisis.outbound.events import Event, EventKind, raise_event
+
+__all__ = ["Event", "EventKind", "raise_event"]

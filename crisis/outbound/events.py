@@ -1,0 +1,98 @@
+"""Events, and how one becomes deliveries: one row per channel and recipient.
+
+The rows are written when the event is raised (in the caller's transaction, if any), and the
+jobs that send them are enqueued only once that transaction commits: a change rolled back
+leaves no row, and no row waits on a job that was never queued for long (``deliver_outbox``
+sweeps what a lost job left behind).
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, models, transaction
+
+logger = logging.getLogger(__name__)
+
+
+class EventKind(models.TextChoices):
+    """What the apps tell the outside. The values are the kernel's own words (dotted), what a
+    chat channel subscribes to and what the signed webhook sends as ``event``."""
+
+    INCIDENT_DECLARED = "incident.declared", "Incident declared"
+    REVIEW_REQUESTED = "review.requested", "Review requested"
+    CHANGES_REQUESTED = "review.changes_requested", "Changes requested"
+    APPROVED = "review.approved", "Approved"
+    PUBLISHED = "statement.published", "Statement published"
+    WITHDRAWN = "statement.withdrawn", "Statement withdrawn"
+    UPDATE_AWAITS_PUBLICATION = "update.awaits_publication", "Public update awaits publication"
+    UPDATE_PUBLISHED = "update.published", "Public update published"
+    ACKNOWLEDGEMENT_DUE = "clock.acknowledgement_due", "Acknowledgement due or overdue"
+    UPDATE_DUE = "clock.update_due", "Public update due or overdue"
+    ACTION_ITEM_DUE = "clock.action_item_due", "Action item due or overdue"
+    MENTION_SPIKE = "mentions.spike", "Mention spike"
+    IMPORT_FAILED = "import.failed", "Import failed"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happened, as every channel needs it.
+
+    ``key`` names this occurrence (e.g. ``"review:42"``): with the channel and the recipient it
+    makes each delivery's idempotency key, so raising the same event twice sends nothing twice.
+    ``recipients`` are the mail addresses (the mail channel); chat channels choose by kind and
+    severity.
+    """
+
+    kind: str
+    key: str
+    title: str
+    text: str
+    url: str
+    severity: int | None = None
+    is_drill: bool = False
+    recipients: tuple[str, ...] = field(default_factory=tuple)
+
+
+def raise_event(event):
+    """Record a delivery for every mail recipient and every active chat channel that wants the
+    event, and queue their jobs after the commit. Returns the deliveries newly recorded (those
+    recorded before under the same keys are left as they are). Queries the database: the
+    channels, then one insert per delivery."""
+    from crisis.outbound.models import ChatChannel, Delivery
+
+    wanted = [
+        Delivery.for_mail(event, address) for address in sorted({a for a in event.recipients if a})
+    ]
+    wanted += [Delivery.for_chat(event, channel) for channel in ChatChannel.objects.wanting(event)]
+    created = [row for row in wanted if _record_once(row)]
+    pending = [row.pk for row in created if row.status == Delivery.Status.PENDING]
+    if pending:
+        transaction.on_commit(lambda: enqueue(pending), robust=True)
+    return created
+
+
+def _record_once(row):
+    """Insert ``row``; False when a row with its idempotency key exists already."""
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:
+        return False
+    return True
+
+
+def enqueue(delivery_ids, run_after=None):
+    """Queue one delivery job per row. Should the queue be unreachable, the rows stay pending
+    and ``deliver_outbox`` (or the next ``send_reminders``) sends them."""
+    from crisis.outbound.tasks import deliver
+
+    if run_after is not None and not deliver.get_backend().supports_defer:
+        return  # the immediate backend cannot wait: the sweep sends it when due
+    for pk in delivery_ids:
+        try:
+            if run_after is None:
+                deliver.enqueue(pk)
+            else:
+                deliver.using(run_after=run_after).enqueue(pk)
+        except Exception:
+            logger.warning("Could not queue delivery %s; the sweep sends it", pk, exc_info=True)
