@@ -95,6 +95,8 @@ def make_incident(by=None, *, status=None, **overrides):
     )
     fields = {
         "title": "Angry replies about late deliveries",
+        # What a public page or a published statement needs (never the internal title).
+        "public_title": "Late deliveries",
         "summary": "Orders from the north warehouse are late.",
         "category": Incident.Category.NEGATIVE_COMMENTS,
         "severity": Incident.Severity.MAJOR,
