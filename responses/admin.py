@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
-from crisis.admin import LabelledFormsMixin, RecordAdmin
+from crisis.admin import LabelledFormsMixin, RecordAdmin, _on_a_past_version
 from crisis.templatetags.crisis_tags import describe_duration
 from responses.branding import clean_logo
 from responses.models import (
@@ -191,7 +191,13 @@ class PublicProfileAdmin(RecordAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # The logo's bytes are not in history: a past version shows the rest.
-        return [name for name in super().get_readonly_fields(request, obj) if name != "logo"]
+        names = [name for name in super().get_readonly_fields(request, obj) if name != "logo"]
+        return list(dict.fromkeys([*names, "logo_preview", "text_colour"]))
+
+    def get_fields(self, request, obj=None):
+        if _on_a_past_version(request):
+            return ["company_name", "logo_sha", "logo_alt", "accent_colour"]
+        return super().get_fields(request, obj)
 
     @admin.display(description="Current logo")
     def logo_preview(self, obj):

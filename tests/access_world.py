@@ -64,6 +64,7 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
     import_mentions.using(backend="default").enqueue(mention_import.pk)
     ApiToken.issue("Listening tool", by=admin)
     SpikeThreshold.objects.create()
+    profile = factories.make_public_profile()
     # Someone with two-factor sign-in on (none of the five roles, whose pages it would change).
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -91,6 +92,7 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
         "template": template,
         "target": target,
         "import": mention_import,
+        "profile": profile,
     }
 
 
@@ -156,6 +158,10 @@ def url_for(key, route, world):
         kwargs["action"] = ACTION_OF[key]
     if "<token:token>" in route:
         kwargs["token"] = world["incident"].public_token
+    if "<slug:stamp>" in route:
+        kwargs["stamp"] = world["profile"].stamp
+    if "<slug:sha>" in route:
+        kwargs["sha"] = world["profile"].logo_sha
     return reverse(key, kwargs=kwargs)
 
 
