@@ -4,6 +4,7 @@ A feed holds only what its page shows (published statements, published public up
 status page's list), in the same words; the views apply the pages' caching rules to it.
 """
 
+from django.http import HttpResponse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
 
@@ -13,8 +14,6 @@ CONTENT_TYPE = "application/atom+xml; charset=utf-8"
 
 
 def _answer(feed):
-    from django.http import HttpResponse
-
     response = HttpResponse(content_type=CONTENT_TYPE)
     feed.write(response, "utf-8")
     return response

@@ -93,3 +93,14 @@ def test_a_playbook_never_writes_the_internal_title_as_the_public_one(untitled):
 
     assert values["public_title"] == "Service notice"
     assert "181304" not in values["public_title"]
+
+
+def test_a_page_opened_before_the_rule_says_what_the_audience_reads(client_as, viewer, manager):
+    incident = factories.make_incident(manager, public_title="Late parcels")
+    incident.open_public_page(by=manager)
+    # As a page opened before this release may be: open, with no public title.
+    Incident.objects.filter(pk=incident.pk).update(public_title="")
+
+    page = client_as(viewer).get(incident.get_absolute_url()).content.decode()
+
+    assert "The public page shows “Service notice” until it has one." in page
