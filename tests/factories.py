@@ -8,11 +8,11 @@ from html.parser import HTMLParser
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import QueryDict
 
 from crisis.roles import COMMS, MANAGERS, ROLE_PERMISSIONS, sync_roles
 from incidents.models import AffectedParty, Incident
+from tests.public_factories import make_png, make_public_profile  # noqa: F401 - re-exported
 
 PASSWORD = "correct-horse-battery-staple"
 _once_tokens = itertools.count(1)
@@ -447,27 +447,3 @@ def count_stored(ids):
 
     with connection.cursor() as cursor:
         counts.add_stored(cursor, list(ids))
-
-
-def make_png(size=(40, 20), colour=(200, 30, 30)):
-    """A small PNG's bytes, drawn with Pillow."""
-    import io
-
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", size, colour).save(out, format="PNG")
-    return out.getvalue()
-
-
-def make_public_profile(**overrides):
-    """The company's public profile, with a logo (saved, so it has history)."""
-    from responses.branding import clean_logo
-    from responses.models import PublicProfile
-
-    fields = {"company_name": "Northwind", "accent_colour": "#0b5394", "logo_alt": "Northwind"}
-    fields.update(overrides)
-    profile = PublicProfile(**fields)
-    profile.set_logo(clean_logo(SimpleUploadedFile("logo.png", make_png())))
-    profile.save()
-    return profile
