@@ -335,6 +335,14 @@ if MENTIONS_API_MAX_BYTES <= 0:
 
 # The name the audience sees on public pages (which never name this tool).
 COMPANY_NAME = env_str("COMPANY_NAME", "")
+# The largest logo an admin may upload for the public pages (bytes); it is redrawn as a small PNG.
+PUBLIC_LOGO_MAX_BYTES = env_int("PUBLIC_LOGO_MAX_BYTES", 512 * 1024)
+if PUBLIC_LOGO_MAX_BYTES <= 0:
+    raise ImproperlyConfigured("PUBLIC_LOGO_MAX_BYTES must be positive.")
+# How long a resolved incident stays listed on the status page (/status/), in days.
+STATUS_PAGE_RECENT_DAYS = env_int("STATUS_PAGE_RECENT_DAYS", 14)
+if STATUS_PAGE_RECENT_DAYS < 0:
+    raise ImproperlyConfigured("STATUS_PAGE_RECENT_DAYS must be zero or more.")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

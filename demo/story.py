@@ -2,12 +2,17 @@
 by step at the moments the data gives, so every timestamp, reference and history row reads as if
 the desk had lived through it."""
 
+import io
+
+from PIL import Image, ImageDraw
+
 from crisis import timekeeper
 from demo.data.incidents import MOVE_REASONS, PARTY_AFTER
 from demo.data.responses import (
     DEMO_ACTION_ITEMS,
     DEMO_PLANS,
     DEMO_POSTMORTEMS,
+    DEMO_PROFILE,
     DEMO_STATEMENTS,
     DEMO_UPDATES,
     PUBLIC_DEMO_PAGE,
@@ -16,7 +21,7 @@ from demo.data.responses import (
 )
 from incidents.models import AffectedParty, Incident, PostMortem
 from responses import plans
-from responses.models import ActionItem, PlanTemplate, ProgressUpdate, Statement
+from responses.models import ActionItem, PlanTemplate, ProgressUpdate, PublicProfile, Statement
 
 
 def tell(spec, users, now):
@@ -30,7 +35,15 @@ def tell(spec, users, now):
     declared_at = detected_at + spec["declared_after"]
     fields = {
         name: spec[name]
-        for name in ("title", "summary", "category", "severity", "platforms", "tracking_terms")
+        for name in (
+            "title",
+            "public_title",
+            "summary",
+            "category",
+            "severity",
+            "platforms",
+            "tracking_terms",
+        )
     }
     fields["is_drill"] = spec.get("is_drill", False)
     with timekeeper.telling_at(declared_at):
@@ -219,3 +232,20 @@ def _postmortem_steps(incident, declared_at, comms, manager, drafted_after, subm
             lambda: postmortem.submit(by=manager, expected_version=postmortem.version),
         ),
     ]
+
+
+def brand():
+    """The demo company's public profile, with a logo drawn here (no file to ship), unless an
+    admin already set one. Queries the database."""
+    if PublicProfile.objects.exists():
+        return
+    image = Image.new("RGBA", (96, 96), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((4, 4, 92, 92), fill="#ffffff")
+    draw.polygon([(48, 16), (76, 72), (48, 58), (20, 72)], fill=DEMO_PROFILE["accent_colour"])
+    png = io.BytesIO()
+    image.save(png, format="PNG")
+    profile = PublicProfile(**DEMO_PROFILE)
+    profile.set_logo(png.getvalue())
+    profile._change_reason = "Demo data"
+    profile.save()

@@ -2,14 +2,18 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.text import capfirst
 
-from crisis.admin import LabelledFormsMixin, RecordAdmin
+from crisis.admin import LabelledFormsMixin, RecordAdmin, _on_a_past_version
 from crisis.templatetags.crisis_tags import describe_duration
+from responses.branding import clean_logo
 from responses.models import (
     PlanTemplate,
     PlanTemplateItem,
     Publication,
+    PublicProfile,
     ResponseTarget,
     Review,
     Statement,
@@ -150,3 +154,70 @@ class ResponseTargetAdmin(RecordAdmin):
             # Said next to the field, before the database constraint would refuse it.
             kwargs["min_value"] = 1
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class PublicProfileForm(forms.ModelForm):
+    """The profile's fields, and the logo as an upload: redrawn as a PNG (responses.branding)
+    or refused with a message under the field."""
+
+    logo_upload = forms.FileField(
+        label="Logo",
+        required=False,
+        help_text="PNG, JPEG, GIF or WebP (not SVG). It is shown at most 600 × 200 pixels.",
+    )
+    remove_logo = forms.BooleanField(label="Remove the logo", required=False)
+
+    class Meta:
+        model = PublicProfile
+        fields = ["company_name", "accent_colour", "logo_alt"]
+
+    def clean_logo_upload(self):
+        upload = self.cleaned_data.get("logo_upload")
+        return clean_logo(upload) if upload else None
+
+
+@admin.register(PublicProfile)
+class PublicProfileAdmin(RecordAdmin):
+    """The company as the audience sees it on the public pages: one row, added once, then
+    changed (never deleted: the pages fall back to COMPANY_NAME without it)."""
+
+    form = PublicProfileForm
+    fields = ["company_name", "logo_upload", "logo_preview", "remove_logo", "logo_alt"]
+    fields += ["accent_colour", "text_colour"]
+    readonly_fields = ["logo_preview", "text_colour"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not PublicProfile.objects.exists()
+
+    def get_readonly_fields(self, request, obj=None):
+        # The logo's bytes are not in history: a past version shows the rest.
+        names = [name for name in super().get_readonly_fields(request, obj) if name != "logo"]
+        return list(dict.fromkeys([*names, "logo_preview", "text_colour"]))
+
+    def get_fields(self, request, obj=None):
+        if _on_a_past_version(request):
+            return ["company_name", "logo_sha", "logo_alt", "accent_colour"]
+        return super().get_fields(request, obj)
+
+    @admin.display(description="Current logo")
+    def logo_preview(self, obj):
+        if not obj or not obj.logo_sha:
+            return "None"
+        return format_html(
+            '<img src="{}" alt="{}" class="public-logo">',
+            reverse("responses:public-logo", args=[obj.logo_sha]),
+            obj.shown_logo_alt,
+        )
+
+    @admin.display(description="Text on the accent")
+    def text_colour(self, obj):
+        if not obj or not obj.accent_colour:
+            return "White, on the default blue"
+        return "White" if obj.accent_text == "#ffffff" else "Black"
+
+    def save_model(self, request, obj, form, change):
+        if form.cleaned_data.get("logo_upload"):
+            obj.set_logo(form.cleaned_data["logo_upload"])
+        elif form.cleaned_data.get("remove_logo"):
+            obj.set_logo(b"")
+        super().save_model(request, obj, form, change)

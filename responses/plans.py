@@ -22,7 +22,8 @@ from responses.models import ActionItem, PlanApplication, PlanTemplate, PlanTemp
 
 # Every placeholder a holding statement may use, with what it becomes (shown in the admin site).
 PLACEHOLDERS = {
-    "public_title": "the incident's public title (its title when it has none)",
+    "public_title": "the incident's public title (“Service notice” until it has one; never its "
+    "internal title)",
     "title": "the incident's internal title",
     "platforms": "the incident's platforms by name, for example “X and Instagram”",
     "next_update": "when the next update is due by default, for example “11:00 UTC on 14 March”",

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
 from incidents.models import Incident
-from responses.models import ActionItem, ProgressUpdate, Publication, Statement
+from responses.models import ActionItem, ProgressUpdate, Publication, PublicProfile, Statement
 
 S = Incident.Status
 
@@ -46,16 +46,23 @@ def public_status(incident):
     return PUBLIC_STATUS[incident.status]
 
 
+# What the pages draw from the public profile, read with the page's state (not the logo's bytes).
+BRANDING = ("company_name", "accent_colour", "logo_sha", "logo_alt")
+
+
 @dataclass(frozen=True)
 class PageState:
     """What the public page needs before it decides to answer at all: the incident's public
     facts and the page's validators (``etag``, ``last_modified``)."""
 
     pk: int
+    token: str
     title: str
     status: str
     last_modified: datetime | None
     etag: str
+    # The company's name, logo and colour (an unsaved PublicProfile without the logo's bytes).
+    profile: PublicProfile
 
 
 def page_state(token):
@@ -71,7 +78,8 @@ def page_state(token):
 
     ``etag`` also sums the history rows' ids, so a change committed after a later one (whose
     time is then not the latest) still changes it, and it carries what the page is made with
-    (``release``).
+    (``release``). The public profile's history (the company's name, logo and colour) counts
+    too. The internal title is not read at all: the page never shows it.
     """
     sql, params = _page_state_sql()
     with connection.cursor() as cursor:
@@ -79,12 +87,22 @@ def page_state(token):
         row = cursor.fetchone()
     if row is None:
         return None
-    pk, title, public_title, status, changed_at, stamp = row
-    if isinstance(changed_at, str):  # SQLite hands MAX() of a datetime back as text, in UTC
-        changed_at = parse_datetime(changed_at).replace(tzinfo=UTC)
+    pk, public_title, status, changed_at, stamp, *branding = row
+    changed_at = as_moment(changed_at)
+    profile = PublicProfile(
+        **{name: value or "" for name, value in zip(BRANDING, branding, strict=True)}
+    )
     seen = f"{pk}:{changed_at.isoformat() if changed_at else ''}:{stamp or 0}:{release()}"
     etag = '"' + hashlib.blake2b(seen.encode(), digest_size=12).hexdigest() + '"'
-    return PageState(pk, public_title or title, status, changed_at, etag)
+    title = Incident.public_heading(public_title)
+    return PageState(pk, token, title, status, changed_at, etag, profile)
+
+
+def as_moment(value):
+    """A MAX() of datetimes as a datetime: SQLite hands it back as text, in UTC."""
+    if isinstance(value, str):
+        return parse_datetime(value).replace(tzinfo=UTC)
+    return value
 
 
 @cache
@@ -94,6 +112,7 @@ def _page_state_sql():
     histories = {m: m.history.model._meta.db_table for m in (Incident, Statement, Publication)}
     histories[ProgressUpdate] = ProgressUpdate.history.model._meta.db_table
     histories[ActionItem] = ActionItem.history.model._meta.db_table
+    profile_history = PublicProfile.history.model._meta.db_table
     statement = Statement._meta.db_table
     changes = " UNION ALL ".join(
         [
@@ -108,14 +127,18 @@ def _page_state_sql():
             "WHERE incident_id IN (SELECT id FROM page) AND kind = %s AND status = %s",
             f"SELECT history_date, history_id FROM {histories[ActionItem]} "
             "WHERE incident_id IN (SELECT id FROM page)",
+            # The company's name, logo and colour (one row, edited now and then).
+            f"SELECT history_date, history_id FROM {profile_history}",
         ]
     )
     sql = (
-        f"WITH page AS (SELECT id, title, public_title, status FROM {incident} "
+        f"WITH page AS (SELECT id, public_title, status FROM {incident} "
         "WHERE public_token = %s AND is_public_page_open = %s), "
         f"changes AS ({changes}) "
-        "SELECT page.id, page.title, page.public_title, page.status, c.at, c.n FROM page "
-        "CROSS JOIN (SELECT MAX(at) AS at, SUM(n) AS n FROM changes) c"
+        "SELECT page.id, page.public_title, page.status, c.at, c.n, "
+        + ", ".join(f"b.{name}" for name in BRANDING)
+        + " FROM page CROSS JOIN (SELECT MAX(at) AS at, SUM(n) AS n FROM changes) c "
+        f"LEFT JOIN {PublicProfile._meta.db_table} b ON b.slot = 1"
     )
     published = Statement.Status.PUBLISHED
     params = [
@@ -142,6 +165,10 @@ def release():
             "responses/public_page.html",
             "responses/_public_action_items.html",
             "responses/_public_updates.html",
+            "responses/_public_head.html",
+            "responses/_public_brand.html",
+            "responses/status_page.html",
+            "responses/_status_row.html",
         )
     ]
     styles = [static("bootstrap/css/bootstrap.min.css"), static("css/app.css")]

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from responses import reports
-from responses.views import plan, public, statement, update
+from responses.views import plan, public, statement, status, update
 
 app_name = "responses"
 
@@ -75,6 +75,12 @@ urlpatterns = [
     ),
     # The audience's page: the token is the only key, so the path says nothing else.
     path("p/<token:token>/", public.public_page, name="public-page"),
+    path("p/<token:token>/feed/", public.public_feed, name="public-feed"),
+    # The company's status page and its feed, and the public pages' branding, all public.
+    path("status/", status.status_page, name="status-page"),
+    path("status/feed/", status.status_feed, name="status-feed"),
+    path("status/brand-<slug:stamp>.css", status.brand_css, name="public-brand-css"),
+    path("status/logo-<slug:sha>.png", status.brand_logo, name="public-logo"),
     path(
         "incidents/<reference:reference>/plan-templates/apply/",
         plan.plan_apply,

@@ -134,6 +134,12 @@ APP_POLICY = {
     "responses:public-page-open": manager_write(),
     "responses:public-page-close": manager_write(),
     "responses:public-page": public(),
+    "responses:public-feed": public(),
+    # The company's status page, its feed, and the public pages' style sheet and logo.
+    "responses:status-page": public(),
+    "responses:status-feed": public(),
+    "responses:public-brand-css": public(),
+    "responses:public-logo": public(),
     # The action plan
     "responses:action-item-create": comms_write(),
     "responses:action-item-edit": comms_write(),
@@ -230,6 +236,9 @@ ADMIN_MODELS = {
     "responses.statement": record_admin(add=(403, 403), change=(200, 403)),
     "responses.plantemplate": record_admin(),
     "responses.responsetarget": record_admin(add=(403, 403)),
+    # The public profile: one row (the world has it), so never added again; every field is
+    # optional, so an empty form saves (302).
+    "responses.publicprofile": record_admin(add=(403, 403), change=(200, 302)),
     # Background tasks (django-tasks-db): read only, never added, changed or deleted by hand.
     "django_tasks_database.dbtaskresult": stock_admin(
         add=(403, 403), change=(200, 403), delete=(403, 403)

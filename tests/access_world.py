@@ -86,6 +86,7 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
         )
     )
     SpikeThreshold.objects.create()
+    profile = factories.make_public_profile()
     # Someone with two-factor sign-in on (none of the five roles, whose pages it would change).
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -113,6 +114,7 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
         "template": template,
         "target": target,
         "import": mention_import,
+        "profile": profile,
     }
 
 
@@ -178,6 +180,10 @@ def url_for(key, route, world):
         kwargs["action"] = ACTION_OF[key]
     if "<token:token>" in route:
         kwargs["token"] = world["incident"].public_token
+    if "<slug:stamp>" in route:
+        kwargs["stamp"] = world["profile"].stamp
+    if "<slug:sha>" in route:
+        kwargs["sha"] = world["profile"].logo_sha
     return reverse(key, kwargs=kwargs)
 
 

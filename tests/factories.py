@@ -12,6 +12,7 @@ from django.http import QueryDict
 
 from crisis.roles import COMMS, MANAGERS, ROLE_PERMISSIONS, sync_roles
 from incidents.models import AffectedParty, Incident
+from tests.public_factories import make_png, make_public_profile  # noqa: F401 - re-exported
 
 PASSWORD = "correct-horse-battery-staple"
 _once_tokens = itertools.count(1)
@@ -95,6 +96,8 @@ def make_incident(by=None, *, status=None, **overrides):
     )
     fields = {
         "title": "Angry replies about late deliveries",
+        # What a public page or a published statement needs (never the internal title).
+        "public_title": "Late deliveries",
         "summary": "Orders from the north warehouse are late.",
         "category": Incident.Category.NEGATIVE_COMMENTS,
         "severity": Incident.Severity.MAJOR,

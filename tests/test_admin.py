@@ -328,6 +328,7 @@ def test_a_user_is_deactivated_from_the_admin_form(client_as, admin, viewer):
 def test_every_admin_page_we_touched_opens(client_as, admin, records, viewer):
     client = client_as(admin)
     things = {**records, "user": viewer, "group": Group.objects.get(name=COMMS)}
+    things["public profile"] = factories.make_public_profile()
     urls = [reverse("admin:index")]
     for obj in things.values():
         opts = obj._meta

@@ -47,6 +47,10 @@ NOT_FREE_TEXT = {
     "token",
     "secret",
     "secret_hash",
+    # A digest the app computes of the logo it drew; the colour is checked as #rrggbb on save
+    # and again before the style sheet writes it (PublicProfile.accent).
+    "logo_sha",
+    "accent_colour",
     "prefix",
     "password",
     "username",

@@ -24,6 +24,7 @@ DEMO_USERS = [
 DEMO_INCIDENTS = [
     {
         "title": "Drill: customer data exposed in a shared spreadsheet",
+        "public_title": "Drill: a customer file shared by mistake",
         "summary": "A practice run of the data-breach playbook.",
         "category": Incident.Category.DATA_BREACH,
         "severity": Incident.Severity.CRITICAL,
@@ -51,6 +52,7 @@ DEMO_INCIDENTS = [
     # Closed with its post-mortem: the lesson the comment storm below is reminded of.
     {
         "title": "Delivery fee change sparks a wave of complaints",
+        "public_title": "Questions about our new delivery fee",
         "summary": "An email announced a higher delivery fee without saying why. Customers "
         "complained on X and Facebook for two days, until the change was explained on the "
         "website and in a pinned post.",
@@ -69,6 +71,7 @@ DEMO_INCIDENTS = [
     },
     {
         "title": "Rumour of a recall that never happened",
+        "public_title": "No product recall: the facts",
         "summary": "A forum post claimed a product recall. Checked with quality: no recall.",
         "category": Incident.Category.MISINFORMATION,
         "severity": Incident.Severity.MINOR,
@@ -81,6 +84,7 @@ DEMO_INCIDENTS = [
     },
     {
         "title": "Checkout outage during the autumn sale",
+        "public_title": "Checkout problems during the autumn sale",
         "summary": "Payments failed for two hours. Fixed by rolling back the release.",
         "category": Incident.Category.SERVICE_FAILURE,
         "severity": Incident.Severity.MAJOR,
@@ -103,6 +107,7 @@ DEMO_INCIDENTS = [
     },
     {
         "title": "Employee's offensive post shared from a brand account",
+        "public_title": "A post shared from our account",
         "summary": "A personal post was published from the corporate LinkedIn page by mistake "
         "and stayed up for 40 minutes.",
         "category": Incident.Category.INAPPROPRIATE_CONTENT,
@@ -125,6 +130,7 @@ DEMO_INCIDENTS = [
     },
     {
         "title": "Delivery delays spark a storm of angry replies",
+        "public_title": "Late deliveries",
         "summary": "A warehouse outage delayed about 4,000 orders. Customers are replying to every "
         "brand post on X and Instagram, and the #WhereIsMyOrder hashtag is trending locally.",
         "category": Incident.Category.NEGATIVE_COMMENTS,
@@ -147,6 +153,7 @@ DEMO_INCIDENTS = [
     },
     {
         "title": "Fake giveaway account impersonating the brand",
+        "public_title": "A fake giveaway using our name",
         "summary": "An account using our logo promises free products in exchange for card "
         "details. Several followers have asked whether it is real.",
         "category": Incident.Category.MISINFORMATION,

@@ -190,3 +190,10 @@ DEMO_POSTMORTEMS = {
         },
     ),
 }
+
+# The company as the audience sees it on the demo's public pages and status page.
+DEMO_PROFILE = {
+    "company_name": "Northwind Goods",
+    "accent_colour": "#0b5394",
+    "logo_alt": "Northwind Goods",
+}

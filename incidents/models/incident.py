@@ -1,7 +1,5 @@
 """The incident: its reference, its facts, its lifecycle and its public page."""
 
-import secrets
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -20,6 +18,7 @@ from crisis.lifecycle import (
 )
 from incidents.models.incident_queryset import IncidentQuerySet
 from incidents.models.platform import Platform
+from incidents.models.public_page import PublicPage
 from incidents.models.reference import ReferenceCounter
 
 # The statuses in which an incident and everything under it are frozen (crisis.lifecycle's
@@ -27,7 +26,7 @@ from incidents.models.reference import ReferenceCounter
 FROZEN_INCIDENT_STATUSES = frozenset({"closed", "cancelled"})
 
 
-class Incident(VersionedModel):
+class Incident(PublicPage, VersionedModel):
     class Status(models.TextChoices):
         TRIAGE = "triage", "Triage"
         RESPONDING = "responding", "Responding"
@@ -115,7 +114,8 @@ class Incident(VersionedModel):
     public_title = models.CharField(
         max_length=200,
         blank=True,
-        help_text="What the audience sees on the public page. Leave empty to use the title.",
+        help_text="What the audience sees on the public page and in the feeds: never the "
+        "title. Needed before the public page opens or a statement is published.",
     )
     summary = models.TextField(blank=True, help_text="What happened, as far as we know.")
     category = models.CharField(max_length=30, choices=Category.choices)
@@ -313,10 +313,6 @@ class Incident(VersionedModel):
         return self.status
 
     @property
-    def shown_public_title(self):
-        return self.public_title or self.title
-
-    @property
     def tracking_term_list(self):
         return [term.strip() for term in self.tracking_terms.split(",") if term.strip()]
 
@@ -326,6 +322,13 @@ class Incident(VersionedModel):
 
     def clean(self):
         super().clean()
+        if self.is_public_page_open and not self.has_public_title:
+            raise ValidationError(
+                {
+                    "public_title": "The public page is open: it needs a public "
+                    "title (the audience never sees the internal title)."
+                }
+            )
         if self.pk is None:
             if self.detected_at and self.detected_at > timekeeper.now():
                 raise ValidationError(
@@ -403,38 +406,6 @@ class Incident(VersionedModel):
             reason=f"Cancelled: {reason}",
             changes={"cancelled_at": timekeeper.now(), "cancel_reason": reason},
         )
-
-    def open_public_page(self, *, by):
-        """Publish the incident's public page. Queries and locks the row.
-
-        The first opening makes the unguessable token; later openings reuse it. Not a lifecycle
-        move, so the version stays: an incident form open elsewhere is not made stale by it.
-        """
-        return self._set_public_page(True, by=by, reason="Public page opened")
-
-    def close_public_page(self, *, by):
-        """Take the public page offline (its link answers 404 until opened again)."""
-        return self._set_public_page(False, by=by, reason="Public page closed")
-
-    def _set_public_page(self, is_open, *, by, reason):
-        if by is None or not by.has_perm("incidents.manage_public_page"):
-            raise TransitionRefused("Only a manager may open or close the public page.")
-        with transaction.atomic():
-            row = type(self).objects.select_for_update().get(pk=self.pk)
-            if row.is_public_page_open == is_open:
-                state = "open" if is_open else "closed"
-                raise TransitionRefused(f"The public page is already {state}.")
-            if is_open:
-                row.refuse_if_frozen()
-            # Taking the page down stays possible on a frozen incident (it is recorded in
-            # history like every change); opening it again is not.
-            row._allow_while_frozen()
-            if is_open and not row.public_token:
-                row.public_token = secrets.token_urlsafe(24)
-            row.is_public_page_open = is_open
-            row._save_as(by, reason)
-        self._copy_from(row)
-        return row
 
     def move(self, action, *, by, reason=""):
         """Run the verb behind a button's ``action`` name."""

@@ -4,6 +4,7 @@ updates, plan templates, response targets and reminders; one module per record."
 from responses.models.action_item import ActionItem, ActionItemQuerySet
 from responses.models.plan_template import PlanApplication, PlanTemplate, PlanTemplateItem
 from responses.models.progress_update import ProgressUpdate, ProgressUpdateQuerySet
+from responses.models.public_profile import PublicProfile
 from responses.models.publication import Publication
 from responses.models.reminder import SentReminder
 from responses.models.response_target import DEFAULT_TARGETS, ResponseTarget
@@ -21,6 +22,7 @@ __all__ = [
     "PlanTemplateItem",
     "ProgressUpdate",
     "ProgressUpdateQuerySet",
+    "PublicProfile",
     "Publication",
     "ResponseTarget",
     "Review",

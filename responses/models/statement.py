@@ -366,7 +366,7 @@ class Statement(StatementReview, VersionedModel):
                 "publish",
                 by=by,
                 reason="Published",
-                check=_fits_every_target,
+                check=_checks(_fits_every_target, _has_public_title),
                 changes={"published_at": now, "published_by": by},
                 record=services.mail_published,
             )
@@ -406,6 +406,12 @@ class Statement(StatementReview, VersionedModel):
             changes={"withdrawn_at": timekeeper.now(), "withdrawn_by": by},
             record=lambda row: services.mail_withdrawn(row, by),
         )
+
+
+def _has_public_title(row):
+    """A statement reaches the audience under the incident's public title, which must exist
+    (the public page and its feed never fall back to the internal title). One query."""
+    Incident.objects.only("public_title").get(pk=row.incident_id).refuse_without_public_title()
 
 
 def _checks(*checks):

@@ -1,6 +1,5 @@
 """The public page: opened and closed by a manager, read by the audience without signing in."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
@@ -15,7 +14,8 @@ from django.views.decorators.http import require_POST, require_safe
 from crisis.lifecycle import TransitionRefused
 from crisis.middleware import sessionless
 from incidents.models import Incident
-from responses import public
+from responses import feeds, public
+from responses.models import PublicProfile
 
 
 @login_required
@@ -70,17 +70,36 @@ PUBLIC_CACHE = {"public": True, "max_age": 30, "stale_while_revalidate": 30}
 def public_page(request, token):
     """The audience's page: no sign-in, nothing internal, 404 unless a manager opened it. No
     session, no user, no cookie: the same answer for everyone, with validators for a 304."""
+    return _public_answer(request, token, _render)
+
+
+@sessionless
+@require_safe
+def public_feed(request, token):
+    """The public page's Atom feed: its published statements and public updates, under the
+    page's own rules (404 unless open, no cookie, the same validators and 304)."""
+    return _public_answer(request, token, lambda state: _render_feed(request, state))
+
+
+def _public_answer(request, token, render):
+    """The public page's answer, made by ``render(state)`` unless the request's validators
+    show the reader already has it. One query before rendering."""
     state = public.page_state(token)
     if state is None:
         raise Http404  # never stored (crisis.middleware.NoStoreMiddleware): reopening shows at once
-    response = get_conditional_response(
-        request, etag=state.etag, last_modified=_timestamp(state.last_modified)
-    )
+    return conditional_answer(request, state.etag, state.last_modified, lambda: render(state))
+
+
+def conditional_answer(request, etag, last_modified, render):
+    """A public answer: 304 when the request's validators match, else ``render()`` (a body, or
+    an HttpResponse); with the validators and the public cache rules either way."""
+    response = get_conditional_response(request, etag=etag, last_modified=_timestamp(last_modified))
     if response is None:
-        response = HttpResponse(_render(state))
-    response["ETag"] = state.etag
-    if state.last_modified is not None:
-        response["Last-Modified"] = http_date(_timestamp(state.last_modified))
+        body = render()
+        response = body if isinstance(body, HttpResponse) else HttpResponse(body)
+    response["ETag"] = etag
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(_timestamp(last_modified))
     patch_cache_control(response, **PUBLIC_CACHE)
     return response
 
@@ -96,7 +115,8 @@ def _render(state):
     updates = public.public_updates(state.pk)
     status, status_text = public.public_status(state)
     context = {
-        "company_name": settings.COMPANY_NAME,
+        "profile": state.profile,
+        "feed_url": reverse("responses:public-feed", args=[state.token]),
         "title": state.title,
         "status": status,
         "status_text": status_text,
@@ -109,11 +129,20 @@ def _render(state):
     return loader.render_to_string("responses/public_page.html", context)
 
 
+def _render_feed(request, state):
+    """The Atom feed of the page of ``state``: three queries."""
+    statements = public.public_statements(state.pk)
+    updates = public.public_updates(state.pk)
+    page_url = request.build_absolute_uri(reverse("responses:public-page", args=[state.token]))
+    return feeds.page_feed(state, statements, updates, page_url, state.profile, request)
+
+
 def page_not_found(request, exception=None):
     """The site's 404 handler: under the public pages' address the answer is a plain page that
     names neither the tool nor the company's internals; elsewhere it is the usual one."""
     public_prefix = reverse("responses:public-page", args=["-"]).removesuffix("-/")
-    if request.path.startswith(public_prefix):
-        context = {"company_name": settings.COMPANY_NAME}
+    status_prefix = reverse("responses:status-page")
+    if request.path.startswith((public_prefix, status_prefix)):
+        context = {"company_name": PublicProfile.current().shown_company_name}
         return render(request, "responses/public_not_found.html", context, status=404)
     return defaults.page_not_found(request, exception)

@@ -133,3 +133,22 @@ def test_the_demo_keeps_its_audience_updated_on_the_monitored_incident(db):
     )
     # Every incident's stored public word is what its statements and updates tell.
     assert public_word.differences() == []
+
+
+def test_the_demo_public_pages_are_branded_and_titled_for_the_audience(client, db):
+    from django.urls import reverse
+
+    from responses.models import PublicProfile
+    from responses.public import public_page_url
+
+    seed()
+
+    profile = PublicProfile.objects.get()
+    assert profile.company_name == "Northwind Goods" and profile.logo_sha
+    assert not Incident.objects.filter(public_title="").exists()
+    opened = Incident.objects.get(is_public_page_open=True)
+    page = client.get(public_page_url(opened)).content.decode()
+    assert opened.public_title in page and opened.title not in page
+    assert "Northwind Goods" in page
+    status = client.get(reverse("responses:status-page")).content.decode()
+    assert opened.public_title in status

@@ -48,8 +48,12 @@ def rows(response):
 
 def test_it_exports_one_row_per_incident_after_a_header(client_as, viewer, comms):
     with time_machine.travel(DECLARED, tick=False):
-        factories.make_incident(comms, title="Checkout outage", platforms=["x", "reddit"])
-        factories.make_incident(comms, title="Drill: data leak", is_drill=True, lead=None)
+        factories.make_incident(
+            comms, title="Checkout outage", public_title="", platforms=["x", "reddit"]
+        )
+        factories.make_incident(
+            comms, title="Drill: data leak", public_title="", is_drill=True, lead=None
+        )
 
     with time_machine.travel(datetime(2026, 3, 14, 9, 30, tzinfo=UTC), tick=False):
         response = client_as(viewer).get(URL)

@@ -121,7 +121,8 @@ def test_the_public_page_needs_no_sign_in(role, request, client_as, author, mana
     response = client.get(public_page_url(incident))
 
     assert response.status_code == 200
-    assert incident.title in factories.page_text(response)
+    assert incident.public_title in factories.page_text(response)
+    assert incident.title not in factories.page_text(response)  # never the internal title
 
 
 def test_the_admin_site_shows_statements_but_does_not_change_them(client_as, admin, author):

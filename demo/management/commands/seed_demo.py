@@ -84,6 +84,7 @@ class Command(BaseCommand):
         password = options["password"] or secrets.token_urlsafe(9)
         users, given_password = self._users(password, reset=options["reset_passwords"])
 
+        story.brand()
         statements = plans = 0
         now = timezone.now()
         created = []
