@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "crisis",
     "incidents",
     "responses",
+    # Posting published statements to Mastodon and Bluesky accounts that admins connect.
+    "connectors",
     "demo",
 ]
 
@@ -313,6 +315,15 @@ if OUTBOX_MAX_ATTEMPTS < 1 or OUTBOX_LEASE_SECONDS <= OUTBOX_HTTP_TIMEOUT_SECOND
         "OUTBOX_MAX_ATTEMPTS must be at least 1 and OUTBOX_LEASE_SECONDS longer than "
         "OUTBOX_HTTP_TIMEOUT_SECONDS."
     )
+# The key(s) that encrypt the Mastodon and Bluesky credentials at rest (Fernet keys, comma
+# separated: the first encrypts, all decrypt, so a key can be rotated). Needed once an account is
+# connected; without it only the development secret key may stand in (see connectors.crypto).
+CONNECTOR_KEYS = env_list("CONNECTOR_KEY", [])
+CONNECTOR_DEVELOPMENT_KEY_ALLOWED = SECRET_KEY == DEVELOPMENT_SECRET_KEY
+# How long one call to a platform may take, in seconds; the job runs it, never a page.
+CONNECTOR_TIMEOUT = env_int("CONNECTOR_TIMEOUT", 15)
+# How many times a post is tried (a 429, a 5xx, a timeout) before it shows as failed.
+CONNECTOR_MAX_ATTEMPTS = env_int("CONNECTOR_MAX_ATTEMPTS", 5)
 # Where uploaded CSV files of mentions wait for the worker (read from disk in chunks, never held
 # in memory); files are removed once imported.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))

@@ -35,6 +35,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The mentions API (token authentication, OpenAPI schema at api/v1/openapi.json).
     path("api/v1/", api.urls),
+    path("", include("connectors.urls")),
     path("", include("responses.urls")),
     path("", include("incidents.urls")),
 ]

@@ -6,8 +6,8 @@ statement page's table and the live counter's limits all read from here.
 
 - X weighs its text (the published twitter-text rules, via ``twitter-text-parser``): a link counts
   23 whatever its length, most emoji and CJK characters 2, Latin text 1; the limit is 280.
-- Bluesky and Threads count what a reader sees as one character (a grapheme cluster): an emoji
-  built of several code points, such as a family or a flag, counts 1.
+- Bluesky, Threads and Mastodon count what a reader sees as one character (a grapheme
+  cluster): an emoji built of several code points, such as a family or a flag, counts 1.
 - The others count Unicode code points, ``len(body)``.
 """
 
@@ -24,6 +24,9 @@ LENGTH_LIMITS = {
     Platform.X: 280,
     Platform.BLUESKY: 300,
     Platform.THREADS: 500,
+    # A Mastodon server's default; it counts graphemes (and a link as 23, which we do not: a long
+    # link is counted in full, so we may refuse what the server would take, never the reverse).
+    Platform.MASTODON: 500,
     Platform.INSTAGRAM: 2200,
     Platform.TIKTOK: 2200,
     Platform.LINKEDIN: 3000,
@@ -37,7 +40,12 @@ LENGTH_LIMITS = {
 WEIGHTED = "weighted"
 GRAPHEMES = "graphemes"
 CHARACTERS = "characters"
-COUNTING = {Platform.X: WEIGHTED, Platform.BLUESKY: GRAPHEMES, Platform.THREADS: GRAPHEMES}
+COUNTING = {
+    Platform.X: WEIGHTED,
+    Platform.BLUESKY: GRAPHEMES,
+    Platform.THREADS: GRAPHEMES,
+    Platform.MASTODON: GRAPHEMES,
+}
 
 HOW_COUNTED = {
     WEIGHTED: "as X counts: a link 23, most emoji and CJK characters 2",

@@ -130,6 +130,8 @@ APP_POLICY = {
     "responses:statement-approve-publish": manager_write(),
     "responses:statement-withdraw": comms_write(get=405, post=302),
     "responses:publication-link": comms_write(get=405, post=302),
+    # Retrying a post to Mastodon or Bluesky is part of publishing: managers.
+    "connectors:post-retry": manager_write(),
     # The public page
     "responses:public-page-open": manager_write(),
     "responses:public-page-close": manager_write(),
@@ -252,6 +254,11 @@ ADMIN_MODELS = {
     "crisis.delivery": stock_admin(add=(403, 403), change=(200, 403), delete=(403, 403)),
     # One row of thresholds: added once (the world has it), never deleted.
     "incidents.spikethreshold": stock_admin(add=(403, 403), delete=(403, 403)),
+    # Platform accounts: connected and edited (an empty form is shown again with its errors),
+    # switched off rather than deleted (their posts refer to them).
+    "connectors.platformaccount": stock_admin(delete=(403, 403)),
+    # Posts by Crisis Desk: read only; retried from the statement page.
+    "connectors.postattempt": stock_admin(add=(403, 403), change=(200, 403), delete=(403, 403)),
 }
 # The user admin's own page for setting a password.
 ADMIN_SITE_POLICY["admin:auth_user_password_change"] = admin_only(post=200)

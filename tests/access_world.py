@@ -87,6 +87,13 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
     )
     SpikeThreshold.objects.create()
     profile = factories.make_public_profile()
+    # A connected account and a post that failed, for the Retry button and the admin's pages.
+    from connectors.models import PostAttempt
+
+    account = factories.make_platform_account()
+    post = PostAttempt.objects.create(
+        account=account, statement=published, status=PostAttempt.Status.FAILED, attempts=1
+    )
     # Someone with two-factor sign-in on (none of the five roles, whose pages it would change).
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -115,6 +122,7 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
         "target": target,
         "import": mention_import,
         "profile": profile,
+        "post": post,
     }
 
 
@@ -126,6 +134,7 @@ PK_OF = {
     "responses:publication-": "published",
     "responses:action-item-": "item",
     "responses:update-": "update",
+    "connectors:post-": "published",
 }
 ACTION_OF = {"incidents:move": "monitor", "responses:action-item-move": "start"}
 
@@ -176,6 +185,8 @@ def url_for(key, route, world):
         ).pk
     if "<int:publication_pk>" in route:
         kwargs["publication_pk"] = world["publication"].pk
+    if "<int:attempt_pk>" in route:
+        kwargs["attempt_pk"] = world["post"].pk
     if "<slug:action>" in route:
         kwargs["action"] = ACTION_OF[key]
     if "<token:token>" in route:
@@ -190,7 +201,7 @@ def url_for(key, route, world):
 # Requests, rolled back
 
 
-TRACKED_APPS = ("auth", "incidents", "responses")
+TRACKED_APPS = ("auth", "incidents", "responses", "connectors")
 
 
 def state():

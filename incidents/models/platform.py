@@ -13,4 +13,5 @@ class Platform(models.TextChoices):
     REDDIT = "reddit", "Reddit"
     THREADS = "threads", "Threads"
     BLUESKY = "bluesky", "Bluesky"
+    MASTODON = "mastodon", "Mastodon"
     OTHER = "other", "Other"

@@ -357,7 +357,7 @@ class Statement(StatementReview, VersionedModel):
         optional, addable later). Also starts the incident's public acknowledgement clock the
         first time, and records the incident's latest public word. Queries and locks the
         statement and then the incident."""
-        from responses import services
+        from responses import posting, services
 
         links = links or {}
         now = timekeeper.now()
@@ -374,6 +374,8 @@ class Statement(StatementReview, VersionedModel):
                 Publication(statement=row, platform=code, url=links.get(code, ""), published_at=now)
                 for code in row.target_platforms
             )
+            # Posted for real where an account is connected, by a job after the commit.
+            posting.queue_posts(row)
             incident = Incident.objects.select_for_update().get(pk=row.incident_id)
             if incident.first_acknowledged_at is None:
                 incident.first_acknowledged_at = now

@@ -12,6 +12,7 @@ from crisis.forms import AlreadySaved
 from crisis.history import entries_for
 from crisis.lifecycle import TransitionRefused
 from incidents.models import Incident, Platform
+from responses import posting
 from responses.forms import (
     DecisionForm,
     PublicationLinkForm,
@@ -130,6 +131,8 @@ def _render_detail(request, statement, *, publish_form=None, status=200):
         if statement.incident.is_public_page_open
         else None,
         "can_manage_public_page": request.user.has_perm("incidents.manage_public_page"),
+        "posts": posting.posts_of(statement),
+        "can_retry_posts": request.user.has_perm("responses.publish_statement"),
     }
     return render(request, "responses/statement_detail.html", context, status=status)
 

@@ -134,6 +134,7 @@ def test_the_limits_table_has_every_platform_and_the_agreed_numbers():
         "x": 280,
         "bluesky": 300,
         "threads": 500,
+        "mastodon": 500,
         "instagram": 2200,
         "tiktok": 2200,
         "linkedin": 3000,

@@ -64,6 +64,7 @@ def test_the_form_offers_the_incidents_platforms_first_and_ticked(client_as, com
         "reddit",
         "threads",
         "bluesky",
+        "mastodon",
         "other",
     }
     assert factories.form_values(response, "body").getlist("target_platforms") == [

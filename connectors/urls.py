@@ -1,0 +1,12 @@
+from django.urls import path
+
+from connectors import views
+
+app_name = "connectors"
+urlpatterns = [
+    path(
+        "statements/<int:pk>/posts/<int:attempt_pk>/retry/",
+        views.post_retry,
+        name="post-retry",
+    ),
+]
