@@ -12,7 +12,7 @@ from django.http import QueryDict
 
 from crisis.roles import COMMS, MANAGERS, ROLE_PERMISSIONS, sync_roles
 from incidents.models import AffectedParty, Incident
-from tests.public_factories import make_png, make_public_profile  # noqa: F401 - re-exported
+from tests.public_factories import *  # noqa: F403 - branding and accounts, re-exported
 
 PASSWORD = "correct-horse-battery-staple"
 _once_tokens = itertools.count(1)
@@ -447,16 +447,3 @@ def count_stored(ids):
 
     with connection.cursor() as cursor:
         counts.add_stored(cursor, list(ids))
-
-
-def make_platform_account(name="@acme@mastodon.example", *, secret="token-123", **overrides):
-    """A connected Mastodon account (pass platform="bluesky" and a handle for Bluesky); its
-    server is an address nothing answers unless a test starts a server there."""
-    from connectors.models import PlatformAccount
-
-    fields = {"platform": "mastodon", "server_url": "http://127.0.0.1:9", "handle": ""}
-    fields.update(overrides)
-    account = PlatformAccount(name=name, **fields)
-    account.set_secret(secret)
-    account.save()
-    return account

@@ -1,4 +1,7 @@
-"""Factories of the public pages' branding, beside tests/factories.py (which re-exports them)."""
+"""Factories of what faces outside (the public pages' branding, the platform accounts), beside
+tests/factories.py, which re-exports them."""
+
+__all__ = ["make_platform_account", "make_png", "make_public_profile"]
 
 import io
 
@@ -24,3 +27,16 @@ def make_public_profile(**overrides):
     profile.set_logo(clean_logo(SimpleUploadedFile("logo.png", make_png())))
     profile.save()
     return profile
+
+
+def make_platform_account(name="@acme@mastodon.example", *, secret="token-123", **overrides):
+    """A connected Mastodon account (pass platform="bluesky" and a handle for Bluesky); its
+    server is an address nothing answers unless a test starts a server there."""
+    from connectors.models import PlatformAccount
+
+    fields = {"platform": "mastodon", "server_url": "http://127.0.0.1:9", "handle": ""}
+    fields.update(overrides)
+    account = PlatformAccount(name=name, **fields)
+    account.set_secret(secret)
+    account.save()
+    return account

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('responses', '0011_platform_mastodon'),
+        ('responses', '0012_platform_mastodon'),
     ]
 
     operations = [

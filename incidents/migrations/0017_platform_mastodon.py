@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0015_dashboard_partial_indexes'),
+        ('incidents', '0016_public_title_never_the_title'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('responses', '0010_dashboard_drafts_index'),
+        ('responses', '0011_public_profile'),
     ]
 
     operations = [

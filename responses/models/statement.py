@@ -16,6 +16,13 @@ from responses.lengths import length_check, length_errors
 from responses.models.four_eyes import FourEyesQuerySet
 from responses.models.publication import Publication
 from responses.models.review import Review
+from responses.models.statement_checks import (
+    _checks,
+    _fits_every_target,
+    _has_public_title,
+    _may_review,
+    _same_version,
+)
 from responses.models.statement_review import REVIEW_PERMISSION, StatementReview
 from responses.models.statement_versions import StatementVersions
 
@@ -408,45 +415,3 @@ class Statement(StatementReview, VersionedModel):
             changes={"withdrawn_at": timekeeper.now(), "withdrawn_by": by},
             record=lambda row: services.mail_withdrawn(row, by),
         )
-
-
-def _has_public_title(row):
-    """A statement reaches the audience under the incident's public title, which must exist
-    (the public page and its feed never fall back to the internal title). One query."""
-    Incident.objects.only("public_title").get(pk=row.incident_id).refuse_without_public_title()
-
-
-def _checks(*checks):
-    def run_all(row):
-        for check in checks:
-            check(row)
-
-    return run_all
-
-
-def _may_review(user):
-    def check(row):
-        refusal = row.review_refusal(user)
-        if refusal:
-            raise TransitionRefused(refusal)
-
-    return check
-
-
-def _fits_every_target(row):
-    errors = length_errors(row.body, row.target_platforms)
-    if errors:
-        raise TransitionRefused(
-            " ".join(errors) + " Shorten it or change the platforms; an edited statement goes "
-            "back to Draft for a new approval."
-        )
-
-
-def _same_version(version):
-    def check(row):
-        if version is not None and row.version != version:
-            raise TransitionRefused(
-                "The statement changed after you opened it. Read the new wording, then decide."
-            )
-
-    return check
