@@ -17,18 +17,23 @@ from tests.connectors.servers import Fault
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
+def posting_jobs():
+    """The posting jobs queued (publishing also queues the outbox's mail deliveries)."""
+    return DBTaskResult.objects.filter(task_path="connectors.tasks.post_statement")
+
+
 def test_publishing_queues_the_post_and_no_request_leaves_the_page(
     incident, comms, manager, mastodon, mastodon_account, django_capture_on_commit_callbacks
 ):
     statement = approved_statement(incident, comms)
-    tasks_before = DBTaskResult.objects.count()
+    tasks_before = posting_jobs().count()
 
     (attempt,) = publish(statement, manager, django_capture_on_commit_callbacks)
 
     assert attempt.status == PostAttempt.Status.QUEUED
     assert attempt.account == mastodon_account
     assert attempt.idempotency_key
-    assert DBTaskResult.objects.count() == tasks_before + 1
+    assert posting_jobs().count() == tasks_before + 1
     assert mastodon.requests == []  # the job posts; publishing waited on nobody
 
 
@@ -87,7 +92,7 @@ def test_a_429_waits_as_long_as_retry_after_asks_then_posts(
     assert attempt.status == PostAttempt.Status.QUEUED
     assert "429" in attempt.last_error
     assert attempt.next_try_at >= before + timedelta(seconds=300)
-    queued = DBTaskResult.objects.order_by("-enqueued_at").first()
+    queued = posting_jobs().order_by("-enqueued_at").first()
     assert queued.args_kwargs["args"] == [attempt.pk]
     assert queued.run_after == attempt.next_try_at
 
@@ -198,13 +203,13 @@ def test_a_drill_never_posts_and_says_so(
 ):
     drill = factories.make_incident(comms, is_drill=True)
     statement = approved_statement(drill, comms)
-    tasks_before = DBTaskResult.objects.count()
+    tasks_before = posting_jobs().count()
 
     (attempt,) = publish(statement, manager, django_capture_on_commit_callbacks)
 
     assert attempt.status == PostAttempt.Status.REFUSED
     assert "drill" in attempt.last_error
-    assert DBTaskResult.objects.count() == tasks_before
+    assert posting_jobs().count() == tasks_before
     run_job(attempt, django_capture_on_commit_callbacks)
     assert mastodon.requests == []
 
