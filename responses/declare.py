@@ -32,6 +32,8 @@ def _template_fits(cleaned_data):
             f"{template.get_category_display().lower()} incidents: choose one for the category "
             "above, or a general one."
         }
+    if plans.names_public_title(template) and not (cleaned_data.get("public_title") or "").strip():
+        return {"public_title": f"The plan template “{template}”: {plans.PUBLIC_TITLE_FIRST}"}
     return {}
 
 

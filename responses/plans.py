@@ -155,6 +155,23 @@ def may_apply(user):
     return user is not None and user.has_perms(APPLY_PERMISSIONS)
 
 
+# A holding statement made with the neutral "Service notice" would publish that as the
+# incident's name: the playbook waits for the title the audience will read.
+PUBLIC_TITLE_FIRST = (
+    "Its holding statement names the incident by its public title: give the public title the "
+    "audience will read (never the internal title)."
+)
+
+
+def names_public_title(template):
+    """Whether ``template``'s holding statement names the incident by its public title."""
+    try:
+        parts = _parse(template.holding_statement)
+    except _Unbalanced:
+        return False  # refused when it is saved; nothing to fill
+    return any(name == "public_title" for _literal, name, _spec, _conversion in parts)
+
+
 def refusal(template, incident):
     """Why ``template`` may not be applied to ``incident`` (as loaded), or ``""``. No queries."""
     if not template.is_active:
@@ -170,6 +187,8 @@ def refusal(template, incident):
             f"The incident is {incident.get_status_display().lower()}: it and everything under "
             "it are frozen. A manager may reopen it."
         )
+    if names_public_title(template) and not incident.has_public_title:
+        return f"“{template}”: {PUBLIC_TITLE_FIRST[0].lower()}{PUBLIC_TITLE_FIRST[1:]}"
     return ""
 
 

@@ -39,6 +39,7 @@ def test_comms_runs_the_plan_and_a_manager_publishes_the_update_from_the_dashboa
     sign_in(page, comms)
     page.get_by_role("link", name="Declare incident").first.click()
     page.get_by_label("Title").first.fill("Customer emails exposed in a shared file")
+    page.get_by_label("Public title").fill("Some customer email addresses exposed")
     page.get_by_label("Category").select_option(label="Data breach or security")
     page.get_by_label("Severity").select_option(label="2 – Major")
     page.get_by_label("X", exact=True).check()

@@ -85,6 +85,7 @@ def test_the_first_hour_takes_five_interactions_for_comms_and_two_for_the_manage
     count.start()
     count.click(page.get_by_role("link", name="Declare incident").first)
     count.fill(page.get_by_label("Title").first, "Customers locked out of their accounts")
+    count.fill(page.get_by_label("Public title"), "Problems signing in")
     count.select(page.get_by_label("Category"), "Product or service failure")
     count.select(page.get_by_label("Severity"), "1 – Critical")
     count.check(page.get_by_label("X", exact=True))
@@ -95,7 +96,7 @@ def test_the_first_hour_takes_five_interactions_for_comms_and_two_for_the_manage
     count.click(page.get_by_role("link", name="Holding statement", exact=True))
     # The playbook's wording, its placeholders filled.
     expect(page.get_by_test_id("statement-body")).to_contain_text(
-        "We know about Customers locked out of their accounts"
+        "We know about Problems signing in"
     )
     count.click(page.get_by_role("link", name="Edit statement"))
     expect(page.get_by_label("X", exact=True)).to_be_checked()  # the incident's platforms
@@ -107,7 +108,7 @@ def test_the_first_hour_takes_five_interactions_for_comms_and_two_for_the_manage
     expect(page.get_by_role("button", name="Approve and publish")).to_have_count(0)
 
     totals = count.totals()
-    assert totals == {"interactions": 5, "edits": 6}
+    assert totals == {"interactions": 5, "edits": 7}
     assert totals["interactions"] <= COMMS_AT_MOST
 
     incident = Incident.objects.get()

@@ -194,3 +194,23 @@ def test_responses_registers_its_declare_extension_once():
         "incidents.triage",
         "responses.declare",
     ]
+
+
+def test_a_template_naming_the_public_title_needs_one_and_keeps_what_was_typed(client_as, comms):
+    # Filled without a public title, the draft would tell the audience about a "Service
+    # notice": the declaration is refused by the field, and nothing is made.
+    naming = factories.make_plan_template(
+        "Outage playbook",
+        category=Incident.Category.DATA_BREACH,
+        holding_statement="We know about {public_title} and we are on it.",
+    )
+
+    response = client_as(comms).post(URL, declare_data(naming))
+
+    assert response.status_code == 200
+    assert "names the incident by its public title" in factories.page_text(response)
+    assert 'value="Customer emails exposed in a shared file"' in response.content.decode()
+    assert nothing_made()
+
+    client_as(comms).post(URL, declare_data(naming, public_title="Email addresses exposed"))
+    assert Statement.objects.get().body == "We know about Email addresses exposed and we are on it."

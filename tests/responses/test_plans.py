@@ -354,3 +354,18 @@ def test_a_due_time_beyond_a_year_is_refused_when_the_template_is_saved(template
         item.full_clean()
 
     assert list(refused.value.message_dict) == ["due_after_hours"]
+
+
+def test_a_template_naming_the_public_title_is_refused_until_the_incident_has_one(comms):
+    from responses import plans
+
+    incident = factories.make_incident(comms, public_title="")
+    naming = factories.make_plan_template(
+        "Naming", holding_statement="We know about {public_title}."
+    )
+    silent = factories.make_plan_template("Silent", holding_statement="We are looking into it.")
+
+    assert "public title" in plans.refusal(naming, incident)
+    assert plans.refusal(silent, incident) == ""
+    incident.public_title = "Late deliveries"
+    assert plans.refusal(naming, incident) == ""
