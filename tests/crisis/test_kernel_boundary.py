@@ -62,8 +62,9 @@ def app_statuses():
 
 
 # The kernel's own words that an app's status happens to share: a clock's state "done", an
-# action item's outcome "dropped" (crisis.clocks).
-KERNEL_WORDS = {"done", "dropped"}
+# action item's outcome "dropped" (crisis.clocks), an outbox delivery "refused" (a drill's, like
+# a post the connectors app refuses for a drill: crisis.outbound).
+KERNEL_WORDS = {"done", "dropped", "refused"}
 
 
 def crossings(source, *, apps=APPS, statuses=frozenset(), groups=frozenset()):
