@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from connectors.forms import PlatformAccountForm
 from connectors.models import PlatformAccount, PostAttempt
-from crisis.admin import LabelledFormsMixin
+from crisis.admin import LabelledFormsMixin, ReadOnlyAdminMixin
 
 
 @admin.register(PlatformAccount)
@@ -24,7 +24,7 @@ class PlatformAccountAdmin(LabelledFormsMixin, admin.ModelAdmin):
 
 
 @admin.register(PostAttempt)
-class PostAttemptAdmin(admin.ModelAdmin):
+class PostAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: every post with its state and last error. Retry is on the statement page."""
 
     list_display = ["statement", "account", "status", "attempts", "last_error", "created_at"]
@@ -44,12 +44,3 @@ class PostAttemptAdmin(admin.ModelAdmin):
         "posted_at",
     ]
     fields = readonly_fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

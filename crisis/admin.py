@@ -145,16 +145,9 @@ DEACTIVATE_HELP = (
 # The sign-in audit, and the people's two-factor devices.
 
 
-@admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
-    """Sign-ins, refusals, lockouts and two-factor changes: read only, never added, changed or
-    deleted here (crisis.audit writes them)."""
-
-    list_display = ("at", "kind", "username", "ip_address", "detail")
-    list_filter = ("kind", "at")
-    search_fields = ("username", "ip_address")
-    date_hierarchy = "at"
-    list_select_related = ("user",)
+class ReadOnlyAdminMixin:
+    """A record the app writes and the admin site only reads: never added, changed or deleted
+    here (its page shows it; a POST to it is refused)."""
 
     def has_add_permission(self, request):
         return False
@@ -164,6 +157,18 @@ class SecurityEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Sign-ins, refusals, lockouts and two-factor changes: read only, never added, changed or
+    deleted here (crisis.audit writes them)."""
+
+    list_display = ("at", "kind", "username", "ip_address", "detail")
+    list_filter = ("kind", "at")
+    search_fields = ("username", "ip_address")
+    date_hierarchy = "at"
+    list_select_related = ("user",)
 
 
 class DeviceAdmin(admin.ModelAdmin):
