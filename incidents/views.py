@@ -201,6 +201,9 @@ def incident_detail(request, reference):
         "noted_moves": [m for m in moves if m[0] in Incident.NOTE_REQUIRED],
         "note_max_length": REASON_MAX_LENGTH,
         "can_edit": incident.may_edit(request.user),
+        # After the first public word, Triage is over: offer the move at the top of the page.
+        "offer_respond": incident.is_triage_after_public_word
+        and any(action == "respond" for action, _move in moves),
         # Each app's panels (statements, affected parties, the public page…): see crisis.panels.
         "panels": panels.render_panels(panels.incident_panels, request, incident),
         "timeline": list(reversed(timeline))[:TIMELINE_PREVIEW],

@@ -10,6 +10,7 @@ from crisis.forms import OnceForm, VersionedForm
 from crisis.lifecycle import REASON_MAX_LENGTH, TransitionRefused
 from incidents.forms import DATETIME_WIDGET, UserChoiceField, user_choices
 from incidents.models import Platform
+from responses import promise
 from responses.lengths import counter_rules
 from responses.models import ActionItem, PlanTemplate, ProgressUpdate, Publication, Statement
 from responses.models.progress_update import BODY_MAX_LENGTH, clean_body, promise_refusal
@@ -47,6 +48,11 @@ class StatementForm(OnceForm, VersionedForm):
             platforms.initial = on_incident
         platforms.error_messages["required"] = "Choose at least one platform."
         self.fields["body"].error_messages["required"] = "Write the statement first."
+        self.fields["body"].help_text = (
+            f"Write {promise.PROMISE} where the time of the next update goes: it is filled in "
+            "when the statement is published, counted from that moment, so it matches the "
+            "incident's clock."
+        )
         # Read by static/js/statement-counter.js to estimate each ticked platform's count while
         # typing; the server's count (responses.lengths) is the one that decides.
         rules = counter_rules()
@@ -56,6 +62,8 @@ class StatementForm(OnceForm, VersionedForm):
                 "data-length-counting": json.dumps(rules["counting"]),
                 "data-x-weights": json.dumps(rules["x"]),
                 "data-platform-labels": json.dumps(dict(Platform.choices)),
+                "data-promise": promise.PROMISE,
+                "data-promise-widest": promise.widest(),
                 "aria-describedby": "length-counter",
             }
         )

@@ -18,6 +18,7 @@ from crisis import clocks
 from crisis.history import display_user
 from crisis.lifecycle import TransitionRefused
 from incidents.models import Incident
+from responses import promise
 from responses.models import ActionItem, PlanApplication, PlanTemplate, PlanTemplateItem, Statement
 
 # Every placeholder a holding statement may use, with what it becomes (shown in the admin site).
@@ -26,15 +27,14 @@ PLACEHOLDERS = {
     "internal title)",
     "title": "the incident's internal title",
     "platforms": "the incident's platforms by name, for example “X and Instagram”",
-    "next_update": "when the next update is due by default, for example “11:00 UTC on 14 March”",
+    "next_update": "when the next update is due, for example “11:00 UTC on 14 March”: filled in "
+    "when the statement is published, from that moment and the incident's cadence",
     "company": "the company's name (the COMPANY_NAME setting; “our company” when unset)",
     "detected": "when the first signal appeared, for example “09:00 UTC on 14 March”",
     "reference": "the incident's reference, for example CR-2026-014",
 }
 # What a person may apply a template with: it creates action items and a statement.
 APPLY_PERMISSIONS = ("responses.add_actionitem", "responses.add_statement")
-# How times read in a public statement: “11:00 UTC on 14 March”.
-PUBLIC_TIME_FORMAT = "H:i T \\o\\n j F"
 
 
 class TemplateRefused(TransitionRefused):
@@ -122,22 +122,23 @@ def _parse(text):
     return parts
 
 
-def placeholder_values(incident, now=None):
+def placeholder_values(incident):
     """Each placeholder's text for ``incident``. No queries."""
     return {
         "public_title": incident.shown_public_title,
         "title": incident.title,
         "platforms": _in_words(incident.platform_labels) or "social media",
-        "next_update": _public_time(clocks.default_next_update_at(incident, now)),
+        # Kept as written: the time is filled in at publication (responses.promise).
+        "next_update": promise.PROMISE,
         "company": settings.COMPANY_NAME or "our company",
-        "detected": _public_time(incident.detected_at),
+        "detected": promise.public_time(incident.detected_at),
         "reference": incident.reference,
     }
 
 
-def fill(text, incident, now=None):
+def fill(text, incident):
     """The holding statement ``text`` with its placeholders filled for ``incident``."""
-    return text.format_map(placeholder_values(incident, now))
+    return text.format_map(placeholder_values(incident))
 
 
 def _in_words(labels):
@@ -145,10 +146,6 @@ def _in_words(labels):
     if len(labels) < 2:
         return "".join(labels)
     return ", ".join(labels[:-1]) + " and " + labels[-1]
-
-
-def _public_time(value):
-    return date_format(timezone.localtime(value), PUBLIC_TIME_FORMAT)
 
 
 def may_apply(user):

@@ -421,6 +421,12 @@ class Incident(PublicPage, VersionedModel):
             raise TransitionRefused("That is not a move an incident can make here.")
         return verbs[action](by=by, reason=reason)
 
+    @property
+    def is_triage_after_public_word(self):
+        """Still in Triage though the audience has heard from us: the page offers the move to
+        Responding. No queries."""
+        return self.status == self.Status.TRIAGE and self.first_acknowledged_at is not None
+
     def button_moves(self, user):
         """The moves to show ``user`` as buttons now. No queries."""
         return [

@@ -68,8 +68,9 @@ def _response_clock_words(incident, clock):
         else:
             words = f"{phase} due in {left}"
     ack = clock.acknowledgement
-    acknowledged = ""
+    acknowledged, acknowledged_late = "", False
     if ack and ack.is_done:
+        acknowledged_late = ack.is_late
         acknowledged = (
             f"Acknowledged {describe_duration(ack.duration)} after detection, "
             f"{'over' if ack.is_late else 'within'} the {describe_duration(ack.target)} target"
@@ -81,6 +82,7 @@ def _response_clock_words(incident, clock):
         "icon": icon,
         "words": words,
         "acknowledged": acknowledged,
+        "acknowledged_late": acknowledged_late,
         "open_for": "" if clock.is_stopped else since,
     }
 

@@ -12,6 +12,7 @@ from crisis import timekeeper
 from crisis.fields import ChoiceListField
 from crisis.lifecycle import Move, TransitionRefused, VersionedModel, clean_reason
 from incidents.models import Incident, Platform
+from responses import promise
 from responses.lengths import length_check, length_errors
 from responses.models.four_eyes import FourEyesQuerySet
 from responses.models.publication import Publication
@@ -226,13 +227,22 @@ class Statement(StatementReview, VersionedModel):
         return self._meta.get_field("target_platforms").labels(self.target_platforms)
 
     def length_check(self):
-        """The body's length on each target platform, counted as that platform counts."""
-        return length_check(self.body, self.target_platforms)
+        """The body's length on each target platform, counted as that platform counts (with
+        the promise of the next update at its widest until it is published)."""
+        return length_check(promise.measurable(self.body), self.target_platforms)
+
+    @property
+    def promise_preview(self):
+        """How the promise of the next update in the body would read if it were published now
+        (responses.promise), or ``""`` when it makes none or is already published."""
+        if self.is_published or promise.PROMISE not in self.body:
+            return ""
+        return promise.preview(self.incident)
 
     def clean(self):
         """A body must fit every target platform: the form shows which one, by how much."""
         super().clean()
-        errors = length_errors(self.body, self.target_platforms)
+        errors = length_errors(promise.measurable(self.body), self.target_platforms)
         if errors:
             raise ValidationError({"body": errors})
 
@@ -361,7 +371,8 @@ class Statement(StatementReview, VersionedModel):
 
     def publish(self, *, by, links=None):
         """Publish to every target platform; ``links`` maps platform codes to post URLs (each
-        optional, addable later). Also starts the incident's public acknowledgement clock the
+        optional, addable later), with the promise of the next update written out as counted
+        from now (responses.promise). Also starts the incident's public acknowledgement clock the
         first time, and records the incident's latest public word. Queries and locks the
         statement and then the incident."""
         from responses import posting, services
@@ -374,7 +385,12 @@ class Statement(StatementReview, VersionedModel):
                 by=by,
                 reason="Published",
                 check=_checks(_fits_every_target, _has_public_title),
-                changes={"published_at": now, "published_by": by},
+                # The promise of the next update, counted from now: what the clock will say.
+                changes=lambda row: {
+                    "published_at": now,
+                    "published_by": by,
+                    "body": promise.fill(row, now),
+                },
                 record=services.mail_published,
             )
             Publication.objects.bulk_create(

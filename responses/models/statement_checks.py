@@ -3,6 +3,7 @@
 
 from crisis.lifecycle import TransitionRefused
 from incidents.models import Incident
+from responses import promise
 from responses.lengths import length_errors
 
 
@@ -30,7 +31,7 @@ def _may_review(user):
 
 
 def _fits_every_target(row):
-    errors = length_errors(row.body, row.target_platforms)
+    errors = length_errors(promise.measurable(row.body), row.target_platforms)
     if errors:
         raise TransitionRefused(
             " ".join(errors) + " Shorten it or change the platforms; an edited statement goes "

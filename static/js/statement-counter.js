@@ -53,6 +53,9 @@
     var counting = JSON.parse(body.getAttribute("data-length-counting") || "{}");
     var weights = JSON.parse(body.getAttribute("data-x-weights") || "null");
     var labels = JSON.parse(body.getAttribute("data-platform-labels"));
+    // The promise of the next update is filled in at publication: count it at its widest.
+    var promise = body.getAttribute("data-promise");
+    var promiseWidest = body.getAttribute("data-promise-widest") || "";
     var boxes = body.form.querySelectorAll('input[name="target_platforms"]');
     var lastAnnounced = "";
 
@@ -77,6 +80,7 @@
     function render() {
       // The server trims the ends before counting, and so does this.
       var text = body.value.trim();
+      if (promise) text = text.split(promise).join(promiseWidest);
       var items = [];
       var tooLong = [];
       var estimated = [];

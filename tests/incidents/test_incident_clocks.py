@@ -60,6 +60,10 @@ def test_the_incident_page_shows_the_time_to_acknowledgement(client_as, viewer, 
 
     assert "Acknowledged 23 min after detection, within the 1 h target" in html
     assert "the audience has waited" not in html
+    assert (
+        'data-clock="done"><span class="clock-icon" aria-hidden="true">✓</span> Acknowledged'
+        in html
+    )
 
 
 def test_a_late_acknowledgement_says_it_missed_the_target(client_as, viewer, major, comms):
@@ -69,6 +73,12 @@ def test_a_late_acknowledgement_says_it_missed_the_target(client_as, viewer, maj
     html = page_at(client_as(viewer), major.get_absolute_url(), 300)
 
     assert "Acknowledged 1 h 15 min after detection, over the 1 h target" in html
+    # Not the green tick of a timely one: a warning mark, told by its icon and class too.
+    assert (
+        'data-clock="late"><span class="clock-icon" aria-hidden="true">⚠</span> Acknowledged'
+        in html
+    )
+    assert 'data-clock="done"' not in html
 
 
 def test_an_incident_cancelled_before_any_public_word_shows_its_clock_stopped(

@@ -141,6 +141,37 @@ def test_an_item_due_within_the_hour_says_due_soon(client_as, viewer, comms, dec
     assert "overdue" not in panel.lower()
 
 
+@pytest.mark.parametrize(
+    ("done_after", "expected"),
+    [
+        (
+            30,
+            '<span class="clock clock-done" data-clock="done"><span class="clock-icon" '
+            'aria-hidden="true">✓</span> Done on time</span>',
+        ),
+        # Late: a warning mark, not the green tick of a timely one.
+        (
+            90,
+            '<span class="clock clock-late" data-clock="late"><span class="clock-icon" '
+            'aria-hidden="true">⚠</span> Done after its due time</span>',
+        ),
+    ],
+)
+def test_a_done_item_says_whether_it_was_on_time_by_its_mark(
+    client_as, viewer, comms, declared, done_after, expected
+):
+    with time_machine.travel(DECLARED, tick=False):
+        item = factories.make_action_item(
+            declared, comms, title="Call the regulator", due_at=DECLARED + timedelta(hours=1)
+        )
+    with time_machine.travel(DECLARED + timedelta(minutes=done_after), tick=False):
+        item.complete(by=comms, note="Called.")
+
+    panel = plan_panel(client_as(viewer).get(declared.get_absolute_url()))
+
+    assert expected in panel
+
+
 def test_an_empty_plan_invites_the_first_item(client_as, comms, declared):
     panel = plan_panel(client_as(comms).get(declared.get_absolute_url()))
 

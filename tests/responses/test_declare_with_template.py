@@ -67,7 +67,7 @@ def test_declaring_with_a_template_makes_the_plan_and_the_draft_in_one_step(
     statement = Statement.objects.get(incident=incident)
     # A critical incident promises the next update within the hour.
     assert statement.body == (
-        "We are investigating a security issue (CR-2026-001). Next update by 10:30 UTC on 14 March."
+        "We are investigating a security issue (CR-2026-001). Next update by {next_update}."
     )
     assert statement.status == "draft"
     assert PlanApplication.objects.get().incident == incident

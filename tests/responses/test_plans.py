@@ -92,14 +92,14 @@ def test_the_placeholders_are_filled_for_the_incident(incident, settings):
     settings.COMPANY_NAME = "Northwind"
     text = "{public_title}|{title}|{platforms}|{next_update}|{company}|{detected}|{reference}|{{x}}"
 
-    filled = plans.fill(text, incident, now=APPLIED)
+    filled = plans.fill(text, incident)
 
-    # Severity 2 promises the next update two hours on.
+    # The promise is kept as written: it is filled in when the statement is published.
     assert filled.split("|") == [
         "Late deliveries",
         "Angry replies about late deliveries",
         "X, Instagram and Facebook",
-        "11:40 UTC on 14 March",
+        "{next_update}",
         "Northwind",
         "09:00 UTC on 14 March",
         "CR-2026-001",
@@ -157,7 +157,7 @@ def test_applying_drafts_the_holding_statement_with_the_placeholders_filled(
     assert applied.statement == statement
     assert statement.body == (
         "We see your messages about Late deliveries on X, Instagram and Facebook. "
-        "We are on it and will update you here by 11:40 UTC on 14 March."
+        "We are on it and will update you here by {next_update}."
     )
     assert (statement.kind, statement.status, statement.author) == ("holding", "draft", comms)
     assert statement.target_platforms == ["x", "instagram", "facebook"]
