@@ -1,13 +1,15 @@
 import secrets
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 
-from crisis.models import SubmissionToken
+from crisis.models import Profile, SubmissionToken
+from crisis.time_zones import zone_names
 
 
 class _UsernameLengthChecked:
@@ -180,3 +182,25 @@ class TwoFactorCodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "autofocus": True}
         ),
     )
+
+
+class TimeZoneForm(forms.ModelForm):
+    """The time zone a person reads and types times in (crisis.time_zones)."""
+
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        required=False,
+        help_text="Every time on the desk's pages is shown in it, and every time you type is "
+        "read in it. Mails and the public pages use the company's.",
+    )
+
+    class Meta:
+        model = Profile
+        fields = ["time_zone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [
+            ("", f"The company's: {settings.TIME_ZONE}"),
+            *((name, name.replace("_", " ")) for name in zone_names()),
+        ]

@@ -5,6 +5,7 @@ from django.db import models
 
 from crisis import timekeeper
 from crisis.outbound.models import ChatChannel, Delivery  # noqa: F401  (the outbox's tables)
+from crisis.time_zones import validate_zone
 
 # A double click or a Back-and-send-again comes within seconds, so a receipt is kept a week;
 # `send_reminders` deletes older ones.
@@ -97,3 +98,22 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.username or '(no username)'}"
+
+
+class Profile(models.Model):
+    """What a person keeps on their account beyond Django's user: the time zone they read and
+    type times in (blank: the company's, the TIME_ZONE setting). Made on first save from the
+    Account page; a person without one reads the company's zone."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_zone],
+        help_text="Blank: the company's time zone.",
+    )
+
+    def __str__(self):
+        return f"Profile of {self.user}"

@@ -118,6 +118,8 @@ MIDDLEWARE = [
     # A page marked crisis.middleware.sessionless (the public page) gets an anonymous user here,
     # before anything below reads the session or the user.
     "crisis.middleware.SessionlessMiddleware",
+    # The signed-in person's time zone, active for their request (crisis.time_zones).
+    "crisis.time_zones.TimeZoneMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "crisis.middleware.SessionLimitMiddleware",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password/", PasswordChangeView.as_view(), name="password_change"),
     path("account/", views.account, name="account"),
+    path("account/time-zone/", views.account_time_zone, name="account-time-zone"),
     path("account/two-factor/", views.two_factor_setup, name="two-factor-setup"),
     path("account/two-factor/verify/", views.two_factor_verify, name="two-factor-verify"),
     path(

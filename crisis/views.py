@@ -11,8 +11,9 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_static.models import StaticToken
 
-from crisis import two_factor
-from crisis.forms import TwoFactorCodeForm
+from crisis import time_zones, two_factor
+from crisis.forms import TimeZoneForm, TwoFactorCodeForm
+from crisis.models import Profile
 
 
 class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
@@ -30,15 +31,35 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
 @login_required
 @require_GET
 def account(request):
-    """The person's own page: their role, password and two-factor sign-in."""
+    """The person's own page: their role, time zone, password and two-factor sign-in."""
+    return _account_page(request)
+
+
+def _account_page(request, zone_form=None):
     user = request.user
     context = {
         "app_device": two_factor.app_device(user),
         "required": two_factor.required_for(user),
         "recovery_codes_left": StaticToken.objects.filter(device__user=user).count(),
         "code_form": TwoFactorCodeForm(),
+        "zone_form": zone_form or TimeZoneForm(initial={"time_zone": time_zones.chosen_zone(user)}),
+        "zone": time_zones.zone_of(user),
     }
     return render(request, "registration/account.html", context)
+
+
+@login_required
+@require_POST
+def account_time_zone(request):
+    """Choose the time zone one reads and types times in (blank: the company's)."""
+    # One profile per person (a unique key): a double click finds the first one.
+    profile, _created = Profile.objects.get_or_create(user=request.user)
+    form = TimeZoneForm(request.POST, instance=profile)
+    if not form.is_valid():
+        return _account_page(request, zone_form=form)
+    form.save()
+    messages.success(request, f"Times are now shown in {time_zones.zone_of(request.user)}.")
+    return redirect("account")
 
 
 @login_required

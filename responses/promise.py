@@ -22,7 +22,11 @@ PUBLIC_TIME_FORMAT = "H:i T \\o\\n j F"
 
 
 def public_time(value):
-    return date_format(timezone.localtime(value), PUBLIC_TIME_FORMAT)
+    """``value`` as the audience reads it: in the company's time zone (the TIME_ZONE setting),
+    whichever zone the person publishing reads the desk in."""
+    return date_format(
+        timezone.localtime(value, timezone.get_default_timezone()), PUBLIC_TIME_FORMAT
+    )
 
 
 def promised_at(incident, published_at):
@@ -42,9 +46,9 @@ def fill(statement, published_at):
 
 
 def widest():
-    """The longest text the promise can become in the active time zone (the last day of the
+    """The longest text the promise can become in the company's time zone (the last day of the
     longest month, on both sides of daylight saving), for counting a body's length."""
-    zone = timezone.get_current_timezone()
+    zone = timezone.get_default_timezone()
     year = timekeeper.now().year
     samples = (datetime(year, month, 30, 23, 59, tzinfo=zone) for month in (3, 9, 12))
     return max((public_time(sample) for sample in samples), key=len)

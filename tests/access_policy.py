@@ -74,6 +74,8 @@ APP_POLICY = {
     # One's own account and two-factor sign-in (none of these users has it on: see
     # tests/crisis/test_two_factor.py for the ones who must).
     "account": signed_in(),
+    # One's own time zone (an empty form chooses the company's).
+    "account-time-zone": signed_in(get=405, post=302),
     "two-factor-setup": signed_in(get=200, post=200),
     # Nothing to verify, and no recovery codes just made: sent on.
     "two-factor-verify": signed_in(get=302, post=302),

@@ -335,7 +335,7 @@ class Incident(PublicPage, VersionedModel):
                     {"detected_at": "The first signal cannot be later than the declaration (now)."}
                 )
         elif self.detected_at and self.detected_at > self.declared_at:
-            declared = timezone.localtime(self.declared_at).strftime("%d %b %Y, %H:%M")
+            declared = timezone.localtime(self.declared_at).strftime("%d %b %Y, %H:%M %Z")
             message = f"The first signal cannot be later than the declaration ({declared})."
             raise ValidationError({"detected_at": message})
 

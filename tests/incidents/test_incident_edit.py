@@ -169,7 +169,7 @@ def test_a_detection_after_the_declaration_is_refused(client_as, comms, declared
 
     response = submit(client, values, declared, detected_at="2026-03-14T09:30")
 
-    declared_text = timezone.localtime(declared.declared_at).strftime("%d %b %Y, %H:%M")
+    declared_text = timezone.localtime(declared.declared_at).strftime("%d %b %Y, %H:%M %Z")
     assert response.context["form"].errors["detected_at"] == [
         f"The first signal cannot be later than the declaration ({declared_text})."
     ]

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from crisis import clocks
 from crisis.lifecycle import TransitionRefused
@@ -115,3 +116,17 @@ def test_the_draft_form_explains_the_placeholder(client_as, incident, comms):
     page = client_as(comms).get(reverse("responses:statement-create", args=[incident.reference]))
 
     assert "Write {next_update} where the time of the next update goes" in factories.page_text(page)
+
+
+def test_the_promise_is_in_the_company_zone_whatever_the_publisher_reads(incident, comms, manager):
+    from crisis.models import Profile
+
+    Profile.objects.create(user=manager, time_zone="Asia/Tokyo")
+    statement = drafted(incident, comms, "Next update by {next_update}.")
+    statement.submit(by=comms)
+
+    with time_machine.travel(PUBLISHED, tick=False), timezone.override("Asia/Tokyo"):
+        statement.approve(by=manager)
+        published = statement.publish(by=manager)
+
+    assert published.body == "Next update by 12:35 UTC on 14 March."
