@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "responses",
     # Posting published statements to Mastodon and Bluesky accounts that admins connect.
     "connectors",
+    "team",
     "demo",
 ]
 

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from team import views
+
+app_name = "team"
+
+urlpatterns = [
+    path("incidents/<reference:reference>/call/", views.call_team, name="call"),
+    path("incidents/<reference:reference>/call/answers/<int:pk>/", views.answer, name="answer"),
+]
