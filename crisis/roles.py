@@ -35,6 +35,7 @@ COMMS_PERMISSIONS = [
     "responses.add_progressupdate",
     "responses.change_progressupdate",
     "responses.view_plantemplate",
+    "team.view_callout",
 ]
 MANAGER_PERMISSIONS = COMMS_PERMISSIONS + [
     "incidents.cancel_incident",
@@ -43,6 +44,8 @@ MANAGER_PERMISSIONS = COMMS_PERMISSIONS + [
     "responses.approve_statement",
     "responses.publish_statement",
     "responses.publish_progressupdate",
+    # Call the team to any incident (an incident's lead may call to theirs: team.models).
+    "team.add_callout",
 ]
 
 # Triage mentions (link, dismiss, declare from them) and import them from CSV files: Comms and

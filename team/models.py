@@ -99,15 +99,17 @@ class CallOut(FrozenGuard):
     def event(self, people):
         incident = self.incident
         who = self.called_by.get_full_name() or self.called_by.get_username()
-        text = f"{who} calls you to {incident.reference}: answer Joining or Can't on its page."
+        link = settings.SITE_URL + self.get_absolute_url()
+        text = f"{who} calls you to {incident.reference} · {incident.title}."
         if self.message:
             text += f"\n\n{self.message}"
+        text += f"\n\nAnswer Joining or Can't on the incident's roll call: {link}"
         return Event(
             kind=EventKind.TEAM_CALLED,
             key=f"callout:{self.pk}",
             title=f"Call-out: {incident.reference} · {incident.title}",
             text=text,
-            url=self.get_absolute_url(),
+            url=link,
             severity=incident.severity,
             is_drill=incident.is_drill,
             recipients=tuple(person.email for person in people if person.email),

@@ -134,6 +134,17 @@ APP_POLICY = {
     "responses:publication-link": comms_write(get=405, post=302),
     # Retrying a post to Mastodon or Bluesky is part of publishing: managers.
     "connectors:post-retry": manager_write(),
+    # Calling the team: managers, and the incident's lead (in the world, the comms person; a
+    # comms person who does not lead it is refused: tests/team); an empty form is shown again
+    # with its error. Only the person called answers: to anyone else it does not exist.
+    "team:call": comms_write(get=200, post=200),
+    "team:answer": {
+        "anonymous": (LOGIN, LOGIN),
+        "viewer": (405, 404),
+        "comms": (405, 302),
+        "manager": (405, 404),
+        "admin": (405, 404),
+    },
     # The public page
     "responses:public-page-open": manager_write(),
     "responses:public-page-close": manager_write(),
@@ -224,6 +235,8 @@ ADMIN_MODELS = {
     "axes.accessattempt": stock_admin(add=(403, 403), change=(200, 302)),
     "axes.accesslog": stock_admin(add=(403, 403), change=(200, 302)),
     "axes.accessfailurelog": stock_admin(add=(403, 403), change=(200, 302)),
+    # Call-outs are made and answered on the incident page: read only here.
+    "team.callout": stock_admin(add=(403, 403), change=(200, 403), delete=(403, 403)),
     # The sign-in audit: read only, never deleted.
     "crisis.securityevent": stock_admin(add=(403, 403), change=(200, 403), delete=(403, 403)),
     # People's authenticator apps and recovery codes: seen and removed (a lost phone), never

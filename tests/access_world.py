@@ -94,6 +94,10 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
     post = PostAttempt.objects.create(
         account=account, statement=published, status=PostAttempt.Status.FAILED, attempts=1
     )
+    # A call-out to the incident, answered by the comms person only (team:answer).
+    from team.models import CallOut
+
+    callout = CallOut.call(incident=incident, by=manager, people=[comms], message="Bridge now")
     # Someone with two-factor sign-in on (none of the five roles, whose pages it would change).
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -123,6 +127,7 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
         "import": mention_import,
         "profile": profile,
         "post": post,
+        "answer": callout.answers.get(),
     }
 
 
@@ -135,6 +140,7 @@ PK_OF = {
     "responses:action-item-": "item",
     "responses:update-": "update",
     "connectors:post-": "published",
+    "team:answer": "answer",
 }
 ACTION_OF = {"incidents:move": "monitor", "responses:action-item-move": "start"}
 
