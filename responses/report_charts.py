@@ -130,16 +130,24 @@ def chart(figure):
 
 
 def table(figure):
-    """The figure's table: headings and each row's cells, formatted."""
+    """The figure's table: headings and each row's cells, formatted, each cell with its heading
+    (a phone shows a wide table's rows one under the other, each value named). ``is_wide``:
+    more columns than a phone's screen holds side by side."""
     return {
         "headings": [heading for _key, heading in figure.columns],
+        "is_wide": len(figure.columns) > 2,
         "rows": [
             {
                 "label": row.label,
                 "url": row.url,
                 "cells": [
-                    format_value(row.values[key], figure.unit if key in figure.bars else "count")
-                    for key, _heading in figure.columns
+                    {
+                        "heading": heading,
+                        "text": format_value(
+                            row.values[key], figure.unit if key in figure.bars else "count"
+                        ),
+                    }
+                    for key, heading in figure.columns
                 ],
             }
             for row in figure.rows

@@ -201,6 +201,11 @@ def test_on_a_phone_charts_stay_readable_filters_fold_and_lists_are_cards(
     _keep(page, "reports-390")
     sizes = _chart_label_sizes(page)
     assert len(sizes) > 20 and min(sizes) >= SMALLEST_LABEL_PX, sizes
+    # Not even a table scrolls in its own box: a wide one reads a row under the other.
+    scrolled = page.eval_on_selector_all(
+        ".table-responsive", "boxes => boxes.filter(b => b.scrollWidth > b.clientWidth).length"
+    )
+    assert scrolled == 0
 
     page.goto(live_server.url + busiest.get_absolute_url())
     _keep(page, "busiest-incident-390")
