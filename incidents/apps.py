@@ -44,7 +44,9 @@ class IncidentsConfig(AppConfig):
         panels.register(panels.postmortem_facts, ours.lifecycle_facts, order=10)
         panels.register(panels.postmortem_facts, ours.party_facts, order=20)
         panels.register(panels.postmortem_facts, ours.mention_facts, order=50)
-        panels.register(panels.incident_panels, ours.mentions_panel, slot="main", order=25)
+        # After the statements, the action plan and the updates (40): a phone shows what needs
+        # doing before the conversation, whose lists are long on a busy incident.
+        panels.register(panels.incident_panels, ours.mentions_panel, slot="main", order=45)
         panels.register(panels.dashboard_panels, ours.spikes_panel, slot="aside", order=10)
         panels.register_declare_extension(triage.declare_from_mentions)
         from incidents.models.incident import FROZEN_INCIDENT_STATUSES, Incident

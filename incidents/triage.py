@@ -68,8 +68,15 @@ class MentionFilterForm(forms.Form):
         return queryset
 
     @property
+    def filter_count(self):
+        """How many filters are in use (the count on the button that opens them on a phone)."""
+        if not self.is_bound:
+            return 0
+        return sum(1 for name in self.fields if self.data.get(name))
+
+    @property
     def is_filtered(self):
-        return self.is_bound and any(self.data.get(name) for name in self.fields)
+        return self.filter_count > 0
 
 
 def filter_form(query):

@@ -138,6 +138,8 @@ def incident_list(request):
         "show": query["show"],
         "tabs": tabs,
         "is_filtered": any(v for k, v in query.items() if k != "show"),
+        # Shown on the button that opens the filters on a phone.
+        "filter_count": sum(1 for k, values in query.lists() if k != "show" and any(values)),
         # The open tab narrows the list unless a status was chosen (see IncidentFilter.show).
         "only_open": query["show"] == "open" and not filterset.form.cleaned_data.get("status"),
         # Only asked when the page is empty, to tell "none open" from "none at all".

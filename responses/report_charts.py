@@ -11,10 +11,12 @@ from datetime import timedelta
 
 from crisis.templatetags.crisis_tags import describe_duration
 
-CHART_WIDTH = 720
-# Room for the longest row label at 13 px ("Misinformation or miscommunication": about 245 px).
-LABEL_WIDTH = 280
-VALUE_ROOM = 110
+# Narrow enough that a phone shows the chart at about its own size: each row's label sits above
+# its bars (not beside them), so at 360 px wide a 13 px label stays 12 px or more, and the
+# longest one ("Misinformation or miscommunication", about 245 px) still fits.
+CHART_WIDTH = 360
+LABEL_HEIGHT = 18
+VALUE_ROOM = 100
 BAR_HEIGHT = 16
 BAR_GAP = 4
 ROW_GAP = 12
@@ -55,19 +57,23 @@ def chart(figure):
     )
     if figure.unit == "share":
         scale_max = 100
-    room = CHART_WIDTH - LABEL_WIDTH - VALUE_ROOM
+    room = CHART_WIDTH - VALUE_ROOM
     group_height = len(figure.bars) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP
-    bars, texts = [], []
-    y = ROW_GAP
+    bars, texts, lines = [], [], []
+    y = 0
     for row in figure.rows:
         texts.append(
             {
-                "x": LABEL_WIDTH - 8,
-                "y": y + group_height / 2 + 4,
-                "anchor": "end",
+                "x": 0,
+                "y": y + LABEL_HEIGHT - 5,
+                "anchor": "",
                 "css": "chart-value",
                 "text": row.label,
             }
+        )
+        y += LABEL_HEIGHT
+        lines.append(
+            {"x1": 1, "y1": y - 2, "x2": 1, "y2": y + group_height + 2, "css": "chart-axis"}
         )
         for index, key in enumerate(figure.bars):
             value = row.values[key]
@@ -77,7 +83,7 @@ def chart(figure):
             css, pattern = _series(chart_id, index)
             bars.append(
                 {
-                    "x": LABEL_WIDTH,
+                    "x": 1,
                     "y": bar_y,
                     "width": width,
                     "height": BAR_HEIGHT,
@@ -88,7 +94,7 @@ def chart(figure):
             )
             texts.append(
                 {
-                    "x": LABEL_WIDTH + width + 6,
+                    "x": width + 7,
                     "y": bar_y + BAR_HEIGHT - 4,
                     "anchor": "",
                     "css": "chart-value",
@@ -116,7 +122,7 @@ def chart(figure):
         ]
         if len(figure.bars) > 1
         else [],
-        "lines": [{"x1": LABEL_WIDTH, "y1": 0, "x2": LABEL_WIDTH, "y2": y, "css": "chart-axis"}],
+        "lines": lines,
         "bars": bars,
         "texts": texts,
         "legend": legend,
@@ -124,16 +130,24 @@ def chart(figure):
 
 
 def table(figure):
-    """The figure's table: headings and each row's cells, formatted."""
+    """The figure's table: headings and each row's cells, formatted, each cell with its heading
+    (a phone shows a wide table's rows one under the other, each value named). ``is_wide``:
+    more columns than a phone's screen holds side by side."""
     return {
         "headings": [heading for _key, heading in figure.columns],
+        "is_wide": len(figure.columns) > 2,
         "rows": [
             {
                 "label": row.label,
                 "url": row.url,
                 "cells": [
-                    format_value(row.values[key], figure.unit if key in figure.bars else "count")
-                    for key, _heading in figure.columns
+                    {
+                        "heading": heading,
+                        "text": format_value(
+                            row.values[key], figure.unit if key in figure.bars else "count"
+                        ),
+                    }
+                    for key, heading in figure.columns
                 ],
             }
             for row in figure.rows

@@ -119,6 +119,10 @@ def test_a_phone_reads_the_facts_and_clocks_before_the_long_lists(client_as, vie
     assert html.index('<aside class="col-lg-4 order-lg-2">') < html.index('id="summary-heading"')
     assert html.index('data-clock="ok"') < html.index('id="statements-heading"')
     assert '<div class="col-lg-8 order-lg-1">' in html
+    # What needs doing (statements, action plan, updates) comes before the mentions.
+    assert html.index('id="statements-heading"') < html.index('id="action-plan-heading"')
+    assert html.index('id="action-plan-heading"') < html.index('id="mentions-heading"')
+    assert html.index('id="updates-heading"') < html.index('id="mentions-heading"')
 
 
 @pytest.mark.parametrize("count", [1, 20])

@@ -247,9 +247,12 @@ def test_the_busiest_pages_pass_axe_on_a_phone(page, live_server, sign_in, desk)
         [
             ("dashboard", reverse("incidents:dashboard")),
             ("incident list", reverse("incidents:list")),
+            ("incident list, filtered", reverse("incidents:list") + "?show=all&severity=3"),
             ("incident page", desk["incident"].get_absolute_url()),
             ("statement page", desk["published"].get_absolute_url()),
             ("public page", public_page_url(desk["incident"])),
+            ("reports", reverse("responses:report")),
+            ("mentions inbox", reverse("incidents:inbox")),
         ],
     )
 

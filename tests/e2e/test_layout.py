@@ -1,18 +1,26 @@
-"""The incident page and the dashboard on a laptop and on a phone: nothing overflows, and a
-phone shows status, clocks and actions before the long lists.
+"""Every page on a laptop and on a phone: nothing scrolls the page sideways, a phone shows status,
+clocks and what needs doing before the long lists, lists read as cards, filters fold behind a
+button and the charts' labels stay readable.
 
 Set SCREENSHOT_DIR to keep a screenshot of each page at each width.
 """
 
 import os
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
+from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from incidents.models import AffectedParty, Incident
 from responses.models import Statement
 from tests import factories
+from tests.access_policy import POLICY, ROLES, admin_model_of, url_patterns
+from tests.access_world import url_for, world  # noqa: F401 - world is a fixture
 
 LONG_WORD = "Unbrokenhashtag" * 9  # fits the 200-character title, overflows a phone
 LONG_LINK = "https://example.com/" + "a-very-long-path-segment" * 8
@@ -100,3 +108,160 @@ def test_the_dashboard_fits(width, height, desk, page, live_server, sign_in):
     assert _overflow(page) <= 0
     assert page.get_by_text("Acknowledgement overdue by").first.is_visible()
     assert page.get_by_text("after detection").first.is_visible()
+
+
+# Every page, for every role, on a phone
+
+PHONE = {"width": 390, "height": 844}
+# Readable chart labels: the smallest size of text the charts draw, as shown on the screen.
+SMALLEST_LABEL_PX = 11
+# Routes that answer a file or a feed, not a page.
+NOT_PAGES = (".csv", ".css", ".png", ".md", "feed/")
+
+
+@pytest.fixture
+def seeded(world):  # noqa: F811 - the fixture
+    """The access matrix's world (a record of every kind, every address filled) with the demo's
+    incidents beside it: the busiest one has hundreds of mentions, a playbook's action plan and a
+    statement in review. The demo's users are the world's (same names), with their passwords."""
+    call_command("seed_demo", "--password", factories.PASSWORD, stdout=StringIO())
+    busiest = Incident.objects.annotate(n=Count("mentions")).order_by("-n").first()
+    return {**world, "busiest": busiest}
+
+
+def pages_for(role, seeded):
+    """Every HTML page ``role`` may open (the access policy's GETs that answer 200, outside the
+    admin site and the API), filled from the world, and the demo's busiest incident's pages."""
+    urls = []
+    for key, route, _pattern in url_patterns():
+        model, _view = admin_model_of(key)
+        if model is not None or key.startswith(("admin", "api")) or key not in POLICY:
+            continue
+        if key == "healthz" or route.endswith(NOT_PAGES):
+            continue
+        if POLICY[key][role][0] == 200:
+            urls.append(url_for(key, route, seeded))
+    if role != "anonymous":
+        reference = seeded["busiest"].reference
+        closed = Incident.objects.filter(status=Incident.Status.CLOSED).first()
+        urls += [
+            reverse("incidents:detail", args=[reference]),
+            reverse("incidents:mentions", args=[reference]),
+            reverse("incidents:timeline", args=[reference]),
+            reverse("incidents:list") + "?show=all",
+            reverse("incidents:postmortem-report", args=[closed.reference]),
+        ]
+    return urls
+
+
+def _is_page(response, page):
+    """A whole page (not a feed, a file, or a fragment that a page fetches into itself)."""
+    html = "text/html" in response.headers.get("content-type", "")
+    return html and page.locator("meta[name=viewport]").count() == 1
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_page_scrolls_sideways_on_a_phone_for_any_role(role, seeded, page, live_server, sign_in):
+    page.set_viewport_size(PHONE)
+    user = seeded["users"][role]
+    if user is not None:
+        sign_in(page, user)
+    wide, seen = {}, []
+    for url in pages_for(role, seeded):
+        response = page.goto(live_server.url + url)
+        assert response.ok, f"{url} answered {response.status} to {role}"
+        if not _is_page(response, page):
+            continue
+        seen.append(url)
+        over = _overflow(page)
+        if over > 0:
+            wide[url] = over
+    report = ", ".join(f"{url} (+{px} px)" for url, px in wide.items())
+    assert not wide, f"Pages wider than the phone for {role}: {report}"
+    # The list is the policy's: a page that stopped being checked would shrink it.
+    assert len(seen) >= {"anonymous": 3, "viewer": 20}.get(role, 30), seen
+
+
+def _chart_label_sizes(page):
+    """Each chart text's font size as drawn on the screen (the SVG scales with its box)."""
+    return page.eval_on_selector_all(
+        "svg.chart text",
+        "texts => texts.map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)",
+    )
+
+
+def test_on_a_phone_charts_stay_readable_filters_fold_and_lists_are_cards(
+    seeded, page, live_server, sign_in
+):
+    page.set_viewport_size(PHONE)
+    sign_in(page, seeded["users"]["manager"])
+    busiest = seeded["busiest"]
+
+    page.goto(live_server.url + reverse("responses:report"))
+    _keep(page, "reports-390")
+    sizes = _chart_label_sizes(page)
+    assert len(sizes) > 20 and min(sizes) >= SMALLEST_LABEL_PX, sizes
+    # Not even a table scrolls in its own box: a wide one reads a row under the other.
+    scrolled = page.eval_on_selector_all(
+        ".table-responsive", "boxes => boxes.filter(b => b.scrollWidth > b.clientWidth).length"
+    )
+    assert scrolled == 0
+
+    page.goto(live_server.url + busiest.get_absolute_url())
+    _keep(page, "busiest-incident-390")
+    sizes = _chart_label_sizes(page)
+    assert sizes and min(sizes) >= SMALLEST_LABEL_PX, sizes
+    # What needs doing first: the statements, the action plan, then the conversation.
+    statements, plan, mentions = (
+        _top(page, name) for name in ("Statements", "Action plan", "Mentions")
+    )
+    assert statements["y"] < plan["y"] < mentions["y"]
+    hourly = page.get_by_test_id("mention-table")
+    assert hourly.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
+
+    page.goto(live_server.url + reverse("incidents:list") + "?show=all&severity=1&q=a")
+    _keep(page, "incident-list-390")
+    filters = page.get_by_role("search", name="Filter incidents")
+    expect(filters).to_be_hidden()
+    toggle = page.get_by_role("button", name="Filters 2 in use")
+    toggle.click()
+    expect(filters).to_be_visible()
+    expect(page.get_by_label("Severity")).to_have_value("1")
+    # Each incident is a card whose cells say what they are, the table's head out of sight.
+    # (read by a screen reader, one pixel on the screen)
+    assert page.locator("thead").bounding_box()["height"] <= 1
+    card = page.locator("tbody tr").first
+    assert card.evaluate("row => getComputedStyle(row).display") == "block"
+    labels = card.locator("td[data-label]").evaluate_all(
+        "cells => cells.map(c => getComputedStyle(c, '::before').content)"
+    )
+    assert labels == ['"Category: "', '"Lead: "', '"Detected: "']
+    expect(card.locator("td[data-label=Lead]")).to_be_visible()
+
+    page.goto(live_server.url + reverse("incidents:inbox"))
+    expect(page.get_by_role("search", name="Filter mentions")).to_be_hidden()
+
+
+def test_on_a_laptop_the_filters_are_open_and_the_list_is_a_table(
+    seeded, page, live_server, sign_in
+):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, seeded["users"]["manager"])
+
+    page.goto(live_server.url + reverse("incidents:list") + "?show=all")
+    _keep(page, "incident-list-1280")
+    expect(page.get_by_role("search", name="Filter incidents")).to_be_visible()
+    expect(page.get_by_role("button", name="Filters")).to_be_hidden()
+    expect(page.get_by_role("columnheader", name="Lead")).to_be_visible()
+    expect(page.get_by_role("columnheader", name="Category")).to_be_visible()
+    assert _overflow(page) <= 0
+
+    page.goto(live_server.url + reverse("responses:report"))
+    _keep(page, "reports-1280")
+    sizes = _chart_label_sizes(page)
+    assert min(sizes) >= SMALLEST_LABEL_PX and max(sizes) <= 18, sizes
+    assert _overflow(page) <= 0
+
+    page.goto(live_server.url + seeded["busiest"].get_absolute_url())
+    _keep(page, "busiest-incident-1280")
+    assert _overflow(page) <= 0

@@ -67,7 +67,7 @@ def test_it_opens_on_open_incidents_most_severe_first_with_their_facts(client_as
     )
     assert '<a class="nav-link" href="?show=all">All incidents</a>' in html
     assert f'href="{reverse("incidents:export")}?show=open"' in html
-    assert '<a href="/incidents/CR-2026-002/">CR-2026-002</a>' in html
+    assert '<a class="row-link" href="/incidents/CR-2026-002/">CR-2026-002</a>' in html
     assert "Instagram, TikTok" in html
     assert "Misinformation or miscommunication" in html
     assert "Manager Tester" in html
@@ -107,7 +107,7 @@ def test_one_click_shows_all_incidents_the_open_ones_first(client_as, viewer, co
     assert '<a class="nav-link active" aria-current="page" href="?show=all">All incidents</a>' in (
         html
     )
-    assert '<a href="/incidents/CR-2026-002/">CR-2026-002</a>' in html
+    assert '<a class="row-link" href="/incidents/CR-2026-002/">CR-2026-002</a>' in html
     assert "Instagram, TikTok" in html
     assert "Misinformation or miscommunication" in html
     assert "Manager Tester" in html
@@ -166,6 +166,28 @@ def test_the_filter_form_keeps_the_tab(client_as, viewer, three):
     response = client_as(viewer).get(f"{URL}?show=all")
 
     assert factories.form_values(response, "q")["show"] == "all"
+
+
+def test_on_a_phone_the_filters_fold_behind_a_button_that_counts_them(client_as, viewer, three):
+    """The form is a Bootstrap collapse, shut on a phone and open from md up (app.css); the
+    button says how many filters are in use, the tab not counted."""
+    plain = factories.page_text(client_as(viewer).get(f"{URL}?show=all"))
+    filtered = factories.page_text(client_as(viewer).get(f"{URL}?show=all&severity=1&q=fake"))
+
+    toggle = 'data-bs-target="#incident-filters" aria-expanded="false"'
+    assert toggle in plain and toggle in filtered
+    assert 'id="incident-filters" class="collapse collapse-md-open"' in plain
+    assert ">Filters</button>" in plain
+    assert 'Filters <span class="badge text-bg-primary">2<span class="visually-hidden"> in use' in (
+        filtered
+    )
+
+
+def test_a_filter_not_understood_leaves_the_filters_open_on_a_phone(client_as, viewer, three):
+    html = factories.page_text(client_as(viewer).get(f"{URL}?severity=9"))
+
+    assert 'data-bs-target="#incident-filters" aria-expanded="true"' in html
+    assert 'id="incident-filters" class="collapse collapse-md-open show"' in html
 
 
 def test_it_filters_by_lead(client_as, viewer, manager, three):

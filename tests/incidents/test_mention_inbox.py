@@ -343,3 +343,17 @@ def test_not_now_withdraws_the_offer_and_links_nothing(client_as, comms, open_in
 
     assert factories.reload(mention).incident is None
     assert client.session["mention_link_offers"] == []
+
+
+def test_on_a_phone_the_inbox_filters_fold_behind_a_button_that_counts_them(client_as, viewer):
+    url = reverse("incidents:inbox")
+    plain = page_text(client_as(viewer).get(url))
+    filtered = page_text(client_as(viewer).get(url, {"platform": "x", "sentiment": "negative"}))
+    refused = page_text(client_as(viewer).get(url, {"platform": "nope"}))
+
+    assert 'id="mention-filters" class="collapse collapse-md-open"' in plain
+    assert ">Filters</button>" in plain
+    assert 'Filters <span class="badge text-bg-primary">2<span class="visually-hidden"> in use' in (
+        filtered
+    )
+    assert 'id="mention-filters" class="collapse collapse-md-open show"' in refused
