@@ -30,6 +30,7 @@ def test_each_app_registers_its_panels_once():
         ("responses.panels", "plan_template_panel", "aside"),
         ("responses.panels", "updates_panel", "main"),
         ("responses.panels", "unfinished_prevention_panel", "main"),
+        ("team.panels", "roll_call_panel", "aside"),
     ]
     assert [p.func.__name__ for p in panels.timeline_providers] == [
         "incident_entries",
@@ -40,6 +41,7 @@ def test_each_app_registers_its_panels_once():
         "action_item_entries",
         "plan_application_entries",
         "update_entries",
+        "callout_entries",
     ]
     assert names(panels.dashboard_panels) == [
         ("incidents.panels", "spikes_panel", "aside"),
