@@ -6,6 +6,6 @@ whether it is a drill, the mail recipients) and calls :func:`raise_event`. Every
 row of :class:`~crisis.outbound.models.Delivery`, sent by a django-tasks job. See docs/outbound.md.
 """
 
-from crisis.outbound.events import Event, EventKind, raise_event
+from crisis.outbound.events import Audience, Event, EventKind, listen, raise_event
 
-__all__ = ["Event", "EventKind", "raise_event"]
+__all__ = ["Audience", "Event", "EventKind", "listen", "raise_event"]
