@@ -36,6 +36,7 @@ urlpatterns = [
     # The mentions API (token authentication, OpenAPI schema at api/v1/openapi.json).
     path("api/v1/", api.urls),
     path("", include("connectors.urls")),
+    path("", include("subscriptions.urls")),
     path("", include("responses.urls")),
     path("", include("incidents.urls")),
 ]
