@@ -14,8 +14,8 @@ from crisis.outbound.models import Delivery
 from responses.models import ProgressUpdate, Statement
 from subscriptions.models import Subscription
 from tests import factories
+from tests.mail_server import body_of, link_in
 from tests.outbox import deliver
-from tests.subscriptions.conftest import body_of, link_in
 
 READER = "reader@example.org"
 
