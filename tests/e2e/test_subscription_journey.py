@@ -73,3 +73,58 @@ def test_a_reader_subscribes_confirms_hears_of_an_update_and_unsubscribes(
     )
     assert answer.status == 200
     assert not Subscription.objects.filter(email=READER).exists()
+
+
+def test_the_subscription_pages_pass_axe_and_fit_a_phone(
+    page, live_server, transactional_db, sign_in
+):
+    from datetime import timedelta
+
+    from crisis import timekeeper
+    from tests.factories import make_user
+
+    comms, manager = make_comms("axe-comms"), make_manager("axe-manager")
+    admin = make_user("axe-admin", is_staff=True, is_superuser=True)
+    incident = make_incident(comms, public_title="Late deliveries")
+    incident.open_public_page(by=manager)
+    confirmed = Subscription.objects.create(
+        email="a-rather-long-address.for-a-phone@example.org",
+        incident=incident,
+        confirmed_at=timekeeper.now(),
+    )
+    waiting = Subscription(email="waiting@example.org", incident=incident)
+    secret = waiting.new_link()
+    waiting.save()
+    old = Subscription(email="old@example.org", incident=None)
+    old_secret = old.new_link(timekeeper.now() - timedelta(days=30))
+    old.save()
+    page.set_viewport_size(PHONE)
+    pages = [
+        ("subscribe, status page", reverse("subscriptions:subscribe-status"), 200),
+        ("check your mail", reverse("subscriptions:sent"), 200),
+        ("confirm", reverse("subscriptions:confirm", args=[secret]), 200),
+        ("confirm, expired", reverse("subscriptions:confirm", args=[old_secret]), 410),
+        ("confirm, unknown", reverse("subscriptions:confirm", args=["nope"]), 404),
+        ("unsubscribe", reverse("subscriptions:unsubscribe", args=[confirmed.key]), 200),
+        ("unsubscribe, unknown", reverse("subscriptions:unsubscribe", args=["nope"]), 200),
+    ]
+    signed_in = [
+        ("addresses", reverse("subscriptions:subscriber-list", args=[incident.reference]), 200),
+        ("incident page", incident.get_absolute_url(), 200),
+        ("admin list", reverse("admin:subscriptions_subscription_changelist"), 200),
+        ("admin form", reverse("admin:subscriptions_subscription_change", args=[old.pk]), 200),
+    ]
+    wrong = []
+    for group in (pages, signed_in):
+        if group is signed_in:
+            sign_in(page, admin)
+        for name, path, status in group:
+            response = page.goto(live_server.url + path)
+            if response.status != status:
+                wrong.append(f"{name}: {response.status}, not {status}")
+            if violations := serious_violations(page):
+                wrong.append(f"{name}: {violations}")
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            if overflow > 0 and not name.startswith("admin"):
+                wrong.append(f"{name}: {overflow} px of sideways scrolling")
+    assert not wrong, "\n".join(wrong)
