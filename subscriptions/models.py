@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 
 from crisis import timekeeper
+from crisis.outbound import EventKind
+from crisis.outbound.models import Delivery
 
 
 def new_secret():
@@ -27,6 +29,19 @@ def digest(secret):
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def forget(addresses):
+    """Delete what the outbox keeps of readers' ``addresses`` that no subscription holds any
+    more: their confirmation mails and the news mailed to them (a row still waiting is then never
+    sent). The team's own mail to the same address is left alone. Two queries."""
+    kept = set(Subscription.objects.filter(email__in=addresses).values_list("email", flat=True))
+    gone = set(addresses) - kept
+    if gone:
+        readers_mail = Q(key__contains=":reader:") | Q(event=EventKind.SUBSCRIPTION_CONFIRMATION)
+        Delivery.objects.filter(
+            readers_mail, channel=Delivery.Channel.MAIL, recipient__in=gone
+        ).delete()
+
+
 class SubscriptionQuerySet(models.QuerySet):
     def confirmed(self):
         return self.filter(confirmed_at__isnull=False)
@@ -36,9 +51,14 @@ class SubscriptionQuerySet(models.QuerySet):
         return self.filter(confirmed_at__isnull=True, confirm_by__lt=now or timekeeper.now())
 
     def prune(self, now=None):
-        """Delete the pending rows whose link expired (the address is then gone too); returns
-        how many. One DELETE."""
-        deleted, _by_model = self.expired(now).delete()
+        """Delete the pending rows whose link expired, and their addresses with them (see
+        :func:`forget`); returns how many. Queries the database: the addresses, the DELETEs."""
+        expired = self.expired(now)
+        addresses = set(expired.values_list("email", flat=True))
+        if not addresses:
+            return 0
+        deleted, _by_model = expired.delete()
+        forget(addresses)
         return deleted
 
     def following(self, incident_id):

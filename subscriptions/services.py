@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 
 from crisis import timekeeper
 from subscriptions import mail
-from subscriptions.models import Subscription, digest
+from subscriptions.models import Subscription, digest, forget
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +93,12 @@ def find_pending(secret):
 
 
 def unsubscribe(key):
-    """Delete the subscription of ``key`` (the address with it); True if there was one."""
-    deleted, _by_model = Subscription.objects.filter(key=key).delete()
-    return bool(deleted)
+    """Delete the subscription of ``key``, and the address with it (the outbox's copies too,
+    unless another of its subscriptions remains); True if there was one."""
+    with transaction.atomic():
+        row = Subscription.objects.filter(key=key).first()
+        if row is None:
+            return False
+        row.delete()
+        forget({row.email})
+    return True

@@ -109,6 +109,8 @@ def test_one_click_unsubscribe_deletes_the_address_without_cookie_or_token(
     assert response.status_code == 200
     assert not response.cookies
     assert not Subscription.objects.filter(email=READER).exists()
+    # Nor does the outbox keep it: the confirmation and the news mailed are deleted.
+    assert not Delivery.objects.filter(recipient=READER).exists()
 
     sent = len(smtp.to(READER))
     publish_statement(open_incident, django_capture_on_commit_callbacks, "Second word.")
@@ -179,6 +181,7 @@ def test_a_confirmation_link_expires_and_the_row_is_pruned(
         assert not Subscription.objects.get().is_confirmed
         assert Subscription.objects.prune() == 1
     assert not Subscription.objects.exists()
+    assert not Delivery.objects.filter(recipient=READER).exists()
 
 
 def test_a_bounced_confirmation_gives_up_and_mails_nothing_more(
@@ -231,6 +234,12 @@ def test_a_reader_of_both_pages_gets_one_mail_and_a_closed_page_mails_nobody(
     publish_statement(open_incident, django_capture_on_commit_callbacks, "Both hear.")
     assert len(smtp.to(READER)) == 1
     assert len(smtp.to("status@example.org")) == 1
+
+    # Leaving the page keeps the status page's mail, and what the outbox holds for it.
+    page_row = Subscription.objects.get(email=READER, incident=open_incident)
+    client.post(reverse("subscriptions:unsubscribe", args=[page_row.key]))
+    assert Subscription.objects.filter(email=READER, incident=None).exists()
+    assert Delivery.objects.filter(recipient=READER).exists()
 
     open_incident.close_public_page(by=manager)
     publish_statement(open_incident, django_capture_on_commit_callbacks, "Nobody outside hears.")
