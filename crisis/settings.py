@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     # Posting published statements to Mastodon and Bluesky accounts that admins connect.
     "connectors",
     "team",
+    # Readers' mail subscriptions to the public page and the status page (double opt-in).
+    "subscriptions",
     "demo",
 ]
 
@@ -357,6 +359,19 @@ if PUBLIC_LOGO_MAX_BYTES <= 0:
 STATUS_PAGE_RECENT_DAYS = env_int("STATUS_PAGE_RECENT_DAYS", 14)
 if STATUS_PAGE_RECENT_DAYS < 0:
     raise ImproperlyConfigured("STATUS_PAGE_RECENT_DAYS must be zero or more.")
+# Mail subscriptions to the public pages (docs/subscriptions.md): how long a confirmation link
+# works (hours), how soon the same address may be sent a new one (seconds: a double click sends
+# one mail), and how many requests an hour one address, and one client, may make.
+SUBSCRIPTION_CONFIRM_HOURS = env_int("SUBSCRIPTION_CONFIRM_HOURS", 48)
+SUBSCRIPTION_RESEND_SECONDS = env_int("SUBSCRIPTION_RESEND_SECONDS", 5 * 60)
+SUBSCRIPTION_LIMIT_PER_ADDRESS = env_int("SUBSCRIPTION_LIMIT_PER_ADDRESS", 5)
+SUBSCRIPTION_LIMIT_PER_CLIENT = env_int("SUBSCRIPTION_LIMIT_PER_CLIENT", 20)
+if min(SUBSCRIPTION_CONFIRM_HOURS, SUBSCRIPTION_LIMIT_PER_ADDRESS) <= 0 or (
+    SUBSCRIPTION_LIMIT_PER_CLIENT <= 0
+):
+    raise ImproperlyConfigured(
+        "SUBSCRIPTION_CONFIRM_HOURS and the SUBSCRIPTION_LIMIT_* settings must be positive."
+    )
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

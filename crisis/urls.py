@@ -38,6 +38,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("connectors.urls")),
     path("", include("team.urls")),
+    path("", include("subscriptions.urls")),
     path("", include("responses.urls")),
     path("", include("incidents.urls")),
 ]

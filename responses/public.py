@@ -61,6 +61,8 @@ class PageState:
     status: str
     last_modified: datetime | None
     etag: str
+    # A drill's page offers no mail subscription (a drill never reaches anyone outside).
+    is_drill: bool
     # The company's name, logo and colour (an unsaved PublicProfile without the logo's bytes).
     profile: PublicProfile
 
@@ -87,7 +89,7 @@ def page_state(token):
         row = cursor.fetchone()
     if row is None:
         return None
-    pk, public_title, status, changed_at, stamp, *branding = row
+    pk, public_title, status, is_drill, changed_at, stamp, *branding = row
     changed_at = as_moment(changed_at)
     profile = PublicProfile(
         **{name: value or "" for name, value in zip(BRANDING, branding, strict=True)}
@@ -95,7 +97,7 @@ def page_state(token):
     seen = f"{pk}:{changed_at.isoformat() if changed_at else ''}:{stamp or 0}:{release()}"
     etag = '"' + hashlib.blake2b(seen.encode(), digest_size=12).hexdigest() + '"'
     title = Incident.public_heading(public_title)
-    return PageState(pk, token, title, status, changed_at, etag, profile)
+    return PageState(pk, token, title, status, changed_at, etag, bool(is_drill), profile)
 
 
 def as_moment(value):
@@ -132,10 +134,10 @@ def _page_state_sql():
         ]
     )
     sql = (
-        f"WITH page AS (SELECT id, public_title, status FROM {incident} "
+        f"WITH page AS (SELECT id, public_title, status, is_drill FROM {incident} "
         "WHERE public_token = %s AND is_public_page_open = %s), "
         f"changes AS ({changes}) "
-        "SELECT page.id, page.public_title, page.status, c.at, c.n, "
+        "SELECT page.id, page.public_title, page.status, page.is_drill, c.at, c.n, "
         + ", ".join(f"b.{name}" for name in BRANDING)
         + " FROM page CROSS JOIN (SELECT MAX(at) AS at, SUM(n) AS n FROM changes) c "
         f"LEFT JOIN {PublicProfile._meta.db_table} b ON b.slot = 1"

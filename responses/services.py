@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 
 from crisis.history import display_user as person
 from crisis.mail import subject_line
-from crisis.outbound import Event, EventKind, raise_event
+from crisis.outbound import Audience, Event, EventKind, raise_event
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,24 @@ def _stamp(moment):
     return moment.astimezone(UTC).isoformat() if moment else ""
 
 
-def _send(kind, key, record, subject, body, recipients):
+def _audience(record, text):
+    """What the public reads of ``record`` (published on the incident's public page): its
+    ``text`` under the page's title, or None while the page is not open (nobody outside hears
+    of it then). The topic ``incident:<pk>`` is what the subscriptions app follows."""
+    from responses.public import public_page_url
+
+    incident = record.incident
+    if not incident.is_public_page_open:
+        return None
+    return Audience(
+        topic=f"incident:{incident.pk}",
+        title=incident.public_heading(incident.public_title),
+        text=text,
+        url=settings.SITE_URL + public_page_url(incident),
+    )
+
+
+def _send(kind, key, record, subject, body, recipients, audience=None):
     """Raise the event ``kind`` about ``record`` (a statement or an update), mailed to
     ``recipients``. ``key`` names this occurrence, so the same one is never sent twice."""
     incident = record.incident
@@ -45,6 +62,7 @@ def _send(kind, key, record, subject, body, recipients):
         severity=incident.severity,
         is_drill=incident.is_drill,
         recipients=tuple(sorted({address for address in recipients if address})),
+        audience=audience,
     )
     try:
         with transaction.atomic():
@@ -129,6 +147,7 @@ def mail_published(statement):
         _subject(statement, f"Published: {statement.get_kind_display()}"),
         body,
         [author.email] if is_theirs else [],
+        audience=_audience(statement, statement.body),
     )
 
 
@@ -189,4 +208,5 @@ def announce_update_published(update):
         f"[{incident.reference}] Public update published",
         body,
         [],
+        audience=_audience(update, update.body) if update.kind == update.Kind.PUBLIC else None,
     )

@@ -173,6 +173,15 @@ APP_POLICY = {
     # Reports
     "responses:report": signed_in(),
     "responses:report-export": signed_in(),
+    # Mail subscriptions: the readers' pages are anyone's (an empty POST shows the form's error;
+    # the confirmation and unsubscribe links are secrets, and their POST is the action itself);
+    # the addresses are for those who manage the public page.
+    "subscriptions:subscribe-page": public(get=200, post=200),
+    "subscriptions:subscribe-status": public(get=200, post=200),
+    "subscriptions:sent": public(get=200, post=405),
+    "subscriptions:confirm": public(get=200, post=200),
+    "subscriptions:unsubscribe": public(get=200, post=200),
+    "subscriptions:subscriber-list": manager_write(get=200, post=405),
     # The mentions API: a bearer token or nothing (401), whoever is signed in; its schema is
     # public (it describes the API, no data).
     "api:openapi-json": public(),
@@ -274,6 +283,8 @@ ADMIN_MODELS = {
     "connectors.platformaccount": stock_admin(delete=(403, 403)),
     # Posts by Crisis Desk: read only; retried from the statement page.
     "connectors.postattempt": stock_admin(add=(403, 403), change=(200, 403), delete=(403, 403)),
+    # Readers' subscriptions: read only; deleting one unsubscribes it (a reader who asked).
+    "subscriptions.subscription": stock_admin(add=(403, 403), change=(200, 403)),
 }
 # The user admin's own page for setting a password.
 ADMIN_SITE_POLICY["admin:auth_user_password_change"] = admin_only(post=200)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from crisis import timekeeper
 from crisis.models import SecurityEvent
 from incidents.models import ApiToken, Incident, SpikeThreshold
 from responses.models import Statement
@@ -106,6 +107,15 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
     TOTPDevice.objects.create(user=careful, name="Authenticator app")
     StaticDevice.objects.create(user=careful, name="Recovery codes")
     SecurityEvent.objects.create(kind=SecurityEvent.Kind.SIGN_IN_FAILED, username="careful")
+    # A reader who subscribed to the public page, and one waiting to confirm (its link's secret).
+    from subscriptions.models import Subscription
+
+    subscription = Subscription.objects.create(
+        email="reader@example.org", incident=incident, confirmed_at=timekeeper.now()
+    )
+    pending = Subscription(email="pending@example.org", incident=None)
+    secret = pending.new_link()
+    pending.save()
     return {
         "users": {
             "anonymous": None,
@@ -128,6 +138,8 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
         "profile": profile,
         "post": post,
         "answer": callout.answers.get(),
+        "subscription": subscription,
+        "confirm_secret": secret,
     }
 
 
@@ -199,6 +211,10 @@ def url_for(key, route, world):
         kwargs["token"] = world["incident"].public_token
     if "<slug:stamp>" in route:
         kwargs["stamp"] = world["profile"].stamp
+    if "<str:secret>" in route:
+        kwargs["secret"] = world["confirm_secret"]
+    if "<str:key>" in route:
+        kwargs["key"] = world["subscription"].key
     if "<slug:sha>" in route:
         kwargs["sha"] = world["profile"].logo_sha
     return reverse(key, kwargs=kwargs)
@@ -207,7 +223,7 @@ def url_for(key, route, world):
 # Requests, rolled back
 
 
-TRACKED_APPS = ("auth", "incidents", "responses", "connectors")
+TRACKED_APPS = ("auth", "incidents", "responses", "connectors", "subscriptions")
 
 
 def state():

@@ -7,13 +7,14 @@ server asked us to wait (``Retry-After``, in seconds or as an HTTP date).
 """
 
 import json
+import smtplib
 import time
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
 import requests
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 
 from crisis import timekeeper
 from crisis.mail import subject_line
@@ -43,7 +44,18 @@ def send(row):
 
 def _send_mail(row):
     try:
-        send_mail(subject_line(row.title), row.text, None, [row.recipient])
+        message = EmailMessage(
+            subject_line(row.title), row.text, to=[row.recipient], headers=row.headers or None
+        )
+        message.send()
+    except smtplib.SMTPRecipientsRefused as error:
+        # A 5xx at RCPT TO (no such mailbox) is final: trying again cannot help; a 4xx may pass.
+        codes = [code for code, _text in error.recipients.values()]
+        answers = "; ".join(f"{code} {text!r}" for code, text in error.recipients.values())
+        raise Failure(
+            f"The mail server refused the address: {answers}",
+            permanent=all(code >= 500 for code in codes),
+        ) from error
     except Exception as error:
         raise Failure(f"Could not send mail: {error}") from error
 

@@ -32,6 +32,26 @@ class EventKind(models.TextChoices):
     MENTION_SPIKE = "mentions.spike", "Mention spike"
     IMPORT_FAILED = "import.failed", "Import failed"
     TEAM_CALLED = "team.called", "Team called to an incident"
+    # Mail only, to the address typed on a subscription form: never offered to a chat channel.
+    SUBSCRIPTION_CONFIRMATION = "subscription.confirmation", "Subscription confirmation"
+
+
+# Kinds that carry a stranger's address: a chat channel may not ask for them.
+MAIL_ONLY = {EventKind.SUBSCRIPTION_CONFIRMATION}
+CHAT_EVENT_CHOICES = [choice for choice in EventKind.choices if choice[0] not in MAIL_ONLY]
+
+
+@dataclass(frozen=True)
+class Audience:
+    """What the public reads of an event, for the listeners that tell the public (an app's
+    subscribers): ``topic`` names what a reader may follow (an opaque string the raising app and
+    the listening app agree on), ``title`` and ``text`` are the public words, ``url`` the public
+    page's absolute address."""
+
+    topic: str
+    title: str
+    text: str
+    url: str
 
 
 @dataclass(frozen=True)
@@ -52,19 +72,36 @@ class Event:
     severity: int | None = None
     is_drill: bool = False
     recipients: tuple[str, ...] = field(default_factory=tuple)
+    # Set when the audience may read of it (a published statement or update on an open page).
+    audience: Audience | None = None
+
+
+# Functions ``listener(event)`` that return more deliveries (unsaved Delivery rows) to record
+# with the event's own: how an app reaches people the raising app does not know (subscribers).
+# Registered in an app's ``ready()`` with :func:`listen`; the kernel names none of them.
+listeners = []
+
+
+def listen(func):
+    """Add ``func`` to the listeners once (``ready()`` may run more than once)."""
+    if func not in listeners:
+        listeners.append(func)
+    return func
 
 
 def raise_event(event):
     """Record a delivery for every mail recipient and every active chat channel that wants the
-    event, and queue their jobs after the commit. Returns the deliveries newly recorded (those
-    recorded before under the same keys are left as they are). Queries the database: the
-    channels, then one insert per delivery."""
+    event, and those the listeners add, and queue their jobs after the commit. Returns the
+    deliveries newly recorded (those recorded before under the same keys are left as they are).
+    Queries the database: the channels, what the listeners read, then one insert per delivery."""
     from crisis.outbound.models import ChatChannel, Delivery
 
     wanted = [
         Delivery.for_mail(event, address) for address in sorted({a for a in event.recipients if a})
     ]
     wanted += [Delivery.for_chat(event, channel) for channel in ChatChannel.objects.wanting(event)]
+    for listener in listeners:
+        wanted += listener(event)
     created = [row for row in wanted if _record_once(row)]
     pending = [row.pk for row in created if row.status == Delivery.Status.PENDING]
     if pending:

@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from crisis import timekeeper
 from crisis.fields import ChoiceListField
-from crisis.outbound.events import EventKind
+from crisis.outbound.events import CHAT_EVENT_CHOICES, EventKind
 
 # Webhooks go to the web: no file:, ftp: or javascript: URL is accepted for a channel.
 WEBHOOK_URL = URLValidator(schemes=["http", "https"])
@@ -55,7 +55,7 @@ class ChatChannel(models.Model):
         blank=True,
         help_text="Signs the generic webhook's requests (HMAC-SHA256). Never shown again.",
     )
-    events = ChoiceListField("events wanted", item_choices=EventKind.choices, max_length=1000)
+    events = ChoiceListField("events wanted", item_choices=CHAT_EVENT_CHOICES, max_length=1000)
     severities = ChoiceListField(
         "severities wanted",
         item_choices=SEVERITIES,
@@ -75,7 +75,7 @@ class ChatChannel(models.Model):
     def clean(self):
         if self.kind == self.Kind.WEBHOOK and not self.secret:
             raise ValidationError({"secret": "A generic webhook needs a secret to sign with."})
-        unknown = set(self.events) - set(EventKind.values)
+        unknown = set(self.events) - {value for value, _label in CHAT_EVENT_CHOICES}
         if unknown:
             raise ValidationError({"events": f"Unknown events: {', '.join(sorted(unknown))}"})
 
@@ -136,6 +136,8 @@ class Delivery(models.Model):
     url = models.URLField(max_length=1000)
     severity = models.PositiveSmallIntegerField(null=True, blank=True)
     is_drill = models.BooleanField(default=False)
+    # Extra mail headers (List-Unsubscribe for a subscriber's mail); empty for most rows.
+    headers = models.JSONField(default=dict, blank=True)
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
@@ -173,6 +175,15 @@ class Delivery(models.Model):
     @classmethod
     def for_mail(cls, event, address):
         return cls._from(event, cls.Channel.MAIL, f"mail:{address.lower()}", recipient=address)
+
+    @classmethod
+    def for_reader(cls, event, address, *, reader, title, text, url, headers=None):
+        """A mail to one of the public (``reader`` names them in the key, apart from the team's
+        own mail to the same address), in the public's words, with its own headers."""
+        row = cls._from(event, cls.Channel.MAIL, f"reader:{reader}", recipient=address)
+        row.title, row.text, row.url = title[:500], text, url
+        row.headers = dict(headers or {})
+        return row
 
     @classmethod
     def for_chat(cls, event, channel):

@@ -117,6 +117,10 @@ def _render(state):
     context = {
         "profile": state.profile,
         "feed_url": reverse("responses:public-feed", args=[state.token]),
+        # The subscriptions app's form (a page of its own: this one sets no cookie).
+        "subscribe_url": None
+        if state.is_drill
+        else reverse("subscriptions:subscribe-page", args=[state.token]),
         "title": state.title,
         "status": status,
         "status_text": status_text,

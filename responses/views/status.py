@@ -28,6 +28,7 @@ def status_page(request):
         "profile": profile,
         "listing": listing,
         "feed_url": reverse("responses:status-feed"),
+        "subscribe_url": reverse("subscriptions:subscribe-status"),
     }
     return conditional_answer(
         request,

@@ -152,3 +152,16 @@ def test_the_demo_public_pages_are_branded_and_titled_for_the_audience(client, d
     assert "Northwind Goods" in page
     status = client.get(reverse("responses:status-page")).content.decode()
     assert opened.public_title in status
+
+
+def test_the_demo_public_page_and_status_page_have_a_few_readers_by_mail(db):
+    from subscriptions.models import Subscription
+
+    seed()
+    seed()  # once each, however often it runs
+
+    opened = Incident.objects.get(is_public_page_open=True)
+    readers = Subscription.objects.confirmed()
+    assert readers.filter(incident=opened).count() == 2
+    assert readers.filter(incident__isnull=True).count() == 2
+    assert all(row.email.endswith("@example.com") for row in readers)

@@ -27,6 +27,19 @@ from incidents.models import Incident
 DEMO_REFUSAL = "Seeded by the demo: its people are made up, so nothing is sent."
 
 
+def _demo_readers(incidents, now):
+    """A few confirmed mail subscribers (example.com, which takes no mail) on each public page
+    made now and on the status page, so the incident page's counts show something."""
+    from subscriptions.models import Subscription
+
+    pages = [i for i in incidents if i.is_public_page_open and not i.is_drill]
+    for incident in [None, *pages]:
+        for n in (1, 2):
+            Subscription.objects.get_or_create(
+                email=f"reader{n}@example.com", incident=incident, defaults={"confirmed_at": now}
+            )
+
+
 def _example_chat_channel():
     """An example Slack channel for the admin's page, inactive and pointing at a reserved name
     (.invalid never resolves): the demo connects nothing outside."""
@@ -95,6 +108,7 @@ class Command(BaseCommand):
             statements += incident.statements.count()
             plans += incident.plan_applications.count()
             created.append(incident)
+        _demo_readers(created, now)
         # The conversation of the incidents made now (their clocks start with this run), and the
         # inbox, whose fixed ids the ingestion stores once however often the command runs.
         mentions = ingest_mentions(demo_mentions(created, now), source=MENTION_SOURCE, now=now)

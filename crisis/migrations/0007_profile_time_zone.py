@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crisis', '0005_outbox_and_chat_channels'),
+        ('crisis', '0006_delivery_headers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
