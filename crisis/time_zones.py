@@ -48,18 +48,22 @@ def zone_of(user):
 
 
 class TimeZoneMiddleware:
-    """Activate the signed-in person's zone for their request (after AuthenticationMiddleware)."""
+    """Activate the signed-in person's zone for their request. In ``process_view``, after
+    ``crisis.middleware.SessionlessMiddleware`` has given a sessionless page (the public page) its
+    anonymous user: reading the user earlier would read the session, and such a page would then
+    vary on the cookie."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        name = chosen_zone(user) if user is not None and user.is_authenticated else ""
-        if not name:
-            return self.get_response(request)
-        timezone.activate(ZoneInfo(name))
         try:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        name = chosen_zone(user) if user is not None and user.is_authenticated else ""
+        if name:
+            timezone.activate(ZoneInfo(name))
