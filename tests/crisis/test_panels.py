@@ -31,6 +31,7 @@ def test_each_app_registers_its_panels_once():
         ("responses.panels", "updates_panel", "main"),
         ("responses.panels", "unfinished_prevention_panel", "main"),
         ("team.panels", "roll_call_panel", "aside"),
+        ("subscriptions.views", "subscribers_panel", "aside"),
     ]
     assert [p.func.__name__ for p in panels.timeline_providers] == [
         "incident_entries",
