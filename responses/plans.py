@@ -9,7 +9,6 @@ template, one written for another kind of incident, or a frozen incident.
 import string
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -18,7 +17,14 @@ from crisis import clocks
 from crisis.history import display_user
 from crisis.lifecycle import TransitionRefused
 from incidents.models import Incident
-from responses.models import ActionItem, PlanApplication, PlanTemplate, PlanTemplateItem, Statement
+from responses.models import (
+    ActionItem,
+    PlanApplication,
+    PlanTemplate,
+    PlanTemplateItem,
+    PublicProfile,
+    Statement,
+)
 
 # Every placeholder a holding statement may use, with what it becomes (shown in the admin site).
 PLACEHOLDERS = {
@@ -27,7 +33,8 @@ PLACEHOLDERS = {
     "title": "the incident's internal title",
     "platforms": "the incident's platforms by name, for example “X and Instagram”",
     "next_update": "when the next update is due by default, for example “11:00 UTC on 14 March”",
-    "company": "the company's name (the COMPANY_NAME setting; “our company” when unset)",
+    "company": "the company's public name (the public profile's, else the COMPANY_NAME setting; "
+    "“our company” when neither is set)",
     "detected": "when the first signal appeared, for example “09:00 UTC on 14 March”",
     "reference": "the incident's reference, for example CR-2026-014",
 }
@@ -123,13 +130,14 @@ def _parse(text):
 
 
 def placeholder_values(incident, now=None):
-    """Each placeholder's text for ``incident``. No queries."""
+    """Each placeholder's text for ``incident``. One query: the public profile, whose company
+    name is the one the audience reads on the public pages too."""
     return {
         "public_title": incident.shown_public_title,
         "title": incident.title,
         "platforms": _in_words(incident.platform_labels) or "social media",
         "next_update": _public_time(clocks.default_next_update_at(incident, now)),
-        "company": settings.COMPANY_NAME or "our company",
+        "company": PublicProfile.current().shown_company_name or "our company",
         "detected": _public_time(incident.detected_at),
         "reference": incident.reference,
     }
