@@ -132,6 +132,7 @@ APP_POLICY = {
     "responses:publication-link": comms_write(get=405, post=302),
     # Retrying a post to Mastodon or Bluesky is part of publishing: managers.
     "connectors:post-retry": manager_write(),
+    "connectors:update-post-retry": manager_write(),
     # The public page
     "responses:public-page-open": manager_write(),
     "responses:public-page-close": manager_write(),
