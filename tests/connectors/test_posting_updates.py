@@ -71,11 +71,9 @@ def test_the_incident_page_links_the_post_by_the_update(
     assert "to Mastodon, X" in factories.page_text(response)
 
 
-def test_a_mastodon_retry_after_a_crash_sends_the_same_key_and_posts_once(
-    incident, comms, manager, mastodon, mastodon_account, django_capture_on_commit_callbacks
-):
-    update = public_draft(incident, comms, platforms=("mastodon",))
-    (attempt,) = publish_update(update, manager, django_capture_on_commit_callbacks)
+def retry_after_a_crash(attempt, manager, capture):
+    """A worker claims the post and reaches the platform, then dies before recording it; once
+    the row is stale a manager retries and the job runs again. Returns the row as it ends."""
     claimed, _look_first = posting._claim(attempt.pk)
     platforms.post(
         claimed.account,
@@ -83,11 +81,18 @@ def test_a_mastodon_retry_after_a_crash_sends_the_same_key_and_posts_once(
         idempotency_key=claimed.idempotency_key,
         since=claimed.created_at,
         look_first=False,
-    )  # ...and the worker dies before recording it
-
+    )
     with time_machine.travel(timekeeper.now() + PostAttempt.STALE_AFTER, tick=False):
         attempt.retry(by=manager)
-        attempt = run_job(attempt, django_capture_on_commit_callbacks)
+        return run_job(attempt, capture)
+
+
+def test_a_mastodon_retry_after_a_crash_sends_the_same_key_and_posts_once(
+    incident, comms, manager, mastodon, mastodon_account, django_capture_on_commit_callbacks
+):
+    update = public_draft(incident, comms, platforms=("mastodon",))
+    (attempt,) = publish_update(update, manager, django_capture_on_commit_callbacks)
+    attempt = retry_after_a_crash(attempt, manager, django_capture_on_commit_callbacks)
 
     sent = mastodon.sent("POST", mastodon.STATUSES)
     assert len(sent) == 2
@@ -102,18 +107,7 @@ def test_a_bluesky_retry_after_a_crash_finds_the_post_in_the_latest_ones(
 ):
     update = public_draft(incident, comms, platforms=("bluesky",), body=UPDATE_BODY)
     (attempt,) = publish_update(update, manager, django_capture_on_commit_callbacks)
-    claimed, _look_first = posting._claim(attempt.pk)
-    platforms.post(
-        claimed.account,
-        claimed.publication.body,
-        idempotency_key=claimed.idempotency_key,
-        since=claimed.created_at,
-        look_first=False,
-    )
-
-    with time_machine.travel(timekeeper.now() + PostAttempt.STALE_AFTER, tick=False):
-        attempt.retry(by=manager)
-        attempt = run_job(attempt, django_capture_on_commit_callbacks)
+    attempt = retry_after_a_crash(attempt, manager, django_capture_on_commit_callbacks)
 
     (created,) = bluesky.created()
     assert created.form()["record"]["text"] == UPDATE_BODY
