@@ -97,8 +97,10 @@ def _claim(attempt_id):
     worker has it, or it is done."""
     now = timekeeper.now()
     with transaction.atomic():
+        # Only the post's row is locked: its statement or update is on the nullable side of an
+        # outer join, which PostgreSQL will not lock.
         attempt = (
-            PostAttempt.objects.select_for_update()
+            PostAttempt.objects.select_for_update(of=("self",))
             .select_related("account", "statement__incident", "update__incident")
             .filter(pk=attempt_id)
             .first()
