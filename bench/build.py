@@ -315,6 +315,10 @@ def _busy_incident(people, now):
     """The newest open incident gets 200 timeline events and a statement with 30 versions."""
     comms = people["comms"].pk
     busy = Incident.objects.open().order_by("-declared_at").first()
+    # What the audience reads on its public page, as a real desk would have set before its first
+    # statement (the statement's publication needs one); the edits below carry it in history.
+    busy.public_title = "Late deliveries in the north"
+    Incident.objects.filter(pk=busy.pk).update(public_title=busy.public_title)
     start = now - timedelta(hours=20)
     history = []
     for n in range(80):

@@ -25,13 +25,15 @@ class PlatformAccountAdmin(LabelledFormsMixin, admin.ModelAdmin):
 
 @admin.register(PostAttempt)
 class PostAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Read-only: every post with its state and last error. Retry is on the statement page."""
+    """Read-only: every post with its state and last error. Retry is on the statement page, or
+    by the update on its incident page."""
 
-    list_display = ["statement", "account", "status", "attempts", "last_error", "created_at"]
+    list_display = ["__str__", "account", "status", "attempts", "last_error", "created_at"]
     list_filter = ["status", "account"]
-    list_select_related = ["statement__incident", "account"]
+    list_select_related = ["statement__incident", "update", "account"]
     readonly_fields = [
         "statement",
+        "update",
         "account",
         "status",
         "idempotency_key",

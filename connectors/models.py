@@ -1,10 +1,12 @@
-"""The accounts Crisis Desk posts to, and every attempt to post a statement to one of them."""
+"""The accounts Crisis Desk posts to, and every attempt to post a statement or a public update
+to one of them."""
 
 import uuid
 from datetime import timedelta
 
 from django.db import models, transaction
 from django.db.models import Q
+from django.urls import reverse
 
 from connectors import crypto
 from crisis import timekeeper
@@ -82,11 +84,16 @@ class PostAttemptQuerySet(models.QuerySet):
         """The statement's posts, with their accounts: one query."""
         return self.filter(statement=statement).select_related("account").order_by("pk")
 
+    def for_updates(self, update_ids):
+        """The posts of the updates ``update_ids``, with their accounts: one query."""
+        return self.filter(update_id__in=update_ids).select_related("account").order_by("pk")
+
 
 class PostAttempt(models.Model):
-    """One statement on one account: recorded before the platform is called, so a worker that
-    dies mid-call leaves a row that says so (status Posting) and a retry that knows to look
-    before it posts again. An operational log, not history-tracked."""
+    """One publication (a statement, or a public progress update) on one account: recorded
+    before the platform is called, so a worker that dies mid-call leaves a row that says so
+    (status Posting) and a retry that knows to look before it posts again. An operational log,
+    not history-tracked."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -102,8 +109,20 @@ class PostAttempt(models.Model):
     account = models.ForeignKey(
         PlatformAccount, on_delete=models.PROTECT, related_name="post_attempts"
     )
+    # What is posted: exactly one of the two (see the constraint).
     statement = models.ForeignKey(
-        "responses.Statement", on_delete=models.PROTECT, related_name="post_attempts"
+        "responses.Statement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="post_attempts",
+    )
+    update = models.ForeignKey(
+        "responses.ProgressUpdate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="post_attempts",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     # Sent as Mastodon's Idempotency-Key on every try, so the server answers a repeat with the
@@ -126,6 +145,15 @@ class PostAttempt(models.Model):
             models.UniqueConstraint(
                 fields=["statement", "account"], name="postattempt_once_per_account"
             ),
+            models.UniqueConstraint(
+                fields=["update", "account"], name="postattempt_update_once_per_account"
+            ),
+            # A post is of one publication: a statement or an update, never both, never none.
+            models.CheckConstraint(
+                condition=Q(statement__isnull=False, update__isnull=True)
+                | Q(statement__isnull=True, update__isnull=False),
+                name="postattempt_of_one_publication",
+            ),
             # The statement page links a posted row; a posted row without its link is a bug.
             models.CheckConstraint(
                 condition=~Q(status="posted") | (~Q(post_url="") & Q(posted_at__isnull=False)),
@@ -134,12 +162,30 @@ class PostAttempt(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.statement} on {self.account}: {self.get_status_display()}"
+        return f"{self.publication} on {self.account}: {self.get_status_display()}"
 
     def save(self, *args, **kwargs):
         if not self.idempotency_key:
             self.idempotency_key = uuid.uuid4().hex
         super().save(*args, **kwargs)
+
+    @property
+    def publication(self):
+        """The statement or the public update this posts. Queries it unless it is loaded."""
+        return self.statement if self.statement_id else self.update
+
+    @property
+    def retry_permission(self):
+        # Retrying is part of publishing: whoever may publish the statement or update may.
+        if self.statement_id:
+            return "responses.publish_statement"
+        return "responses.publish_progressupdate"
+
+    def retry_url(self):
+        """Where the Retry button posts. No queries."""
+        if self.statement_id:
+            return reverse("connectors:post-retry", args=[self.statement_id, self.pk])
+        return reverse("connectors:update-post-retry", args=[self.update_id, self.pk])
 
     @property
     def is_failed(self):
@@ -170,7 +216,7 @@ class PostAttempt(models.Model):
         not publish. Queries and locks the row."""
         from connectors import posting
 
-        if not by.has_perm("responses.publish_statement"):
+        if not by.has_perm(self.retry_permission):
             raise TransitionRefused("Only a manager may retry a post.")
         with transaction.atomic():
             row = PostAttempt.objects.select_for_update().get(pk=self.pk)

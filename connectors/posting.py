@@ -1,5 +1,5 @@
-"""Posting a published statement to the connected accounts: queued with the publication, run
-by a job (connectors.tasks.post_statement), recorded before each call.
+"""Posting a published statement or public update to the connected accounts: queued with the
+publication, run by a job (connectors.tasks.post_statement), recorded before each call.
 
 The order that makes a retry safe: the job marks the row Posting and counts the try in its own
 committed transaction, then calls the platform, then records the outcome. A worker that dies
@@ -24,16 +24,33 @@ DRILL_REFUSAL = "Not posted: this incident is a drill, and a drill never reaches
 BACKOFF = timedelta(minutes=1)
 
 
+def accounts_for(platforms):
+    """The active accounts on ``platforms``, as a list. One query (none without platforms)."""
+    if not platforms:
+        return []
+    return list(PlatformAccount.objects.active().filter(platform__in=platforms))
+
+
 def queue_for_statement(statement):
-    """Record a post of ``statement`` for every active account on one of its target platforms,
-    and queue the job once the publication commits. Call inside the publish transaction. A drill
-    records each post as refused, visibly, and queues nothing. Queries the database."""
-    accounts = PlatformAccount.objects.active().filter(platform__in=statement.target_platforms)
-    drill = statement.incident.is_drill
-    for account in accounts:
+    """Record and queue the posts of a published statement (see :func:`queue_for`)."""
+    queue_for(statement, statement=statement)
+
+
+def queue_for_update(update):
+    """Record and queue the posts of a published public update (see :func:`queue_for`)."""
+    queue_for(update, update=update)
+
+
+def queue_for(publication, **of):
+    """Record a post of ``publication`` (a statement or a public update, named in ``of`` by its
+    field on the post) for every active account on one of its target platforms, and queue the
+    job once the publication commits. Call inside the publish transaction. A drill records each
+    post as refused, visibly, and queues nothing. Queries the database."""
+    drill = publication.incident.is_drill
+    for account in accounts_for(publication.target_platforms):
         attempt = PostAttempt.objects.create(
             account=account,
-            statement=statement,
+            **of,
             status=PostAttempt.Status.REFUSED if drill else PostAttempt.Status.QUEUED,
             last_error=DRILL_REFUSAL if drill else "",
         )
@@ -63,7 +80,7 @@ def run(attempt_id):
     try:
         posted = platforms.post(
             attempt.account,
-            attempt.statement.body,
+            attempt.publication.body,
             idempotency_key=attempt.idempotency_key,
             since=attempt.created_at,
             look_first=look_first,
@@ -80,9 +97,11 @@ def _claim(attempt_id):
     worker has it, or it is done."""
     now = timekeeper.now()
     with transaction.atomic():
+        # Only the post's row is locked: its statement or update is on the nullable side of an
+        # outer join, which PostgreSQL will not lock.
         attempt = (
-            PostAttempt.objects.select_for_update()
-            .select_related("account", "statement__incident")
+            PostAttempt.objects.select_for_update(of=("self",))
+            .select_related("account", "statement__incident", "update__incident")
             .filter(pk=attempt_id)
             .first()
         )
@@ -93,7 +112,7 @@ def _claim(attempt_id):
             pass
         elif not was_posting or attempt.retry_refusal(now):
             return None  # posted, failed, refused, or under way in a live worker
-        if attempt.statement.incident.is_drill:
+        if attempt.publication.incident.is_drill:
             attempt.status = PostAttempt.Status.REFUSED
             attempt.last_error = DRILL_REFUSAL
             attempt.save(update_fields=["status", "last_error"])
@@ -109,8 +128,9 @@ def _claim(attempt_id):
 
 
 def _posted(attempt, posted):
-    """Record the post and put its link on the statement's publication for the platform (the
-    same record as the manual "paste the link" flow), unless a manager already put one there."""
+    """Record the post with its link (the record an update's page shows), and for a statement
+    put the link on its publication for the platform too (the same record as the manual "paste
+    the link" flow), unless a manager already put one there."""
     from responses.models import Publication
 
     now = timekeeper.now()
@@ -120,6 +140,8 @@ def _posted(attempt, posted):
         attempt.posted_at = now
         attempt.last_error = ""
         attempt.save(update_fields=["status", "post_url", "posted_at", "last_error"])
+        if not attempt.statement_id:
+            return attempt
         publication = (
             Publication.objects.select_for_update()
             .filter(statement_id=attempt.statement_id, platform=attempt.account.platform)

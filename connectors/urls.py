@@ -9,4 +9,9 @@ urlpatterns = [
         views.post_retry,
         name="post-retry",
     ),
+    path(
+        "updates/<int:pk>/posts/<int:attempt_pk>/retry/",
+        views.update_post_retry,
+        name="update-post-retry",
+    ),
 ]

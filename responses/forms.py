@@ -10,7 +10,7 @@ from crisis.forms import OnceForm, VersionedForm
 from crisis.lifecycle import REASON_MAX_LENGTH, TransitionRefused
 from incidents.forms import DATETIME_WIDGET, UserChoiceField, user_choices
 from incidents.models import Platform
-from responses import promise
+from responses import posting, promise
 from responses.lengths import counter_rules
 from responses.models import ActionItem, PlanTemplate, ProgressUpdate, Publication, Statement
 from responses.models.progress_update import BODY_MAX_LENGTH, clean_body, promise_refusal
@@ -30,6 +30,17 @@ class WebURLField(forms.URLField):
         super().__init__(**kwargs)
 
 
+def offer_platforms(field, incident, *, is_new):
+    """Where a statement or a public update goes: the incident's own platforms first, and ticked
+    for a new one; the others allowed. The one rule for both forms."""
+    on_incident = [code for code, _label in Platform.choices if code in incident.platforms]
+    field.choices = [(code, Platform(code).label) for code in on_incident] + [
+        (code, label) for code, label in Platform.choices if code not in on_incident
+    ]
+    if is_new:
+        field.initial = on_incident
+
+
 class StatementForm(OnceForm, VersionedForm):
     class Meta:
         model = Statement
@@ -38,15 +49,8 @@ class StatementForm(OnceForm, VersionedForm):
 
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, **kwargs)
-        platforms = self.fields["target_platforms"]
-        # The incident's own platforms first and ticked for a new statement; others allowed.
-        on_incident = [code for code, _label in Platform.choices if code in incident.platforms]
-        platforms.choices = [(code, Platform(code).label) for code in on_incident] + [
-            (code, label) for code, label in Platform.choices if code not in on_incident
-        ]
-        if not self.instance.pk:
-            platforms.initial = on_incident
-        platforms.error_messages["required"] = "Choose at least one platform."
+        offer_platforms(self.fields["target_platforms"], incident, is_new=not self.instance.pk)
+        self.fields["target_platforms"].error_messages["required"] = "Choose at least one platform."
         self.fields["body"].error_messages["required"] = "Write the statement first."
         self.fields["body"].help_text = (
             f"Write {promise.PROMISE} where the time of the next update goes: it is filled in "
@@ -96,12 +100,22 @@ class WithdrawForm(forms.Form):
 
 
 class PublishForm(forms.Form):
-    """One optional link per target platform; a link can also be added later."""
+    """One optional link per target platform; a link can also be added later. Each field says
+    whether Crisis Desk posts there itself (a connected account) or a person posts by hand and
+    pastes the link: one query for the accounts while the statement may still be published."""
 
     def __init__(self, *args, statement, **kwargs):
         super().__init__(*args, **kwargs)
+        may_publish = statement.status in (Statement.Status.IN_REVIEW, Statement.Status.APPROVED)
+        accounts = posting.connected_accounts() if may_publish else []
         for code, label in zip(statement.target_platforms, statement.platform_labels, strict=True):
-            self.fields[f"link_{code}"] = WebURLField(label=f"Link on {label}")
+            hint = ""
+            if may_publish:
+                on_platform = posting.accounts_on(code, accounts)
+                hint = posting.posting_hint([code], on_platform, paste_link=True)
+                if on_platform:
+                    hint += " Leave this empty: the link is filled in once the post is up."
+            self.fields[f"link_{code}"] = WebURLField(label=f"Link on {label}", help_text=hint)
 
     def links(self):
         return {
@@ -243,10 +257,13 @@ class PublicUpdateForm(OnceForm, VersionedForm):
 
     class Meta:
         model = ProgressUpdate
-        fields = ["body", "next_update_at"]
+        fields = ["body", "next_update_at", "target_platforms"]
         labels = {"body": "Public update", "next_update_at": "Next update by"}
         help_texts = {
             "body": "The words the audience will read once a manager publishes them.",
+            "target_platforms": "Where it goes besides the public page: Crisis Desk posts it "
+            "itself to the connected accounts, a person to the others. It must fit every one; "
+            "none ticked keeps it to the public page.",
             "next_update_at": "When the audience will hear from us next; it must be still to come.",
         }
         field_classes = {"next_update_at": MomentField}
@@ -261,6 +278,7 @@ class PublicUpdateForm(OnceForm, VersionedForm):
         if not self.instance.pk:
             promise.initial = clocks.default_next_update_at(incident)
             promise.help_text += " Filled in: the incident's update cadence from now."
+        offer_platforms(self.fields["target_platforms"], incident, is_new=not self.instance.pk)
 
     def clean_body(self):
         return _checked_body(self.cleaned_data["body"])

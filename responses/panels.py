@@ -9,7 +9,7 @@ from django.utils import timezone
 from crisis.history import Entry, describe_changes, timeline_entries
 from crisis.lifecycle import REASON_MAX_LENGTH
 from crisis.panels import Panel
-from responses import plans
+from responses import plans, posting
 from responses.forms import (
     InternalUpdateForm,
     PlanApplyForm,
@@ -243,8 +243,10 @@ def plan_application_entries(request, incident, *, limit=None):
 
 def updates_panel(request, incident):
     """The team's log and the public updates, newest first, with the forms to add to them and
-    each draft's buttons. One query for the updates, and one for who wrote the drafts when the
-    user may publish."""
+    each draft's buttons and each published one's posts by Crisis Desk. One query for the
+    updates, one for who wrote the drafts when the user may publish, one for the connected
+    accounts when a draft the user may publish names platforms, and one for the posts when an
+    update was published to platforms."""
     user = request.user
     # Each update's incident is the page's own (not joined again): a draft's default promise
     # reads the targets handed to it.
@@ -258,11 +260,19 @@ def updates_panel(request, incident):
     )
     can_add = incident.may_edit(user, "responses.add_progressupdate")
     can_change = user.has_perm("responses.change_progressupdate")
+    posts = posting.posts_by_update(updates)
+    accounts = None
     public = []
     for update in (u for u in updates if u.is_public):
-        row = {"update": update, "publish_form": None, "note": ""}
+        row = {"update": update, "publish_form": None, "note": "", "posts": posts.get(update.pk)}
         if update.is_editable:
             refusal = update.publish_refusal(user, writers[update.pk])
+            if not refusal and update.target_platforms:
+                if accounts is None:
+                    accounts = posting.connected_accounts()
+                row["posting_hint"] = posting.posting_hint(
+                    update.target_platforms, accounts, paste_link=False
+                )
             if not refusal:
                 row["publish_form"] = UpdatePublishForm(
                     initial={
@@ -282,6 +292,7 @@ def updates_panel(request, incident):
         {
             "incident": incident,
             "public_updates": public,
+            "can_retry_posts": user.has_perm("responses.publish_progressupdate"),
             "internal_updates": [u for u in updates if not u.is_public],
             "internal_form": InternalUpdateForm(auto_id="internal-update-%s") if can_add else None,
             "public_form": PublicUpdateForm(auto_id="public-update-%s", incident=incident)

@@ -9,7 +9,6 @@ template, one written for another kind of incident, or a frozen incident.
 import string
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -19,7 +18,14 @@ from crisis.history import display_user
 from crisis.lifecycle import TransitionRefused
 from incidents.models import Incident
 from responses import promise
-from responses.models import ActionItem, PlanApplication, PlanTemplate, PlanTemplateItem, Statement
+from responses.models import (
+    ActionItem,
+    PlanApplication,
+    PlanTemplate,
+    PlanTemplateItem,
+    PublicProfile,
+    Statement,
+)
 
 # Every placeholder a holding statement may use, with what it becomes (shown in the admin site).
 PLACEHOLDERS = {
@@ -29,7 +35,8 @@ PLACEHOLDERS = {
     "platforms": "the incident's platforms by name, for example “X and Instagram”",
     "next_update": "when the next update is due, for example “11:00 UTC on 14 March”: filled in "
     "when the statement is published, from that moment and the incident's cadence",
-    "company": "the company's name (the COMPANY_NAME setting; “our company” when unset)",
+    "company": "the company's public name (the public profile's, else the COMPANY_NAME setting; "
+    "“our company” when neither is set)",
     "detected": "when the first signal appeared, for example “09:00 UTC on 14 March”",
     "reference": "the incident's reference, for example CR-2026-014",
 }
@@ -123,14 +130,15 @@ def _parse(text):
 
 
 def placeholder_values(incident):
-    """Each placeholder's text for ``incident``. No queries."""
+    """Each placeholder's text for ``incident``. One query: the public profile, whose company
+    name is the one the audience reads on the public pages too."""
     return {
         "public_title": incident.shown_public_title,
         "title": incident.title,
         "platforms": _in_words(incident.platform_labels) or "social media",
         # Kept as written: the time is filled in at publication (responses.promise).
         "next_update": promise.PROMISE,
-        "company": settings.COMPANY_NAME or "our company",
+        "company": PublicProfile.current().shown_company_name or "our company",
         "detected": promise.public_time(incident.detected_at),
         "reference": incident.reference,
     }

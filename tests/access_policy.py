@@ -145,6 +145,7 @@ APP_POLICY = {
         "manager": (405, 404),
         "admin": (405, 404),
     },
+    "connectors:update-post-retry": manager_write(),
     # The public page
     "responses:public-page-open": manager_write(),
     "responses:public-page-close": manager_write(),

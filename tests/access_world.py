@@ -91,6 +91,10 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
     # A connected account and a post that failed, for the Retry button and the admin's pages.
     from connectors.models import PostAttempt
 
+    # A public update published (before the account: nothing queued) whose post failed too.
+    published_update = factories.make_update(
+        other, kind="public", status="published", target_platforms=["mastodon"]
+    )
     account = factories.make_platform_account()
     post = PostAttempt.objects.create(
         account=account, statement=published, status=PostAttempt.Status.FAILED, attempts=1
@@ -99,6 +103,9 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
     from team.models import CallOut
 
     callout = CallOut.call(incident=incident, by=manager, people=[comms], message="Bridge now")
+    update_post = PostAttempt.objects.create(
+        account=account, update=published_update, status=PostAttempt.Status.FAILED, attempts=1
+    )
     # Someone with two-factor sign-in on (none of the five roles, whose pages it would change).
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -140,6 +147,8 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
         "answer": callout.answers.get(),
         "subscription": subscription,
         "confirm_secret": secret,
+        "published_update": published_update,
+        "update_post": update_post,
     }
 
 
@@ -153,6 +162,7 @@ PK_OF = {
     "responses:update-": "update",
     "connectors:post-": "published",
     "team:answer": "answer",
+    "connectors:update-post-": "published_update",
 }
 ACTION_OF = {"incidents:move": "monitor", "responses:action-item-move": "start"}
 
@@ -204,7 +214,9 @@ def url_for(key, route, world):
     if "<int:publication_pk>" in route:
         kwargs["publication_pk"] = world["publication"].pk
     if "<int:attempt_pk>" in route:
-        kwargs["attempt_pk"] = world["post"].pk
+        kwargs["attempt_pk"] = world[
+            "update_post" if key.startswith("connectors:update-") else "post"
+        ].pk
     if "<slug:action>" in route:
         kwargs["action"] = ACTION_OF[key]
     if "<token:token>" in route:

@@ -2,6 +2,7 @@
 on the cadence we promised."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -10,13 +11,16 @@ from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
 from crisis import clocks, timekeeper
+from crisis.fields import ChoiceListField
 from crisis.lifecycle import (
     Move,
     TransitionRefused,
     VersionedModel,
     clean_reason,
 )
+from incidents.models import Platform
 from incidents.models.incident import FROZEN_INCIDENT_STATUSES, Incident
+from responses.lengths import length_errors
 from responses.models.four_eyes import FourEyes, FourEyesQuerySet
 
 ADD_PERMISSION = "responses.add_progressupdate"
@@ -113,6 +117,13 @@ class ProgressUpdate(FourEyes, VersionedModel):
     )
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.INTERNAL)
     body = models.TextField()
+    # For a public update: the platforms it goes to besides the public page (posted there by
+    # Crisis Desk where an account is connected, by hand elsewhere). Empty: the public page only.
+    target_platforms = ChoiceListField(
+        "target platforms",
+        item_choices=Platform.choices,
+        help_text="Where it will be posted besides the public page. It must fit every one.",
+    )
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
     )
@@ -190,6 +201,22 @@ class ProgressUpdate(FourEyes, VersionedModel):
         return self.kind == self.Kind.PUBLIC
 
     @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def platform_labels(self):
+        return self._meta.get_field("target_platforms").labels(self.target_platforms)
+
+    def clean(self):
+        """The text must fit every target platform, as a statement's must (responses.lengths):
+        the form shows which one, by how much."""
+        super().clean()
+        errors = length_errors(self.body, self.target_platforms)
+        if errors:
+            raise ValidationError({"body": errors})
+
+    @property
     def is_draft(self):
         return self.status == self.Status.DRAFT
 
@@ -263,10 +290,11 @@ class ProgressUpdate(FourEyes, VersionedModel):
         return update
 
     @classmethod
-    def draft_public(cls, *, incident, by, body, next_update_at=None):
+    def draft_public(cls, *, incident, by, body, next_update_at=None, target_platforms=()):
         """Draft a public update for a manager to publish, promising the next one by
-        ``next_update_at`` (by default the incident's cadence from now); the managers who may
-        publish it hear by mail. Queries the database."""
+        ``next_update_at`` (by default the incident's cadence from now) and going to
+        ``target_platforms`` besides the public page; the managers who may publish it hear by
+        mail. Queries the database."""
         from responses import services
 
         _require(by, ADD_PERMISSION, "Only Comms or a manager may draft a public update.")
@@ -280,6 +308,7 @@ class ProgressUpdate(FourEyes, VersionedModel):
             status=cls.Status.DRAFT,
             body=body,
             next_update_at=next_update_at,
+            target_platforms=list(target_platforms),
             author=by,
         )
         with transaction.atomic():
@@ -309,10 +338,11 @@ class ProgressUpdate(FourEyes, VersionedModel):
     def publish(self, *, by, next_update_at=None, version=None):
         """Publish this public draft, promising the next update by ``next_update_at`` (by
         default the draft's promise). ``version``, when given, is the version the publisher
-        read: a text changed since is refused rather than published unread. Queries and locks
-        the row (see VersionedModel._transition), and records the incident's latest public word
-        and its promise in the same transaction."""
-        from responses import services
+        read: a text changed since is refused rather than published unread; a text too long for
+        a target platform is refused. Queries and locks the row (see
+        VersionedModel._transition), records the incident's latest public word and its promise,
+        and queues the posts to the connected accounts, in the same transaction."""
+        from responses import posting, services
 
         _require(by, PUBLISH_PERMISSION, "Only a manager may publish a public update.")
 
@@ -325,6 +355,7 @@ class ProgressUpdate(FourEyes, VersionedModel):
                     "The update changed after you opened it. Read the new text, then publish."
                 )
             _refuse_promise(next_update_at or row.next_update_at)
+            _refuse_too_long(row)
 
         with transaction.atomic():
             row = self._transition(
@@ -342,6 +373,8 @@ class ProgressUpdate(FourEyes, VersionedModel):
                 row.published_at, row.next_update_at
             )
             services.announce_update_published(row)
+            # Posted for real where an account is connected, by a job after the commit.
+            posting.queue_posts(row)
         return row
 
     def withdraw(self, *, by, reason=""):
@@ -364,3 +397,11 @@ def _refuse_promise(next_update_at):
     refusal = promise_refusal(next_update_at)
     if refusal:
         raise TransitionRefused(refusal)
+
+
+def _refuse_too_long(row):
+    errors = length_errors(row.body, row.target_platforms)
+    if errors:
+        raise TransitionRefused(
+            " ".join(errors) + " Shorten it or change the platforms before it is published."
+        )

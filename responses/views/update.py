@@ -11,6 +11,7 @@ from crisis.editing import versioned_edit
 from crisis.forms import AlreadySaved
 from crisis.lifecycle import TransitionRefused
 from incidents.models import Incident
+from responses import posting
 from responses.forms import (
     InternalUpdateForm,
     PublicUpdateForm,
@@ -84,6 +85,7 @@ def update_draft_public(request, reference):
             by=request.user,
             body=form.cleaned_data["body"],
             next_update_at=form.cleaned_data["next_update_at"],
+            target_platforms=form.cleaned_data["target_platforms"],
         ),
         success="Public update drafted. The managers who may publish it have been told by mail.",
     )
@@ -125,7 +127,16 @@ def update_publish(request, reference, pk):
     form = UpdatePublishForm(request.POST, auto_id=f"publish-{update.pk}-%s")
     if not form.is_valid():
         # The promise is the one thing typed here: show it by its field, as typed.
-        context = {"update": update, "incident": update.incident, "form": form}
+        context = {
+            "update": update,
+            "incident": update.incident,
+            "form": form,
+            "posting_hint": posting.posting_hint(
+                update.target_platforms, posting.connected_accounts(), paste_link=False
+            )
+            if update.target_platforms
+            else "",
+        }
         return render(request, "responses/update_publish.html", context, status=400)
     try:
         update.publish(

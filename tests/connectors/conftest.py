@@ -62,3 +62,18 @@ def run_job(attempt, capture):
         post_statement.call(attempt.pk)
     attempt.refresh_from_db()
     return attempt
+
+
+def public_draft(incident, comms, platforms=("mastodon", "x"), **overrides):
+    """A public update drafted by ``comms`` for ``platforms``, waiting for a manager."""
+    return factories.make_update(
+        incident, comms, kind="public", target_platforms=list(platforms), **overrides
+    )
+
+
+def publish_update(update, manager, capture):
+    """Publish the update as the app does, running what it schedules for after the commit, and
+    return its posts."""
+    with capture(execute=True), transaction.atomic():
+        update.publish(by=manager)
+    return list(update.post_attempts.order_by("pk"))

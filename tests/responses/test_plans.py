@@ -10,7 +10,13 @@ from django.core.exceptions import ValidationError
 from crisis.lifecycle import FrozenRecord, TransitionRefused
 from incidents.models import Incident
 from responses import plans
-from responses.models import ActionItem, PlanApplication, PlanTemplateItem, Statement
+from responses.models import (
+    ActionItem,
+    PlanApplication,
+    PlanTemplateItem,
+    PublicProfile,
+    Statement,
+)
 from tests import factories
 
 DETECTED = datetime(2026, 3, 14, 9, 0, tzinfo=UTC)
@@ -105,6 +111,14 @@ def test_the_placeholders_are_filled_for_the_incident(incident, settings):
         "CR-2026-001",
         "{x}",
     ]
+
+
+def test_the_company_is_the_name_an_admin_set_on_the_public_profile(incident, settings):
+    settings.COMPANY_NAME = "Setting Name Ltd"
+    PublicProfile.objects.create(company_name="Northwind Parcels")
+
+    # The name the public pages show, not the setting it falls back to.
+    assert plans.fill("{company} is on it.", incident) == "Northwind Parcels is on it."
 
 
 def test_without_a_company_name_or_platforms_the_text_still_reads(incident, settings):
