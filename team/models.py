@@ -2,7 +2,7 @@
 ("Joining" or "Can't"), the roll call the incident page shows.
 
 The incident's lead or a manager calls chosen people and groups; each person called gets the
-call through the outbound pipeline (a mail, and the chat channels that want ``team.called``) with
+call through the outbound pipeline (a mail, and the chat channels that want ``callout.made``) with
 a link to the incident's roll call, where they answer. Every call and answer keeps its history.
 """
 

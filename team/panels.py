@@ -40,41 +40,48 @@ def roll_call_panel(request, incident):
 
 
 def callout_entries(request, incident, *, limit=None):
-    """Each call-out (who called how many) and each answer, newest first. One query: the
-    answers of the incident's newest ``limit`` call-outs, with them and the people."""
+    """Each call-out (who called whom) and each answer, newest first. Two queries: the answers
+    of the newest ``limit`` call-outs (which name the people called), and the newest ``limit``
+    answers given (an answer to an older call can be newer than a later call)."""
     callouts = CallOut.objects.filter(incident=incident).order_by("-called_at", "-pk")
+    answered = (
+        Answer.objects.filter(callout__incident=incident, answered_at__isnull=False)
+        .select_related("person")
+        .order_by("-answered_at", "-pk")
+    )
     if limit is not None:
-        callouts = callouts[:limit]
-    answers = (
+        callouts, answered = callouts[:limit], answered[:limit]
+    called = (
         Answer.objects.filter(callout__in=callouts.values("pk"))
         .select_related("callout__called_by", "person")
         .order_by("callout_id", "pk")
     )
     url = reverse("incidents:detail", args=[incident.reference]) + "#roll-call"
-    entries, called = [], {}
-    for answer in answers:
-        callout = answer.callout
-        called.setdefault(callout.pk, [callout, []])[1].append(display_user(answer.person))
-        if answer.answered_at is not None:
-            entries.append(
-                Entry(
-                    at=answer.answered_at,
-                    by=answer.person,
-                    reason=f"Answered the call-out: {answer.get_reply_display()}",
-                    subject="Roll call",
-                    kind="callout",
-                    url=url,
-                )
-            )
-    for callout, names in called.values():
-        detail = ", ".join(names)
+    names = {}
+    for answer in called:
+        names.setdefault(answer.callout_id, [answer.callout, []])[1].append(
+            display_user(answer.person)
+        )
+    entries = [
+        Entry(
+            at=answer.answered_at,
+            by=answer.person,
+            reason=f"Answered the call-out: {answer.get_reply_display()}",
+            subject="Roll call",
+            kind="callout",
+            url=url,
+        )
+        for answer in answered
+    ]
+    for callout, people in names.values():
+        detail = ", ".join(people)
         if callout.message:
             detail += f" · “{callout.message}”"
         entries.append(
             Entry(
                 at=callout.called_at,
                 by=callout.called_by,
-                reason=f"Team called: {len(names)} {'person' if len(names) == 1 else 'people'}",
+                reason=f"Team called: {len(people)} {'person' if len(people) == 1 else 'people'}",
                 action="created",
                 subject="Roll call",
                 kind="callout",

@@ -31,7 +31,7 @@ class EventKind(models.TextChoices):
     ACTION_ITEM_DUE = "clock.action_item_due", "Action item due or overdue"
     MENTION_SPIKE = "mentions.spike", "Mention spike"
     IMPORT_FAILED = "import.failed", "Import failed"
-    TEAM_CALLED = "team.called", "Team called to an incident"
+    TEAM_CALLED = "callout.made", "Team called to an incident"
     # Mail only, to the address typed on a subscription form: never offered to a chat channel.
     SUBSCRIPTION_CONFIRMATION = "subscription.confirmation", "Subscription confirmation"
 

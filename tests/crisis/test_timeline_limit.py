@@ -10,6 +10,7 @@ from crisis import panels
 from incidents.models import Incident
 from responses import plans
 from responses.models import Publication, Statement
+from team.models import CallOut
 from tests import factories
 
 LIMIT = 3
@@ -42,6 +43,12 @@ def busy(comms, manager):
         plans.apply_template(template, incident, manager, again=True)
     for n in range(EDITS):
         factories.make_update(incident, comms, body=f"Log {n}")
+    for _ in range(EDITS):
+        callout = CallOut.call(incident=incident, by=manager, people=[comms, manager])
+        callout.answers.get(person=comms).answer(by=comms, reply="joining")
+    # An answer to the first call, given after the later calls.
+    first = CallOut.objects.filter(incident=incident).order_by("pk").first()
+    first.answers.get(person=manager).answer(by=manager, reply="cannot")
     factories.walk_to(incident, Incident.Status.RESOLVED)
     _edit(factories.make_postmortem(incident, by=manager), manager, "summary", EDITS)
     incident.refresh_from_db()

@@ -64,7 +64,7 @@ def test_a_chat_channel_that_wants_call_outs_hears_of_it_but_not_of_a_drill(mana
         kind="slack",
         name="War room",
         url="https://chat.example.com/hook",
-        events=["team.called"],
+        events=["callout.made"],
         severities=[1, 2, 3, 4],
     )
     real = factories.make_incident(comms)
