@@ -23,11 +23,11 @@ _once_tokens = itertools.count(1)
 # the action plan and the progress updates with their history, plan templates offered and
 # applied, the lessons and the unfinished prevention items of earlier incidents of the same
 # category, the mentions chart with the top and latest mentions, the roll call (the latest
-# call-out's answers; the call-outs on the timeline), …). Every page-size test of the incident
-# page pins this one number at two sizes of data, so an N+1 fails; a new panel
-# raises it here, once. Each timeline provider reads its newest history rows, the rows just before
-# them and the users they name in one query (crisis.history.latest_records).
-INCIDENT_PAGE_QUERIES = 26
+# call-out's answers; the call-outs on the timeline), the connected accounts, …). Every
+# page-size test of the incident page pins this one number at two sizes of data, so an N+1 fails;
+# a new panel raises it here, once. Each timeline provider reads its newest history rows, the rows
+# just before them and the users they name in one query (crisis.history.latest_records).
+INCIDENT_PAGE_QUERIES = 27
 # The dashboard's, likewise: the open incidents counted by severity, the most urgent of them with
 # their clocks, then each app's panels (waiting for approval, my action items, updates waiting
 # for publication, mention spikes).
