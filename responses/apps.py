@@ -12,6 +12,7 @@ class ResponsesConfig(AppConfig):
         from responses.models import response_target
 
         navigation.register(navigation.Link("Reports", "responses:report", order=30))
+        navigation.register(navigation.Link("Playbooks", "responses:playbooks", order=60))
         panels.register(panels.incident_panels, ours.statements_panel, slot="main", order=20)
         panels.register(panels.incident_panels, ours.public_page_panel, slot="aside", order=20)
         panels.register(

@@ -1,0 +1,105 @@
+"""Reading the desk without a connection (docs/offline.md): the web app manifest, the service
+worker's script served at the site's root, and the list of pages each person keeps offline.
+
+The worker (static/offline/sw.js) keeps nothing on its own: on each page a signed-in person loads,
+static/js/offline.js asks it to sync, and it fetches :func:`offline_manifest` (this person's list)
+into a cache named for this person only, deleting every other person's cache and every page no
+longer listed. Pages are served from that cache only when the network fails.
+"""
+
+import functools
+import json
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, JsonResponse
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.crypto import salted_hmac
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from incidents.models import Incident
+
+WORKER_FILE = settings.BASE_DIR / "static" / "offline" / "sw.js"
+CACHE_PREFIX = "crisis-offline-"
+# Enough for anyone: a person leads a handful of open incidents at once.
+MOST_INCIDENTS_KEPT = 20
+# The files every kept page needs to look like itself.
+ASSETS = (
+    "bootstrap/css/bootstrap.min.css",
+    "css/app.css",
+    "bootstrap/js/bootstrap.bundle.min.js",
+    "js/app.js",
+    "js/offline.js",
+)
+
+
+def cache_name(user):
+    """The name of ``user``'s offline cache: their id, and a keyed hash of it so that the name
+    says nothing to anyone without the site's secret key."""
+    digest = salted_hmac("crisis.offline.cache", str(user.pk)).hexdigest()[:16]
+    return f"{CACHE_PREFIX}{user.pk}-{digest}"
+
+
+def kept_urls(user):
+    """The pages ``user`` keeps offline: the playbooks, the contact sheet, and the open incidents
+    they lead while they may work on incidents (someone moved out of the Comms group loses
+    them). One query (the incidents), besides the person's permissions."""
+    urls = [reverse("responses:playbooks"), reverse("team:contacts")]
+    if user.has_perm("incidents.change_incident"):
+        led = Incident.objects.open().filter(lead=user).only("pk", "reference").order_by("-pk")
+        urls.extend(incident.get_absolute_url() for incident in led[:MOST_INCIDENTS_KEPT])
+    return urls
+
+
+@login_required
+@require_safe
+@never_cache
+def offline_manifest(request):
+    """What the signed-in person's worker keeps: its cache's name and the addresses in it."""
+    user = request.user
+    pages = kept_urls(user)
+    return JsonResponse(
+        {
+            "cache": cache_name(user),
+            "pages": pages,
+            "assets": [static(name) for name in ASSETS],
+        }
+    )
+
+
+@functools.cache
+def _worker_script():
+    return WORKER_FILE.read_text(encoding="utf-8")
+
+
+@require_safe
+def service_worker(request):
+    """The worker's script at the root, so that it may serve every page of the site. It is the
+    static file itself (no inline script, so the content security policy stays as it is)."""
+    response = HttpResponse(_worker_script(), content_type="application/javascript")
+    response["Service-Worker-Allowed"] = "/"
+    # A browser checks for a new worker on each visit; never keep an old one.
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_safe
+def web_manifest(request):
+    """The web app manifest: installable, opening on the dashboard, with its icons."""
+    data = {
+        "name": "Crisis Desk",
+        "short_name": "Crisis Desk",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#f8f9fa",
+        "theme_color": "#212529",
+        "icons": [
+            {"src": static("icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {"src": static("favicon.svg"), "sizes": "any", "type": "image/svg+xml"},
+        ],
+    }
+    return HttpResponse(json.dumps(data), content_type="application/manifest+json")
