@@ -14,17 +14,12 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.templatetags.static import static
-from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from incidents.models import Incident
-
 WORKER_FILE = settings.BASE_DIR / "static" / "offline" / "sw.js"
 CACHE_PREFIX = "crisis-offline-"
-# Enough for anyone: a person leads a handful of open incidents at once.
-MOST_INCIDENTS_KEPT = 20
 # The files every kept page needs to look like itself.
 ASSETS = (
     "bootstrap/css/bootstrap.min.css",
@@ -42,15 +37,21 @@ def cache_name(user):
     return f"{CACHE_PREFIX}{user.pk}-{digest}"
 
 
+# What each app keeps offline: functions of a person returning the addresses of the pages they
+# keep (an empty list when they may not read them offline). Apps register in AppConfig.ready().
+providers = []
+
+
+def register(provider):
+    """Add ``provider`` once (``ready()`` may run more than once)."""
+    if provider not in providers:
+        providers.append(provider)
+    return provider
+
+
 def kept_urls(user):
-    """The pages ``user`` keeps offline: the playbooks, the contact sheet, and the open incidents
-    they lead while they may work on incidents (someone moved out of the Comms group loses
-    them). One query (the incidents), besides the person's permissions."""
-    urls = [reverse("responses:playbooks"), reverse("team:contacts")]
-    if user.has_perm("incidents.change_incident"):
-        led = Incident.objects.open().filter(lead=user).only("pk", "reference").order_by("-pk")
-        urls.extend(incident.get_absolute_url() for incident in led[:MOST_INCIDENTS_KEPT])
-    return urls
+    """The pages ``user`` keeps offline, from every app, in the order the apps registered."""
+    return [url for provider in providers for url in provider(user)]
 
 
 @login_required

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from crisis import roles
@@ -50,3 +51,8 @@ def contacts(request):
             }
         )
     return render(request, "team/contacts.html", {"rows": rows})
+
+
+def kept_offline(user):
+    """Everyone keeps the contact sheet offline (crisis.offline)."""
+    return [reverse("team:contacts")]

@@ -4,6 +4,7 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from responses.models import PlanTemplate, PlanTemplateItem
@@ -18,3 +19,8 @@ def playbooks(request):
         Prefetch("items", queryset=in_use, to_attr="items_in_use")
     )
     return render(request, "responses/playbooks.html", {"templates": templates})
+
+
+def kept_offline(user):
+    """Everyone keeps the playbooks offline (crisis.offline)."""
+    return [reverse("responses:playbooks")]
