@@ -107,3 +107,20 @@ def test_the_playbooks_page_shows_active_templates_with_items_and_holding_statem
     assert "Review moderation rules" in text
     assert "We see your messages about {public_title}" in text
     assert "Retired playbook" not in text
+
+
+def test_the_playbooks_page_s_queries_do_not_grow_with_the_playbooks(client_as, viewer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_as(viewer)
+    factories.make_plan_template()
+    client.get(reverse("responses:playbooks"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("responses:playbooks"))
+    for n in range(4):
+        factories.make_plan_template(f"Playbook {n}")
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("responses:playbooks"))
+
+    assert len(many) == len(few)
