@@ -3,6 +3,7 @@ import secrets
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
@@ -204,3 +205,37 @@ class TimeZoneForm(forms.ModelForm):
             ("", f"The company's: {settings.TIME_ZONE}"),
             *((name, name.replace("_", " ")) for name in zone_names()),
         ]
+
+
+class DeputyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
+class ContactForm(forms.ModelForm):
+    """The phone number and deputy a person shows on the team's contact sheet."""
+
+    deputy = DeputyChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="No deputy",
+        help_text="Who stands in for you when you cannot be reached.",
+    )
+
+    class Meta:
+        model = Profile
+        fields = ["phone", "deputy"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Active colleagues only: oneself is refused by Profile.clean, and not offered.
+        self.fields["deputy"].queryset = (
+            get_user_model()
+            .objects.filter(is_active=True)
+            .exclude(pk=self.instance.user_id)
+            .order_by("first_name", "last_name", "username")
+        )
+        self.fields["phone"].widget.attrs.update({"type": "tel", "autocomplete": "tel"})
+
+    def clean_phone(self):
+        return " ".join(self.cleaned_data["phone"].split())

@@ -1,6 +1,8 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 
 from crisis import timekeeper
@@ -100,10 +102,19 @@ class SecurityEvent(models.Model):
         return f"{self.get_kind_display()}: {self.username or '(no username)'}"
 
 
+PHONE_MAX_LENGTH = 32
+# Digits, spaces, a leading +, dashes and parentheses, at least one digit: "+44 (0)20 7946-0000".
+validate_phone = RegexValidator(
+    r"^\+?[0-9 ()\-]*[0-9][0-9 ()\-]*$",
+    "Type a phone number: digits, spaces, a leading +, dashes and parentheses only.",
+)
+
+
 class Profile(models.Model):
     """What a person keeps on their account beyond Django's user: the time zone they read and
-    type times in (blank: the company's, the TIME_ZONE setting). Made on first save from the
-    Account page; a person without one reads the company's zone."""
+    type times in (blank: the company's, the TIME_ZONE setting), and the phone number and deputy
+    the team's contact sheet shows. Made on first save from the Account page; a person without
+    one reads the company's zone and shows no phone or deputy."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
@@ -114,6 +125,27 @@ class Profile(models.Model):
         validators=[validate_zone],
         help_text="Blank: the company's time zone.",
     )
+    phone = models.CharField(
+        "phone number",
+        max_length=PHONE_MAX_LENGTH,
+        blank=True,
+        validators=[validate_phone],
+        help_text="Shown on the team's contact sheet.",
+    )
+    deputy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        # A deputy who is deleted (people are deactivated, not deleted) leaves the place empty.
+        on_delete=models.SET_NULL,
+        related_name="deputy_for",
+        help_text="Who stands in for you when you cannot be reached.",
+    )
 
     def __str__(self):
         return f"Profile of {self.user}"
+
+    def clean(self):
+        super().clean()
+        if self.deputy_id is not None and self.deputy_id == self.user_id:
+            raise ValidationError({"deputy": "Your deputy is someone else, not you."})

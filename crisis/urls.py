@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from crisis import operations, views
+from crisis import offline, operations, views
 from crisis.forms import AdminLoginForm, LoginForm
 from crisis.views import PasswordChangeView
 from incidents.api import api
@@ -19,10 +19,11 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     path("account/password/", PasswordChangeView.as_view(), name="password_change"),
     path("account/", views.account, name="account"),
     path("account/time-zone/", views.account_time_zone, name="account-time-zone"),
+    path("account/contact/", views.account_contact, name="account-contact"),
     path("account/two-factor/", views.two_factor_setup, name="two-factor-setup"),
     path("account/two-factor/verify/", views.two_factor_verify, name="two-factor-verify"),
     path(
@@ -33,6 +34,10 @@ urlpatterns = [
     path("account/two-factor/remove/", views.two_factor_remove, name="two-factor-remove"),
     # Answered by crisis.operations.HealthCheckMiddleware before any other middleware.
     path("healthz", operations.healthz, name="healthz"),
+    # Installable and readable offline (docs/offline.md).
+    path("sw.js", offline.service_worker, name="service-worker"),
+    path("manifest.webmanifest", offline.web_manifest, name="web-manifest"),
+    path("offline/manifest.json", offline.offline_manifest, name="offline-manifest"),
     path("admin/", admin.site.urls),
     # The mentions API (token authentication, OpenAPI schema at api/v1/openapi.json).
     path("api/v1/", api.urls),

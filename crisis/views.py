@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp.plugins.otp_static.models import StaticToken
 
 from crisis import time_zones, two_factor
-from crisis.forms import TimeZoneForm, TwoFactorCodeForm
+from crisis.forms import ContactForm, TimeZoneForm, TwoFactorCodeForm
 from crisis.models import Profile
 
 
@@ -25,6 +25,16 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
     success_message = "Your password has been changed."
 
 
+class LogoutView(auth_views.LogoutView):
+    """Django's sign-out, which also tells the browser to drop what it keeps of the desk: the
+    service worker's offline copies and its cache (docs/offline.md)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
+
+
 # Two-factor sign-in (crisis.two_factor holds the rules; these are its pages).
 
 
@@ -35,8 +45,9 @@ def account(request):
     return _account_page(request)
 
 
-def _account_page(request, zone_form=None):
+def _account_page(request, zone_form=None, contact_form=None):
     user = request.user
+    profile = getattr(user, "profile", None) or Profile(user=user)
     context = {
         "app_device": two_factor.app_device(user),
         "required": two_factor.required_for(user),
@@ -44,6 +55,7 @@ def _account_page(request, zone_form=None):
         "code_form": TwoFactorCodeForm(),
         "zone_form": zone_form or TimeZoneForm(initial={"time_zone": time_zones.chosen_zone(user)}),
         "zone": time_zones.zone_of(user),
+        "contact_form": contact_form or ContactForm(instance=profile),
     }
     return render(request, "registration/account.html", context)
 
@@ -59,6 +71,19 @@ def account_time_zone(request):
         return _account_page(request, zone_form=form)
     form.save()
     messages.success(request, f"Times are now shown in {time_zones.zone_of(request.user)}.")
+    return redirect("account")
+
+
+@login_required
+@require_POST
+def account_contact(request):
+    """Set the phone number and deputy the team's contact sheet shows (both may be blank)."""
+    profile, _created = Profile.objects.get_or_create(user=request.user)
+    form = ContactForm(request.POST, instance=profile)
+    if not form.is_valid():
+        return _account_page(request, contact_form=form)
+    form.save()
+    messages.success(request, "Your phone number and deputy are saved.")
     return redirect("account")
 
 

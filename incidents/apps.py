@@ -7,9 +7,10 @@ class IncidentsConfig(AppConfig):
     name = "incidents"
 
     def ready(self):
-        from crisis import lifecycle, navigation, panels
+        from crisis import lifecycle, navigation, offline, panels
         from incidents import lessons, triage
         from incidents import panels as ours
+        from incidents.offline import led_incidents
 
         # The navigation bar's pages (Reports, from responses, goes between Incidents and
         # Lessons) and its button for those who may declare.
@@ -26,6 +27,7 @@ class IncidentsConfig(AppConfig):
             ),
         ):
             navigation.register(link)
+        offline.register(led_incidents)
         panels.register(panels.incident_panels, ours.parties_panel, slot="main", order=30)
         panels.register(
             panels.timeline_providers, ours.incident_entries, order=10, kinds=ours.INCIDENT_KINDS

@@ -6,12 +6,15 @@ class ResponsesConfig(AppConfig):
     name = "responses"
 
     def ready(self):
-        from crisis import clocks, navigation, panels
+        from crisis import clocks, navigation, offline, panels
         from responses import declare
         from responses import panels as ours
         from responses.models import response_target
+        from responses.views import playbooks
 
         navigation.register(navigation.Link("Reports", "responses:report", order=30))
+        navigation.register(navigation.Link("Playbooks", "responses:playbooks", order=60))
+        offline.register(playbooks.kept_offline)
         panels.register(panels.incident_panels, ours.statements_panel, slot="main", order=20)
         panels.register(panels.incident_panels, ours.public_page_panel, slot="aside", order=20)
         panels.register(

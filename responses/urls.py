@@ -1,11 +1,12 @@
 from django.urls import path
 
 from responses import reports
-from responses.views import plan, public, statement, status, update
+from responses.views import plan, playbooks, public, statement, status, update
 
 app_name = "responses"
 
 urlpatterns = [
+    path("playbooks/", playbooks.playbooks, name="playbooks"),
     path(
         "incidents/<reference:reference>/statements/new/",
         statement.statement_create,

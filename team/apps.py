@@ -7,9 +7,12 @@ class TeamConfig(AppConfig):
     verbose_name = "Team call-outs"
 
     def ready(self):
-        from crisis import panels
+        from crisis import navigation, offline, panels
+        from team import directory
         from team import panels as ours
 
+        navigation.register(navigation.Link("Contacts", "team:contacts", order=70))
+        offline.register(directory.kept_offline)
         panels.register(panels.incident_panels, ours.roll_call_panel, slot="aside", order=15)
         panels.register(
             panels.timeline_providers,

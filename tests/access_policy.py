@@ -76,6 +76,15 @@ APP_POLICY = {
     "account": signed_in(),
     # One's own time zone (an empty form chooses the company's).
     "account-time-zone": signed_in(get=405, post=302),
+    # One's own phone number and deputy (an empty form clears both).
+    "account-contact": signed_in(get=405, post=302),
+    # Offline reading (docs/offline.md): the worker's script and the web app manifest for anyone
+    # (the browser fetches them without a session); the list of kept pages, and the pages kept.
+    "service-worker": public(),
+    "web-manifest": public(),
+    "offline-manifest": signed_in(),
+    "team:contacts": signed_in(),
+    "responses:playbooks": signed_in(),
     "two-factor-setup": signed_in(get=200, post=200),
     # Nothing to verify, and no recovery codes just made: sent on.
     "two-factor-verify": signed_in(get=302, post=302),

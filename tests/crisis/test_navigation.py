@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from crisis import navigation
 
-MENU = ["Dashboard", "Incidents", "Reports", "Lessons", "Inbox"]
+MENU = ["Dashboard", "Incidents", "Reports", "Lessons", "Inbox", "Playbooks", "Contacts"]
 
 
 def bar(response):
@@ -32,6 +32,8 @@ def test_each_app_registers_its_links_once():
         ("Inbox", "incidents:inbox", "menu"),
         ("Declare incident", "incidents:create", "action"),
         ("Reports", "responses:report", "menu"),
+        ("Playbooks", "responses:playbooks", "menu"),
+        ("Contacts", "team:contacts", "menu"),
     ]
 
 
@@ -80,6 +82,8 @@ def test_a_link_with_a_permission_is_shown_only_to_who_holds_it(monkeypatch, com
         ("incidents:list", "Incidents"),
         ("responses:report", "Reports"),
         ("incidents:inbox", "Inbox"),
+        ("responses:playbooks", "Playbooks"),
+        ("team:contacts", "Contacts"),
     ],
 )
 def test_the_bar_marks_the_page_shown(client_as, comms, name, label):

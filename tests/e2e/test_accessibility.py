@@ -172,6 +172,9 @@ def app_pages(desk):
         ("statement form, new", reverse("responses:statement-create", args=[ref])),
         ("statement form, edit", reverse("responses:statement-edit", args=[draft.pk])),
         ("statement history", reverse("responses:statement-history", args=[published.pk])),
+        ("account page", reverse("account")),
+        ("contact sheet", reverse("team:contacts")),
+        ("playbooks", reverse("responses:playbooks")),
     ]
 
 
@@ -229,6 +232,7 @@ def test_the_sign_in_page_and_the_public_page_pass_axe(page, live_server, desk):
 
 
 def test_every_page_of_the_app_passes_axe(page, live_server, sign_in, desk):
+    load_playbooks()
     sign_in(page, desk["admin"])
     check_pages(page, live_server.url, app_pages(desk))
 
@@ -239,6 +243,7 @@ def test_the_admin_pages_for_our_records_pass_axe(page, live_server, sign_in, de
 
 
 def test_the_busiest_pages_pass_axe_on_a_phone(page, live_server, sign_in, desk):
+    load_playbooks()
     page.set_viewport_size(PHONE)
     sign_in(page, desk["admin"])
     check_pages(
@@ -253,6 +258,8 @@ def test_the_busiest_pages_pass_axe_on_a_phone(page, live_server, sign_in, desk)
             ("public page", public_page_url(desk["incident"])),
             ("reports", reverse("responses:report")),
             ("mentions inbox", reverse("incidents:inbox")),
+            ("contact sheet", reverse("team:contacts")),
+            ("playbooks", reverse("responses:playbooks")),
         ],
     )
 

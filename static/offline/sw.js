@@ -1,0 +1,132 @@
+// Crisis Desk's service worker (docs/offline.md). Served at /sw.js by crisis.offline.
+// It caches nothing by itself: a page asks it to "sync", and it keeps exactly the addresses the
+// server lists for the signed-in person, in a cache named for that person only. Pages come from
+// the network first, and from that cache only when the network fails. Forms are never queued.
+"use strict";
+
+var PREFIX = "crisis-offline-";
+var MANIFEST = "/offline/manifest.json";
+
+self.addEventListener("install", function () {
+  self.skipWaiting();
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(self.clients.claim());
+});
+
+function dropCaches(keep) {
+  return caches.keys().then(function (names) {
+    return Promise.all(
+      names
+        .filter(function (name) { return name.indexOf(PREFIX) === 0 && name !== keep; })
+        .map(function (name) { return caches.delete(name); })
+    );
+  });
+}
+
+function fetchManifest() {
+  return fetch(MANIFEST, { credentials: "same-origin", cache: "no-store", redirect: "manual" })
+    .then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      // Signed out (a redirect to sign in), or anything else: this browser keeps nobody's pages.
+      if (!response.ok || type.indexOf("application/json") !== 0) return null;
+      return response.json();
+    });
+}
+
+function sync() {
+  return fetchManifest().then(function (manifest) {
+    if (!manifest) return dropCaches(null).then(function () { return { kept: 0 }; });
+    var wanted = manifest.pages.concat(manifest.assets).map(function (path) {
+      return new URL(path, self.location.origin).href;
+    });
+    return dropCaches(manifest.cache)
+      .then(function () { return caches.open(manifest.cache); })
+      .then(function (cache) {
+        var stores = wanted.map(function (url) {
+          return fetch(url, { credentials: "same-origin", cache: "no-store", redirect: "manual" })
+            .then(function (response) {
+              // A page this person may no longer read is not kept (nor what was kept of it).
+              if (response.ok) return cache.put(url, response);
+              return cache.delete(url);
+            })
+            .catch(function () { /* kept as it was; the next sync tries again */ });
+        });
+        return Promise.all(stores)
+          .then(function () { return cache.keys(); })
+          .then(function (requests) {
+            var stale = requests.filter(function (request) {
+              return wanted.indexOf(request.url) === -1;
+            });
+            return Promise.all(stale.map(function (request) { return cache.delete(request); }));
+          })
+          .then(function () { return { kept: wanted.length }; });
+      });
+  });
+}
+
+self.addEventListener("message", function (event) {
+  var kind = event.data && event.data.type;
+  var reply = function (result) {
+    if (event.ports && event.ports[0]) event.ports[0].postMessage(result);
+  };
+  if (kind === "sync") {
+    event.waitUntil(sync().then(reply, function () { reply({ failed: true }); }));
+  } else if (kind === "clear") {
+    event.waitUntil(dropCaches(null).then(function () { reply({ cleared: true }); }));
+  }
+});
+
+// The cached copy is shown with its "Offline copy of HH:MM" banner, rendered hidden by the
+// server when the copy was fetched (templates/base.html).
+function markOffline(response) {
+  var type = response.headers.get("Content-Type") || "";
+  if (type.indexOf("text/html") !== 0) return response;
+  return response.text().then(function (html) {
+    var shown = html.replace("data-offline-banner hidden", "data-offline-banner data-served-offline");
+    return new Response(shown, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  });
+}
+
+function fromCache(request) {
+  return caches.keys().then(function (names) {
+    var ours = names.filter(function (name) { return name.indexOf(PREFIX) === 0; });
+    if (!ours.length) return undefined;
+    return caches.open(ours[0]).then(function (cache) {
+      return cache.match(request.url, { ignoreVary: true, ignoreSearch: false });
+    });
+  });
+}
+
+var NO_COPY =
+  "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">" +
+  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">" +
+  "<title>Offline · Crisis Desk</title></head><body><main><h1>You are offline</h1>" +
+  "<p>This page has no offline copy. The playbooks, the contact sheet and the incidents you " +
+  "lead are kept: open them from a page you have read before.</p></main></body></html>";
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") return; // forms go to the network, or fail where they are sent
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  event.respondWith(
+    fetch(request).catch(function (error) {
+      return fromCache(request).then(function (cached) {
+        if (cached) return request.mode === "navigate" ? markOffline(cached) : cached;
+        if (request.mode === "navigate") {
+          return new Response(NO_COPY, {
+            status: 503,
+            headers: { "Content-Type": "text/html; charset=utf-8" },
+          });
+        }
+        throw error;
+      });
+    })
+  );
+});
