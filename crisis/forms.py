@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 
+from crisis.history import display_user
 from crisis.models import Profile, SubmissionToken
 from crisis.time_zones import zone_names
 
@@ -207,15 +208,24 @@ class TimeZoneForm(forms.ModelForm):
         ]
 
 
-class DeputyChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(forms.ModelChoiceField):
+    """A choice of one person, by the name every page shows (crisis.history.display_user)."""
+
     def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
+        return display_user(obj)
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    """A choice of several people, named as :class:`PersonChoiceField` names one."""
+
+    def label_from_instance(self, obj):
+        return display_user(obj)
 
 
 class ContactForm(forms.ModelForm):
     """The phone number and deputy a person shows on the team's contact sheet."""
 
-    deputy = DeputyChoiceField(
+    deputy = PersonChoiceField(
         queryset=None,
         required=False,
         empty_label="No deputy",

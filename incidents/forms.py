@@ -4,7 +4,7 @@ from django.core.validators import MaxLengthValidator
 
 from crisis import panels
 from crisis.fields import MomentField
-from crisis.forms import OnceForm, VersionedForm
+from crisis.forms import OnceForm, PersonChoiceField, VersionedForm
 from crisis.lifecycle import REASON_MAX_LENGTH
 from incidents.models import AffectedParty, Incident, PostMortem
 from incidents.models.postmortem import TEXT_FIELDS as POSTMORTEM_TEXT_FIELDS
@@ -17,9 +17,8 @@ def user_choices():
     return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
 
 
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
+class UserChoiceField(PersonChoiceField):
+    """A person chosen on an incident's forms (the lead), by name."""
 
 
 class IncidentForm(OnceForm, VersionedForm):

@@ -1,20 +1,15 @@
 from django import forms
 from django.contrib.auth.models import Group
 
-from crisis.forms import OnceForm
+from crisis.forms import OnceForm, PeopleChoiceField
 from incidents.forms import user_choices
 from team.models import MESSAGE_MAX_LENGTH
-
-
-class PeopleField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
 
 
 class CallForm(OnceForm, forms.Form):
     """Whom to call to an incident, and what to tell them."""
 
-    people = PeopleField(
+    people = PeopleChoiceField(
         queryset=user_choices(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -13,6 +13,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from crisis import timekeeper
+from crisis.history import display_user
 from crisis.lifecycle import FrozenGuard, TransitionRefused
 from crisis.outbound import Event, EventKind, raise_event
 from incidents.models import Incident
@@ -98,7 +99,7 @@ class CallOut(FrozenGuard):
 
     def event(self, people):
         incident = self.incident
-        who = self.called_by.get_full_name() or self.called_by.get_username()
+        who = display_user(self.called_by)
         link = settings.SITE_URL + self.get_absolute_url()
         text = f"{who} calls you to {incident.reference} · {incident.title}."
         if self.message:

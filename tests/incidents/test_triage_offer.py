@@ -22,7 +22,7 @@ def offer(client, incident):
 
 
 @pytest.mark.parametrize(
-    ("role", "offered"), [("viewer", False), ("comms", True), ("manager", True)]
+    ("role", "offered"), [("viewer", False), ("comms", True), ("manager", True), ("admin", True)]
 )
 def test_the_offer_is_made_to_those_who_may_move_the_incident(
     request, client_as, heard, role, offered
