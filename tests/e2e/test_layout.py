@@ -112,7 +112,9 @@ def test_the_dashboard_fits(width, height, desk, page, live_server, sign_in):
 
 # Every page, for every role, on a phone
 
-PHONE = {"width": 390, "height": 844}
+# The narrowest phone the pages are made for (the issue: "every page usable from 360 px"); the
+# incident page and the dashboard are also checked at 390 × 844 above.
+PHONE = {"width": 360, "height": 800}
 # Readable chart labels: the smallest size of text the charts draw, as shown on the screen.
 SMALLEST_LABEL_PX = 11
 # Routes that answer a file or a feed, not a page.
@@ -198,7 +200,7 @@ def test_on_a_phone_charts_stay_readable_filters_fold_and_lists_are_cards(
     busiest = seeded["busiest"]
 
     page.goto(live_server.url + reverse("responses:report"))
-    _keep(page, "reports-390")
+    _keep(page, "reports-360")
     sizes = _chart_label_sizes(page)
     assert len(sizes) > 20 and min(sizes) >= SMALLEST_LABEL_PX, sizes
     # Not even a table scrolls in its own box: a wide one reads a row under the other.
@@ -208,7 +210,7 @@ def test_on_a_phone_charts_stay_readable_filters_fold_and_lists_are_cards(
     assert scrolled == 0
 
     page.goto(live_server.url + busiest.get_absolute_url())
-    _keep(page, "busiest-incident-390")
+    _keep(page, "busiest-incident-360")
     sizes = _chart_label_sizes(page)
     assert sizes and min(sizes) >= SMALLEST_LABEL_PX, sizes
     # What needs doing first: the statements, the action plan, then the conversation.
