@@ -222,7 +222,7 @@ def test_on_a_phone_charts_stay_readable_filters_fold_and_lists_are_cards(
     assert hourly.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
 
     page.goto(live_server.url + reverse("incidents:list") + "?show=all&severity=1&q=a")
-    _keep(page, "incident-list-390")
+    _keep(page, "incident-list-360")
     filters = page.get_by_role("search", name="Filter incidents")
     expect(filters).to_be_hidden()
     toggle = page.get_by_role("button", name="Filters 2 in use")
