@@ -30,6 +30,7 @@ def _get_line(pk):
 def line_list(request):
     filters = LineFilterForm(request.GET or None)
     lines = ApprovedLine.objects.current().select_related("owner", "approved_by")
+    is_filtered = filters.is_valid() and any(filters.cleaned_data.values())
     if filters.is_valid():
         category = filters.cleaned_data["category"]
         if category == ANY_CATEGORY:
@@ -39,11 +40,15 @@ def line_list(request):
         lines = lines.search(filters.cleaned_data["q"])
     page = Paginator(lines, PER_PAGE).get_page(whole_number(request.GET.get("page", "")) or 1)
     today = timezone_today()
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "filters": filters,
+        "is_filtered": is_filtered,
         "page": page,
         "rows": [(line, line.is_past_review(today)) for line in page],
-        "query": request.GET.copy(),
+        # The filters, for the pages' links.
+        "query": query.urlencode(),
     }
     return render(request, "lines/line_list.html", context)
 

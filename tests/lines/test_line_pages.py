@@ -279,3 +279,19 @@ def test_the_statement_form_offers_nothing_when_no_line_is_approved(client_as, c
     )
 
     assert "data-lines-offer" not in html
+
+
+def test_the_library_pages_keep_the_filters(client_as, viewer, comms, monkeypatch):
+    from lines import views
+
+    monkeypatch.setattr(views, "PER_PAGE", 2)
+    for number in range(3):
+        factories.make_line(comms, category="data_breach", text=f"Breach line {number}")
+    factories.make_line(comms, category="other", text="Other line")
+
+    first = client_as(viewer).get(reverse("lines:list"), {"category": "data_breach"})
+    second = client_as(viewer).get(reverse("lines:list"), {"category": "data_breach", "page": 2})
+
+    assert "3 lines match the filters." in factories.page_text(first)
+    assert 'href="?category=data_breach&amp;page=2"' in first.content.decode()
+    assert [line.text for line, _past in second.context["rows"]] == ["Breach line 2"]
