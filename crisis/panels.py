@@ -150,6 +150,34 @@ def timeline(request, incident, *, kinds=None, limit=None):
     return entries
 
 
+# ---------------------------------------------------------------------------------------------
+# Aids beside a form's text
+# ---------------------------------------------------------------------------------------------
+#
+# A form where someone writes for the public (a statement, and later a media answer) may show
+# what other apps offer to help write it: the app that owns the form names it (``"statement"``)
+# and renders ``render_form_aids(name, request, incident, field)``, where ``field`` is the bound
+# text field the aid writes into; an app that helps registers its provider for that name:
+#
+#     panels.register(panels.form_aid_registry("statement"), lines_aid, order=10)
+#
+# A provider is ``provider(request, incident, field)`` and returns a :class:`Panel` or None, like
+# an incident panel, and runs a fixed number of queries.
+
+form_aids: dict[str, list[Provider]] = {}
+
+
+def form_aid_registry(name):
+    """The providers of aids for the form named ``name`` (made on first use)."""
+    return form_aids.setdefault(name, [])
+
+
+def render_form_aids(name, request, *args):
+    """The aids registered for the form ``name``, as HTML, in order."""
+    rendered = render_panels(form_aid_registry(name), request, *args)
+    return rendered["main"] + rendered["aside"]
+
+
 @dataclass(frozen=True)
 class DeclareExtension:
     """An app's optional fields on the Declare incident form, and what it does with them.

@@ -36,6 +36,10 @@ COMMS_PERMISSIONS = [
     "responses.change_progressupdate",
     "responses.view_plantemplate",
     "team.view_callout",
+    # Write and edit approved lines (a manager approves their wording).
+    "lines.view_approvedline",
+    "lines.add_approvedline",
+    "lines.change_approvedline",
 ]
 MANAGER_PERMISSIONS = COMMS_PERMISSIONS + [
     "incidents.cancel_incident",
@@ -46,6 +50,7 @@ MANAGER_PERMISSIONS = COMMS_PERMISSIONS + [
     "responses.publish_progressupdate",
     # Call the team to any incident (an incident's lead may call to theirs: team.models).
     "team.add_callout",
+    "lines.approve_approvedline",
 ]
 
 # Triage mentions (link, dismiss, declare from them) and import them from CSV files: Comms and

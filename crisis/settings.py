@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "team",
     # Readers' mail subscriptions to the public page and the status page (double opt-in).
     "subscriptions",
+    # The library of approved lines, offered when a statement is drafted.
+    "lines",
     "demo",
 ]
 

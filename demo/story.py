@@ -3,7 +3,9 @@ by step at the moments the data gives, so every timestamp, reference and history
 the desk had lived through it."""
 
 import io
+from datetime import timedelta
 
+from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from crisis import timekeeper
@@ -249,3 +251,30 @@ def brand():
     profile.set_logo(png.getvalue())
     profile._change_reason = "Demo data"
     profile.save()
+
+
+def write_lines(users, now):
+    """The demo's library of approved lines (:mod:`demo.data.lines`), each worded by the comms
+    person and approved by the manager where the data says so, unless a line of the same wording
+    exists. Queries the database."""
+    from demo.data.lines import DEMO_LINES
+    from lines.models import ApprovedLine
+
+    today = timezone.localdate(now)
+    written = 0
+    for spec in DEMO_LINES:
+        if ApprovedLine.objects.filter(text=spec["text"]).exists():
+            continue
+        line = ApprovedLine.draft(
+            by=users["comms"],
+            category=spec["category"],
+            kind=ApprovedLine.Kind.ANSWER if spec["question"] else ApprovedLine.Kind.LINE,
+            question=spec["question"],
+            text=spec["text"],
+            owner=users[spec["owner"]],
+            review_by=today + timedelta(days=spec["review_in_days"]),
+        )
+        if spec["approved_by"]:
+            line.approve(by=users[spec["approved_by"]], version=line.version)
+        written += 1
+    return written

@@ -192,6 +192,16 @@ APP_POLICY = {
     "subscriptions:confirm": public(get=200, post=200),
     "subscriptions:unsubscribe": public(get=200, post=200),
     "subscriptions:subscriber-list": manager_write(get=200, post=405),
+    # The library of approved lines: everyone signed in reads it; Comms and above write and edit
+    # lines (an empty form comes back with its errors); managers approve a wording (the world's
+    # line is the comms person's, so the manager's approval passes); its owner or a manager
+    # retires it (the comms person owns it; an action answers 302 with a message).
+    "lines:list": signed_in(),
+    "lines:create": comms_write(),
+    "lines:edit": comms_write(),
+    "lines:history": signed_in(),
+    "lines:approve": manager_write(),
+    "lines:retire": comms_write(get=405, post=302),
     # The mentions API: a bearer token or nothing (401), whoever is signed in; its schema is
     # public (it describes the API, no data).
     "api:openapi-json": public(),
@@ -293,6 +303,8 @@ ADMIN_MODELS = {
     "connectors.platformaccount": stock_admin(delete=(403, 403)),
     # Posts by Crisis Desk: read only; retried from the statement page.
     "connectors.postattempt": stock_admin(add=(403, 403), change=(200, 403), delete=(403, 403)),
+    # Approved lines change only in the app, where the approval rules apply: read only here.
+    "lines.approvedline": record_admin(add=(403, 403), change=(200, 403)),
     # Readers' subscriptions: read only; deleting one unsubscribes it (a reader who asked).
     "subscriptions.subscription": stock_admin(add=(403, 403), change=(200, 403)),
 }

@@ -123,6 +123,10 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
     pending = Subscription(email="pending@example.org", incident=None)
     secret = pending.new_link()
     pending.save()
+    # A line of the library, written by the comms person (so the manager may approve it).
+    line = factories.make_line(comms, category=incident.category)
+    # And an approved one, which the statement form offers.
+    factories.make_line(comms, category="any", approved_by=manager, text="We are on it.")
     return {
         "users": {
             "anonymous": None,
@@ -149,6 +153,7 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
         "confirm_secret": secret,
         "published_update": published_update,
         "update_post": update_post,
+        "line": line,
     }
 
 
@@ -163,6 +168,7 @@ PK_OF = {
     "connectors:post-": "published",
     "team:answer": "answer",
     "connectors:update-post-": "published_update",
+    "lines:": "line",
 }
 ACTION_OF = {"incidents:move": "monitor", "responses:action-item-move": "start"}
 
@@ -235,7 +241,7 @@ def url_for(key, route, world):
 # Requests, rolled back
 
 
-TRACKED_APPS = ("auth", "incidents", "responses", "connectors", "subscriptions")
+TRACKED_APPS = ("auth", "incidents", "responses", "connectors", "subscriptions", "lines")
 
 
 def state():

@@ -448,3 +448,29 @@ def count_stored(ids):
 
     with connection.cursor() as cursor:
         counts.add_stored(cursor, list(ids))
+
+
+def make_line(by=None, *, approved_by=None, **overrides):
+    """Write an approved line (through the model verb, so it has history) as ``by`` (a comms
+    person), and approve it as ``approved_by`` when given."""
+    import datetime
+
+    from lines.models import ApprovedLine
+
+    by = (
+        by
+        or get_user_model().objects.filter(username="factory-comms").first()
+        or make_comms("factory-comms")
+    )
+    fields = {
+        "category": Incident.Category.NEGATIVE_COMMENTS,
+        "kind": ApprovedLine.Kind.LINE,
+        "text": "We hear you, and we are sorry for the wait.",
+        "owner": by,
+        "review_by": datetime.date(2099, 1, 1),
+    }
+    fields.update(overrides)
+    line = ApprovedLine.draft(by=by, **fields)
+    if approved_by is not None:
+        line.approve(by=approved_by, version=line.version)
+    return line

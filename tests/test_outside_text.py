@@ -88,7 +88,7 @@ def free_text_fields(model):
 def fill_with_hostile_text():
     """Every free-text column of the app's records (history included) and people's names."""
     filled = []
-    for app_label in ("incidents", "responses", "crisis"):
+    for app_label in ("incidents", "responses", "crisis", "lines"):
         for model in apps.get_app_config(app_label).get_models():
             fields = list(free_text_fields(model))
             if not fields:
@@ -131,7 +131,12 @@ def assert_shown_as_text(key, response):
 @pytest.mark.parametrize("role", ["viewer", "comms", "manager", "admin"])
 def test_every_page_shows_outside_text_as_text(world, role):  # noqa: F811 - the fixture
     filled = fill_with_hostile_text()
-    assert {"incidents.Incident", "incidents.Mention", "responses.Statement"} <= set(filled)
+    assert {
+        "incidents.Incident",
+        "incidents.Mention",
+        "responses.Statement",
+        "lines.ApprovedLine",
+    } <= set(filled)
     client = Client()
     client.force_login(world["users"][role])
     shown = 0

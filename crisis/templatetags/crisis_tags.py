@@ -3,7 +3,7 @@ No rules, and no queries but the person's permissions for the bar (read once per
 durations and deadlines come from crisis.clocks, and these only put them into words. An app's
 badges and clocks are in its own tag library."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django import template
 from django.utils import timezone
@@ -77,6 +77,34 @@ def when(value):
         local.isoformat(),
         absolute,
         relative(value),
+        absolute,
+    )
+
+
+def relative_day(value, today):
+    """'today', 'tomorrow', 'in 5 days', 'yesterday' or '5 days ago'."""
+    days = (value - today).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days == -1:
+        return "yesterday"
+    return f"in {days} days" if days > 0 else f"{-days} days ago"
+
+
+@register.simple_tag
+def on_day(value):
+    """A <time> element showing a date relative to today, with the date itself beside it."""
+    if isinstance(value, datetime) or not isinstance(value, date):
+        return mark_safe('<span class="text-body-secondary">—</span>')
+    absolute = f"{value.day} {MONTHS_3[value.month].title()} {value.year:04d}"
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time> '
+        '<span class="text-body-secondary small">({})</span>',
+        value.isoformat(),
+        absolute,
+        relative_day(value, timezone.localdate()),
         absolute,
     )
 

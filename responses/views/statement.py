@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from crisis import panels
 from crisis.converters import whole_number
 from crisis.editing import versioned_edit
 from crisis.forms import AlreadySaved
@@ -72,6 +73,7 @@ def statement_create(request, reference):
         "statement": None,
         "limits": _limits(),
         "can_submit": request.user.has_perm(Statement.MOVES["submit"].permission),
+        "aids": _aids(request, incident, form),
     }
     return render(request, "responses/statement_form.html", context)
 
@@ -92,6 +94,11 @@ def _submit_after_save(request, statement, *, saved):
         messages.success(
             request, f"{saved} and submitted for approval. The managers have been told by mail."
         )
+
+
+def _aids(request, incident, form):
+    """What other apps offer beside the body (approved lines), as HTML (crisis.panels)."""
+    return panels.render_form_aids("statement", request, incident, form["body"])
 
 
 def _limits():
@@ -169,6 +176,7 @@ def statement_edit(request, pk):
         # Offered on a draft; a statement in review or approved is submitted again after an
         # edit of its wording sends it back to Draft.
         "can_submit": statement.may_move(request.user, "submit"),
+        "aids": _aids(request, statement.incident, form),
     }
     return versioned_edit(
         request,

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from crisis import navigation
 
-MENU = ["Dashboard", "Incidents", "Reports", "Lessons", "Inbox", "Playbooks", "Contacts"]
+MENU = ["Dashboard", "Incidents", "Reports", "Lessons", "Inbox", "Playbooks", "Lines", "Contacts"]
 
 
 def bar(response):
@@ -34,6 +34,7 @@ def test_each_app_registers_its_links_once():
         ("Reports", "responses:report", "menu"),
         ("Playbooks", "responses:playbooks", "menu"),
         ("Contacts", "team:contacts", "menu"),
+        ("Lines", "lines:list", "menu"),
     ]
 
 
@@ -84,6 +85,7 @@ def test_a_link_with_a_permission_is_shown_only_to_who_holds_it(monkeypatch, com
         ("incidents:inbox", "Inbox"),
         ("responses:playbooks", "Playbooks"),
         ("team:contacts", "Contacts"),
+        ("lines:list", "Lines"),
     ],
 )
 def test_the_bar_marks_the_page_shown(client_as, comms, name, label):

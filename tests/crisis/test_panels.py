@@ -67,6 +67,10 @@ def test_each_app_registers_its_panels_once():
         ("responses.postmortem", "statement_sections", "main"),
         ("responses.postmortem", "action_plan_section", "main"),
     ]
+    # What the forms where people write for the public offer beside their text.
+    assert {name: names(registry) for name, registry in panels.form_aids.items()} == {
+        "statement": [("lines.offer", "lines_aid", "main")],
+    }
 
 
 def test_registering_again_adds_nothing():
