@@ -53,6 +53,8 @@ class Reminder:
     url: str = ""
     severity: int | None = None
     is_drill: bool = False
+    # Whose browsers are notified (user ids), besides the mail to ``recipients``.
+    people: tuple[int, ...] = ()
 
     def event(self):
         return Event(
@@ -64,6 +66,7 @@ class Reminder:
             severity=self.severity,
             is_drill=self.is_drill,
             recipients=self.recipients,
+            people=self.people,
         )
 
 
@@ -104,7 +107,8 @@ def _claim(reminder, now):
 
 def due_reminders(now=None):
     """Every reminder the records call for at ``now``, sent before or not, each with at least
-    one recipient. Seven queries however many records."""
+    one recipient (an address, or a person whose browsers may be notified). Seven queries
+    however many records."""
     now = now or timezone.now()
     return [
         reminder
@@ -114,7 +118,7 @@ def due_reminders(now=None):
             *_manager_reminders(),
             *_spike_reminders(now),
         )
-        if reminder.recipients
+        if reminder.recipients or reminder.people
     ]
 
 
@@ -128,6 +132,10 @@ def _key(kind, stage, record, deadline):
 
 def _address(user):
     return (user.email,) if user is not None and user.is_active and user.email else ()
+
+
+def _person(user):
+    return (user.pk,) if user is not None and user.is_active else ()
 
 
 def _subject(incident, text):
@@ -187,6 +195,7 @@ def _lead_reminders(now):
             _address(incident.lead),
             EventKind.ACKNOWLEDGEMENT_DUE if is_first else EventKind.UPDATE_DUE,
             *_about(incident, _link(incident)),
+            people=_person(incident.lead),
         )
 
 
@@ -222,6 +231,7 @@ def _owner_reminders(now):
             _address(item.owner),
             EventKind.ACTION_ITEM_DUE,
             *_about(incident, settings.SITE_URL + item.get_absolute_url()),
+            people=_person(item.owner),
         )
 
 
@@ -246,7 +256,6 @@ def _manager_reminders():
             include_superusers=True,
             backend="django.contrib.auth.backends.ModelBackend",
         )
-        .exclude(email="")
         .values_list("pk", "email")
     )
     for update in updates:
@@ -262,9 +271,10 @@ def _manager_reminders():
             _key("update", "waiting", update, update.created_at),
             _subject(incident, "A public update waits for publication"),
             body,
-            tuple(sorted(email for pk, email in managers if pk != update.author_id)),
+            tuple(sorted(email for pk, email in managers if pk != update.author_id and email)),
             EventKind.UPDATE_AWAITS_PUBLICATION,
             *_about(incident, settings.SITE_URL + update.get_absolute_url()),
+            people=tuple(pk for pk, _email in managers if pk != update.author_id),
         )
 
 
@@ -293,4 +303,5 @@ def _spike_reminders(now):
             _address(incident.lead),
             EventKind.MENTION_SPIKE,
             *_about(incident, _link(incident)),
+            people=_person(incident.lead),
         )
