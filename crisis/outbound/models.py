@@ -24,6 +24,11 @@ from crisis.outbound.events import CHAT_EVENT_CHOICES, PUSH_TOPIC_OF, EventKind
 WEBHOOK_URL = URLValidator(schemes=["http", "https"])
 
 DRILL_REFUSAL = "A drill never reaches an outside channel."
+# What a user agent names, first match wins (Edge and Opera say "Chrome" too, Chrome "Safari").
+BROWSERS = [("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox", "Firefox"), ("Chrome", "Chrome")]
+BROWSERS += [("Safari", "Safari")]
+SYSTEMS = [("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iPadOS"), ("Windows", "Windows")]
+SYSTEMS += [("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux")]
 BROWSER_GONE = "The browser turned notifications off, or the person signed out of it."
 
 
@@ -146,7 +151,12 @@ class PushSubscription(models.Model):
 
     @property
     def browser_name(self):
-        return self.user_agent[:80] or "a browser"
+        """The browser and system its user agent names ("Firefox on Android"), for the person
+        to tell their browsers apart."""
+        agent = self.user_agent
+        browser = next((name for token, name in BROWSERS if token in agent), "A browser")
+        system = next((name for token, name in SYSTEMS if token in agent), "")
+        return f"{browser} on {system}" if system else browser
 
     @classmethod
     def subscribe(cls, user, data, user_agent=""):
