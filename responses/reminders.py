@@ -21,7 +21,7 @@ The deadlines and the warning times come from crisis.clocks.
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC
 
 from django.conf import settings
@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from crisis import clocks
 from crisis.mail import subject_line
+from crisis.models import PushSubscription
 from crisis.outbound import Event, EventKind, raise_event
 from crisis.templatetags.crisis_tags import describe_duration
 from incidents import spikes
@@ -107,19 +108,20 @@ def _claim(reminder, now):
 
 def due_reminders(now=None):
     """Every reminder the records call for at ``now``, sent before or not, each with at least
-    one recipient (an address, or a person whose browsers may be notified). Seven queries
-    however many records."""
+    one recipient (an address, or a person with a browser to notify). Seven queries however
+    many records (eight with browser notifications set up)."""
     now = now or timezone.now()
-    return [
-        reminder
+    reachable = PushSubscription.objects.reachable()
+    reminders = [
+        replace(reminder, people=tuple(pk for pk in reminder.people if pk in reachable))
         for reminder in (
             *_lead_reminders(now),
             *_owner_reminders(now),
             *_manager_reminders(),
             *_spike_reminders(now),
         )
-        if reminder.recipients or reminder.people
     ]
+    return [reminder for reminder in reminders if reminder.recipients or reminder.people]
 
 
 def _stamp(moment):

@@ -114,6 +114,13 @@ class PushSubscriptionQuerySet(models.QuerySet):
         )
         return list(chosen.select_related("user").order_by("pk"))
 
+    def reachable(self):
+        """The ids of the people with at least one browser to notify (none while push is not
+        set up): one query, or none."""
+        if not push.configured():
+            return set()
+        return set(self.values_list("user_id", flat=True).distinct())
+
     def forget(self):
         """Delete these browsers' subscriptions; their deliveries still waiting are dropped
         (kept in the outbox, marked so, never sent nor shown as failed). Returns how many

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from crisis.models import Profile, PushSubscription
-from crisis.outbound import Event, EventKind, push, raise_event
+from crisis.outbound import EventKind, push, raise_event
 from crisis.outbound.events import PushTopic
 from crisis.outbound.models import BROWSER_GONE, Delivery
 from crisis.outbound.sending import deliver
@@ -19,6 +19,7 @@ from responses.reminders import send_due_reminders
 from team.models import CallOut
 from tests import factories
 from tests.conftest import PUSH_CONTACT
+from tests.crisis.test_outbox import event as outbox_event
 from tests.push_service import PushService
 
 pytestmark = pytest.mark.django_db
@@ -37,16 +38,8 @@ def pushes():
 
 
 def event(people, **overrides):
-    fields = {
-        "kind": EventKind.REVIEW_REQUESTED,
-        "key": "statement:7:v2",
-        "title": "[CR-2026-001] Waiting for your approval",
-        "text": "Please look at it.",
-        "url": "https://desk.example.com/statements/7/",
-        "severity": 2,
-        "people": tuple(person.pk for person in people),
-    }
-    return Event(**{**fields, **overrides})
+    """The outbox tests' review request, naming ``people`` and mailing nobody."""
+    return outbox_event(recipients=(), people=tuple(person.pk for person in people), **overrides)
 
 
 def test_a_review_request_reaches_the_reviewers_browser_signed_and_encrypted(

@@ -66,6 +66,17 @@ def the_worker(context):
     raise AssertionError("The service worker did not start")
 
 
+def turn_on(page, live_server, browser):
+    """Turn notifications on from the Account page, the browser's subscription standing in for
+    ``browser``."""
+    page.context.grant_permissions(["notifications"], origin=live_server.url)
+    page.context.add_init_script(STAND_IN % json.dumps(browser.info()))
+    page.goto(f"{live_server.url}/account/")
+    expect(page.get_by_role("status")).to_have_text("This browser: notifications are off.")
+    page.get_by_role("button", name="Turn on notifications on this browser").click()
+    expect(page.get_by_role("status")).to_have_text("This browser: notifications are on.")
+
+
 def shown(worker):
     """The notifications the worker shows, once it shows any."""
     for _ in range(100):
@@ -83,14 +94,9 @@ def test_a_reviewer_turns_notifications_on_and_taps_one_open_on_the_statement(
     author = make_comms("author")
     reviewer = make_manager("reviewer")
     browser = push_service.subscriber("reviewer-phone")
-    page.context.grant_permissions(["notifications"], origin=live_server.url)
-    page.context.add_init_script(STAND_IN % json.dumps(browser.info()))
     sign_in(page, reviewer)
 
-    page.goto(f"{live_server.url}/account/")
-    expect(page.get_by_role("status")).to_have_text("This browser: notifications are off.")
-    page.get_by_role("button", name="Turn on notifications on this browser").click()
-    expect(page.get_by_role("status")).to_have_text("This browser: notifications are on.")
+    turn_on(page, live_server, browser)
     expect(page.get_by_test_id("push-browsers")).to_contain_text("Chrome on Linux")
     stored = PushSubscription.objects.get()
     assert (stored.user, stored.endpoint) == (reviewer, browser.endpoint)
@@ -152,13 +158,8 @@ def test_a_reviewer_turns_notifications_on_and_taps_one_open_on_the_statement(
 
 def test_turning_notifications_off_removes_this_browser(page, live_server, sign_in, push_service):
     person = make_comms("person")
-    browser = push_service.subscriber("laptop")
-    page.context.grant_permissions(["notifications"], origin=live_server.url)
-    page.context.add_init_script(STAND_IN % json.dumps(browser.info()))
     sign_in(page, person)
-    page.goto(f"{live_server.url}/account/")
-    page.get_by_role("button", name="Turn on notifications on this browser").click()
-    expect(page.get_by_role("status")).to_have_text("This browser: notifications are on.")
+    turn_on(page, live_server, push_service.subscriber("laptop"))
     assert PushSubscription.objects.filter(user=person).exists()
 
     page.get_by_role("button", name="Turn off notifications on this browser").click()
