@@ -195,3 +195,32 @@ def test_an_unknown_kind_is_refused_by_the_field_and_nothing_changes(client, com
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not Profile.objects.filter(user=comms).exclude(push_muted=[]).exists()
+
+
+def test_a_browser_posted_by_someone_else_signed_in_there_moves_to_them(
+    client, comms, manager, push_service
+):
+    info = push_service.subscriber("shared-tablet").info()
+    PushSubscription.subscribe(manager, info)
+    client.force_login(comms)
+
+    assert post_json(client, info).status_code == 200
+
+    assert list(PushSubscription.objects.values_list("user", flat=True)) == [comms.pk]
+
+
+def test_the_account_pages_queries_do_not_grow_with_browsers(
+    client, comms, push_service, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    PushSubscription.subscribe(comms, push_service.subscriber("one").info())
+    client.force_login(comms)
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("account"))
+    for name in ("two", "three", "four"):
+        PushSubscription.subscribe(comms, push_service.subscriber(name).info())
+    with django_assert_max_num_queries(len(one)):
+        page = client.get(reverse("account"))
+    assert page.content.decode().count('name="subscription"') == 4
