@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 
 from crisis.history import display_user
 from crisis.models import Profile, SubmissionToken
+from crisis.outbound.events import PushTopic
 from crisis.time_zones import zone_names
 
 
@@ -249,3 +250,19 @@ class ContactForm(forms.ModelForm):
 
     def clean_phone(self):
         return " ".join(self.cleaned_data["phone"].split())
+
+
+class PushTopicsForm(forms.Form):
+    """Which notifications a person's browsers receive (all of them until some are unticked)."""
+
+    wanted = forms.MultipleChoiceField(
+        label="Notify me when",
+        choices=PushTopic.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def save(self, profile):
+        wanted = set(self.cleaned_data["wanted"])
+        profile.push_muted = [topic for topic in PushTopic.values if topic not in wanted]
+        profile.save(update_fields=["push_muted"])

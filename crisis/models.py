@@ -6,7 +6,13 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from crisis import timekeeper
-from crisis.outbound.models import ChatChannel, Delivery  # noqa: F401  (the outbox's tables)
+from crisis.fields import ChoiceListField
+from crisis.outbound.events import PushTopic
+from crisis.outbound.models import (  # noqa: F401  (the outbox's tables)
+    ChatChannel,
+    Delivery,
+    PushSubscription,
+)
 from crisis.time_zones import validate_zone
 
 # A double click or a Back-and-send-again comes within seconds, so a receipt is kept a week;
@@ -112,9 +118,10 @@ validate_phone = RegexValidator(
 
 class Profile(models.Model):
     """What a person keeps on their account beyond Django's user: the time zone they read and
-    type times in (blank: the company's, the TIME_ZONE setting), and the phone number and deputy
-    the team's contact sheet shows. Made on first save from the Account page; a person without
-    one reads the company's zone and shows no phone or deputy."""
+    type times in (blank: the company's, the TIME_ZONE setting), the phone number and deputy
+    the team's contact sheet shows, and the notifications they turned off for their browsers.
+    Made on first save from the Account page; a person without one reads the company's zone,
+    shows no phone or deputy, and is notified of everything that concerns them."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
@@ -141,6 +148,11 @@ class Profile(models.Model):
         related_name="deputy_for",
         help_text="Who stands in for you when you cannot be reached.",
     )
+    # Kept as what was turned off, so that a new kind of notification, and a person who never
+    # chose, get everything (crisis.outbound.events.PUSH_TOPIC_OF).
+    push_muted = ChoiceListField(
+        "notifications turned off", item_choices=PushTopic.choices, max_length=200
+    )
 
     def __str__(self):
         return f"Profile of {self.user}"
@@ -149,3 +161,8 @@ class Profile(models.Model):
         super().clean()
         if self.deputy_id is not None and self.deputy_id == self.user_id:
             raise ValidationError({"deputy": "Your deputy is someone else, not you."})
+
+    @property
+    def push_wanted(self):
+        """The kinds of notification this person keeps on."""
+        return [topic for topic in PushTopic.values if topic not in self.push_muted]

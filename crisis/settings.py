@@ -322,6 +322,29 @@ if OUTBOX_MAX_ATTEMPTS < 1 or OUTBOX_LEASE_SECONDS <= OUTBOX_HTTP_TIMEOUT_SECOND
         "OUTBOX_MAX_ATTEMPTS must be at least 1 and OUTBOX_LEASE_SECONDS longer than "
         "OUTBOX_HTTP_TIMEOUT_SECONDS."
     )
+# Browser notifications (Web Push, docs/outbound.md): the VAPID private key that signs every push
+# (`manage.py make_vapid_keys` makes one; without it push is not offered) and the contact a push
+# service may write to about them (a mailto: or https: address). Only the push services of the
+# browsers are posted to (a host, or a domain starting with a dot).
+WEB_PUSH_VAPID_PRIVATE_KEY = env_str("WEB_PUSH_VAPID_PRIVATE_KEY", "")
+WEB_PUSH_CONTACT = env_str("WEB_PUSH_CONTACT", "")
+if WEB_PUSH_VAPID_PRIVATE_KEY and not WEB_PUSH_CONTACT.startswith(("mailto:", "https://")):
+    raise ImproperlyConfigured(
+        "WEB_PUSH_CONTACT must be a mailto: or https: address when "
+        "WEB_PUSH_VAPID_PRIVATE_KEY is set."
+    )
+WEB_PUSH_SERVICE_HOSTS = env_list(
+    "WEB_PUSH_SERVICE_HOSTS",
+    [
+        "fcm.googleapis.com",
+        "updates.push.services.mozilla.com",
+        ".push.apple.com",
+        ".notify.windows.com",
+    ],
+)
+# Tests only: lets a loopback http endpoint through (a local push service that checks the
+# signature and decrypts the payload). Never read from the environment.
+WEB_PUSH_ALLOW_LOOPBACK = False
 # The key(s) that encrypt the Mastodon and Bluesky credentials at rest (Fernet keys, comma
 # separated: the first encrypts, all decrypt, so a key can be rotated). Needed once an account is
 # connected; without it only the development secret key may stand in (see connectors.crypto).

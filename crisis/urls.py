@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from crisis import offline, operations, views
+from crisis import offline, operations, push_views, views
 from crisis.forms import AdminLoginForm, LoginForm
 from crisis.views import PasswordChangeView
 from incidents.api import api
@@ -24,6 +24,9 @@ urlpatterns = [
     path("account/", views.account, name="account"),
     path("account/time-zone/", views.account_time_zone, name="account-time-zone"),
     path("account/contact/", views.account_contact, name="account-contact"),
+    path("account/push/subscribe/", push_views.push_subscribe, name="account-push-subscribe"),
+    path("account/push/remove/", push_views.push_remove, name="account-push-remove"),
+    path("account/push/topics/", push_views.push_topics, name="account-push-topics"),
     path("account/two-factor/", views.two_factor_setup, name="two-factor-setup"),
     path("account/two-factor/verify/", views.two_factor_verify, name="two-factor-verify"),
     path(

@@ -12,8 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp.plugins.otp_static.models import StaticToken
 
 from crisis import time_zones, two_factor
-from crisis.forms import ContactForm, TimeZoneForm, TwoFactorCodeForm
-from crisis.models import Profile
+from crisis.forms import ContactForm, PushTopicsForm, TimeZoneForm, TwoFactorCodeForm
+from crisis.models import Profile, PushSubscription
+from crisis.outbound import push
 
 
 class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
@@ -27,9 +28,13 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
 
 class LogoutView(auth_views.LogoutView):
     """Django's sign-out, which also tells the browser to drop what it keeps of the desk: the
-    service worker's offline copies and its cache (docs/offline.md)."""
+    service worker's offline copies and its cache (docs/offline.md), and this browser's
+    notifications (its endpoint, which static/js/push.js adds to the form)."""
 
     def post(self, request, *args, **kwargs):
+        endpoint = request.POST.get("push_endpoint", "")
+        if endpoint and request.user.is_authenticated:
+            PushSubscription.objects.filter(user=request.user, endpoint=endpoint).forget()
         response = super().post(request, *args, **kwargs)
         response["Clear-Site-Data"] = '"cache", "storage"'
         return response
@@ -41,13 +46,15 @@ class LogoutView(auth_views.LogoutView):
 @login_required
 @require_GET
 def account(request):
-    """The person's own page: their role, time zone, password and two-factor sign-in."""
+    """The person's own page: their role, time zone, contact details, notifications, password
+    and two-factor sign-in."""
     return _account_page(request)
 
 
-def _account_page(request, zone_form=None, contact_form=None):
+def _account_page(request, zone_form=None, contact_form=None, topics_form=None):
     user = request.user
     profile = getattr(user, "profile", None) or Profile(user=user)
+    topics_form = topics_form or PushTopicsForm(initial={"wanted": profile.push_wanted})
     context = {
         "app_device": two_factor.app_device(user),
         "required": two_factor.required_for(user),
@@ -56,6 +63,9 @@ def _account_page(request, zone_form=None, contact_form=None):
         "zone_form": zone_form or TimeZoneForm(initial={"time_zone": time_zones.chosen_zone(user)}),
         "zone": time_zones.zone_of(user),
         "contact_form": contact_form or ContactForm(instance=profile),
+        "push_key": push.public_key(),
+        "browsers": PushSubscription.objects.filter(user=user),
+        "topics_form": topics_form,
     }
     return render(request, "registration/account.html", context)
 

@@ -21,7 +21,7 @@ The deadlines and the warning times come from crisis.clocks.
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC
 
 from django.conf import settings
@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from crisis import clocks
 from crisis.mail import subject_line
+from crisis.models import PushSubscription
 from crisis.outbound import Event, EventKind, raise_event
 from crisis.templatetags.crisis_tags import describe_duration
 from incidents import spikes
@@ -53,6 +54,8 @@ class Reminder:
     url: str = ""
     severity: int | None = None
     is_drill: bool = False
+    # Whose browsers are notified (user ids), besides the mail to ``recipients``.
+    people: tuple[int, ...] = ()
 
     def event(self):
         return Event(
@@ -64,6 +67,7 @@ class Reminder:
             severity=self.severity,
             is_drill=self.is_drill,
             recipients=self.recipients,
+            people=self.people,
         )
 
 
@@ -104,18 +108,20 @@ def _claim(reminder, now):
 
 def due_reminders(now=None):
     """Every reminder the records call for at ``now``, sent before or not, each with at least
-    one recipient. Seven queries however many records."""
+    one recipient (an address, or a person with a browser to notify). Seven queries however
+    many records (eight with browser notifications set up)."""
     now = now or timezone.now()
-    return [
-        reminder
+    reachable = PushSubscription.objects.reachable()
+    reminders = [
+        replace(reminder, people=tuple(pk for pk in reminder.people if pk in reachable))
         for reminder in (
             *_lead_reminders(now),
             *_owner_reminders(now),
             *_manager_reminders(),
             *_spike_reminders(now),
         )
-        if reminder.recipients
     ]
+    return [reminder for reminder in reminders if reminder.recipients or reminder.people]
 
 
 def _stamp(moment):
@@ -128,6 +134,10 @@ def _key(kind, stage, record, deadline):
 
 def _address(user):
     return (user.email,) if user is not None and user.is_active and user.email else ()
+
+
+def _person(user):
+    return (user.pk,) if user is not None and user.is_active else ()
 
 
 def _subject(incident, text):
@@ -187,6 +197,7 @@ def _lead_reminders(now):
             _address(incident.lead),
             EventKind.ACKNOWLEDGEMENT_DUE if is_first else EventKind.UPDATE_DUE,
             *_about(incident, _link(incident)),
+            people=_person(incident.lead),
         )
 
 
@@ -222,6 +233,7 @@ def _owner_reminders(now):
             _address(item.owner),
             EventKind.ACTION_ITEM_DUE,
             *_about(incident, settings.SITE_URL + item.get_absolute_url()),
+            people=_person(item.owner),
         )
 
 
@@ -246,7 +258,6 @@ def _manager_reminders():
             include_superusers=True,
             backend="django.contrib.auth.backends.ModelBackend",
         )
-        .exclude(email="")
         .values_list("pk", "email")
     )
     for update in updates:
@@ -262,9 +273,10 @@ def _manager_reminders():
             _key("update", "waiting", update, update.created_at),
             _subject(incident, "A public update waits for publication"),
             body,
-            tuple(sorted(email for pk, email in managers if pk != update.author_id)),
+            tuple(sorted(email for pk, email in managers if pk != update.author_id and email)),
             EventKind.UPDATE_AWAITS_PUBLICATION,
             *_about(incident, settings.SITE_URL + update.get_absolute_url()),
+            people=tuple(pk for pk, _email in managers if pk != update.author_id),
         )
 
 
@@ -293,4 +305,5 @@ def _spike_reminders(now):
             _address(incident.lead),
             EventKind.MENTION_SPIKE,
             *_about(incident, _link(incident)),
+            people=_person(incident.lead),
         )

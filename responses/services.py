@@ -49,9 +49,10 @@ def _audience(record, text):
     )
 
 
-def _send(kind, key, record, subject, body, recipients, audience=None):
+def _send(kind, key, record, subject, body, recipients, audience=None, people=()):
     """Raise the event ``kind`` about ``record`` (a statement or an update), mailed to
-    ``recipients``. ``key`` names this occurrence, so the same one is never sent twice."""
+    ``recipients`` and pushed to the browsers of ``people`` (user ids). ``key`` names this
+    occurrence, so the same one is never sent twice."""
     incident = record.incident
     event = Event(
         kind=kind,
@@ -62,6 +63,7 @@ def _send(kind, key, record, subject, body, recipients, audience=None):
         severity=incident.severity,
         is_drill=incident.is_drill,
         recipients=tuple(sorted({address for address in recipients if address})),
+        people=tuple(sorted(set(people))),
         audience=audience,
     )
     try:
@@ -79,6 +81,7 @@ def mail_review_requested(statement):
     """Tell everyone who may review the statement (see ``Statement.review_refusal``) that it
     waits for their decision. Queries its history and the users."""
     incident = statement.incident
+    reviewers = list(statement.eligible_second_eyes().values_list("pk", "email"))
     body = (
         f"{person(statement.author)} submitted a {statement.get_kind_display().lower()} "
         f"for approval on {incident.reference} “{incident.title}”.\n\n"
@@ -92,7 +95,8 @@ def mail_review_requested(statement):
         statement,
         _subject(statement, f"Waiting for your approval: {statement.get_kind_display()}"),
         body,
-        statement.eligible_second_eyes().values_list("email", flat=True),
+        [email for _pk, email in reviewers],
+        people=[pk for pk, _email in reviewers],
     )
 
 
@@ -126,6 +130,7 @@ def mail_decision(review):
         _subject(statement, f"{headline}: {statement.get_kind_display()}"),
         body,
         [statement.author.email],
+        people=[statement.author_id],
     )
 
 
@@ -148,6 +153,7 @@ def mail_published(statement):
         body,
         [author.email] if is_theirs else [],
         audience=_audience(statement, statement.body),
+        people=[author.pk] if is_theirs else [],
     )
 
 
@@ -166,6 +172,7 @@ def mail_withdrawn(statement, by):
         _subject(statement, f"Withdrawn: {statement.get_kind_display()}"),
         body,
         [statement.author.email],
+        people=[statement.author_id],
     )
 
 
@@ -174,6 +181,7 @@ def mail_update_awaits_publication(update):
     ``ProgressUpdate.publish_refusal``) that it waits for them. Queries its history and the
     users."""
     incident = update.incident
+    publishers = list(update.eligible_second_eyes().values_list("pk", "email"))
     promise = date_format(timezone.localtime(update.next_update_at), "j M Y, H:i T")
     body = (
         f"{person(update.author)} drafted a public update on {incident.reference} "
@@ -188,7 +196,8 @@ def mail_update_awaits_publication(update):
         update,
         f"[{incident.reference}] Waiting for publication: public update",
         body,
-        update.eligible_second_eyes().values_list("email", flat=True),
+        [email for _pk, email in publishers],
+        people=[pk for pk, _email in publishers],
     )
 
 

@@ -114,6 +114,7 @@ class CallOut(FrozenGuard):
             severity=incident.severity,
             is_drill=incident.is_drill,
             recipients=tuple(person.email for person in people if person.email),
+            people=tuple(person.pk for person in people),
         )
 
 

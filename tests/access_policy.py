@@ -78,6 +78,12 @@ APP_POLICY = {
     "account-time-zone": signed_in(get=405, post=302),
     # One's own phone number and deputy (an empty form clears both).
     "account-contact": signed_in(get=405, post=302),
+    # Browser notifications: a browser's subscription as JSON (an empty body is refused with a
+    # JSON error, as is anything while push is not set up), a browser removed (nothing named:
+    # nothing removed), the kinds chosen (an empty form turns every kind off).
+    "account-push-subscribe": signed_in(get=405, post=400),
+    "account-push-remove": signed_in(get=405, post=302),
+    "account-push-topics": signed_in(get=405, post=302),
     # Offline reading (docs/offline.md): the worker's script and the web app manifest for anyone
     # (the browser fetches them without a session); the list of kept pages, and the pages kept.
     "service-worker": public(),

@@ -105,3 +105,29 @@ def _quiet_request_log():
     logger.setLevel(logging.ERROR)
     yield
     logger.setLevel(level)
+
+
+# Browser notifications: a VAPID key of the test's own, and a local push service that checks the
+# signature and decrypts the payload (tests/push_service.py).
+PUSH_CONTACT = "mailto:desk-admin@example.com"
+
+
+@pytest.fixture
+def vapid(settings):
+    from crisis.outbound import push
+
+    settings.WEB_PUSH_VAPID_PRIVATE_KEY = push.new_private_key()
+    settings.WEB_PUSH_CONTACT = PUSH_CONTACT
+    # The local push service speaks http on the loopback (docs/outbound.md).
+    settings.WEB_PUSH_ALLOW_LOOPBACK = True
+    return settings
+
+
+@pytest.fixture
+def push_service(vapid):
+    from crisis.outbound import push
+    from tests.push_service import PushService
+
+    service = PushService(push.public_key()).start()
+    yield service
+    service.stop()

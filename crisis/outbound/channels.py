@@ -1,4 +1,5 @@
-"""The channels: mail, and each kind of team chat, as its documentation asks.
+"""The channels: mail, each kind of team chat, as its documentation asks, and browser
+notifications (crisis.outbound.push).
 
 ``send(row)`` returns when the channel accepted the message and raises :class:`Failure`
 otherwise, saying whether trying again could help (a 429, a 5xx, a timeout, an unreachable
@@ -29,15 +30,23 @@ EVENT_HEADER = "X-Crisis-Event"
 
 
 class Failure(Exception):
-    def __init__(self, message, *, permanent=False, retry_after=None):
+    """``permanent``: retrying cannot help; ``gone``: there is nobody left to send to (a
+    browser whose subscription ended), so the row is dropped without being anyone's error."""
+
+    def __init__(self, message, *, permanent=False, retry_after=None, gone=False):
         super().__init__(message)
-        self.permanent = permanent
+        self.permanent = permanent or gone
         self.retry_after = retry_after
+        self.gone = gone
 
 
 def send(row):
     if row.channel == row.Channel.MAIL:
         _send_mail(row)
+    elif row.channel == row.Channel.PUSH:
+        from crisis.outbound import push
+
+        push.send(row)
     else:
         _post(row)
 

@@ -41,6 +41,34 @@ MAIL_ONLY = {EventKind.SUBSCRIPTION_CONFIRMATION}
 CHAT_EVENT_CHOICES = [choice for choice in EventKind.choices if choice[0] not in MAIL_ONLY]
 
 
+class PushTopic(models.TextChoices):
+    """What a person may choose to be notified of on their browsers (the Account page): each
+    names the events it covers in :data:`PUSH_TOPIC_OF`."""
+
+    REVIEW = "review", "A statement or public update waits for my review"
+    DECISION = "decision", "A decision on my statement (approved, changes, published, withdrawn)"
+    CLOCK = "clock", "An acknowledgement or public update of an incident I lead is due or overdue"
+    ACTION_ITEM = "action_item", "My action item is due or overdue"
+    SPIKE = "spike", "Mentions spike on an incident I lead"
+    CALLOUT = "callout", "I am called to an incident"
+
+
+# The events a browser may be told of, by the choice that covers each; the others never push.
+PUSH_TOPIC_OF = {
+    EventKind.REVIEW_REQUESTED: PushTopic.REVIEW,
+    EventKind.UPDATE_AWAITS_PUBLICATION: PushTopic.REVIEW,
+    EventKind.APPROVED: PushTopic.DECISION,
+    EventKind.CHANGES_REQUESTED: PushTopic.DECISION,
+    EventKind.PUBLISHED: PushTopic.DECISION,
+    EventKind.WITHDRAWN: PushTopic.DECISION,
+    EventKind.ACKNOWLEDGEMENT_DUE: PushTopic.CLOCK,
+    EventKind.UPDATE_DUE: PushTopic.CLOCK,
+    EventKind.ACTION_ITEM_DUE: PushTopic.ACTION_ITEM,
+    EventKind.MENTION_SPIKE: PushTopic.SPIKE,
+    EventKind.TEAM_CALLED: PushTopic.CALLOUT,
+}
+
+
 @dataclass(frozen=True)
 class Audience:
     """What the public reads of an event, for the listeners that tell the public (an app's
@@ -60,8 +88,10 @@ class Event:
 
     ``key`` names this occurrence (e.g. ``"review:42"``): with the channel and the recipient it
     makes each delivery's idempotency key, so raising the same event twice sends nothing twice.
-    ``recipients`` are the mail addresses (the mail channel); chat channels choose by kind and
-    severity.
+    ``recipients`` are the mail addresses (the mail channel); ``people`` the ids of the users
+    it concerns (the reviewers asked, the author, the lead, the owner, the people called), whose
+    browsers are notified if they chose its kind (:data:`PUSH_TOPIC_OF`); chat channels choose
+    by kind and severity.
     """
 
     kind: str
@@ -72,6 +102,7 @@ class Event:
     severity: int | None = None
     is_drill: bool = False
     recipients: tuple[str, ...] = field(default_factory=tuple)
+    people: tuple[int, ...] = field(default_factory=tuple)
     # Set when the audience may read of it (a published statement or update on an open page).
     audience: Audience | None = None
 
@@ -90,16 +121,19 @@ def listen(func):
 
 
 def raise_event(event):
-    """Record a delivery for every mail recipient and every active chat channel that wants the
-    event, and those the listeners add, and queue their jobs after the commit. Returns the
-    deliveries newly recorded (those recorded before under the same keys are left as they are).
-    Queries the database: the channels, what the listeners read, then one insert per delivery."""
-    from crisis.outbound.models import ChatChannel, Delivery
+    """Record a delivery for every mail recipient, every active chat channel that wants the
+    event and every browser of its people that wants it, and those the listeners add, and queue
+    their jobs after the commit. Returns the deliveries newly recorded (those recorded before
+    under the same keys are left as they are). Queries the database: the channels, the browsers,
+    what the listeners read, then one insert per delivery."""
+    from crisis.outbound.models import ChatChannel, Delivery, PushSubscription
 
     wanted = [
         Delivery.for_mail(event, address) for address in sorted({a for a in event.recipients if a})
     ]
     wanted += [Delivery.for_chat(event, channel) for channel in ChatChannel.objects.wanting(event)]
+    browsers = PushSubscription.objects.wanting(event)
+    wanted += [Delivery.for_push(event, browser) for browser in browsers]
     for listener in listeners:
         wanted += listener(event)
     created = [row for row in wanted if _record_once(row)]

@@ -1,4 +1,5 @@
-"""The outbox (:class:`Delivery`) and the team chat channels admins add (:class:`ChatChannel`).
+"""The outbox (:class:`Delivery`), the team chat channels admins add (:class:`ChatChannel`) and
+the browsers people turned notifications on in (:class:`PushSubscription`).
 
 Neither is history-tracked: a delivery is an operational log row that the sender moves with
 conditional UPDATEs (the claim must be one statement to be atomic), and a channel's changes are
@@ -8,19 +9,27 @@ configuration, recorded in the admin's own log.
 import hashlib
 import hmac
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import models
+from django.db import IntegrityError, models
 from django.db.models import Q
 
 from crisis import timekeeper
 from crisis.fields import ChoiceListField
-from crisis.outbound.events import CHAT_EVENT_CHOICES, EventKind
+from crisis.outbound import push
+from crisis.outbound.events import CHAT_EVENT_CHOICES, PUSH_TOPIC_OF, EventKind
 
 # Webhooks go to the web: no file:, ftp: or javascript: URL is accepted for a channel.
 WEBHOOK_URL = URLValidator(schemes=["http", "https"])
 
 DRILL_REFUSAL = "A drill never reaches an outside channel."
+# What a user agent names, first match wins (Edge and Opera say "Chrome" too, Chrome "Safari").
+BROWSERS = [("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox", "Firefox"), ("Chrome", "Chrome")]
+BROWSERS += [("Safari", "Safari")]
+SYSTEMS = [("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iPadOS"), ("Windows", "Windows")]
+SYSTEMS += [("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux")]
+BROWSER_GONE = "The browser turned notifications off, or the person signed out of it."
 
 
 # The severity scale every incident uses (1 critical to 4 minor), as the channel's filter.
@@ -91,6 +100,90 @@ class ChatChannel(models.Model):
         return hmac.new(self.secret.encode(), message, hashlib.sha256).hexdigest()
 
 
+class PushSubscriptionQuerySet(models.QuerySet):
+    def wanting(self, event):
+        """The browsers of ``event``'s people (active users) who did not turn its kind off on
+        the Account page; none for a kind no browser is told of, or while push is not set up.
+        One query."""
+        topic = PUSH_TOPIC_OF.get(event.kind)
+        if topic is None or not event.people or not push.configured():
+            return []
+        muted = ChoiceListField.lookup_value(topic)
+        chosen = self.filter(user_id__in=set(event.people), user__is_active=True).exclude(
+            user__profile__push_muted__contains=muted
+        )
+        return list(chosen.select_related("user").order_by("pk"))
+
+    def reachable(self):
+        """The ids of the people with at least one browser to notify (none while push is not
+        set up): one query, or none."""
+        if not push.configured():
+            return set()
+        return set(self.values_list("user_id", flat=True).distinct())
+
+    def forget(self):
+        """Delete these browsers' subscriptions; their deliveries still waiting are dropped
+        (kept in the outbox, marked so, never sent nor shown as failed). Returns how many
+        subscriptions were deleted."""
+        Delivery.objects.filter(push_subscription__in=self, status=Delivery.Status.PENDING).update(
+            status=Delivery.Status.DROPPED, last_error=BROWSER_GONE
+        )
+        deleted, _by_model = self.delete()
+        return deleted
+
+
+class PushSubscription(models.Model):
+    """One browser in which a person turned notifications on: the push service's address for it
+    and its keys (Web Push, RFC 8030/8291). The endpoint is the browser's own: posted again it
+    is updated (and moves to whoever is signed in there now), never doubled. Deleted when the
+    person turns it off or signs out of that browser, or when the push service answers that it
+    is gone (404, 410)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField("public key (p256dh)", max_length=100)
+    auth = models.CharField("authentication secret", max_length=50)
+    user_agent = models.CharField("browser", max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timekeeper.now)
+
+    objects = PushSubscriptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.user} · {self.browser_name}"
+
+    @property
+    def browser_name(self):
+        """The browser and system its user agent names ("Firefox on Android"), for the person
+        to tell their browsers apart."""
+        agent = self.user_agent
+        browser = next((name for token, name in BROWSERS if token in agent), "A browser")
+        system = next((name for token, name in SYSTEMS if token in agent), "")
+        return f"{browser} on {system}" if system else browser
+
+    @classmethod
+    def subscribe(cls, user, data, user_agent=""):
+        """Keep the subscription ``data`` (what the browser's ``PushSubscription.toJSON()``
+        gives) for ``user``; raises ValidationError naming the field that is wrong. Returns the
+        row and whether it is new. The endpoint is unique: a second post of it (a double
+        click, a page loaded twice) updates the one row."""
+        fields = push.clean_subscription(data)
+        defaults = {**fields, "user": user, "user_agent": user_agent[:255]}
+        endpoint = defaults.pop("endpoint")
+        try:
+            return cls.objects.update_or_create(endpoint=endpoint, defaults=defaults)
+        except IntegrityError:  # the same browser's other post got in first
+            return cls.objects.update_or_create(endpoint=endpoint, defaults=defaults)
+
+    def info(self):
+        """The subscription as pywebpush takes it."""
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+
+
 class DeliveryQuerySet(models.QuerySet):
     def due(self, now=None):
         """Rows a worker may claim now: pending and due, or left sending by a worker whose lease
@@ -116,6 +209,7 @@ class Delivery(models.Model):
     class Channel(models.TextChoices):
         MAIL = "mail", "Mail"
         CHAT = "chat", "Chat"
+        PUSH = "push", "Browser notification"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -123,12 +217,23 @@ class Delivery(models.Model):
         SENT = "sent", "Sent"
         GAVE_UP = "gave_up", "Failed"
         REFUSED = "refused", "Refused"
+        # The browser went away (turned off, signed out, or the push service said 404/410):
+        # nothing to send to, and nobody's error.
+        DROPPED = "dropped", "Dropped (browser gone)"
 
     key = models.CharField("idempotency key", max_length=300, unique=True)
     event = models.CharField(max_length=40, choices=EventKind.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     chat_channel = models.ForeignKey(
         ChatChannel, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    # Emptied when the browser's subscription goes; the row stays in the outbox as a record.
+    push_subscription = models.ForeignKey(
+        PushSubscription,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deliveries",
     )
     recipient = models.CharField(max_length=254, blank=True)
     title = models.CharField(max_length=500)
@@ -157,10 +262,12 @@ class Delivery(models.Model):
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
         ]
         constraints = [
-            # A mail delivery names its recipient; a chat delivery its channel.
+            # A mail delivery names its recipient; a chat delivery its channel; a browser
+            # notification the person (its subscription may have gone since).
             models.CheckConstraint(
                 condition=Q(channel="mail", chat_channel__isnull=True) & ~Q(recipient="")
-                | Q(channel="chat", chat_channel__isnull=False),
+                | Q(channel="chat", chat_channel__isnull=False)
+                | Q(channel="push", chat_channel__isnull=True) & ~Q(recipient=""),
                 name="delivery_has_its_destination",
             ),
         ]
@@ -170,7 +277,7 @@ class Delivery(models.Model):
 
     @property
     def destination(self):
-        return self.recipient if self.channel == self.Channel.MAIL else str(self.chat_channel)
+        return str(self.chat_channel) if self.channel == self.Channel.CHAT else self.recipient
 
     @classmethod
     def for_mail(cls, event, address):
@@ -193,6 +300,18 @@ class Delivery(models.Model):
             row.status = cls.Status.REFUSED
             row.last_error = DRILL_REFUSAL
         return row
+
+    @classmethod
+    def for_push(cls, event, browser):
+        """A notification to one browser of one person. A drill is the team's own business, as
+        its mail is (not an outside channel's): it is sent, its title marked "[Drill]"."""
+        return cls._from(
+            event,
+            cls.Channel.PUSH,
+            f"push:{browser.pk}",
+            recipient=f"{browser.user.get_username()} · {browser.browser_name}"[:254],
+            push_subscription=browser,
+        )
 
     @classmethod
     def _from(cls, event, channel, destination, **fields):

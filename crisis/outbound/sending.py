@@ -59,7 +59,7 @@ def deliver(pk, now=None):
     attempt = claim(pk, now)
     if attempt is None:
         return None
-    row = Delivery.objects.select_related("chat_channel").get(pk=pk)
+    row = Delivery.objects.select_related("chat_channel", "push_subscription").get(pk=pk)
     try:
         channels.send(row)
     except channels.Failure as failure:
@@ -73,6 +73,10 @@ def deliver(pk, now=None):
 
 def _record_failure(row, attempt, failure):
     now = timekeeper.now()
+    if failure.gone:
+        logger.info("Delivery %s dropped: %s", row.pk, failure)
+        _record(row, attempt, status=S.DROPPED, last_error=str(failure))
+        return S.DROPPED
     if failure.permanent or attempt >= settings.OUTBOX_MAX_ATTEMPTS:
         why = "" if failure.permanent else f" (gave up after {attempt} attempts)"
         logger.error("Delivery %s failed: %s%s", row.pk, failure, why)
@@ -113,6 +117,6 @@ def deliver_due(now=None, limit=500):
         status = deliver(pk, now)
         if status == S.SENT:
             swept.sent += 1
-        elif status is not None:
+        elif status not in (None, S.DROPPED):
             swept.failed += 1
     return swept

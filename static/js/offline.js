@@ -38,6 +38,16 @@
     });
   }
 
+  // Signing out of this browser stops its notifications: the sign-out form carries the
+  // browser's push endpoint, and the server forgets it (docs/outbound.md).
+  function rememberPushEndpoint(registration) {
+    var field = document.querySelector("[data-push-endpoint]");
+    if (!field || !registration.pushManager) return;
+    registration.pushManager.getSubscription().then(function (subscription) {
+      field.value = subscription ? subscription.endpoint : "";
+    }).catch(function () { /* no push here: nothing to forget */ });
+  }
+
   function sync() {
     if (!("serviceWorker" in navigator)) return;
     var signedIn = body.hasAttribute("data-offline-sync");
@@ -52,7 +62,10 @@
     navigator.serviceWorker
       .register(body.getAttribute("data-offline-worker"), { scope: "/" })
       .then(function () { return navigator.serviceWorker.ready; })
-      .then(function (registration) { return ask(registration.active, { type: "sync" }); })
+      .then(function (registration) {
+        rememberPushEndpoint(registration);
+        return ask(registration.active, { type: "sync" });
+      })
       .then(function (result) {
         body.setAttribute("data-offline-synced", result && !result.failed ? "yes" : "failed");
       })

@@ -130,3 +130,54 @@ self.addEventListener("fetch", function (event) {
     })
   );
 });
+
+// Notifications (docs/outbound.md, "Browser notifications"): the desk pushes JSON with a title,
+// a body, the exact page to open and a tag. Only a page of this site is ever opened.
+function pageOf(url) {
+  try {
+    var page = new URL(url, self.location.origin);
+    if (page.origin === self.location.origin) return page.href;
+  } catch (error) { /* not an address: the home page */ }
+  return new URL("/", self.location.origin).href;
+}
+
+function showPush(message) {
+  return self.registration.showNotification(message.title || "Crisis Desk", {
+    body: message.body || "",
+    tag: message.tag || undefined,
+    icon: "/static/icons/icon-192.png",
+    data: { url: pageOf(message.url || "/") },
+  });
+}
+
+self.addEventListener("push", function (event) {
+  var message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch (error) {
+    message = { body: event.data ? event.data.text() : "" };
+  }
+  event.waitUntil(showPush(message));
+});
+
+// Tapping a notification opens its page: in a window of the desk already open (brought to the
+// front), or a new one.
+function openPage(url) {
+  return self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (windows) {
+    var ours = windows.filter(function (client) {
+      return new URL(client.url).origin === self.location.origin;
+    });
+    if (!ours.length) return self.clients.openWindow(url);
+    // Only a window this worker controls may be navigated; any other gets a new window.
+    return ours[0].navigate(url).then(function (client) {
+      var shown = client || ours[0];
+      return shown.focus().catch(function () { return shown; });
+    }, function () { return self.clients.openWindow(url); });
+  });
+}
+
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  var data = event.notification.data || {};
+  event.waitUntil(openPage(pageOf(data.url || "/")));
+});
