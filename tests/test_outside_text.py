@@ -131,7 +131,7 @@ def assert_shown_as_text(key, response):
 @pytest.mark.parametrize("role", ["viewer", "comms", "manager", "admin"])
 def test_every_page_shows_outside_text_as_text(world, role):  # noqa: F811 - the fixture
     filled = fill_with_hostile_text()
-    assert {"incidents.Incident", "incidents.Mention", "responses.Statement"} <= set(filled)
+    assert {"incidents.Incident", "monitoring.Mention", "responses.Statement"} <= set(filled)
     client = Client()
     client.force_login(world["users"][role])
     shown = 0

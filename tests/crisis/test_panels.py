@@ -23,7 +23,7 @@ def test_each_app_registers_its_panels_once():
         ("incidents.panels", "parties_panel", "main"),
         ("incidents.lessons", "lessons_panel", "main"),
         ("incidents.panels", "postmortem_panel", "aside"),
-        ("incidents.panels", "mentions_panel", "main"),
+        ("monitoring.panels", "mentions_panel", "main"),
         ("responses.panels", "statements_panel", "main"),
         ("responses.panels", "public_page_panel", "aside"),
         ("responses.panels", "action_plan_panel", "main"),
@@ -45,7 +45,7 @@ def test_each_app_registers_its_panels_once():
         "callout_entries",
     ]
     assert names(panels.dashboard_panels) == [
-        ("incidents.panels", "spikes_panel", "aside"),
+        ("monitoring.panels", "spikes_panel", "aside"),
         ("responses.panels", "awaiting_review_panel", "aside"),
         ("responses.panels", "my_action_items_panel", "aside"),
         ("responses.panels", "awaiting_publication_panel", "aside"),
@@ -59,7 +59,7 @@ def test_each_app_registers_its_panels_once():
     assert names(panels.postmortem_facts) == [
         ("incidents.panels", "lifecycle_facts", "main"),
         ("incidents.panels", "party_facts", "main"),
-        ("incidents.panels", "mention_facts", "main"),
+        ("monitoring.panels", "mention_facts", "main"),
         ("responses.postmortem", "response_facts", "main"),
         ("responses.postmortem", "action_plan_facts", "main"),
     ]
