@@ -7,6 +7,8 @@ class MonitoringConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "monitoring"
+    # The admin site's heading over API tokens and spike thresholds.
+    verbose_name = "Mentions"
 
     def ready(self):
         from crisis import navigation, panels

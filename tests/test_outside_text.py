@@ -88,7 +88,7 @@ def free_text_fields(model):
 def fill_with_hostile_text():
     """Every free-text column of the app's records (history included) and people's names."""
     filled = []
-    for app_label in ("incidents", "responses", "crisis"):
+    for app_label in ("incidents", "monitoring", "responses", "crisis"):
         for model in apps.get_app_config(app_label).get_models():
             fields = list(free_text_fields(model))
             if not fields:

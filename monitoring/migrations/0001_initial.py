@@ -22,34 +22,24 @@ MOVED = [
 ]
 
 
-def relabel_content_types(apps, schema_editor):
-    """incidents.mention becomes monitoring.mention, keeping its id (and so its permissions).
-    A content type already made for monitoring (none, unless made by hand) is left alone."""
+def _relabel(apps, schema_editor, old, new):
+    """The moved models' content types from app label ``old`` to ``new``, keeping their ids
+    (and so the permissions the roles hold). One already made under ``new`` (none, unless made
+    by hand) is left alone."""
     ContentType = apps.get_model("contenttypes", "ContentType")
-    db = schema_editor.connection.alias
-    taken = set(
-        ContentType.objects.using(db)
-        .filter(app_label="monitoring", model__in=MOVED)
-        .values_list("model", flat=True)
-    )
-    ContentType.objects.using(db).filter(app_label="incidents", model__in=MOVED).exclude(
-        model__in=taken
-    ).update(app_label="monitoring")
+    types = ContentType.objects.using(schema_editor.connection.alias)
+    taken = set(types.filter(app_label=new, model__in=MOVED).values_list("model", flat=True))
+    types.filter(app_label=old, model__in=MOVED).exclude(model__in=taken).update(app_label=new)
     ContentType.objects.clear_cache()
+
+
+def relabel_content_types(apps, schema_editor):
+    """incidents.mention becomes monitoring.mention, and so on."""
+    _relabel(apps, schema_editor, "incidents", "monitoring")
 
 
 def label_back(apps, schema_editor):
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    db = schema_editor.connection.alias
-    taken = set(
-        ContentType.objects.using(db)
-        .filter(app_label="incidents", model__in=MOVED)
-        .values_list("model", flat=True)
-    )
-    ContentType.objects.using(db).filter(app_label="monitoring", model__in=MOVED).exclude(
-        model__in=taken
-    ).update(app_label="incidents")
-    ContentType.objects.clear_cache()
+    _relabel(apps, schema_editor, "monitoring", "incidents")
 
 
 class Migration(migrations.Migration):

@@ -67,6 +67,16 @@ def test_each_app_registers_its_panels_once():
         ("responses.postmortem", "statement_sections", "main"),
         ("responses.postmortem", "action_plan_section", "main"),
     ]
+    # The Declare form's extensions that fill in first values, and who hears of an edit: the
+    # mentions (incidents never imports monitoring).
+    assert [
+        (e.initial.__module__, e.initial.__name__)
+        for e in panels.declare_extensions
+        if e.initial is not None
+    ] == [("monitoring.triage", "_declare_initial")]
+    assert [(f.__module__, f.__name__) for f in panels.edit_listeners] == [
+        ("monitoring.triage", "offer_link_after_terms_change")
+    ]
 
 
 def test_registering_again_adds_nothing():
