@@ -188,6 +188,10 @@ def test_the_schema_is_served_and_describes_the_batch(client):
     assert operation["security"] == [{"BearerToken": []}]
     assert "/api/v1/incidents/{reference}/mentions" in schema["paths"]
     assert client.get("/api/v1/docs").status_code == 404
+    # The operation ids of before the move to the monitoring app: generated clients keep theirs.
+    assert operation["operationId"] == "incidents_api_post_mentions"
+    listing = schema["paths"]["/api/v1/incidents/{reference}/mentions"]["get"]
+    assert listing["operationId"] == "incidents_api_incident_mentions"
 
 
 # Two clients at once
