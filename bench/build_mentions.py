@@ -19,8 +19,8 @@ MENTION_COLUMNS = (
 def mentions(count, incident, *, inbox=0, now=None, log=print):
     """Write ``count`` mentions linked to ``incident`` (linked on arrival by its terms) and
     ``inbox`` more linked to none, spread over the last MENTION_DAYS days, then their counts
-    (written around the ingestion, so rebuilt as incidents.counts does)."""
-    from incidents import counts
+    (written around the ingestion, so rebuilt as monitoring.counts does)."""
+    from monitoring import counts
 
     now = now or timezone.now()
     for what, rows, incident_id, prefix in [

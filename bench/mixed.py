@@ -12,7 +12,7 @@ plays three phases, one after the other in the same run:
    posted now, a share of them matching the busy incident's tracking terms).
 
 Then it compares the mentions stored with those the API acknowledged, and the mention counts with
-a recount (incidents.counts, as ``recount_mentions --check``). Prints one table, writes JSON
+a recount (monitoring.counts, as ``recount_mentions --check``). Prints one table, writes JSON
 beside bench/run.py's (bench/results-mixed-<database>.json) and lists the budget's misses
 (``mixed_misses``); ``--check`` exits 1 when there are any.
 
@@ -89,8 +89,9 @@ def main():
     from bench.server import Server
 
     vendor = open_store(args)
-    from incidents import counts
-    from incidents.models import ApiToken, Incident, Mention
+    from incidents.models import Incident
+    from monitoring import counts
+    from monitoring.models import ApiToken, Mention
 
     made = _made(Incident)
     busy = Incident.objects.open().order_by("-declared_at").first()

@@ -120,7 +120,8 @@ def main():
     args = parser.parse_args()
 
     vendor = open_store(args, mentions=args.mentions, statistics=args.statistics)
-    from incidents.models import Incident, Mention
+    from incidents.models import Incident
+    from monitoring.models import Mention
 
     made = _made(Incident)
     pages = [(name, path.format(**made)) for name, path in PAGES]
@@ -186,7 +187,8 @@ def open_store(args, *, mentions=0, statistics="fresh"):
     from django.db import connection
 
     from bench import build, build_mentions
-    from incidents.models import Incident, Mention
+    from incidents.models import Incident
+    from monitoring.models import Mention
 
     vendor = connection.vendor
     if vendor == "postgresql":
@@ -237,7 +239,7 @@ def _environment(args):
 def _made(Incident):
     from django.contrib.auth import get_user_model
 
-    from incidents.models import Mention
+    from monitoring.models import Mention
     from responses.models import Statement
     from responses.public import public_page_url
 
@@ -261,7 +263,7 @@ def _made(Incident):
 def _deep_cursor(mentions):
     """The cursor half-way down the newest-first mentions (read once, with an offset): the page
     after it must cost what the first does."""
-    from incidents.triage import cursor_of
+    from monitoring.triage import cursor_of
 
     count = mentions.count()
     row = mentions.newest_first()[count // 2] if count else None

@@ -187,13 +187,16 @@ class DeclareExtension:
     - ``clean(cleaned_data)`` returns ``{field name: message}`` for values that do not fit the
       rest of the form (the message shows by that field, and what was typed stays);
     - ``after_declare(incident, cleaned_data, by)`` runs inside the declaration's transaction and
-      returns messages for the person; raising ``TransitionRefused`` undoes the declaration.
+      returns messages for the person; raising ``TransitionRefused`` undoes the declaration;
+    - ``initial(request)``, if given, returns first values for the empty form from the request
+      (the mentions selected in the inbox fill in a title and the tracking terms).
     """
 
     fields: Callable
     clean: Callable
     after_declare: Callable
     after: str = ""
+    initial: Callable | None = None
 
 
 declare_extensions: list[DeclareExtension] = []
@@ -212,6 +215,32 @@ def after_declare(incident, cleaned_data, by):
     for extension in declare_extensions:
         notes += extension.after_declare(incident, cleaned_data, by) or []
     return notes
+
+
+def declare_initial(request):
+    """The extensions' first values for the empty Declare incident form."""
+    initial = {}
+    for extension in declare_extensions:
+        if extension.initial is not None:
+            initial.update(extension.initial(request) or {})
+    return initial
+
+
+# Told after an incident's edit is saved: ``listener(request, before, incident)``, ``before``
+# a copy of the incident as it was read (an app offers what the change makes possible).
+edit_listeners: list[Callable] = []
+
+
+def register_edit_listener(listener):
+    """Add ``listener`` once (``ready()`` may run more than once)."""
+    if listener not in edit_listeners:
+        edit_listeners.append(listener)
+    return listener
+
+
+def after_edit(request, before, incident):
+    for listener in edit_listeners:
+        listener(request, before, incident)
 
 
 # ---------------------------------------------------------------------------------------------

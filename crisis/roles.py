@@ -22,9 +22,9 @@ COMMS_PERMISSIONS = [
     "incidents.add_postmortem",
     "incidents.change_postmortem",
     # Mentions: read them, bring them in (CSV import), link, unlink and dismiss them.
-    "incidents.view_mention",
-    "incidents.add_mention",
-    "incidents.change_mention",
+    "monitoring.view_mention",
+    "monitoring.add_mention",
+    "monitoring.change_mention",
     "responses.view_statement",
     "responses.add_statement",
     "responses.change_statement",
@@ -55,7 +55,7 @@ MANAGER_PERMISSIONS = COMMS_PERMISSIONS + [
 
 # Triage mentions (link, dismiss, declare from them) and import them from CSV files: Comms and
 # above. Viewers read the inbox.
-ACT_ON_MENTIONS = "incidents.change_mention"
+ACT_ON_MENTIONS = "monitoring.change_mention"
 
 ROLE_PERMISSIONS = {COMMS: COMMS_PERMISSIONS, MANAGERS: MANAGER_PERMISSIONS}
 

@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "crisis",
     "incidents",
+    # Mentions, their counts, imports, the inbox and the API (leans on incidents).
+    "monitoring",
     "responses",
     # Posting published statements to Mastodon and Bluesky accounts that admins connect.
     "connectors",

@@ -5,7 +5,7 @@ from django.urls import include, path
 from crisis import offline, operations, push_views, views
 from crisis.forms import AdminLoginForm, LoginForm
 from crisis.views import PasswordChangeView
-from incidents.api import api
+from monitoring.api import api
 
 admin.site.site_header = "Crisis Desk administration"
 admin.site.site_title = "Crisis Desk admin"
@@ -49,6 +49,7 @@ urlpatterns = [
     path("", include("subscriptions.urls")),
     path("", include("lines.urls")),
     path("", include("responses.urls")),
+    path("", include("monitoring.urls")),
     path("", include("incidents.urls")),
 ]
 

@@ -1,5 +1,5 @@
 """The demo's conversation as a listening tool would send it: the items (dicts) that
-:func:`incidents.mentions.ingest_mentions` takes, drawn from :mod:`demo.data.mentions`."""
+:func:`monitoring.mentions.ingest_mentions` takes, drawn from :mod:`demo.data.mentions`."""
 
 import random
 from datetime import timedelta
@@ -11,7 +11,7 @@ from demo.data.mentions import (
     DEMO_MENTIONS,
     MENTION_SEED,
 )
-from incidents.models import Sentiment
+from monitoring.models import Sentiment
 
 
 def demo_mentions(incidents, now):
@@ -58,7 +58,7 @@ SENTIMENTS = ("negative", "neutral", "positive")
 
 
 def _score(rng, sentiment):
-    """A sentiment score the label of ``sentiment`` reads (incidents.sentiment), as a listening
+    """A sentiment score the label of ``sentiment`` reads (monitoring.sentiment), as a listening
     tool would give it: no time spent scoring the demo's texts."""
     if sentiment == Sentiment.NEGATIVE:
         return -round(rng.uniform(0.25, 0.92), 3)

@@ -8,7 +8,7 @@ class IncidentsConfig(AppConfig):
 
     def ready(self):
         from crisis import lifecycle, navigation, offline, panels
-        from incidents import lessons, triage
+        from incidents import lessons
         from incidents import panels as ours
         from incidents.offline import led_incidents
 
@@ -18,7 +18,6 @@ class IncidentsConfig(AppConfig):
             navigation.Link("Dashboard", "incidents:dashboard", order=10),
             navigation.Link("Incidents", "incidents:list", order=20),
             navigation.Link("Lessons", "incidents:lessons", order=40),
-            navigation.Link("Inbox", "incidents:inbox", order=50),
             navigation.Link(
                 "Declare incident",
                 "incidents:create",
@@ -45,12 +44,6 @@ class IncidentsConfig(AppConfig):
         )
         panels.register(panels.postmortem_facts, ours.lifecycle_facts, order=10)
         panels.register(panels.postmortem_facts, ours.party_facts, order=20)
-        panels.register(panels.postmortem_facts, ours.mention_facts, order=50)
-        # After the statements, the action plan and the updates (40): a phone shows what needs
-        # doing before the conversation, whose lists are long on a busy incident.
-        panels.register(panels.incident_panels, ours.mentions_panel, slot="main", order=45)
-        panels.register(panels.dashboard_panels, ours.spikes_panel, slot="aside", order=10)
-        panels.register_declare_extension(triage.declare_from_mentions)
         from incidents.models.incident import FROZEN_INCIDENT_STATUSES, Incident
 
         # Every record of an incident is frozen with it: the kernel's guard asks the incident.

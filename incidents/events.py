@@ -1,6 +1,5 @@
-"""What the incidents app tells the outbound pipeline (crisis.outbound): an incident declared,
-an import of mentions failed. Chat channels that want these hear of them; the person who
-uploaded a failed import is mailed too."""
+"""What the incidents app tells the outbound pipeline (crisis.outbound): an incident declared.
+Chat channels that want it hear of it (an import that failed is monitoring.events)."""
 
 from django.conf import settings
 
@@ -28,23 +27,5 @@ def incident_declared(incident):
             url=settings.SITE_URL + incident.get_absolute_url(),
             severity=incident.severity,
             is_drill=incident.is_drill,
-        )
-    )
-
-
-def import_failed(mention_import):
-    """Raise "import failed" for this attempt of ``mention_import``, mailed to its uploader.
-    Queries the database."""
-    uploader = mention_import.created_by
-    address = uploader.email if uploader is not None and uploader.is_active else ""
-    raise_event(
-        Event(
-            kind=EventKind.IMPORT_FAILED,
-            key=f"import:{mention_import.pk}:attempt:{mention_import.attempt}",
-            title=subject_line(f"Import failed: {mention_import.source_name}"),
-            text=f"The import of mentions from {mention_import.source_name} failed: "
-            f"{mention_import.failure}\n\nRetry it from its page once the cause is fixed.",
-            url=settings.SITE_URL + mention_import.get_absolute_url(),
-            recipients=(address,) if address else (),
         )
     )

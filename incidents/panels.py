@@ -1,21 +1,13 @@
 """What the incidents app contributes to the composed incident page (see crisis.panels)."""
 
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.db.models import Subquery, Sum
 from django.urls import reverse
 
 from crisis import clocks
 from crisis.history import describe_changes, timeline_entries
 from crisis.panels import Fact, Panel
-from crisis.templatetags.crisis_tags import absolute_time, describe_duration
-from incidents.models import (
-    AffectedParty,
-    Incident,
-    Mention,
-    MentionCount,
-    PostMortem,
-    Sentiment,
-)
+from crisis.templatetags.crisis_tags import describe_duration
+from incidents.models import AffectedParty, Incident, PostMortem
 from incidents.models.postmortem import CLOSE_PERMISSION, WRITE_PERMISSION
 
 # The timeline kinds of this app's entries, with their labels for the filter.
@@ -146,52 +138,6 @@ def party_facts(incident):
     return facts
 
 
-def mention_facts(incident):
-    """How loud the conversation was, when mentions were linked to the incident: how many, by
-    sentiment (from the mention counts), from the first to the last post (the two ends of the
-    incident's (incident, posted time) index). One query; nothing without mentions."""
-    labels = dict(Sentiment.choices)
-    linked = Mention.objects.filter(incident=incident).order_by()
-    per_label = MentionCount.objects.filter(incident=incident).order_by().values("incident")
-    counts = (
-        Incident.objects.filter(pk=incident.pk)
-        .annotate(
-            first=Subquery(linked.order_by("posted_at", "pk").values("posted_at")[:1]),
-            last=Subquery(linked.order_by("-posted_at", "-pk").values("posted_at")[:1]),
-            **{
-                code: Subquery(
-                    per_label.filter(sentiment_label=code).annotate(s=Sum("n")).values("s")
-                )
-                for code in labels
-            },
-        )
-        .values("first", "last", *labels)
-        .get()
-    )
-    counts = {name: value or 0 for name, value in counts.items()}
-    counts["total"] = sum(counts[code] for code in labels)
-    if not counts["total"]:
-        return []
-    split = ", ".join(
-        f"{intcomma(counts[code])} {label.lower()}"
-        for code, label in labels.items()
-        if counts[code]
-    )
-    return [
-        Fact(
-            "mentions",
-            "Mentions linked",
-            f"{intcomma(counts['total'])} ({split})" if split else intcomma(counts["total"]),
-            field="impact",
-        ),
-        Fact(
-            "mentions",
-            "Conversation",
-            f"from {absolute_time(counts['first'])} to {absolute_time(counts['last'])}",
-        ),
-    ]
-
-
 def parties_panel(request, incident):
     """The affected parties (one query)."""
     return Panel(
@@ -252,71 +198,4 @@ def party_entries(request, incident, *, limit=None):
         limit=limit,
         subject=lambda r: f"Affected party: {r.description}",
         describe=describe,
-    )
-
-
-# Mentions (see incidents.triage and incidents.mentions).
-
-# How many of the top mentions by reach, and of the latest, the incident page shows.
-TOP_MENTIONS = 5
-LATEST_MENTIONS = 5
-
-
-def mentions_panel(request, incident):
-    """Mentions per hour by sentiment (a chart made here from the mention counts, with its
-    table), the top ones by reach and the latest (three queries, however many mentions; a fourth
-    reading the inbox only just after the tracking terms changed, to offer linking its
-    matches)."""
-    from django.conf import settings
-
-    from crisis.roles import ACT_ON_MENTIONS
-    from incidents import triage
-    from incidents.mention_views import OFFER_KEY
-
-    linked = incident.mentions.all()
-    series = triage.hourly_counts(incident)
-    offer = None
-    if incident.reference in request.session.get(OFFER_KEY, []) and incident.may_edit(
-        request.user, ACT_ON_MENTIONS
-    ):
-        offer = triage.in_inbox_matching_count(incident)
-    return Panel(
-        "incidents/_incident_mentions.html",
-        {
-            "incident": incident,
-            "chart": triage.chart(series),
-            # Over every linked mention: the first entries of the (incident, reach, id) index.
-            "top": list(linked.order_by("-reach", "-pk")[:TOP_MENTIONS]),
-            "latest": list(linked.newest_first()[:LATEST_MENTIONS]),
-            "offer": offer,
-            "refresh_seconds": settings.CLOCK_REFRESH_SECONDS,
-        },
-    )
-
-
-def spikes_panel(request):
-    """The dashboard's mention spikes: the open incidents, and the inbox, whose last hour exceeds
-    the spike rule of crisis.clocks (two queries however many incidents are open: the
-    thresholds, one aggregate over the mention counts; a third loads the spiking incidents, if
-    any)."""
-    from django.conf import settings
-
-    from incidents import spikes
-
-    volumes = spikes.spiking(Incident.objects.open())
-    inbox = volumes.pop(None, None)
-    incidents = (
-        Incident.objects.filter(pk__in=volumes).order_by("severity", "detected_at")
-        if volumes
-        else []
-    )
-    spikes = [
-        {"incident": i, "count": volumes[i.pk].count, "usual": volumes[i.pk].usual}
-        for i in incidents
-    ]
-    if inbox is not None:
-        spikes.append({"incident": None, "count": inbox.count, "usual": inbox.usual})
-    return Panel(
-        "incidents/_dashboard_spikes.html",
-        {"spikes": spikes, "refresh_seconds": settings.CLOCK_REFRESH_SECONDS},
     )

@@ -1,23 +1,12 @@
 from django.urls import path
 
-from incidents import export_views, import_views, lessons, mention_views, postmortem_views, views
+from incidents import export_views, lessons, postmortem_views, views
 
 app_name = "incidents"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("dashboard/clocks/", views.dashboard_clocks, name="dashboard-clocks"),
-    path("dashboard/spikes/", mention_views.dashboard_spikes, name="dashboard-spikes"),
-    path("mentions/inbox/", mention_views.inbox, name="inbox"),
-    path("mentions/inbox/act/", mention_views.inbox_act, name="inbox-act"),
-    path("mentions/import/", import_views.import_start, name="import"),
-    path("mentions/import/<int:pk>/", import_views.import_detail, name="import-detail"),
-    path("mentions/import/<int:pk>/retry/", import_views.import_retry, name="import-retry"),
-    path(
-        "mentions/import/<int:pk>/progress/",
-        import_views.import_progress,
-        name="import-progress",
-    ),
     path("incidents/", views.incident_list, name="list"),
     path("lessons/", lessons.lesson_list, name="lessons"),
     path("incidents/export.csv", export_views.incident_export, name="export"),
@@ -28,26 +17,6 @@ urlpatterns = [
     path("incidents/<reference:reference>/history/", views.incident_history, name="history"),
     path("incidents/<reference:reference>/timeline/", views.incident_timeline, name="timeline"),
     path("incidents/<reference:reference>/parties/new/", views.party_create, name="party-create"),
-    path(
-        "incidents/<reference:reference>/mentions/",
-        mention_views.incident_mentions,
-        name="mentions",
-    ),
-    path(
-        "incidents/<reference:reference>/mentions/unlink/",
-        mention_views.incident_mentions_unlink,
-        name="mentions-unlink",
-    ),
-    path(
-        "incidents/<reference:reference>/mentions/panel/",
-        mention_views.incident_mentions_panel,
-        name="mentions-panel",
-    ),
-    path(
-        "incidents/<reference:reference>/mentions/link-matching/",
-        mention_views.incident_link_matching,
-        name="mentions-link-matching",
-    ),
     path(
         "incidents/<reference:reference>/parties/<int:pk>/edit/",
         views.party_edit,

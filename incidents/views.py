@@ -1,3 +1,5 @@
+import copy
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -16,12 +18,9 @@ from crisis.forms import AlreadySaved
 from crisis.history import entries_for
 from crisis.lifecycle import REASON_MAX_LENGTH, TransitionRefused
 from crisis.pagination import SegmentPaginator
-from crisis.roles import ACT_ON_MENTIONS
-from incidents import triage
 from incidents.dashboard import open_by_severity
 from incidents.filters import IncidentFilter
 from incidents.forms import AffectedPartyForm, IncidentForm, MoveForm
-from incidents.mention_views import offer_link_after_terms_change
 from incidents.models import AffectedParty, Incident
 
 PAGE_SIZE = 25
@@ -181,10 +180,8 @@ def incident_create(request):
                 return redirect(incident)
     else:
         initial = {"lead": request.user, "detected_at": timezone.now()}
-        if request.GET.get("from_mentions") and request.user.has_perm(ACT_ON_MENTIONS):
-            # Declared from a selection of the inbox: its title, platforms and terms to start.
-            ids = triage.selected_ids(request.GET["from_mentions"].split(","))
-            initial.update(triage.declare_prefill(ids))
+        # What other apps fill in (a selection of mentions: its title, platforms and terms).
+        initial.update(panels.declare_initial(request))
         form = IncidentForm(initial=initial, declared_by=request.user)
     return render(request, "incidents/incident_form.html", {"form": form, "incident": None})
 
@@ -250,12 +247,12 @@ def incident_edit(request, reference):
     if not incident.is_editable:
         messages.error(request, incident.frozen_notice())
         return redirect(incident)
-    old_terms = incident.tracking_terms
+    before = copy.copy(incident)
     form = IncidentForm(request.POST if request.method == "POST" else None, instance=incident)
 
     def saved():
         messages.success(request, "Incident updated.")
-        offer_link_after_terms_change(request, form.instance, old_terms)
+        panels.after_edit(request, before, form.instance)
         return redirect(incident)
 
     return versioned_edit(

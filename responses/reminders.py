@@ -4,7 +4,7 @@
   the latest public word promised, is due within 10 minutes, and again once it is overdue;
 - to an action item's owner when the item is due within the hour, and again once overdue;
 - to the managers (its author left out) when a public update waits in Draft for publication;
-- to an incident's lead when its mentions spike (incidents.spikes.is_spike), once per clock hour
+- to an incident's lead when its mentions spike (monitoring.spikes.is_spike), once per clock hour
   of the spike.
 
 Each reminder has a key naming the thing and its deadline ("update-overdue:incident:42:
@@ -34,9 +34,9 @@ from crisis.mail import subject_line
 from crisis.models import PushSubscription
 from crisis.outbound import Event, EventKind, raise_event
 from crisis.templatetags.crisis_tags import describe_duration
-from incidents import spikes
 from incidents.models import Incident
 from incidents.models.incident import FROZEN_INCIDENT_STATUSES
+from monitoring import spikes
 from responses.models import ActionItem, ProgressUpdate, SentReminder
 
 logger = logging.getLogger(__name__)

@@ -120,20 +120,20 @@ APP_POLICY = {
     "incidents:postmortem-markdown": signed_in(),
     "incidents:postmortem-history": signed_in(),
     # Mentions: everyone signed in reads them; Comms and above act on them and import them.
-    "incidents:dashboard-spikes": signed_in(),
-    "incidents:inbox": signed_in(),
+    "monitoring:dashboard-spikes": signed_in(),
+    "monitoring:inbox": signed_in(),
     # Nothing selected: sent back to the inbox with a message.
-    "incidents:inbox-act": comms_write(get=405, post=302),
-    "incidents:import": comms_write(),
+    "monitoring:inbox-act": comms_write(get=405, post=302),
+    "monitoring:import": comms_write(),
     # An empty mapping shows its errors by the fields, with the preview.
-    "incidents:import-detail": comms_write(),
-    "incidents:import-progress": comms_write(post=405),
+    "monitoring:import-detail": comms_write(),
+    "monitoring:import-progress": comms_write(post=405),
     # The import waits for its columns, neither failed nor stalled: sent back with a message.
-    "incidents:import-retry": comms_write(get=405, post=302),
-    "incidents:mentions": signed_in(),
-    "incidents:mentions-panel": signed_in(),
-    "incidents:mentions-link-matching": comms_write(get=405, post=302),
-    "incidents:mentions-unlink": comms_write(get=405, post=302),
+    "monitoring:import-retry": comms_write(get=405, post=302),
+    "monitoring:mentions": signed_in(),
+    "monitoring:mentions-panel": signed_in(),
+    "monitoring:mentions-link-matching": comms_write(get=405, post=302),
+    "monitoring:mentions-unlink": comms_write(get=405, post=302),
     # Statements
     "responses:statement-create": comms_write(),
     "responses:statement-detail": signed_in(),
@@ -296,14 +296,14 @@ ADMIN_MODELS = {
         add=(403, 403), change=(200, 403), delete=(403, 403)
     ),
     # API tokens are revoked, never deleted; an empty form is shown again with its errors.
-    "incidents.apitoken": stock_admin(delete=(403, 403)),
+    "monitoring.apitoken": stock_admin(delete=(403, 403)),
     # Chat channels are added and changed here, deactivated rather than deleted.
     "crisis.chatchannel": stock_admin(delete=(403, 403)),
     # The outbox: read (a POST to a delivery is refused), retried from the list, never added or
     # deleted by hand.
     "crisis.delivery": stock_admin(add=(403, 403), change=(200, 403), delete=(403, 403)),
     # One row of thresholds: added once (the world has it), never deleted.
-    "incidents.spikethreshold": stock_admin(add=(403, 403), delete=(403, 403)),
+    "monitoring.spikethreshold": stock_admin(add=(403, 403), delete=(403, 403)),
     # Platform accounts: connected and edited (an empty form is shown again with its errors),
     # switched off rather than deleted (their posts refer to them).
     "connectors.platformaccount": stock_admin(delete=(403, 403)),

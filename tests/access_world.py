@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from crisis import timekeeper
 from crisis.models import SecurityEvent
-from incidents.models import ApiToken, Incident, SpikeThreshold
+from incidents.models import Incident
+from monitoring.models import ApiToken, SpikeThreshold
 from responses.models import Statement
 from tests import factories
 from tests.access_policy import ADMIN_LOGIN, LOGIN, admin_model_of
@@ -26,8 +27,8 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from incidents import imports
-    from incidents.tasks import import_mentions
+    from monitoring import imports
+    from monitoring.tasks import import_mentions
 
     factories.default_targets()
     incident = factories.make_incident(comms, status=Incident.Status.RESPONDING)
@@ -160,7 +161,7 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
 # Which record each app route's ``pk`` names, by URL name prefix.
 PK_OF = {
     "incidents:party-": "party",
-    "incidents:import-": "import",
+    "monitoring:import-": "import",
     "responses:statement-": "statement",
     "responses:publication-": "published",
     "responses:action-item-": "item",

@@ -415,7 +415,7 @@ def make_mention(incident=None, **overrides):
     """A stored mention (linked to ``incident`` when given), neutral unless told otherwise."""
     from datetime import UTC, datetime
 
-    from incidents.models import Mention
+    from monitoring.models import Mention
 
     n = Mention.objects.count() + 1
     fields = {
@@ -444,7 +444,7 @@ def count_stored(ids):
     the mention counts, as the ingestion does for its own."""
     from django.db import connection
 
-    from incidents import counts
+    from monitoring import counts
 
     with connection.cursor() as cursor:
         counts.add_stored(cursor, list(ids))

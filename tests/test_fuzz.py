@@ -247,7 +247,7 @@ def queued_messages(response):
 SILENT = {
     "responses:action-item-up",
     "responses:action-item-down",
-    "incidents:mentions-link-matching",
+    "monitoring:mentions-link-matching",
 }
 
 # Secret links whose POST is the action and whose answer is its outcome, not a form again: a

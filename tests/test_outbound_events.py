@@ -7,9 +7,9 @@ from django.core import mail
 
 from crisis.outbound import EventKind
 from crisis.outbound.models import DRILL_REFUSAL, ChatChannel, Delivery
-from incidents.models import MentionImport
+from monitoring.models import MentionImport
 from tests import factories
-from tests.incidents.test_mention_import import (  # noqa: F401 (fixtures used by name)
+from tests.monitoring.test_mention_import import (  # noqa: F401 (fixtures used by name)
     HEADER,
     frozen_time,
     import_dir,

@@ -88,7 +88,7 @@ def free_text_fields(model):
 def fill_with_hostile_text():
     """Every free-text column of the app's records (history included) and people's names."""
     filled = []
-    for app_label in ("incidents", "responses", "crisis", "lines"):
+    for app_label in ("incidents", "monitoring", "responses", "crisis", "lines"):
         for model in apps.get_app_config(app_label).get_models():
             fields = list(free_text_fields(model))
             if not fields:
@@ -133,7 +133,7 @@ def test_every_page_shows_outside_text_as_text(world, role):  # noqa: F811 - the
     filled = fill_with_hostile_text()
     assert {
         "incidents.Incident",
-        "incidents.Mention",
+        "monitoring.Mention",
         "responses.Statement",
         "lines.ApprovedLine",
     } <= set(filled)

@@ -9,10 +9,20 @@ from django.db import migrations, models
 def count_mentions(apps, schema_editor):
     """Backfill the counts from the mentions already stored: the same rebuild as
     ``manage.py recount_mentions`` (raw SQL on the two tables, so the models' later shape does
-    not matter)."""
-    from incidents.counts import recount
-
-    recount(schema_editor.connection.alias)
+    not matter). Written out here since the counts moved to the monitoring app (issue 22),
+    which the incidents app never imports."""
+    connection = schema_editor.connection
+    if connection.vendor == "postgresql":
+        hour = "date_trunc('hour', posted_at, 'UTC')"
+    else:
+        hour = "substr(posted_at, 1, 13) || ':00:00'"
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM incidents_mentioncount")
+        cursor.execute(
+            "INSERT INTO incidents_mentioncount (incident_id, hour, sentiment_label, n) "
+            f"SELECT incident_id, {hour} AS hour, sentiment_label, count(*) "
+            "FROM incidents_mention GROUP BY 1, 2, 3"
+        )
 
 
 class Migration(migrations.Migration):

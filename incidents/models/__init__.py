@@ -2,16 +2,6 @@
 
 from incidents.models.incident import Incident
 from incidents.models.incident_queryset import IncidentQuerySet
-from incidents.models.mention import (
-    ApiToken,
-    Mention,
-    MentionCount,
-    MentionLinkEvent,
-    MentionQuerySet,
-    Sentiment,
-    SpikeThreshold,
-)
-from incidents.models.mention_import import CsvColumnMapping, MentionImport
 from incidents.models.party import AffectedParty
 from incidents.models.platform import Platform
 from incidents.models.postmortem import PostMortem
@@ -19,18 +9,9 @@ from incidents.models.reference import ReferenceCounter
 
 __all__ = [
     "AffectedParty",
-    "ApiToken",
-    "CsvColumnMapping",
     "Incident",
     "IncidentQuerySet",
-    "Mention",
-    "MentionCount",
-    "MentionImport",
-    "MentionLinkEvent",
-    "MentionQuerySet",
     "Platform",
     "PostMortem",
     "ReferenceCounter",
-    "Sentiment",
-    "SpikeThreshold",
 ]

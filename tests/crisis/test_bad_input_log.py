@@ -14,7 +14,7 @@ def test_too_many_fields_is_a_warning_line_without_a_traceback(client, manager, 
     fields = {f"field{n}": "x" for n in range(django_settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
     stdout_log.truncate(0)
 
-    response = client.post(reverse("incidents:inbox-act"), fields)
+    response = client.post(reverse("monitoring:inbox-act"), fields)
 
     assert response.status_code == 400
     lines = [line for line in stdout_log.getvalue().splitlines() if "DATA_UPLOAD" in line]

@@ -95,7 +95,7 @@ def test_the_forms_refuse_a_time_at_the_calendars_edge(client_as, manager, setti
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
 def test_the_admin_refuses_a_time_at_the_calendars_edge(client_as, admin, settings, day):
     settings.TIME_ZONE = EDGE_ZONE
-    address = reverse("admin:incidents_apitoken_add")
+    address = reverse("admin:monitoring_apitoken_add")
 
     response = client_as(admin).post(
         address, {"name": "Listening tool", "expires_at_0": day, "expires_at_1": "12:00"}

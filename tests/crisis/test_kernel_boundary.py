@@ -1,4 +1,4 @@
-"""The kernel (crisis/) knows no app, and incidents knows nothing of responses.
+"""The kernel (crisis/) knows no app, and incidents knows nothing of responses or monitoring.
 
 Read from the source: imports, the strings that name an app's model, permission or URL
 (``get_model("incidents.Incident")``, ``reverse("incidents:list")``), the statuses of the apps'
@@ -186,6 +186,41 @@ def test_incidents_imports_nothing_from_responses():
         path.relative_to(ROOT).as_posix(): crossings(path.read_text(), apps=["responses"])
         for path in sorted((ROOT / "incidents").rglob("*.py"))
         if "migrations" not in path.parts
+    }
+    assert {path: what for path, what in found.items() if what} == {}
+
+
+def test_incidents_imports_nothing_from_monitoring():
+    """Mentions lean on incidents, never the other way (issue 22): no import, no model, no
+    permission and no URL of monitoring in incidents' code, migrations included (an old
+    migration may not import the moved modules either)."""
+    found = {
+        path.relative_to(ROOT).as_posix(): crossings(path.read_text(), apps=["monitoring"])
+        for path in sorted((ROOT / "incidents").rglob("*.py"))
+    }
+    assert {path: what for path, what in found.items() if what} == {}
+
+
+def test_the_monitoring_scan_finds_a_crossing():
+    source = (
+        "from monitoring import spikes\nimport monitoring.models\n"
+        "reverse('monitoring:inbox')\nPERM = 'monitoring.change_mention'\n"
+        "STATUS = 'monitoring'\n"
+    )
+    assert crossings(source, apps=["monitoring"]) == [
+        (1, "monitoring"),
+        (2, "monitoring.models"),
+        (3, "monitoring:inbox"),
+        (4, "monitoring.change_mention"),
+    ]
+
+
+def test_incidents_templates_name_nothing_of_monitoring():
+    found = {
+        path.relative_to(ROOT).as_posix(): template_crossings(
+            path.read_text(), libraries=set(), namespaces={"monitoring"}
+        )
+        for path in templates_in("incidents")
     }
     assert {path: what for path, what in found.items() if what} == {}
 

@@ -23,7 +23,7 @@ def test_each_app_registers_its_panels_once():
         ("incidents.panels", "parties_panel", "main"),
         ("incidents.lessons", "lessons_panel", "main"),
         ("incidents.panels", "postmortem_panel", "aside"),
-        ("incidents.panels", "mentions_panel", "main"),
+        ("monitoring.panels", "mentions_panel", "main"),
         ("responses.panels", "statements_panel", "main"),
         ("responses.panels", "public_page_panel", "aside"),
         ("responses.panels", "action_plan_panel", "main"),
@@ -45,7 +45,7 @@ def test_each_app_registers_its_panels_once():
         "callout_entries",
     ]
     assert names(panels.dashboard_panels) == [
-        ("incidents.panels", "spikes_panel", "aside"),
+        ("monitoring.panels", "spikes_panel", "aside"),
         ("responses.panels", "awaiting_review_panel", "aside"),
         ("responses.panels", "my_action_items_panel", "aside"),
         ("responses.panels", "awaiting_publication_panel", "aside"),
@@ -59,7 +59,7 @@ def test_each_app_registers_its_panels_once():
     assert names(panels.postmortem_facts) == [
         ("incidents.panels", "lifecycle_facts", "main"),
         ("incidents.panels", "party_facts", "main"),
-        ("incidents.panels", "mention_facts", "main"),
+        ("monitoring.panels", "mention_facts", "main"),
         ("responses.postmortem", "response_facts", "main"),
         ("responses.postmortem", "action_plan_facts", "main"),
     ]
@@ -71,6 +71,16 @@ def test_each_app_registers_its_panels_once():
     assert {name: names(registry) for name, registry in panels.form_aids.items()} == {
         "statement": [("lines.offer", "lines_aid", "main")],
     }
+    # The Declare form's extensions that fill in first values, and who hears of an edit: the
+    # mentions (incidents never imports monitoring).
+    assert [
+        (e.initial.__module__, e.initial.__name__)
+        for e in panels.declare_extensions
+        if e.initial is not None
+    ] == [("monitoring.triage", "_declare_initial")]
+    assert [(f.__module__, f.__name__) for f in panels.edit_listeners] == [
+        ("monitoring.triage", "offer_link_after_terms_change")
+    ]
 
 
 def test_registering_again_adds_nothing():

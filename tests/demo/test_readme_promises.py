@@ -10,7 +10,8 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from incidents.models import Incident, Mention
+from incidents.models import Incident
+from monitoring.models import Mention
 
 pytestmark = pytest.mark.usefixtures("playbooks")
 

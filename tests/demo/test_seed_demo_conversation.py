@@ -16,10 +16,11 @@ from django.urls import reverse
 
 from crisis.lifecycle import FrozenRecord
 from demo import conversation
-from incidents import mentions, spikes, triage
-from incidents.models import Incident, Mention, MentionLinkEvent, PostMortem
-from incidents.sentiment import score_text
-from incidents.terms import terms_match
+from incidents.models import Incident, PostMortem
+from monitoring import mentions, spikes, triage
+from monitoring.models import Mention, MentionLinkEvent
+from monitoring.sentiment import score_text
+from monitoring.terms import terms_match
 from responses import report_periods, reports
 from responses.models import ActionItem
 
@@ -115,7 +116,7 @@ def test_the_inbox_waits_with_what_no_tracking_term_found(db, client):
         assert mention.sentiment_score == score_text(mention.text)
     for incident in Incident.objects.open():
         assert mentions.inbox_matches(incident) == []
-    html = page(client, "comms", reverse("incidents:inbox"))
+    html = page(client, "comms", reverse("monitoring:inbox"))
     assert "Anyone tried their new loyalty app?" in html
     assert "Still no parcel. Tracking hasn't changed in four days." in html
 

@@ -257,7 +257,7 @@ def test_the_busiest_pages_pass_axe_on_a_phone(page, live_server, sign_in, desk)
             ("statement page", desk["published"].get_absolute_url()),
             ("public page", public_page_url(desk["incident"])),
             ("reports", reverse("responses:report")),
-            ("mentions inbox", reverse("incidents:inbox")),
+            ("mentions inbox", reverse("monitoring:inbox")),
             ("contact sheet", reverse("team:contacts")),
             ("playbooks", reverse("responses:playbooks")),
         ],

@@ -148,7 +148,7 @@ def pages_for(role, seeded):
         closed = Incident.objects.filter(status=Incident.Status.CLOSED).first()
         urls += [
             reverse("incidents:detail", args=[reference]),
-            reverse("incidents:mentions", args=[reference]),
+            reverse("monitoring:mentions", args=[reference]),
             reverse("incidents:timeline", args=[reference]),
             reverse("incidents:list") + "?show=all",
             reverse("incidents:postmortem-report", args=[closed.reference]),
@@ -240,7 +240,7 @@ def test_on_a_phone_charts_stay_readable_filters_fold_and_lists_are_cards(
     assert labels == ['"Category: "', '"Lead: "', '"Detected: "']
     expect(card.locator("td[data-label=Lead]")).to_be_visible()
 
-    page.goto(live_server.url + reverse("incidents:inbox"))
+    page.goto(live_server.url + reverse("monitoring:inbox"))
     expect(page.get_by_role("search", name="Filter mentions")).to_be_hidden()
 
 

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from incidents.models import Incident, Mention
+from incidents.models import Incident
+from monitoring.models import Mention
 from tests.e2e.test_accessibility import serious_violations
 from tests.factories import make_comms, make_incident, make_mention
 
@@ -110,4 +111,4 @@ def test_comms_import_a_csv_link_mentions_from_the_inbox_and_see_the_chart(
     linked = set(Mention.objects.filter(incident=incident).values_list("external_id", flat=True))
     assert {"501", "502"} < linked
     assert Incident.objects.get(pk=incident.pk).mentions.count() == 3
-    assert reverse("incidents:mentions", args=[incident.reference]) in page.url
+    assert reverse("monitoring:mentions", args=[incident.reference]) in page.url

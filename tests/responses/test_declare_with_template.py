@@ -191,7 +191,7 @@ def test_the_edit_form_offers_no_template(client_as, comms, breach):
 def test_responses_registers_its_declare_extension_once():
     # incidents registers its own (declaring from mentions of the inbox), before it.
     assert [e.after_declare.__module__ for e in panels.declare_extensions] == [
-        "incidents.triage",
+        "monitoring.triage",
         "responses.declare",
     ]
 

@@ -21,8 +21,8 @@ from demo import story
 from demo.conversation import demo_mentions
 from demo.data.incidents import DEMO_INCIDENTS, DEMO_USERS
 from demo.data.mentions import MENTION_SOURCE
-from incidents.mentions import ingest_mentions
 from incidents.models import Incident
+from monitoring.mentions import ingest_mentions
 
 DEMO_REFUSAL = "Seeded by the demo: its people are made up, so nothing is sent."
 

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 
 from crisis.models import SubmissionToken
 from crisis.outbound.sending import deliver_due
-from incidents.models import MentionImport
+from monitoring.models import MentionImport
 from responses.reminders import send_due_reminders
 
 
