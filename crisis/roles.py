@@ -36,6 +36,11 @@ COMMS_PERMISSIONS = [
     "responses.change_progressupdate",
     "responses.view_plantemplate",
     "team.view_callout",
+    # The sources the desk polls for mentions: kept by Comms and Managers.
+    "sources.view_source",
+    "sources.add_source",
+    "sources.change_source",
+    "sources.delete_source",
 ]
 MANAGER_PERMISSIONS = COMMS_PERMISSIONS + [
     "incidents.cancel_incident",

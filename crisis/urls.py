@@ -44,6 +44,7 @@ urlpatterns = [
     path("", include("connectors.urls")),
     path("", include("team.urls")),
     path("", include("subscriptions.urls")),
+    path("", include("sources.urls")),
     path("", include("responses.urls")),
     path("", include("incidents.urls")),
 ]

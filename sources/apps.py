@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class SourcesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "sources"
+    verbose_name = "Sources polled for mentions"
+
+    def ready(self):
+        from crisis import navigation
+
+        navigation.register(navigation.Link("Sources", "sources:list", order=65))
