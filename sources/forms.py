@@ -30,7 +30,11 @@ class SourceFieldsForm(forms.ModelForm):
         "→ App passwords), never the account's own. Stored encrypted, never shown again; leave "
         "empty to keep the stored one.",
     )
-    forget_secret = forms.BooleanField(label="Forget the stored app password", required=False)
+    forget_secret = forms.BooleanField(
+        label="Forget the stored app password",
+        required=False,
+        help_text="Tick to stop signing in (nothing happens when none is stored).",
+    )
 
     class Meta:
         model = Source
@@ -48,9 +52,8 @@ class SourceFieldsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["incident"].queryset = Incident.objects.open().order_by("-pk")
-        if not self.instance.has_secret:
-            del self.fields["forget_secret"]
+        if "incident" in self.fields:  # not on the admin's page of a past version
+            self.fields["incident"].queryset = Incident.objects.open().order_by("-pk")
 
     def clean(self):
         cleaned = super().clean()

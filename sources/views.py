@@ -19,6 +19,7 @@ DELETE = "sources.delete_source"
 
 
 @login_required
+@require_http_methods(["GET", "HEAD"])
 def source_list(request):
     sources = Source.objects.select_related("incident").order_by("name", "pk")
     return render(

@@ -123,7 +123,16 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
     pending = Subscription(email="pending@example.org", incident=None)
     secret = pending.new_link()
     pending.save()
+    # A feed source, for the Sources page's actions and the admin's pages.
+    from sources.models import AllowedHost, Source
+
+    source = Source.objects.create(
+        name="Alerts: Acme", url="https://feeds.invalid/alerts", created_by=comms
+    )
+    source.set_active(True, by=comms)  # a version in its history
+    AllowedHost.objects.create(host="feeds.intranet.invalid")
     return {
+        "source": source,
         "users": {
             "anonymous": None,
             "viewer": viewer,
@@ -163,6 +172,7 @@ PK_OF = {
     "connectors:post-": "published",
     "team:answer": "answer",
     "connectors:update-post-": "published_update",
+    "sources:": "source",
 }
 ACTION_OF = {"incidents:move": "monitor", "responses:action-item-move": "start"}
 
@@ -235,7 +245,7 @@ def url_for(key, route, world):
 # Requests, rolled back
 
 
-TRACKED_APPS = ("auth", "incidents", "responses", "connectors", "subscriptions")
+TRACKED_APPS = ("auth", "incidents", "responses", "connectors", "subscriptions", "sources")
 
 
 def state():
