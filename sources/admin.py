@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from crisis.admin import LabelledFormsMixin, RecordAdmin
 from sources.forms import SourceFieldsForm
-from sources.models import AllowedHost, Source
+from sources.models import HEALTH, AllowedHost, Source
 
 
 @admin.register(Source)
@@ -12,14 +12,7 @@ class SourceAdmin(RecordAdmin):
     form = SourceFieldsForm
     list_display = ["name", "kind", "url", "query", "is_active", "last_success_at", "last_error"]
     list_filter = ["kind", "is_active"]
-    readonly_fields = [
-        "last_polled_at",
-        "last_success_at",
-        "last_error",
-        "last_notice",
-        "next_poll_at",
-        "mentions_brought",
-    ]
+    readonly_fields = HEALTH
 
     def has_delete_permission(self, request, obj=None):
         return request.user.has_perm("sources.delete_source")

@@ -20,14 +20,18 @@ from crisis import timekeeper
 from crisis.lifecycle import StaleEdit
 from sources.ingest import INCIDENT_MODEL
 
-# What each poll changes: never a version of the source in its history.
-POLL_STATE = [
+# The health line, shown on the Sources page and read only in the admin site.
+HEALTH = [
     "last_polled_at",
     "last_success_at",
     "last_error",
     "last_notice",
     "next_poll_at",
     "mentions_brought",
+]
+# What each poll changes: never a version of the source in its history.
+POLL_STATE = [
+    *HEALTH,
     "failures",
     "etag",
     "last_modified",
