@@ -8,7 +8,7 @@ import logging
 from collections import Counter
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from crisis import timekeeper
 from sources import feeds, social
@@ -78,17 +78,22 @@ def poll(source, now=None):
         if item["posted_at"] > now:
             item["posted_at"] = now
         item["posted_at"] = item["posted_at"].isoformat()
-    with transaction.atomic():
-        result = ingest_mentions(
-            items, source=source.mention_source, now=now, matcher=matcher_for(source)
-        )
-        if result.rejected:
-            first = result.rejected[0]
-            notice = (
-                f"{len(result.rejected)} problem(s) in items refused, e.g. "
-                f"{first['field']}: {first['message']}"
+    try:
+        with transaction.atomic():
+            result = ingest_mentions(
+                items, source=source.mention_source, now=now, matcher=matcher_for(source)
             )
-        source.record_success(now=now, created=result.created, notice=notice, state=state)
+            if result.rejected:
+                first = result.rejected[0]
+                notice = (
+                    f"{len(result.rejected)} problem(s) in items refused, e.g. "
+                    f"{first['field']}: {first['message']}"
+                )
+            source.record_success(now=now, created=result.created, notice=notice, state=state)
+    except DatabaseError as error:
+        logger.exception("Storing what source %s brought failed", source.pk)
+        source.record_failure(now=now, reason=f"What it brought could not be stored: {error}.")
+        return 0
     return result.created
 
 
