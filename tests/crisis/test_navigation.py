@@ -10,7 +10,16 @@ from django.urls import reverse
 
 from crisis import navigation
 
-MENU = ["Dashboard", "Incidents", "Reports", "Lessons", "Inbox", "Playbooks", "Contacts"]
+MENU = [
+    "Dashboard",
+    "Incidents",
+    "Reports",
+    "Lessons",
+    "Inbox",
+    "Playbooks",
+    "Sources",
+    "Contacts",
+]
 
 
 def bar(response):
@@ -34,6 +43,7 @@ def test_each_app_registers_its_links_once():
         ("Reports", "responses:report", "menu"),
         ("Playbooks", "responses:playbooks", "menu"),
         ("Contacts", "team:contacts", "menu"),
+        ("Sources", "sources:list", "menu"),
     ]
 
 
@@ -84,6 +94,7 @@ def test_a_link_with_a_permission_is_shown_only_to_who_holds_it(monkeypatch, com
         ("incidents:inbox", "Inbox"),
         ("responses:playbooks", "Playbooks"),
         ("team:contacts", "Contacts"),
+        ("sources:list", "Sources"),
     ],
 )
 def test_the_bar_marks_the_page_shown(client_as, comms, name, label):
