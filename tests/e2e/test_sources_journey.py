@@ -69,3 +69,21 @@ def test_comms_adds_three_sources_and_their_mentions_arrive(page, live_server, s
     expect(page.get_by_text("Acme lost my parcel").first).to_be_visible()
     page.goto(f"{live_server.url}{incident.get_absolute_url()}mentions/")
     expect(page.get_by_text("Where is my order?").first).to_be_visible()
+
+
+def test_the_sources_pages_fit_a_phone(page, live_server, sign_in):
+    from sources.models import Source
+
+    comms = factories.make_comms()
+    Source.objects.create(
+        name="Alerts for a very long company name and its many products",
+        url="https://alerts.example/feeds/" + "a" * 120,
+        last_error="The server answered 503 Service Unavailable for https://alerts.example/"
+        + "b" * 120,
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, comms)
+    for path in ("/sources/", "/sources/add/"):
+        page.goto(live_server.url + path)
+        wider = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert wider <= 0, f"{path} is {wider} px wider than a phone"
