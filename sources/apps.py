@@ -8,5 +8,6 @@ class SourcesConfig(AppConfig):
 
     def ready(self):
         from crisis import navigation
+        from sources import checks  # noqa: F401 (registers the deploy check)
 
         navigation.register(navigation.Link("Sources", "sources:list", order=65))
