@@ -40,6 +40,11 @@ COMMS_PERMISSIONS = [
     "lines.view_approvedline",
     "lines.add_approvedline",
     "lines.change_approvedline",
+    # The sources the desk polls for mentions: kept by Comms and Managers.
+    "sources.view_source",
+    "sources.add_source",
+    "sources.change_source",
+    "sources.delete_source",
 ]
 MANAGER_PERMISSIONS = COMMS_PERMISSIONS + [
     "incidents.cancel_incident",

@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "subscriptions",
     # The library of approved lines, offered when a statement is drafted.
     "lines",
+    # Sources the desk polls for mentions itself: feeds, Mastodon hashtags, Bluesky searches.
+    "sources",
     "demo",
 ]
 
@@ -356,6 +358,15 @@ CONNECTOR_DEVELOPMENT_KEY_ALLOWED = SECRET_KEY == DEVELOPMENT_SECRET_KEY
 CONNECTOR_TIMEOUT = env_int("CONNECTOR_TIMEOUT", 15)
 # How many times a post is tried (a 429, a 5xx, a timeout) before it shows as failed.
 CONNECTOR_MAX_ATTEMPTS = env_int("CONNECTOR_MAX_ATTEMPTS", 5)
+# The sources the desk polls itself (sources/, docs/sources.md): how long one request may take
+# (seconds), the most one answer may hold (bytes, compressed and decompressed alike), hosts on a
+# private network a source may reach (comma separated; admins may also list them in the admin
+# site), how many sources of one host one run polls, and how many pages of a Bluesky search.
+SOURCES_TIMEOUT = env_int("SOURCES_TIMEOUT", 10)
+SOURCES_MAX_BYTES = env_int("SOURCES_MAX_BYTES", 5 * 1024 * 1024)
+SOURCES_ALLOWED_HOSTS = env_list("SOURCES_ALLOWED_HOSTS", [])
+SOURCES_PER_HOST = env_int("SOURCES_PER_HOST", 5)
+SOURCES_BLUESKY_PAGES = env_int("SOURCES_BLUESKY_PAGES", 3)
 # Where uploaded CSV files of mentions wait for the worker (read from disk in chunks, never held
 # in memory); files are removed once imported.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))

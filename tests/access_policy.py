@@ -208,6 +208,15 @@ APP_POLICY = {
     "lines:history": signed_in(),
     "lines:approve": manager_write(),
     "lines:retire": comms_write(get=405, post=302),
+    # The sources the desk polls: everyone signed in reads them and their health; Comms and
+    # Managers add, edit, pause, poll and delete them (an empty form is shown again with its
+    # errors).
+    "sources:list": signed_in(),
+    "sources:add": comms_write(get=200, post=200),
+    "sources:edit": comms_write(get=200, post=200),
+    "sources:pause": comms_write(get=405, post=302),
+    "sources:poll": comms_write(get=405, post=302),
+    "sources:delete": comms_write(get=405, post=302),
     # The mentions API: a bearer token or nothing (401), whoever is signed in; its schema is
     # public (it describes the API, no data).
     "api:openapi-json": public(),
@@ -313,6 +322,10 @@ ADMIN_MODELS = {
     "lines.approvedline": record_admin(add=(403, 403), change=(200, 403)),
     # Readers' subscriptions: read only; deleting one unsubscribes it (a reader who asked).
     "subscriptions.subscription": stock_admin(add=(403, 403), change=(200, 403)),
+    # Sources as on the Sources page, with their history (a past version is read, never
+    # reverted); the hosts on a private network they may reach.
+    "sources.source": {**stock_admin(), "simple_history": admin_only(post=403)},
+    "sources.allowedhost": stock_admin(),
 }
 # The user admin's own page for setting a password.
 ADMIN_SITE_POLICY["admin:auth_user_password_change"] = admin_only(post=200)

@@ -128,7 +128,16 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
     line = factories.make_line(comms, category=incident.category)
     # And an approved one, which the statement form offers.
     factories.make_line(comms, category="any", approved_by=manager, text="We are on it.")
+    # A feed source, for the Sources page's actions and the admin's pages.
+    from sources.models import AllowedHost, Source
+
+    source = Source.objects.create(
+        name="Alerts: Acme", url="https://feeds.invalid/alerts", created_by=comms
+    )
+    source.set_active(True, by=comms)  # a version in its history
+    AllowedHost.objects.create(host="feeds.intranet.invalid")
     return {
+        "source": source,
         "users": {
             "anonymous": None,
             "viewer": viewer,
@@ -170,6 +179,7 @@ PK_OF = {
     "team:answer": "answer",
     "connectors:update-post-": "published_update",
     "lines:": "line",
+    "sources:": "source",
 }
 ACTION_OF = {"incidents:move": "monitor", "responses:action-item-move": "start"}
 
@@ -242,7 +252,7 @@ def url_for(key, route, world):
 # Requests, rolled back
 
 
-TRACKED_APPS = ("auth", "incidents", "responses", "connectors", "subscriptions", "lines")
+TRACKED_APPS = ("auth", "incidents", "responses", "connectors", "subscriptions", "lines", "sources")
 
 
 def state():

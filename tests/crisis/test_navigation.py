@@ -10,7 +10,17 @@ from django.urls import reverse
 
 from crisis import navigation
 
-MENU = ["Dashboard", "Incidents", "Reports", "Lessons", "Inbox", "Playbooks", "Lines", "Contacts"]
+MENU = [
+    "Dashboard",
+    "Incidents",
+    "Reports",
+    "Lessons",
+    "Inbox",
+    "Playbooks",
+    "Lines",
+    "Sources",
+    "Contacts",
+]
 
 
 def bar(response):
@@ -35,6 +45,7 @@ def test_each_app_registers_its_links_once():
         ("Playbooks", "responses:playbooks", "menu"),
         ("Contacts", "team:contacts", "menu"),
         ("Lines", "lines:list", "menu"),
+        ("Sources", "sources:list", "menu"),
     ]
 
 
@@ -86,6 +97,7 @@ def test_a_link_with_a_permission_is_shown_only_to_who_holds_it(monkeypatch, com
         ("responses:playbooks", "Playbooks"),
         ("team:contacts", "Contacts"),
         ("lines:list", "Lines"),
+        ("sources:list", "Sources"),
     ],
 )
 def test_the_bar_marks_the_page_shown(client_as, comms, name, label):

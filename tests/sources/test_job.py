@@ -1,0 +1,46 @@
+"""The worker's job polls what is due and queues itself for the next source."""
+
+from datetime import timedelta
+
+import pytest
+
+from crisis import timekeeper
+from monitoring.models import Mention
+from sources.models import Source
+from sources.tasks import poll_sources
+from tests.sources import feeds
+from tests.sources.conftest import make_source, reload
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_job_polls_due_sources_only(feeds_server):
+    due = make_source(feeds_server.serve("/due", (200, {}, feeds.rss(feeds.item("d")))))
+    later = make_source(
+        feeds_server.serve("/later", (200, {}, feeds.rss(feeds.item("l")))),
+        next_poll_at=timekeeper.now() + timedelta(hours=1),
+    )
+    assert poll_sources.call() == 1
+    assert Mention.objects.count() == 1
+    assert reload(due).last_success_at is not None
+    assert reload(later).last_polled_at is None
+
+
+def test_the_per_host_limit_leaves_the_rest_for_the_next_run(feeds_server, settings):
+    settings.SOURCES_PER_HOST = 2
+    for n in range(3):
+        make_source(feeds_server.serve(f"/{n}", (200, {}, feeds.rss(feeds.item(f"i{n}")))))
+    assert poll_sources.call() == 2
+    assert Source.objects.filter(last_polled_at__isnull=True).count() == 1
+    assert poll_sources.call() == 1
+
+
+def test_the_job_queues_itself_for_the_next_source(feeds_server, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    from django_tasks_db.models import DBTaskResult
+
+    make_source(feeds_server.serve("/a", (200, {}, feeds.rss(feeds.item("a")))), interval_minutes=5)
+    poll_sources.call()
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path.endswith("poll_sources")
+    assert queued.run_after <= timekeeper.now() + timedelta(minutes=1)
