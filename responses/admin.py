@@ -78,6 +78,14 @@ class PlanTemplateItemInline(LabelledFormsMixin, admin.TabularInline):
     ]
     ordering = ["position", "pk"]
     can_delete = False
+    # A playbook holds at most this many steps. A form claiming more (its items-TOTAL_FORMS says
+    # how many rows it sends) is refused after building this many rows, not after building and
+    # showing Django's limit of 2,000: a minute's work and a 7 MB page for one request.
+    max_num = MAX_STEPS = 200
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", self.MAX_STEPS)
+        return super().get_formset(request, obj, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "details":

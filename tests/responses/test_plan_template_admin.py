@@ -188,3 +188,24 @@ def test_only_staff_reach_the_templates_in_the_admin(role, request, client_as, t
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_a_form_claiming_too_many_steps_is_refused_without_building_them(client_as, admin):
+    """The steps' management form says how many rows come; a claim of thousands is refused with
+    a message after building the playbook's limit of rows, not Django's 2,000 (found by the
+    fuzz: a minute and a 7 MB page for one request)."""
+    from responses.admin import PlanTemplateItemInline
+
+    client = client_as(admin)
+    data = rendered(client, ADD_URL)
+    data.update({"name": "Too long", "items-TOTAL_FORMS": "9" * 40})
+
+    response = client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    limit = PlanTemplateItemInline.MAX_STEPS
+    assert f"Please submit at most {limit} forms." in factories.page_text(response)
+    content = response.content.decode()
+    assert f'name="items-{limit - 1}-title"' in content
+    assert f'name="items-{limit}-title"' not in content
+    assert not PlanTemplate.objects.filter(name="Too long").exists()
