@@ -36,7 +36,7 @@ from crisis.outbound import Event, EventKind, raise_event
 from crisis.templatetags.crisis_tags import describe_duration
 from incidents.models import Incident
 from incidents.models.incident import FROZEN_INCIDENT_STATUSES
-from monitoring import spikes
+from monitoring import spike_reasons, spikes
 from responses.models import ActionItem, ProgressUpdate, SentReminder
 
 logger = logging.getLogger(__name__)
@@ -283,7 +283,8 @@ def _manager_reminders():
 def _spike_reminders(now):
     """Open incidents with a lead whose mentions spike now (two queries however many are open:
     the thresholds, one aggregate over the mention counts; a third loads the spiking incidents,
-    if any). The key names the clock hour, so a spike lasting into the next hour is told again
+    if any; then two or three bounded ones per spiking incident for why, see
+    monitoring.spike_reasons). The key names the clock hour, so a spike lasting into the next hour is told again
     then, and never twice within one hour."""
     leading = Incident.objects.open().filter(lead__isnull=False)
     volumes = spikes.spiking(leading, inbox=False, now=now)
@@ -293,10 +294,14 @@ def _spike_reminders(now):
         volume = volumes[incident.pk]
         headline = f"Mention spike: {volume.count} in the last hour"
         usual = f"{volume.usual:g}"
+        why = spike_reasons.describe(
+            spike_reasons.explain(incident.pk, volume, incident.tracking_terms)
+        )
         body = (
             f"{headline} on {incident.reference} “{incident.title}” (you lead it), against "
             f"{usual} usually at this hour over the past {spikes.SPIKE_HISTORY_DAYS} days.\n\n"
-            f"Read the conversation and consider a public update.\n\n{_link(incident)}\n"
+            + (f"{why}\n\n" if why else "")
+            + f"Read the conversation and consider a public update.\n\n{_link(incident)}\n"
         )
         yield Reminder(
             _key("spike", "hour", incident, volume.hour),
