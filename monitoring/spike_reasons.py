@@ -12,13 +12,13 @@ texts, so they are read from a bounded sample, never from every row:
 - the top posts: the spike window's 3 with the most reach, taken from the sample when it holds
   the whole window (no query), else by one query limited to 3 rows.
 
-Each term's matches in a sample are scaled to the window's volume from the counts (a sample of
-500 out of 2,000 mentions stands for 2,000; a sample under the cap is the whole window and
-stands for itself), and the baseline's to one usual hour (its total over 7 days, divided by 7). A term is named when its estimated count grew by at least one
-mention; the largest growth first, ties by the term in alphabetical order. Without tracking
-terms (the inbox, an incident without terms) the hashtags of the spike window's sample are the
-candidates. Two queries per conversation explained, three when its spike window holds more than
-``SAMPLE`` mentions.
+Each term's matches in a sample are scaled to the window's volume from the counts (a sample of 500
+out of 2,000 mentions stands for 2,000; a sample under the cap is the whole window and stands for
+itself), and the baseline's to one usual hour (its total over 7 days, divided by 7). A term is
+named when its estimated count grew by at least one mention; the largest growth first, ties by the
+term in alphabetical order. Without tracking terms (the inbox, an incident without terms) the
+hashtags of the spike window's sample are the candidates. Two queries per conversation explained,
+three when its spike window holds more than ``SAMPLE`` mentions.
 """
 
 from dataclasses import dataclass

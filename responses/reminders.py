@@ -284,8 +284,8 @@ def _spike_reminders(now):
     """Open incidents with a lead whose mentions spike now (two queries however many are open:
     the thresholds, one aggregate over the mention counts; a third loads the spiking incidents,
     if any; then two or three bounded ones per spiking incident for why, see
-    monitoring.spike_reasons). The key names the clock hour, so a spike lasting into the next hour is told again
-    then, and never twice within one hour."""
+    monitoring.spike_reasons). The key names the clock hour, so a spike lasting into the next
+    hour is told again then, and never twice within one hour."""
     leading = Incident.objects.open().filter(lead__isnull=False)
     volumes = spikes.spiking(leading, inbox=False, now=now)
     if not volumes:
