@@ -3,7 +3,8 @@ the usual hour, and the three posts with the most reach in the spike hour, on th
 spike box and in the lead's MENTION_SPIKE event (mail, chat, push)."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+from itertools import groupby
 
 import pytest
 import time_machine
@@ -13,35 +14,20 @@ from django.urls import reverse
 from crisis.outbound import EventKind
 from crisis.outbound.models import ChatChannel, Delivery
 from monitoring import spike_reasons, spikes
-from monitoring.models import Mention
 from responses import reminders
 from tests import factories
+from tests.monitoring import test_mention_spikes as spike_mentions
 
-NOW = datetime(2026, 3, 14, 14, 30, tzinfo=UTC)
-RULE = spikes.SpikeRule(multiple=3, minimum=50)
+NOW = spike_mentions.NOW
+RULE = spike_mentions.RULE
 HOSTILE = '<script>alert("x")</script>'
 
 
-def add(texts, *, days_ago=0, minute=10, incident=None, reach=0, url="", author="fan"):
-    """One mention per text, posted ``days_ago`` days and ``minute`` minutes before NOW."""
-    at = NOW - timedelta(days=days_ago, minutes=minute)
-    start = Mention.objects.count()
-    stored = Mention.objects.bulk_create(
-        Mention(
-            platform="x",
-            external_id=f"r{start + n}",
-            text=text,
-            posted_at=at,
-            sentiment_label="neutral",
-            source="test",
-            incident=incident,
-            reach=reach,
-            url=url,
-            author=author,
-        )
-        for n, text in enumerate(texts)
-    )
-    factories.count_stored(m.pk for m in stored)
+def add(texts, **fields):
+    """One mention per text (see tests.monitoring.test_mention_spikes.add for the rest)."""
+    stored = []
+    for text, run in groupby(texts):
+        stored += spike_mentions.add(len(list(run)), text=text, **fields)
     return stored
 
 
