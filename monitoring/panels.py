@@ -93,8 +93,7 @@ def mentions_panel(request, incident):
 
 
 # How many spiking conversations the dashboard explains (the first shown, the most severe
-# first): two or three bounded queries each (monitoring.spike_reasons), so the box's queries
-# stay fixed however many spike at once.
+# first), in one query of bounded samples (monitoring.spike_reasons).
 EXPLAINED_SPIKES = 5
 
 
@@ -103,7 +102,7 @@ def spikes_panel(request):
     the spike rule of crisis.clocks (two queries however many incidents are open: the
     thresholds, one aggregate over the mention counts; a third loads the spiking incidents, if
     any), each with why (monitoring.spike_reasons: the terms that grew, the posts with the most
-    reach; two or three queries each for the first EXPLAINED_SPIKES, however many mentions)."""
+    reach, of the first EXPLAINED_SPIKES: one more query, however many mentions)."""
 
     volumes = spikes.spiking(Incident.objects.open())
     inbox = volumes.pop(None, None)
@@ -115,14 +114,17 @@ def spikes_panel(request):
     shown = [(i.pk, i, volumes[i.pk], i.tracking_terms) for i in incidents]
     if inbox is not None:
         shown.append((None, None, inbox, ""))
+    reasons = spike_reasons.explain_all(
+        [(pk, volume, terms) for pk, _incident, volume, terms in shown[:EXPLAINED_SPIKES]]
+    )
     shown = [
         {
             "incident": incident,
             "count": volume.count,
             "usual": volume.usual,
-            "reason": (spike_reasons.explain(pk, volume, terms) if n < EXPLAINED_SPIKES else None),
+            "reason": reasons.get(pk) if n < EXPLAINED_SPIKES else None,
         }
-        for n, (pk, incident, volume, terms) in enumerate(shown)
+        for n, (pk, incident, volume, _terms) in enumerate(shown)
     ]
     return Panel(
         "monitoring/_dashboard_spikes.html",

@@ -7,18 +7,20 @@ texts, so they are read from a bounded sample, never from every row:
 
 - the spike window (the last hour): the latest ``SAMPLE`` mentions, read backwards along the
   (incident, posted time, id) index, so at most ``SAMPLE`` rows are read and none sorted;
+- the top posts: the spike window's ``TOP_POSTS`` with the most reach (a top-N over the window:
+  what finding them takes), kept besides the sample should they be older;
 - the baseline (the same hour on each of the past 7 days): at most ``SAMPLE`` of its mentions,
-  in no order (the database stops at the cap; nothing is sorted);
-- the top posts: the spike window's 3 with the most reach, taken from the sample when it holds
-  the whole window (no query), else by one query limited to 3 rows.
+  in no order (the database stops at the cap; nothing is sorted).
+
+The three are one UNION ALL of capped ids, read with the mentions in one query, for up to
+``CONVERSATIONS_PER_QUERY`` conversations at once.
 
 Each term's matches in a sample are scaled to the window's volume from the counts (a sample of 500
 out of 2,000 mentions stands for 2,000; a sample under the cap is the whole window and stands for
 itself), and the baseline's to one usual hour (its total over 7 days, divided by 7). A term is
 named when its estimated count grew by at least one mention; the largest growth first, ties by the
 term in alphabetical order. Without tracking terms (the inbox, an incident without terms) the
-hashtags of the spike window's sample are the candidates. Two queries per conversation explained,
-three when its spike window holds more than ``SAMPLE`` mentions.
+hashtags of the spike window's sample are the candidates.
 """
 
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from datetime import timedelta
 
 import regex
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 from incidents.models.platform import Platform
 from monitoring.models import Mention
@@ -34,6 +37,8 @@ from monitoring.terms import _compiled, split_terms
 
 # The most mentions read from the spike window, and from the baseline, per conversation.
 SAMPLE = 500
+# How many conversations one query explains (each adds three capped arms to its UNION ALL).
+CONVERSATIONS_PER_QUERY = 5
 # How many terms, and posts, a reason names.
 TOP_TERMS = 3
 TOP_POSTS = 3
@@ -110,36 +115,69 @@ def term_growth(terms, window_texts, window_count, base_texts, base_count):
     return tuple(grown[:TOP_TERMS])
 
 
-def explain(incident_id, volume, tracking_terms=""):
-    """The :class:`SpikeReason` of one conversation (an incident's id, or None for the inbox)
-    spiking with ``volume`` (a monitoring.spikes.Volume). Two or three queries, each reading at
-    most ``SAMPLE`` mentions (see the module docstring)."""
-    mentions = Mention.objects.filter(_scope(incident_id))
-    window = list(
-        mentions.filter(_window(volume))
-        .order_by("-posted_at", "-pk")
-        .values(*_POST_FIELDS)[:SAMPLE]
-    )
-    if len(window) < SAMPLE:
-        posts = sorted(window, key=lambda row: (-row["reach"], -row["pk"]))[:TOP_POSTS]
-    else:
-        posts = list(
-            mentions.filter(_window(volume))
-            .order_by("-reach", "-pk")
-            .values(*_POST_FIELDS)[:TOP_POSTS]
-        )
-    past = Q()
-    for day in range(1, SPIKE_HISTORY_DAYS + 1):
-        past |= _window(volume, days_ago=day)
-    base = list(mentions.filter(past).order_by().values_list("text", flat=True)[:SAMPLE])
+def _ids(queryset, limit):
+    """A sliced ``SELECT id`` as SQL that may stand in a UNION ALL on SQLite and PostgreSQL
+    alike (each arm wrapped: SQLite refuses LIMIT on an arm itself)."""
+    sql, params = queryset.values("pk")[:limit].query.sql_with_params()
+    return f"SELECT * FROM ({sql}) AS picked", params
+
+
+def explain_all(conversations):
+    """``{incident id or None: SpikeReason}`` for ``conversations``, ``(incident id or None for
+    the inbox, its spiking monitoring.spikes.Volume, its tracking terms)``. One query per
+    CONVERSATIONS_PER_QUERY conversations, reading for each at most ``SAMPLE`` mentions of the
+    spike window, ``SAMPLE`` of the baseline and ``TOP_POSTS`` (see the module docstring)."""
+    found = {}
+    for first in range(0, len(conversations), CONVERSATIONS_PER_QUERY):
+        found.update(_explain_chunk(conversations[first : first + CONVERSATIONS_PER_QUERY]))
+    return found
+
+
+def _explain_chunk(conversations):
+    arms = []
+    for incident_id, volume, _terms in conversations:
+        mentions = Mention.objects.filter(_scope(incident_id))
+        window = mentions.filter(_window(volume))
+        past = Q()
+        for day in range(1, SPIKE_HISTORY_DAYS + 1):
+            past |= _window(volume, days_ago=day)
+        arms += [
+            # The window's latest, backwards along the (incident, posted time, id) index.
+            _ids(window.order_by("-posted_at", "-pk"), SAMPLE),
+            # Its top posts, should they be older than the latest SAMPLE.
+            _ids(window.order_by("-reach", "-pk"), TOP_POSTS),
+            # The baseline, in no order: the database stops at the cap.
+            _ids(mentions.filter(past).order_by(), SAMPLE),
+        ]
+    union = RawSQL(" UNION ALL ".join(sql for sql, _ in arms), [p for _, ps in arms for p in ps])
+    rows = {}
+    for row in Mention.objects.filter(pk__in=union).order_by().values(*_POST_FIELDS, "incident"):
+        rows.setdefault(row["incident"], []).append(row)
+    return {
+        incident_id: _reason(rows.get(incident_id, []), volume, terms)
+        for incident_id, volume, terms in conversations
+    }
+
+
+def _reason(rows, volume, tracking_terms):
+    window = [row for row in rows if volume.since <= row["posted_at"] < volume.until]
+    # The sample is the window's latest SAMPLE (its top posts may have come besides).
+    sample = sorted(window, key=lambda row: (row["posted_at"], row["pk"]), reverse=True)[:SAMPLE]
+    posts = sorted(window, key=lambda row: (-row["reach"], -row["pk"]))[:TOP_POSTS]
+    base = [row["text"] for row in rows if not volume.since <= row["posted_at"] < volume.until]
     terms = term_growth(
         split_terms(tracking_terms),
-        [row["text"] for row in window],
-        _sampled(len(window), volume.count),
+        [row["text"] for row in sample],
+        _sampled(len(sample), volume.count),
         base,
         _sampled(len(base), sum(volume.daily)),
     )
     return SpikeReason(terms, tuple(_post(row) for row in posts))
+
+
+def explain(incident_id, volume, tracking_terms=""):
+    """The :class:`SpikeReason` of one conversation (see :func:`explain_all`). One query."""
+    return explain_all([(incident_id, volume, tracking_terms)])[incident_id]
 
 
 def _sampled(read, counted):
@@ -156,6 +194,11 @@ def _post(row):
     link = row["url"] if row["url"].lower().startswith(("https://", "http://")) else ""
     platform = dict(Platform.choices).get(row["platform"], row["platform"])
     return {**row, "quote": text, "link": link, "platform_label": platform}
+
+
+def headline(reason):
+    """The term that grew most, for a title: ``, most growth in “burn”`` (nothing without)."""
+    return f", most growth in “{reason.terms[0].term}”" if reason.terms else ""
 
 
 def describe(reason):

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from crisis.outbound import EventKind
 from crisis.outbound.models import ChatChannel, Delivery
-from monitoring import spike_reasons, spikes
+from monitoring import panels, spike_reasons, spikes
 from responses import reminders
 from tests import factories
 from tests.monitoring import test_mention_spikes as spike_mentions
@@ -24,7 +24,9 @@ HOSTILE = '<script>alert("x")</script>'
 
 
 def add(texts, **fields):
-    """One mention per text (see tests.monitoring.test_mention_spikes.add for the rest)."""
+    """One mention per text, by "fan" unless told (see tests.monitoring.test_mention_spikes.add
+    for the rest)."""
+    fields.setdefault("author", "fan")
     stored = []
     for text, run in groupby(texts):
         stored += spike_mentions.add(len(list(run)), text=text, **fields)
@@ -119,12 +121,12 @@ def test_a_sampled_window_scales_its_terms_and_still_finds_the_top_posts(
     star = add(["early star"], incident=incident, reach=9000, minute=29)[0]
     volume = volume_of(incident)
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         whole = spike_reasons.explain(incident.pk, volume, incident.tracking_terms)
     # Only the latest 10 of the hour's mentions are read: 4 of acme, then 6 of the 40 at :15
     # (ids descending: refunds); scaled to the hour's 76.
     monkeypatch.setattr(spike_reasons, "SAMPLE", 10)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(1):
         sampled = spike_reasons.explain(incident.pk, volume, incident.tracking_terms)
 
     assert whole.posts[0]["pk"] == sampled.posts[0]["pk"] == star.pk
@@ -214,8 +216,25 @@ def test_the_lead_s_spike_event_says_why_to_mail_and_chat(settings):
         (spike,) = [r for r in reminders.due_reminders() if r.key.startswith("spike")]
         call_command("send_reminders", stdout=None)
 
+    assert spike.subject.endswith("Mention spike: 79 in the last hour, most growth in “burn”")
     assert "Most growth in “burn” (+30)." in spike.body
     assert "- fan on X (5,000 reach): “older tie” https://x.com/a/1" in spike.body
     assert "on X (700 reach): “third”\n" in spike.body  # the script is no link
     texts = list(Delivery.objects.filter(event=EventKind.MENTION_SPIKE).values_list("text"))
     assert texts and all("Most growth in “burn” (+30)." in t for (t,) in texts)
+
+
+@pytest.mark.django_db
+def test_the_dashboard_explains_only_the_first_spikes(client_as, viewer, comms, monkeypatch):
+    monkeypatch.setattr(panels, "EXPLAINED_SPIKES", 1)
+    incident = factories.make_incident(comms, title="Burns", tracking_terms="burn")
+    conversation(incident)
+    conversation()  # the inbox spikes too, shown after the incidents
+    add(["#BurnCream"] * 5, minute=3)
+
+    with time_machine.travel(NOW, tick=False):
+        html = client_as(viewer).get(reverse("monitoring:dashboard-spikes")).content.decode()
+
+    first, second = html.split('data-testid="spike"')[1:]
+    assert "burn" in first and 'data-testid="spike-terms"' in first
+    assert "The inbox" in second and "spike-terms" not in second and "spike-posts" not in second
