@@ -9,7 +9,7 @@ from crisis.panels import Fact, Panel
 from crisis.roles import ACT_ON_MENTIONS
 from crisis.templatetags.crisis_tags import absolute_time
 from incidents.models import Incident
-from monitoring import spikes, triage
+from monitoring import spike_reasons, spikes, triage
 from monitoring.models import Mention, MentionCount, Sentiment
 from monitoring.triage import OFFER_KEY
 
@@ -92,11 +92,17 @@ def mentions_panel(request, incident):
     )
 
 
+# How many spiking conversations the dashboard explains (the first shown, the most severe
+# first), in one query of bounded samples (monitoring.spike_reasons).
+EXPLAINED_SPIKES = 5
+
+
 def spikes_panel(request):
     """The dashboard's mention spikes: the open incidents, and the inbox, whose last hour exceeds
     the spike rule of crisis.clocks (two queries however many incidents are open: the
     thresholds, one aggregate over the mention counts; a third loads the spiking incidents, if
-    any)."""
+    any), each with why (monitoring.spike_reasons: the terms that grew, the posts with the most
+    reach, of the first EXPLAINED_SPIKES: one more query, however many mentions)."""
 
     volumes = spikes.spiking(Incident.objects.open())
     inbox = volumes.pop(None, None)
@@ -105,12 +111,21 @@ def spikes_panel(request):
         if volumes
         else []
     )
-    shown = [
-        {"incident": i, "count": volumes[i.pk].count, "usual": volumes[i.pk].usual}
-        for i in incidents
-    ]
+    shown = [(i.pk, i, volumes[i.pk], i.tracking_terms) for i in incidents]
     if inbox is not None:
-        shown.append({"incident": None, "count": inbox.count, "usual": inbox.usual})
+        shown.append((None, None, inbox, ""))
+    reasons = spike_reasons.explain_all(
+        [(pk, volume, terms) for pk, _incident, volume, terms in shown[:EXPLAINED_SPIKES]]
+    )
+    shown = [
+        {
+            "incident": incident,
+            "count": volume.count,
+            "usual": volume.usual,
+            "reason": reasons.get(pk) if n < EXPLAINED_SPIKES else None,
+        }
+        for n, (pk, incident, volume, _terms) in enumerate(shown)
+    ]
     return Panel(
         "monitoring/_dashboard_spikes.html",
         {"spikes": shown, "refresh_seconds": settings.CLOCK_REFRESH_SECONDS},

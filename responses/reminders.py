@@ -36,7 +36,7 @@ from crisis.outbound import Event, EventKind, raise_event
 from crisis.templatetags.crisis_tags import describe_duration
 from incidents.models import Incident
 from incidents.models.incident import FROZEN_INCIDENT_STATUSES
-from monitoring import spikes
+from monitoring import spike_reasons, spikes
 from responses.models import ActionItem, ProgressUpdate, SentReminder
 
 logger = logging.getLogger(__name__)
@@ -283,24 +283,33 @@ def _manager_reminders():
 def _spike_reminders(now):
     """Open incidents with a lead whose mentions spike now (two queries however many are open:
     the thresholds, one aggregate over the mention counts; a third loads the spiking incidents,
-    if any). The key names the clock hour, so a spike lasting into the next hour is told again
-    then, and never twice within one hour."""
+    if any, and one more per five of them for why, see monitoring.spike_reasons). The key names
+    the clock hour, so a spike lasting into the next hour is told again then, and never twice
+    within one hour."""
     leading = Incident.objects.open().filter(lead__isnull=False)
     volumes = spikes.spiking(leading, inbox=False, now=now)
     if not volumes:
         return
-    for incident in leading.filter(pk__in=volumes).select_related("lead").order_by("pk"):
+    incidents = list(leading.filter(pk__in=volumes).select_related("lead").order_by("pk"))
+    reasons = spike_reasons.explain_all(
+        [(incident.pk, volumes[incident.pk], incident.tracking_terms) for incident in incidents]
+    )
+    for incident in incidents:
         volume = volumes[incident.pk]
         headline = f"Mention spike: {volume.count} in the last hour"
         usual = f"{volume.usual:g}"
+        reason = reasons[incident.pk]
+        why = spike_reasons.describe(reason)
         body = (
             f"{headline} on {incident.reference} “{incident.title}” (you lead it), against "
             f"{usual} usually at this hour over the past {spikes.SPIKE_HISTORY_DAYS} days.\n\n"
-            f"Read the conversation and consider a public update.\n\n{_link(incident)}\n"
+            + (f"{why}\n\n" if why else "")
+            + f"Read the conversation and consider a public update.\n\n{_link(incident)}\n"
         )
         yield Reminder(
             _key("spike", "hour", incident, volume.hour),
-            _subject(incident, headline),
+            # The subject (what a browser notification shows whole) names the term that grew most.
+            _subject(incident, headline + spike_reasons.headline(reason)),
             body,
             _address(incident.lead),
             EventKind.MENTION_SPIKE,

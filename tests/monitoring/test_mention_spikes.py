@@ -19,9 +19,9 @@ from tests import factories
 NOW = datetime(2026, 3, 14, 14, 30, tzinfo=UTC)
 
 
-def add(count, *, hours_ago=0, days_ago=0, incident=None, minute=10):
+def add(count, *, hours_ago=0, days_ago=0, incident=None, minute=10, **fields):
     """``count`` mentions posted ``days_ago`` days and ``hours_ago`` hours before NOW, within the
-    hour before that moment."""
+    hour before that moment (with ``fields`` besides); returns them."""
     at = NOW - timedelta(days=days_ago, hours=hours_ago, minutes=minute)
     start = Mention.objects.count()
     stored = Mention.objects.bulk_create(
@@ -32,10 +32,12 @@ def add(count, *, hours_ago=0, days_ago=0, incident=None, minute=10):
             sentiment_label="neutral",
             source="test",
             incident=incident,
+            **fields,
         )
         for n in range(count)
     )
     factories.count_stored(m.pk for m in stored)
+    return stored
 
 
 def usual_week(incident=None, per_day=(10, 12, 8, 10, 30, 9, 11)):
