@@ -1,3 +1,4 @@
+import re
 import secrets
 
 from django import forms
@@ -221,6 +222,19 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
 
     def label_from_instance(self, obj):
         return display_user(obj)
+
+    def _check_values(self, value):
+        # A number no key can be (past 64 bits) is an unknown choice: said so by the field, before
+        # the database sees it (SQLite raises OverflowError on ``pk IN (...)`` with one).
+        for choice in value:
+            number = str(choice).strip()
+            if re.fullmatch(r"-?[0-9]+", number) and not -(2**63) <= int(number) < 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": choice},
+                )
+        return super()._check_values(value)
 
 
 class ContactForm(forms.ModelForm):

@@ -118,6 +118,15 @@ def test_calling_nobody_is_refused_by_the_form(client_as, manager, incident):
     assert not CallOut.objects.exists()
 
 
+@pytest.mark.parametrize("number", ["9" * 40, "-" + "9" * 30, str(2**63)])
+def test_a_person_no_key_can_be_is_refused_by_the_field(client_as, manager, incident, number):
+    response = call(client_as(manager), incident, message="Anyone?", people=[number])
+
+    assert response.status_code == 200
+    assert "is not one of the available choices" in factories.page_text(response)
+    assert not CallOut.objects.exists()
+
+
 def test_a_double_click_calls_once(client_as, manager, comms, incident):
     client = client_as(manager)
     values = factories.form_values(client.get(call_url(incident)), "message")
