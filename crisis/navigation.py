@@ -12,7 +12,8 @@ An app registers its links in its ``AppConfig.ready()``:
     )
 
 - ``place`` says where the link goes: ``"menu"``, the bar's list of pages (the one being shown
-  is marked active, with ``aria-current="page"``), or ``"action"``, the button beside it.
+  is marked active, with ``aria-current="page"``); ``"more"``, the pages read less often, in the
+  bar's "More" menu (so the bar fits a laptop); or ``"action"``, the button beside it.
 - ``permission`` shows the link only to people holding that permission ("" for everyone).
 - Links of a place are shown by their ``order``, then in the order they were registered.
 
@@ -27,7 +28,7 @@ from django.conf import settings
 from django.shortcuts import resolve_url
 from django.urls import reverse
 
-PLACES = ("menu", "action")
+PLACES = ("menu", "more", "action")
 
 
 @dataclass(frozen=True)

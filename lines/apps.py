@@ -10,6 +10,6 @@ class LinesConfig(AppConfig):
         from crisis import navigation, panels
         from lines import offer
 
-        navigation.register(navigation.Link("Lines", "lines:list", order=65))
+        navigation.register(navigation.Link("Lines", "lines:list", order=65, place="more"))
         # Drafting a statement offers the approved lines of the incident's category.
         panels.register(panels.form_aid_registry("statement"), offer.lines_aid, order=10)

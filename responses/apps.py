@@ -13,7 +13,9 @@ class ResponsesConfig(AppConfig):
         from responses.views import playbooks
 
         navigation.register(navigation.Link("Reports", "responses:report", order=30))
-        navigation.register(navigation.Link("Playbooks", "responses:playbooks", order=60))
+        navigation.register(
+            navigation.Link("Playbooks", "responses:playbooks", order=60, place="more")
+        )
         offline.register(playbooks.kept_offline)
         panels.register(panels.incident_panels, ours.statements_panel, slot="main", order=20)
         panels.register(panels.incident_panels, ours.public_page_panel, slot="aside", order=20)

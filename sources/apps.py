@@ -10,4 +10,4 @@ class SourcesConfig(AppConfig):
         from crisis import navigation
         from sources import checks  # noqa: F401 (registers the deploy check)
 
-        navigation.register(navigation.Link("Sources", "sources:list", order=65))
+        navigation.register(navigation.Link("Sources", "sources:list", order=65, place="more"))

@@ -11,7 +11,7 @@ class TeamConfig(AppConfig):
         from team import directory
         from team import panels as ours
 
-        navigation.register(navigation.Link("Contacts", "team:contacts", order=70))
+        navigation.register(navigation.Link("Contacts", "team:contacts", order=70, place="more"))
         offline.register(directory.kept_offline)
         panels.register(panels.incident_panels, ours.roll_call_panel, slot="aside", order=15)
         panels.register(

@@ -124,8 +124,9 @@ def person(user):
 
 @register.simple_tag(takes_context=True)
 def nav_links(context, place):
-    """The navigation links of ``place`` ("menu" or "action") the apps registered, as the person
-    may follow them on this page (crisis.navigation): ``{% nav_links "menu" as links %}``."""
+    """The navigation links of ``place`` ("menu", "more" or "action") the apps registered, as
+    the person may follow them on this page (crisis.navigation):
+    ``{% nav_links "menu" as links %}``."""
     request = context.get("request")
     path = request.path if request is not None else None
     return navigation.links_for(context["user"], path, place)

@@ -66,9 +66,19 @@ def sign_in(live_server):
     return _sign_in
 
 
+def open_account_menu(page):
+    """Open the bar's menu of the person signed in (Account, Change password, Sign out), first
+    unfolding the bar where it is folded behind its button (narrower than 1200 px)."""
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+        toggler.click()
+    page.locator("[data-account-menu]").click()
+
+
 @pytest.fixture
 def sign_out():
     def _sign_out(page):
+        open_account_menu(page)
         page.get_by_role("button", name="Sign out").click()
         page.get_by_role("heading", name="Sign in to Crisis Desk").wait_for()
 

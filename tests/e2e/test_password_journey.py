@@ -4,6 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import open_account_menu
 from tests.factories import make_user
 
 NEW_PASSWORD = "vivid-orange-harbour-42"
@@ -14,6 +15,7 @@ def test_a_viewer_changes_their_password_and_signs_in_with_it(page, live_server,
     viewer = make_user("viewer")
     sign_in(page, viewer)
 
+    open_account_menu(page)
     page.get_by_role("link", name="Change password").click()
     page.get_by_label("Old password").fill("not-my-password")
     page.get_by_label(NEW_FIELD).fill(NEW_PASSWORD)

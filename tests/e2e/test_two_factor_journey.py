@@ -9,6 +9,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import open_account_menu
 from tests.e2e.test_accessibility import serious_violations
 from tests.factories import PASSWORD, make_manager
 
@@ -41,6 +42,7 @@ def test_a_manager_sets_up_two_factor_sign_in_then_signs_in_with_a_code(page, li
     page.get_by_role("link", name="I have kept them, go on").click()
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
 
+    open_account_menu(page)
     page.get_by_role("button", name="Sign out").click()
     password_step(page, live_server, manager)
     expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
