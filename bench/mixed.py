@@ -155,12 +155,19 @@ def main():
             print(f"Sources: the same, {args.sources} sources polling…", flush=True)
             sources = polled.PolledSources(args.sources, items=args.source_items, stamp=stamp)
             sources.start()
-            seen, _ = crowd.run_phase(
-                host, pages, cookies, people=args.people, seconds=args.browse_seconds, think=THINK
-            )
+            try:
+                seen, _ = crowd.run_phase(
+                    host,
+                    pages,
+                    cookies,
+                    people=args.people,
+                    seconds=args.browse_seconds,
+                    think=THINK,
+                )
+            finally:
+                polled_figures = sources.stop()
             phases["sources"] = summary(seen)
             cpu["sources"] = clock.lap()
-            polled_figures = sources.stop()
         print(
             f"Mixed: {args.people} people and {args.rate:,} mentions a second in batches of "
             f"{args.batch}, {args.seconds:.0f} s…",
@@ -205,7 +212,10 @@ def main():
         },
         "recount": {
             "stored": Mention.objects.filter(external_id__startswith=f"{prefix}-").count(),
-            "mentions_added": Mention.objects.count() - mentions_before - fed_alone["created"],
+            "mentions_added": Mention.objects.count()
+            - mentions_before
+            - fed_alone["created"]
+            - (polled_figures["mentions_brought"] if args.sources else 0),
             "linked_to_busy": Mention.objects.filter(
                 external_id__startswith=f"{prefix}-", incident=busy
             ).count(),

@@ -18,6 +18,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -76,10 +77,21 @@ class PolledSources:
             ).pk
             for n in range(self.count)
         ]
+        # The worker logs every task run: kept in a file, not mixed into the table.
+        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed by stop())
+            "w", prefix="bench-worker-", suffix=".log", delete=False
+        )
         self.worker = subprocess.Popen(
             [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "2"],
             cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            # The app's own settings (bench/settings.py only adds the pages gunicorn serves).
+            env={
+                **os.environ,
+                "PYTHONPATH": str(ROOT),
+                "DJANGO_SETTINGS_MODULE": "crisis.settings",
+            },
         )
         poll_sources.enqueue()
         self.started = time.perf_counter()
@@ -105,6 +117,7 @@ class PolledSources:
         self.worker.wait(30)
         self.feeds.terminate()
         self.feeds.wait(10)
+        self.log.close()
         rows = Source.objects.filter(pk__in=self.ids)
         failing = list(rows.exclude(last_error="").values_list("name", "last_error")[:5])
         figures = {
@@ -120,6 +133,7 @@ class PolledSources:
             "sources_failing": rows.exclude(last_error="").count(),
             "errors": [f"{name}: {error}" for name, error in failing],
             "worker_and_feeds_cpu_s": round(cpu, 1),
+            "worker_log": self.log.name,
         }
         rows.update(is_active=False)  # a kept store does not poll them in a later run
         return figures
