@@ -405,7 +405,10 @@ def _cell(value):
 def mixed_misses(result):
     """The budget's misses as lines, like bench/report.py's ``budget_misses``: no failed
     request in any phase, every mention the tool sent stored and counted exactly once, the
-    rate reached, and the incident page's p95 under the mixed load at most 3x its p95 alone."""
+    rate reached, and the incident page's p95 under the mixed load at most 3x its p95 alone;
+    and the sources phase's budget when there was one (bench/polled.py)."""
+    from bench.polled import p95_pair, sources_misses
+
     misses = []
     for phase in PHASES:
         for name, row in result["phases"].get(phase, {}).items():
@@ -442,8 +445,7 @@ def mixed_misses(result):
             f"mixed load: {recount['differing_counts']} mention counts differ from a recount "
             f"(e.g. {recount['examples'][0]})"
         )
-    alone = result["phases"]["alone"].get(INCIDENT_PAGE, {}).get("p95_ms")
-    mixed = result["phases"]["mixed"].get(INCIDENT_PAGE, {}).get("p95_ms")
+    alone, mixed = p95_pair(result, "alone", "mixed", INCIDENT_PAGE)
     if alone is None or mixed is None:
         misses.append(f"mixed load: {INCIDENT_PAGE} was not measured in every phase")
     elif mixed > INCIDENT_P95_VS_ALONE * alone:
@@ -451,8 +453,6 @@ def mixed_misses(result):
             f"mixed load: {INCIDENT_PAGE}: p95 {mixed:.0f} ms under load > "
             f"{INCIDENT_P95_VS_ALONE:g}× its {alone:.0f} ms alone"
         )
-    from bench.polled import sources_misses
-
     return misses + sources_misses(result)
 
 

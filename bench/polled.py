@@ -139,6 +139,12 @@ class PolledSources:
         return figures
 
 
+def p95_pair(result, before, after, name):
+    """``name``'s p95 in the phases ``before`` and ``after`` (None where not measured)."""
+    phases = result["phases"]
+    return tuple(phases.get(phase, {}).get(name, {}).get("p95_ms") for phase in (before, after))
+
+
 def sources_misses(result):
     """The sources phase's misses as lines (none when the run had no sources phase)."""
     polled = result.get("sources")
@@ -146,8 +152,7 @@ def sources_misses(result):
         return []
     misses = []
     for name in WATCHED:
-        without = result["phases"]["browsing"].get(name, {}).get("p95_ms")
-        with_sources = result["phases"]["sources"].get(name, {}).get("p95_ms")
+        without, with_sources = p95_pair(result, "browsing", "sources", name)
         if without is None or with_sources is None:
             misses.append(f"sources: {name} was not measured with and without the sources")
         elif with_sources > SOURCES_P95_VS_BROWSING * without:
@@ -172,8 +177,7 @@ def p95_ratios(result):
     """{page: p95 with the sources / p95 without} for the watched pages."""
     ratios = {}
     for name in WATCHED:
-        without = result["phases"]["browsing"].get(name, {}).get("p95_ms")
-        with_sources = result["phases"].get("sources", {}).get(name, {}).get("p95_ms")
+        without, with_sources = p95_pair(result, "browsing", "sources", name)
         if without and with_sources:
             ratios[name] = round(with_sources / without, 2)
     return ratios
