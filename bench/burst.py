@@ -95,6 +95,8 @@ def main():
         print(f"The API's ingestion of the same: {result['api_reference']}", flush=True)
     finally:
         server.shutdown()
+        # A later run's worker (bench/mixed.py --sources) must not poll a server gone.
+        Source.objects.filter(name__startswith=f"Burst {stamp} ").update(is_active=False)
     result["burst_vs_api"] = round(
         result["poll"]["per_second"] / result["api_reference"]["per_second"], 2
     )
