@@ -145,27 +145,19 @@ def main():
         )
         phases["alone"][API] = summary(seen)[API]
         cpu["alone, batches"] = clock.lap()
+
+        def browse():
+            return crowd.run_phase(
+                host, pages, cookies, people=args.people, seconds=args.browse_seconds, think=THINK
+            )[0]
+
         print(f"Browsing: {args.people} people, {args.browse_seconds:.0f} s…", flush=True)
-        seen, _ = crowd.run_phase(
-            host, pages, cookies, people=args.people, seconds=args.browse_seconds, think=THINK
-        )
-        phases["browsing"] = summary(seen)
+        phases["browsing"] = summary(browse())
         cpu["browsing"] = clock.lap()
         if args.sources:
             print(f"Sources: the same, {args.sources} sources polling…", flush=True)
             sources = polled.PolledSources(args.sources, items=args.source_items, stamp=stamp)
-            sources.start()
-            try:
-                seen, _ = crowd.run_phase(
-                    host,
-                    pages,
-                    cookies,
-                    people=args.people,
-                    seconds=args.browse_seconds,
-                    think=THINK,
-                )
-            finally:
-                polled_figures = sources.stop()
+            seen, polled_figures = sources.during(browse)
             phases["sources"] = summary(seen)
             cpu["sources"] = clock.lap()
         print(

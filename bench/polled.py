@@ -42,8 +42,16 @@ class PolledSources:
 
     def __init__(self, count, *, items=3, stamp):
         self.count, self.items, self.stamp = count, items, stamp
-        self.feeds = self.worker = None
-        self.started = self.stopped = None
+        self.feeds = self.worker = self.started = None
+
+    def during(self, phase):
+        """(what ``phase()`` returns, the sources' figures): the sources polled while it runs."""
+        self.start()
+        try:
+            seen = phase()
+        finally:
+            figures = self.stop()
+        return seen, figures
 
     def start(self):
         from django.db.models import Q
