@@ -7,6 +7,9 @@ plays three phases, one after the other in the same run:
 1. alone: one person reading the pages of PAGES in turn, one request at a time;
 2. browsing: ``--people`` people signed in (a session each) reading them by weight, with a
    second or three between pages;
+   (with ``--sources N``: sources, the same browsing again while N RSS sources are polled by the
+   worker on their one-minute intervals, bench/polled.py; both browsing phases last a minute at
+   least, and the sources' budget compares the two)
 3. mixed: the same people while a listening tool posts ``--rate`` new mentions a second in
    batches of ``--batch`` to the mentions API for ``--seconds`` (bench/ingest.py's mentions,
    posted now, a share of them matching the busy incident's tracking terms).
@@ -55,7 +58,7 @@ BATCHES_ALONE = 20
 API = "API, batch of mentions"
 # The desk: the build's people who may read every page (bench/build.py).
 DESK = ["comms", "manager", *(f"lead{n}" for n in range(20))]
-PHASES = ("alone", "browsing", "mixed")
+PHASES = ("alone", "browsing", "sources", "mixed")
 
 
 def main():
@@ -77,13 +80,17 @@ def main():
         help="the tool scores the mentions, or the app does (VADER)",
     )
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--sources", type=int, default=0, help="RSS sources polled (a phase)")
+    parser.add_argument("--source-items", type=int, default=3, help="new a feed every 30 s")
     parser.add_argument("--json", default=None, help="where to write results (default bench/)")
     parser.add_argument("--check", action="store_true", help="exit 1 when the budget is missed")
     args = parser.parse_args()
+    if args.sources:
+        args.browse_seconds = max(args.browse_seconds, 60)
 
     sys.path.insert(0, str(ROOT))
     # First: importing locust patches sockets, threads and subprocesses with gevent.
-    from bench import crowd
+    from bench import crowd, polled
     from bench.report import machine
     from bench.run import _made, _session_cookie, open_store
     from bench.server import Server
@@ -138,12 +145,21 @@ def main():
         )
         phases["alone"][API] = summary(seen)[API]
         cpu["alone, batches"] = clock.lap()
+
+        def browse():
+            return crowd.run_phase(
+                host, pages, cookies, people=args.people, seconds=args.browse_seconds, think=THINK
+            )[0]
+
         print(f"Browsing: {args.people} people, {args.browse_seconds:.0f} s…", flush=True)
-        seen, _ = crowd.run_phase(
-            host, pages, cookies, people=args.people, seconds=args.browse_seconds, think=THINK
-        )
-        phases["browsing"] = summary(seen)
+        phases["browsing"] = summary(browse())
         cpu["browsing"] = clock.lap()
+        if args.sources:
+            print(f"Sources: the same, {args.sources} sources polling…", flush=True)
+            sources = polled.PolledSources(args.sources, items=args.source_items, stamp=stamp)
+            seen, polled_figures = sources.during(browse)
+            phases["sources"] = summary(seen)
+            cpu["sources"] = clock.lap()
         print(
             f"Mixed: {args.people} people and {args.rate:,} mentions a second in batches of "
             f"{args.batch}, {args.seconds:.0f} s…",
@@ -188,7 +204,10 @@ def main():
         },
         "recount": {
             "stored": Mention.objects.filter(external_id__startswith=f"{prefix}-").count(),
-            "mentions_added": Mention.objects.count() - mentions_before - fed_alone["created"],
+            "mentions_added": Mention.objects.count()
+            - mentions_before
+            - fed_alone["created"]
+            - (polled_figures["mentions_brought"] if args.sources else 0),
             "linked_to_busy": Mention.objects.filter(
                 external_id__startswith=f"{prefix}-", incident=busy
             ).count(),
@@ -197,6 +216,12 @@ def main():
             "seconds": round(time.perf_counter() - start, 1),
         },
     }
+    if args.sources:
+        result["sources"] = {
+            **polled_figures,
+            "p95_with_vs_without": polled.p95_ratios(result),
+            "budget_p95_ratio": polled.SOURCES_P95_VS_BROWSING,
+        }
     result["demand"] = demand(result, pages)
     print_table(result)
     misses = mixed_misses(result)
@@ -308,15 +333,16 @@ def print_table(result):
         f"{result['workers']} workers, {m['cpus']} CPUs, load average {m['load_average']}, "
         f"{m['date']}\n"
     )
+    phases = [phase for phase in PHASES if phase in result["phases"]]
     head = f"| {'page':<34} |" + "".join(
-        f" {phase + ' n/fail':>15} | {'p50':>6} | {'p95':>6} |" for phase in PHASES
+        f" {phase + ' n/fail':>15} | {'p50':>6} | {'p95':>6} |" for phase in phases
     )
     print(head + f" {'p95 × alone':>11} |")
     print("|" + "|".join("-" * len(cell) for cell in head.split("|")[1:-1]) + "|-------------|")
-    names = dict.fromkeys(name for phase in PHASES for name in result["phases"][phase])
+    names = dict.fromkeys(name for phase in phases for name in result["phases"][phase])
     for name in names:
         cells = []
-        for phase in PHASES:
+        for phase in phases:
             row = result["phases"][phase].get(name)
             if row is None:
                 cells.append(f" {'':>15} | {'':>6} | {'':>6} |")
@@ -341,6 +367,10 @@ def print_table(result):
         f"{recount['differing_counts']} counts differ from the mentions "
         f"(read in {recount['seconds']} s)"
     )
+    if "sources" in result:
+        from bench.polled import describe
+
+        print(describe(result["sources"]))
     need = result["demand"]
     print(
         f"Demand at the alone medians: {need['pages_a_second']:g} pages a second × "
@@ -367,10 +397,13 @@ def _cell(value):
 def mixed_misses(result):
     """The budget's misses as lines, like bench/report.py's ``budget_misses``: no failed
     request in any phase, every mention the tool sent stored and counted exactly once, the
-    rate reached, and the incident page's p95 under the mixed load at most 3x its p95 alone."""
+    rate reached, and the incident page's p95 under the mixed load at most 3x its p95 alone;
+    and the sources phase's budget when there was one (bench/polled.py)."""
+    from bench.polled import p95_pair, sources_misses
+
     misses = []
     for phase in PHASES:
-        for name, row in result["phases"][phase].items():
+        for name, row in result["phases"].get(phase, {}).items():
             if row["failures"]:
                 errors = "; ".join(row["errors"])
                 misses.append(
@@ -404,8 +437,7 @@ def mixed_misses(result):
             f"mixed load: {recount['differing_counts']} mention counts differ from a recount "
             f"(e.g. {recount['examples'][0]})"
         )
-    alone = result["phases"]["alone"].get(INCIDENT_PAGE, {}).get("p95_ms")
-    mixed = result["phases"]["mixed"].get(INCIDENT_PAGE, {}).get("p95_ms")
+    alone, mixed = p95_pair(result, "alone", "mixed", INCIDENT_PAGE)
     if alone is None or mixed is None:
         misses.append(f"mixed load: {INCIDENT_PAGE} was not measured in every phase")
     elif mixed > INCIDENT_P95_VS_ALONE * alone:
@@ -413,7 +445,7 @@ def mixed_misses(result):
             f"mixed load: {INCIDENT_PAGE}: p95 {mixed:.0f} ms under load > "
             f"{INCIDENT_P95_VS_ALONE:g}× its {alone:.0f} ms alone"
         )
-    return misses
+    return misses + sources_misses(result)
 
 
 if __name__ == "__main__":
