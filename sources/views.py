@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from crisis.forms import AlreadySaved
 from crisis.lifecycle import StaleEdit
+from sources import tasks
 from sources.forms import SourceForm
 from sources.models import Source
 
@@ -49,6 +50,7 @@ def source_add(request):
         except forms.ValidationError as error:
             form.add_error(None, error)
         else:
+            tasks.ensure_polling()
             messages.success(request, f"Added “{source.name}”: it is polled within a minute.")
             return redirect(source)
     return render(request, "sources/source_form.html", {"form": form, "source": None})
@@ -103,6 +105,8 @@ def source_pause(request, pk):
     """Pause an active source, or resume a paused one."""
     source = get_object_or_404(Source, pk=pk)
     source = source.set_active(not source.is_active, by=request.user)
+    if source.is_active:
+        tasks.ensure_polling()
     messages.success(
         request, f"“{source.name}” is {'active again' if source.is_active else 'paused'}."
     )
@@ -118,6 +122,7 @@ def source_poll(request, pk):
         messages.error(request, f"“{source.name}” is paused: resume it first.")
         return redirect(source)
     source.poll_soon()
+    tasks.ensure_polling()
     messages.success(request, f"“{source.name}” is polled within a minute.")
     return redirect(source)
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 
 from crisis import timekeeper
 from monitoring.models import Mention
@@ -10,6 +11,7 @@ from sources.models import Source
 from sources.tasks import poll_sources
 from tests.sources import feeds
 from tests.sources.conftest import make_source, reload
+from tests.sources.test_pages import add
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +46,37 @@ def test_the_job_queues_itself_for_the_next_source(feeds_server, settings):
     queued = DBTaskResult.objects.get()
     assert queued.task_path.endswith("poll_sources")
     assert queued.run_after <= timekeeper.now() + timedelta(minutes=1)
+
+
+def test_adding_a_source_starts_the_job_once_and_poll_now_brings_it_forward(
+    client_as, comms, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    from django_tasks_db.models import DBTaskResult
+
+    client = client_as(comms)
+    for n in range(2):
+        response = add(client, name=f"Alerts {n}", url=f"https://feeds.example.com/{n}")
+        assert response.status_code == 302
+    queued = DBTaskResult.objects.get()  # one run waits, however many sources were added
+    assert queued.task_path.endswith("poll_sources")
+    queued.run_after = timekeeper.now() + timedelta(minutes=1)
+    queued.save()
+
+    source = Source.objects.first()
+    client.post(reverse("sources:poll", args=[source.pk]))
+    queued = DBTaskResult.objects.get()
+    assert queued.run_after <= timekeeper.now()  # "poll now" means now
+
+
+def test_a_second_chain_merges_into_the_first(feeds_server, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    from django_tasks_db.models import DBTaskResult
+
+    from sources.tasks import ensure_polling
+
+    make_source(feeds_server.serve("/a", (200, {}, feeds.rss(feeds.item("a")))))
+    ensure_polling()
+    ensure_polling()
+    poll_sources.call()  # a run of a second chain: one run waits already, so it adds none
+    assert DBTaskResult.objects.count() == 1

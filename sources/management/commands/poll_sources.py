@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from sources import polling
+from sources import polling, tasks
 from sources.models import Source
 
 
@@ -21,3 +21,5 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(f"{source.name}: {done[source.pk]} new")
         self.stdout.write(f"Polled {len(done)} source(s).")
+        # Where a worker runs too, make sure its job is queued (started, not doubled).
+        tasks.ensure_polling()
