@@ -28,8 +28,8 @@ def bar(response):
     html = response.content.decode()
     nav = re.search(r'<nav class="navbar[^"]*" aria-label="Main">.*?</nav>', html, re.S).group(0)
     menu = re.findall(
-        r'<a class="(?:nav-link|dropdown-item)( active" aria-current="page)?" href="([^"]*)" '
-        r"data-nav>([^<]*)",
+        r'<a class="(?:nav-link|dropdown-item)( active" aria-current="page)?" data-nav '
+        r'href="([^"]*)">([^<]*)',
         nav,
     )
     buttons = re.findall(r'<a class="btn btn-danger[^"]*" href="([^"]*)">([^<]*)</a>', nav)
