@@ -230,6 +230,9 @@ def test_a_long_timeline_is_paged_and_keeps_its_filter(client_as, viewer, incide
     # The filter's kinds in the registry's order, whatever order the address gave.
     assert "?kind=status&amp;kind=incident&amp;page=2" in first.content.decode()
     assert "150 in all" in factories.page_text(first)
+    # Newest first: the pager walks to older entries and back to newer ones.
+    assert ">Older</a>" in first.content.decode()
+    assert ">Newer</a>" in second.content.decode()
 
 
 @pytest.mark.parametrize("page", ["0", "99", "-1", "abc", "²", "9" * 40])
