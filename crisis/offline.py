@@ -14,9 +14,12 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from crisis.auth import SIGNED_IN_AT
 
 WORKER_FILE = settings.BASE_DIR / "static" / "offline" / "sw.js"
 CACHE_PREFIX = "crisis-offline-"
@@ -54,11 +57,24 @@ def kept_urls(user):
     return [url for provider in providers for url in provider(user)]
 
 
+def session_ends_at(session, now=None):
+    """When ``session`` ends if its browser does nothing more (as a POSIX timestamp): idle for
+    ``SESSION_IDLE_TIMEOUT`` from now, and at most ``SESSION_ABSOLUTE_TIMEOUT`` after signing in
+    (crisis.middleware.SessionLimitMiddleware). The offline copies end with it."""
+    now = timezone.now().timestamp() if now is None else now
+    idle_end = now + settings.SESSION_IDLE_TIMEOUT
+    signed_in_at = session.get(SIGNED_IN_AT)
+    if signed_in_at is None:
+        return idle_end
+    return min(idle_end, signed_in_at + settings.SESSION_ABSOLUTE_TIMEOUT)
+
+
 @login_required
 @require_safe
 @never_cache
 def offline_manifest(request):
-    """What the signed-in person's worker keeps: its cache's name and the addresses in it."""
+    """What the signed-in person's worker keeps: its cache's name, the addresses in it, and when
+    the copies end (``until``, milliseconds since the epoch, the end of this session)."""
     user = request.user
     pages = kept_urls(user)
     return JsonResponse(
@@ -66,6 +82,7 @@ def offline_manifest(request):
             "cache": cache_name(user),
             "pages": pages,
             "assets": [static(name) for name in ASSETS],
+            "until": int(session_ends_at(request.session) * 1000),
         }
     )
 

@@ -6,6 +6,9 @@
 
 var PREFIX = "crisis-offline-";
 var MANIFEST = "/offline/manifest.json";
+// Kept in the person's cache beside their pages: when the copies end (the end of the session
+// they were kept in, from the manifest's "until"). Past it, the copies are deleted unread.
+var UNTIL = new URL("/offline/until", self.location.origin).href;
 
 self.addEventListener("install", function () {
   self.skipWaiting();
@@ -41,10 +44,16 @@ function sync() {
     var wanted = manifest.pages.concat(manifest.assets).map(function (path) {
       return new URL(path, self.location.origin).href;
     });
+    wanted.push(UNTIL);
     return dropCaches(manifest.cache)
       .then(function () { return caches.open(manifest.cache); })
       .then(function (cache) {
-        var stores = wanted.map(function (url) {
+        return cache.put(UNTIL, new Response(String(manifest.until))).then(function () {
+          return cache;
+        });
+      })
+      .then(function (cache) {
+        var stores = wanted.filter(function (url) { return url !== UNTIL; }).map(function (url) {
           return fetch(url, { credentials: "same-origin", cache: "no-store", redirect: "manual" })
             .then(function (response) {
               // A page this person may no longer read is not kept (nor what was kept of it).
@@ -61,7 +70,7 @@ function sync() {
             });
             return Promise.all(stale.map(function (request) { return cache.delete(request); }));
           })
-          .then(function () { return { kept: wanted.length }; });
+          .then(function () { return { kept: wanted.length - 1 }; });
       });
   });
 }
@@ -93,12 +102,24 @@ function markOffline(response) {
   });
 }
 
+// The copies of a session that has ended (or of an unknown end) are deleted, not served: a
+// session that simply expires must not leave its pages readable on the device.
+function stillValid(cache) {
+  return cache.match(UNTIL).then(function (until) {
+    if (!until) return false;
+    return until.text().then(function (text) { return Date.now() < Number(text); });
+  });
+}
+
 function fromCache(request) {
   return caches.keys().then(function (names) {
     var ours = names.filter(function (name) { return name.indexOf(PREFIX) === 0; });
     if (!ours.length) return undefined;
     return caches.open(ours[0]).then(function (cache) {
-      return cache.match(request.url, { ignoreVary: true, ignoreSearch: false });
+      return stillValid(cache).then(function (valid) {
+        if (!valid) return dropCaches(null).then(function () { return undefined; });
+        return cache.match(request.url, { ignoreVary: true, ignoreSearch: false });
+      });
     });
   });
 }
@@ -108,7 +129,8 @@ var NO_COPY =
   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">" +
   "<title>Offline · Crisis Desk</title></head><body><main><h1>You are offline</h1>" +
   "<p>This page has no offline copy. The playbooks, the contact sheet and the incidents you " +
-  "lead are kept: open them from a page you have read before.</p></main></body></html>";
+  "lead are kept while you are signed in: open them from a page you have read before. They " +
+  "end with your session.</p></main></body></html>";
 
 self.addEventListener("fetch", function (event) {
   var request = event.request;

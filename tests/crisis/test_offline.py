@@ -2,11 +2,14 @@
 each person's list of kept pages, the playbooks page, and sign-out clearing what was kept."""
 
 import json
+from datetime import UTC, datetime
 
+import time_machine
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from crisis import offline, roles
+from crisis.auth import SIGNED_IN_AT
 from incidents.models import Incident
 from tests import factories
 
@@ -124,3 +127,28 @@ def test_the_playbooks_page_s_queries_do_not_grow_with_the_playbooks(client_as, 
         client.get(reverse("responses:playbooks"))
 
     assert len(many) == len(few)
+
+
+def test_the_copies_end_with_the_session(client_as, viewer, settings):
+    """The worker deletes the copies, unread, once the session they were kept in has ended: idle
+    for SESSION_IDLE_TIMEOUT from the last sync, at most SESSION_ABSOLUTE_TIMEOUT after signing
+    in (tests/e2e/test_offline.py sees the worker do it)."""
+    settings.SESSION_IDLE_TIMEOUT = 8 * 3600
+    settings.SESSION_ABSOLUTE_TIMEOUT = 10 * 3600
+    with time_machine.travel("2026-03-14 09:00:00Z", tick=False):
+        client = client_as(viewer)  # signed in at 09:00
+    with time_machine.travel("2026-03-14 10:00:00Z", tick=False):
+        idle = client.get(reverse("offline-manifest")).json()["until"]
+    with time_machine.travel("2026-03-14 12:00:00Z", tick=False):
+        capped = client.get(reverse("offline-manifest")).json()["until"]
+
+    assert idle == int(datetime(2026, 3, 14, 18, tzinfo=UTC).timestamp() * 1000)
+    assert capped == int(datetime(2026, 3, 14, 19, tzinfo=UTC).timestamp() * 1000)
+
+
+def test_a_session_without_its_sign_in_time_ends_when_idle(rf, settings):
+    settings.SESSION_IDLE_TIMEOUT = 600
+    assert offline.session_ends_at({}, now=1_000.0) == 1_600.0
+    assert offline.session_ends_at({SIGNED_IN_AT: 0.0}, now=1_000.0) == min(
+        1_600.0, settings.SESSION_ABSOLUTE_TIMEOUT
+    )

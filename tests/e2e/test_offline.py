@@ -68,3 +68,24 @@ def test_a_lead_reads_their_pages_offline_and_the_next_person_finds_none(
     page.goto(f"{live_server.url}/")
     sign_out(page)
     page.wait_for_function(f"{OFFLINE_CACHES}.then(names => names.length === 0)")
+
+
+def test_the_copies_end_with_the_session_even_without_signing_out(
+    page, live_server, sign_in, settings
+):
+    """A session that simply expires leaves nothing readable: past its end, the worker deletes the
+    copies instead of serving them (the idle timeout is cut to seconds here)."""
+    settings.SESSION_IDLE_TIMEOUT = 3
+    lead = make_comms("lead")
+    incident = make_incident(lead, lead=lead, title="Parcel lockers refuse codes")
+    sign_in(page, lead)
+    synced(page, f"{live_server.url}/")
+
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}{incident.get_absolute_url()}")
+    expect(page.locator("main")).to_contain_text("Parcel lockers refuse codes")
+
+    page.wait_for_timeout(3500)
+    page.goto(f"{live_server.url}{incident.get_absolute_url()}")
+    expect(page.locator("body")).to_contain_text("This page has no offline copy")
+    page.wait_for_function(f"{OFFLINE_CACHES}.then(names => names.length === 0)")
