@@ -33,7 +33,7 @@ class SourceFieldsForm(forms.ModelForm):
     forget_secret = forms.BooleanField(
         label="Forget the stored app password",
         required=False,
-        help_text="Tick to stop signing in (nothing happens when none is stored).",
+        help_text="Tick to stop signing in.",
     )
 
     class Meta:
@@ -54,6 +54,11 @@ class SourceFieldsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "incident" in self.fields:  # not on the admin's page of a past version
             self.fields["incident"].queryset = Incident.objects.open().order_by("-pk")
+        if not self.instance.has_secret:
+            # Nothing stored, nothing to forget: the box would only puzzle.
+            del self.fields["forget_secret"]
+        else:
+            self.fields["secret"].help_text += " An app password is stored now."
 
     def clean(self):
         cleaned = super().clean()

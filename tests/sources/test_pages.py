@@ -141,6 +141,23 @@ def test_the_app_password_is_stored_encrypted_and_never_shown(client, comms):
     assert "abcd-efgh" not in page
 
 
+def test_the_stored_app_password_can_be_forgotten_and_only_then_is_offered(client, comms):
+    client.force_login(comms)
+    assert "forget_secret" not in client.get(reverse("sources:add")).content.decode()
+    source = make_source("https://bsky.invalid", kind="bluesky", query="acme", handle="a.b.c")
+    edit = reverse("sources:edit", args=[source.pk])
+    assert "forget_secret" not in client.get(edit).content.decode()  # none stored
+    source.set_secret("abcd-efgh-ijkl-mnop")
+    source.save()
+    page = client.get(edit).content.decode()
+    assert "Forget the stored app password" in page
+    assert "An app password is stored now." in page
+    data = {"kind": "bluesky", "name": "S", "url": source.url, "query": "acme", "handle": "a.b.c"}
+    answer = client.post(edit, {**data, "interval_minutes": 5, "version": 1, "forget_secret": "on"})
+    assert answer.status_code == 302
+    assert reload(source).secret() == ""
+
+
 def test_a_stale_edit_is_refused_and_the_typing_kept(client, comms, manager):
     source = make_source("https://feeds.invalid/a", name="Alerts", created_by=comms)
     client.force_login(comms)
