@@ -54,11 +54,6 @@ class SourceFieldsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "incident" in self.fields:  # not on the admin's page of a past version
             self.fields["incident"].queryset = Incident.objects.open().order_by("-pk")
-        if not self.instance.has_secret:
-            # Nothing stored, nothing to forget: the box would only puzzle.
-            del self.fields["forget_secret"]
-        else:
-            self.fields["secret"].help_text += " An app password is stored now."
 
     def clean(self):
         cleaned = super().clean()
@@ -109,6 +104,12 @@ class SourceForm(OnceForm, SourceFieldsForm):
             self.fields["version"].required = True
         else:
             del self.fields["version"]
+        if not self.instance.has_secret:
+            # Nothing stored, nothing to forget: the box would only puzzle (the admin's
+            # page keeps it: its fieldsets name every field).
+            del self.fields["forget_secret"]
+        else:
+            self.fields["secret"].help_text += " An app password is stored now."
 
     def edited_fields(self):
         return [*self._meta.fields, "secret_encrypted"]
