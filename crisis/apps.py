@@ -12,10 +12,12 @@ class CrisisConfig(AppConfig):
         # Registers the <reference:…> and <token:…> path converters before any URLconf loads,
         # the sign-in time noted in each new session, the sign-in audit and the two-factor check
         # noted at sign-in, the request log's extra fields, and history rows dated by the
-        # desk's clock (crisis.timekeeper).
+        # desk's clock (crisis.timekeeper); and history managers made once per model
+        # (crisis.history.keep_history_manager_classes).
         from django_structlog import signals
 
-        from crisis import audit, auth, converters, operations, timekeeper, two_factor  # noqa: F401
+        from crisis import audit, auth, converters, history, operations, timekeeper, two_factor  # noqa: F401
 
+        history.keep_history_manager_classes()
         signals.bind_extra_request_metadata.connect(operations.note_request_start)
         signals.bind_extra_request_finished_metadata.connect(operations.note_request_duration)

@@ -58,6 +58,8 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import connections
+from django.db.models import Q
 from django.template.loader import render_to_string
 
 # Where a panel goes on the page: the wide main column, or the narrow column of facts and
@@ -114,6 +116,39 @@ def register(registry, func, *, slot="main", order=100, kind=None, label=None, k
         takes_limit = "limit" in inspect.signature(func).parameters
         registry.append(Provider(func, slot, order, tuple(kinds), takes_limit))
     return func
+
+
+# Reads that several providers of one page share (the answers of the latest call-outs, for the
+# roll call and the timeline's call-outs): ``shared(request, key, load)`` runs ``load()`` once
+# per request and hands every caller its result. A provider that reads a table another
+# provider of the page reads asks for one read that serves both, under a key of its own app.
+_SHARED = "_crisis_shared_reads"
+
+
+def shared(request, key, load):
+    """``load()``'s result, computed once per ``request`` for ``key`` (a hashable that names the
+    read and what it depends on, e.g. ``("callouts", incident.pk, limit)``)."""
+    reads = request.__dict__.setdefault(_SHARED, {})
+    if key not in reads:
+        reads[key] = load()
+    return reads[key]
+
+
+def read_together(*querysets):
+    """The rows of several sliced querysets of one model (``[:5]``) in one query, each row once
+    (in no particular order: the caller sorts). PostgreSQL reads their UNION, each part through
+    its own index; SQLite, which cannot slice the parts of a compound query, reads ``pk IN
+    (first) OR pk IN (second)…``, each IN answered from its index."""
+    first = querysets[0]
+    if connections[first.db].features.supports_slicing_ordering_in_compound:
+        rows = first.union(*querysets[1:], all=True)
+    else:
+        either = Q()
+        for queryset in querysets:
+            either |= Q(pk__in=queryset.values("pk"))
+        rows = first.model._default_manager.using(first.db).filter(either)
+        rows.query.select_related = first.query.select_related
+    return list({row.pk: row for row in rows}.values())
 
 
 def render_panels(registry, request, *args):

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import Subquery, Sum
 
+from crisis import panels
 from crisis.panels import Fact, Panel
 from crisis.roles import ACT_ON_MENTIONS
 from crisis.templatetags.crisis_tags import absolute_time
@@ -67,11 +68,16 @@ LATEST_MENTIONS = 5
 
 def mentions_panel(request, incident):
     """Mentions per hour by sentiment (a chart made here from the mention counts, with its
-    table), the top ones by reach and the latest (three queries, however many mentions; a fourth
+    table), the top ones by reach and the latest (two queries, however many mentions; a fourth
     reading the inbox only just after the tracking terms changed, to offer linking its
     matches)."""
 
     linked = incident.mentions.all()
+    # The top and the latest in one query (each the first entries of its index).
+    both = panels.read_together(
+        linked.order_by("-reach", "-pk")[:TOP_MENTIONS],
+        linked.newest_first()[:LATEST_MENTIONS],
+    )
     series = triage.hourly_counts(incident)
     offer = None
     if incident.reference in request.session.get(OFFER_KEY, []) and incident.may_edit(
@@ -84,8 +90,10 @@ def mentions_panel(request, incident):
             "incident": incident,
             "chart": triage.chart(series),
             # Over every linked mention: the first entries of the (incident, reach, id) index.
-            "top": list(linked.order_by("-reach", "-pk")[:TOP_MENTIONS]),
-            "latest": list(linked.newest_first()[:LATEST_MENTIONS]),
+            "top": sorted(both, key=lambda m: (m.reach, m.pk), reverse=True)[:TOP_MENTIONS],
+            "latest": sorted(both, key=lambda m: (m.posted_at, m.pk), reverse=True)[
+                :LATEST_MENTIONS
+            ],
             "offer": offer,
             "refresh_seconds": settings.CLOCK_REFRESH_SECONDS,
         },

@@ -6,6 +6,7 @@ from collections import defaultdict
 from django.urls import reverse
 from django.utils import timezone
 
+from crisis import panels
 from crisis.history import Entry, describe_changes, timeline_entries
 from crisis.lifecycle import REASON_MAX_LENGTH
 from crisis.panels import Panel
@@ -35,10 +36,15 @@ STATEMENT_KINDS = {
 
 
 def statements_panel(request, incident):
-    """The incident's statements with what happens next to each (two queries: the statements,
-    and the history of their wording for who may review them)."""
-    statements = list(incident.statements.select_related("author", "incident"))
-    contributors = incident.statements.writers()
+    """The incident's statements with what happens next to each (one query: the statements; a
+    second, the history of their wording, when one is in review: who may review it)."""
+    statements = list(incident.statements.select_related("author"))
+    for statement in statements:
+        statement.incident = incident  # the page's
+    # Who wrote the words matters only to review (the history read for the statements in
+    # review only, and none when none is).
+    in_review = [s.pk for s in statements if s.status == Statement.Status.IN_REVIEW]
+    contributors = Statement.writers_of(in_review if incident.is_editable else [])
     return Panel(
         "responses/_incident_statements.html",
         {
@@ -146,11 +152,50 @@ def awaiting_review_panel(request):
 # The action plan (responses.ActionItem).
 
 
+def _action_items(request, incident):
+    """``(the incident's action plan in its order, the unfinished prevention items of earlier
+    incidents of its category, soonest due first, one more than shown)``: the two panels that
+    read action items share one query per request (crisis.panels.shared); the second part only
+    while the incident is open."""
+
+    def load():
+        plan = incident.action_items.select_related("incident", "owner").order_by()
+        if not incident.is_open:
+            rows, earlier = list(plan), []
+        else:
+            earlier = (
+                ActionItem.objects.unfinished()
+                .filter(
+                    kind=ActionItem.Kind.PREVENT,
+                    incident__category=incident.category,
+                    incident__declared_at__lt=incident.declared_at,
+                )
+                .exclude(incident=incident)
+                .select_related("incident", "owner")
+                .soonest_due_first()[: SUGGESTED_PREVENTION_ITEMS + 1]
+            )
+            rows = panels.read_together(plan, earlier)
+        ours = [i for i in rows if i.incident_id == incident.pk]
+        ours.sort(key=lambda i: (i.position, i.pk))
+        for item in ours:
+            item.incident = incident  # the page's, with its clocks' targets
+        others = sorted((i for i in rows if i.incident_id != incident.pk), key=_soonest_due)
+        return ours, others
+
+    return panels.shared(request, ("responses.action_items", incident.pk), load)
+
+
+def _soonest_due(item):
+    """The order of ActionItemQuerySet.soonest_due_first, in Python."""
+    return (item.due_at is None, item.due_at or 0, item.position, item.pk)
+
+
 def action_plan_panel(request, incident):
     """The incident's action plan in its order, each item with its clock and the moves the user
-    may make now (one query: the items with their owners; the incident comes from the caller)."""
+    may make now (one query, shared with the unfinished prevention items of earlier incidents:
+    the items with their owners; the incident comes from the caller)."""
     now = timezone.now()
-    items = list(incident.action_items.select_related("owner"))
+    items = _action_items(request, incident)[0]
     can_change = incident.may_edit(request.user, "responses.change_actionitem")
     rows = [
         {
@@ -333,22 +378,12 @@ SUGGESTED_PREVENTION_ITEMS = 5
 
 def unfinished_prevention_panel(request, incident):
     """On a new or open incident, the prevention items that earlier incidents of its category
-    promised and that are still open or in progress: the other half of the lessons panel
-    (incidents.lessons), soonest due first. One query (one more row than shown, to say there
-    are more); none on an incident that is over."""
+        promised and that are still open or in progress: the other half of the lessons panel
+        (incidents.lessons), soonest due first. Read with the action plan (one query for both, one
+    more row than shown, to say there are more); none on an incident that is over."""
     if not incident.is_open:
         return None
-    items = list(
-        ActionItem.objects.unfinished()
-        .filter(
-            kind=ActionItem.Kind.PREVENT,
-            incident__category=incident.category,
-            incident__declared_at__lt=incident.declared_at,
-        )
-        .exclude(incident=incident)
-        .select_related("incident", "owner")
-        .soonest_due_first()[: SUGGESTED_PREVENTION_ITEMS + 1]
-    )
+    items = _action_items(request, incident)[1]
     if not items:
         return None
     now = timezone.now()

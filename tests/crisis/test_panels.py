@@ -142,29 +142,8 @@ def test_a_phone_reads_the_facts_and_clocks_before_the_long_lists(client_as, vie
     assert html.index('id="updates-heading"') < html.index('id="mentions-heading"')
 
 
-@pytest.mark.parametrize("count", [1, 20])
-def test_the_composed_page_queries_do_not_grow_with_statements_and_parties(
-    count, client_as, manager, comms, django_assert_max_num_queries
-):
-    incident = factories.make_incident(comms)
-    for n in range(count):
-        factories.make_party(
-            incident,
-            description=f"Group {n}",
-            outreach_status=AffectedParty.Outreach.CONTACTED,
-            outreach_at=incident.declared_at,
-        )
-        factories.make_statement(incident, comms, body=f"Statement {n}.", status=S.IN_REVIEW)
-    client = client_as(manager)
-
-    # One of the queries reads the statements' wording history once, to say who may review
-    # them; the action plan, the progress updates and the plan templates read theirs.
-    with django_assert_max_num_queries(factories.INCIDENT_PAGE_QUERIES):
-        response = client.get(incident.get_absolute_url())
-
-    html = factories.page_text(response)
-    assert html.count("Waiting for your approval") == count
-    assert html.count('id="party-') == count
+# The composed page's queries: test_the_page_with_every_kind_of_record_costs_exactly_its_budget
+# (below).
 
 
 @pytest.mark.parametrize("count", [1, 20])
@@ -317,3 +296,102 @@ def test_a_new_apps_entries_appear_on_the_incident_page_and_the_timeline_page(
     assert '<label class="form-check-label" for="kind-template">Plan templates</label>' in (
         factories.page_text(filtered)
     )
+
+
+# The incident page with something of every kind: the budget is exact, at two sizes.
+
+
+def fill_every_panel(incident, earlier, comms, manager, count):
+    """``count`` records of every kind the incident page shows: parties, statements waiting for
+    review, action items, internal updates, mentions, call-outs with their answers, plan
+    templates applied; and on ``earlier`` (of the same category), prevention items."""
+    from monitoring.models import Mention
+    from responses.models import ActionItem
+    from responses.plans import apply_template
+    from team.models import CallOut
+
+    for n in range(count):
+        factories.make_party(
+            incident,
+            description=f"Group {n}",
+            outreach_status=AffectedParty.Outreach.CONTACTED,
+            outreach_at=incident.declared_at,
+        )
+        factories.make_statement(incident, comms, body=f"Statement {n}.", status=S.IN_REVIEW)
+        factories.make_action_item(incident, comms, title=f"Item {n}")
+        factories.make_action_item(
+            earlier, comms, title=f"Prevent {n}", kind=ActionItem.Kind.PREVENT
+        )
+        factories.make_update(incident, comms, body=f"Log {n}.")
+        factories.make_mention(incident, reach=n)
+        CallOut.call(incident=incident, by=manager, people=[comms, manager])
+        template = factories.make_plan_template(f"Playbook {n}", items=[])
+        apply_template(template, incident, comms, again=True)
+    assert Mention.objects.filter(incident=incident).count() == count
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_the_page_with_every_kind_of_record_costs_exactly_its_budget(
+    count, client_as, manager, comms, django_assert_num_queries
+):
+    earlier = factories.make_incident(comms, title="An earlier storm")
+    incident = factories.make_incident(comms)
+    fill_every_panel(incident, earlier, comms, manager, count)
+    client = client_as(manager)
+
+    with django_assert_num_queries(factories.INCIDENT_PAGE_QUERIES):
+        response = client.get(incident.get_absolute_url())
+
+    html = factories.page_text(response)
+    assert html.count("Waiting for your approval") == count
+    assert html.count('id="party-') == count
+    assert "Prevent 0" in html
+    assert "Roll call" in html
+    kinds = {entry.kind for entry in response.context["timeline"]}
+    assert {"party", "statement", "action_item", "update", "callout", "template"} <= kinds
+
+
+def test_a_shared_read_runs_once_per_request(rf):
+    request, other = rf.get("/"), rf.get("/")
+    calls = []
+
+    def load():
+        calls.append(1)
+        return ["rows"]
+
+    assert panels.shared(request, ("k", 1), load) == ["rows"]
+    assert panels.shared(request, ("k", 1), load) == ["rows"]
+    assert len(calls) == 1
+    panels.shared(request, ("k", 2), load)
+    panels.shared(other, ("k", 1), load)
+    assert len(calls) == 3
+
+
+def test_reads_together_give_each_row_of_every_sliced_read_once(
+    comms, incident, django_assert_num_queries
+):
+    from monitoring.models import Mention
+
+    for n in range(6):
+        factories.make_mention(incident, reach=10 - n)
+    linked = Mention.objects.filter(incident=incident)
+    top = linked.order_by("-reach", "-pk")[:2]
+    latest = linked.order_by("-posted_at", "-pk")[:2]
+    smallest = linked.order_by("reach", "pk")[:2]
+
+    with django_assert_num_queries(1):
+        rows = panels.read_together(top, latest, smallest)
+
+    expected = {m.pk for m in [*top, *latest, *smallest]}
+    assert sorted(m.pk for m in rows) == sorted(expected)
+
+
+def test_history_managers_are_made_from_one_class_per_model(incident):
+    from incidents.models import Incident
+
+    first, second = Incident.history, Incident.history
+
+    assert first is not second
+    assert type(first) is type(second)
+    assert first.filter(id=incident.pk).count() == 1
+    assert incident.history.count() == 1
