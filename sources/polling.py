@@ -72,6 +72,8 @@ def poll(source, now=None):
         logger.exception("Polling source %s failed", source.pk)
         source.record_failure(now=now, reason=f"Unexpected error: {type(error).__name__}.")
         return 0
+    # A burst still waiting above the cursor (the last page read was full): polled again soon.
+    more = bool(state.pop("more", False))
     items = _only_with_terms(source, items)
     # Clocks ahead of ours: the post is as new as it can be, not a future that never came.
     for item in items:
@@ -89,7 +91,9 @@ def poll(source, now=None):
                     f"{len(result.rejected)} problem(s) in items refused, e.g. "
                     f"{first['field']}: {first['message']}"
                 )
-            source.record_success(now=now, created=result.created, notice=notice, state=state)
+            source.record_success(
+                now=now, created=result.created, notice=notice, state=state, more=more
+            )
     except DatabaseError as error:
         logger.exception("Storing what source %s brought failed", source.pk)
         source.record_failure(now=now, reason=f"What it brought could not be stored: {error}.")
