@@ -44,7 +44,8 @@ MAX_BACKOFF = timedelta(hours=6)
 
 class SourceQuerySet(models.QuerySet):
     def due(self, now):
-        """The active sources whose next poll has come (or was never set)."""
+        """The active sources whose next poll has come (or was never set). A run still asks
+        each one's Source.poll_refusal()."""
         return self.filter(is_active=True).filter(
             Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now)
         )
@@ -195,6 +196,13 @@ class Source(models.Model):
             **{name: getattr(self, name) for name in fields},
         )
         self.mentions_brought += extra
+
+    def poll_refusal(self):
+        """Why this source cannot be polled now (a paused one), or None: the one home of the
+        rule, asked by "Poll now", `poll_sources` and every run over the due sources."""
+        if not self.is_active:
+            return f"“{self.name}” is paused: resume it first."
+        return None
 
     def poll_soon(self):
         """ "Poll now": due at once (the worker or the next cron run takes it)."""

@@ -9,6 +9,7 @@ from collections import Counter
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.db.models import F
 
 from crisis import timekeeper
 from sources import feeds, social
@@ -57,6 +58,14 @@ def _only_with_terms(source, items):
     return [item for item in items if keep.match(item.get("text") or "") is not None]
 
 
+def poll_one(source):
+    """Poll ``source`` now, unless its Source.poll_refusal() says why not: (stored, refusal)."""
+    refusal = source.poll_refusal()
+    if refusal:
+        return 0, refusal
+    return poll(source), None
+
+
 def poll(source, now=None):
     """Poll ``source`` once and record its health; returns how many mentions it stored."""
     now = now or timekeeper.now()
@@ -103,13 +112,17 @@ def poll(source, now=None):
 
 def poll_due(now=None, *, everything=False):
     """Poll the active sources that are due (every active one with ``everything``), at most
-    SOURCES_PER_HOST of one host per run (the rest wait for the next). Returns {source id:
-    stored}."""
+    SOURCES_PER_HOST of one host per run (the rest wait for the next, first in line then).
+    Returns {source id: stored}."""
     now = now or timekeeper.now()
     rows = Source.objects.filter(is_active=True) if everything else Source.objects.due(now)
     per_host = Counter()
     done = {}
-    for source in rows.order_by("next_poll_at", "pk"):
+    # The longest overdue first; never polled counts as the longest (NULLs sort first on SQLite
+    # and last on PostgreSQL unless told).
+    for source in rows.order_by(F("next_poll_at").asc(nulls_first=True), "pk"):
+        if source.poll_refusal():
+            continue
         per_host[source.host] += 1
         if per_host[source.host] > settings.SOURCES_PER_HOST:
             continue
