@@ -81,7 +81,14 @@ def parse(body, *, content_type, url, now):
 def plain_text(value):
     """Plain text of a title or summary (feedparser may keep markup): tags dropped, entities
     read, spaces collapsed. Pages escape it again when they show it."""
-    return " ".join(html.unescape(strip_tags(value or "")).split())
+    value = value or ""
+    try:
+        stripped = strip_tags(value)
+    except AssertionError:
+        # The standard library's HTML parser asserts on a broken marked section ("<![0"), which
+        # is no tag: read as text.
+        stripped = strip_tags(value.replace("<![", "&lt;!["))
+    return " ".join(html.unescape(stripped).split())
 
 
 def _item(entry, feed_url, now):

@@ -206,6 +206,13 @@ def test_the_fast_path_reads_the_common_case_as_feedparser_does(body, content_ty
     assert_same(body, content_type, fast_path=True)
 
 
+def test_a_broken_marked_section_is_text():
+    """Found by the generated feeds: the standard library's HTML parser (strip_tags) asserted on
+    an author "<![0", failing the whole poll."""
+    assert feeds.plain_text("Ann <![0 <b>x</b>") == "Ann <![0 x"
+    assert_same(rss(LINK + "<author>&lt;![0</author><title>&lt;![CDATA[x</title>"), fast_path=True)
+
+
 @pytest.mark.parametrize(("body", "content_type"), FALLBACK)
 def test_what_the_fast_path_cannot_match_falls_back_to_feedparser(body, content_type):
     assert_same(body, content_type, fast_path=False)
