@@ -361,12 +361,16 @@ CONNECTOR_MAX_ATTEMPTS = env_int("CONNECTOR_MAX_ATTEMPTS", 5)
 # The sources the desk polls itself (sources/, docs/sources.md): how long one request may take
 # (seconds), the most one answer may hold (bytes, compressed and decompressed alike), hosts on a
 # private network a source may reach (comma separated; admins may also list them in the admin
-# site), how many sources of one host one run polls, and how many pages of a Bluesky search.
+# site), how many sources of one host one run polls, how many pages of a Bluesky search and of a
+# Mastodon hashtag one poll reads, and how soon (seconds) a source polls again while a burst
+# waits (its last page was full).
 SOURCES_TIMEOUT = env_int("SOURCES_TIMEOUT", 10)
 SOURCES_MAX_BYTES = env_int("SOURCES_MAX_BYTES", 5 * 1024 * 1024)
 SOURCES_ALLOWED_HOSTS = env_list("SOURCES_ALLOWED_HOSTS", [])
 SOURCES_PER_HOST = env_int("SOURCES_PER_HOST", 5)
 SOURCES_BLUESKY_PAGES = env_int("SOURCES_BLUESKY_PAGES", 3)
+SOURCES_MASTODON_PAGES = env_int("SOURCES_MASTODON_PAGES", 5)
+SOURCES_BURST_DELAY = env_int("SOURCES_BURST_DELAY", 10)
 # Where uploaded CSV files of mentions wait for the worker (read from disk in chunks, never held
 # in memory); files are removed once imported.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))

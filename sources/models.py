@@ -44,7 +44,8 @@ MAX_BACKOFF = timedelta(hours=6)
 
 class SourceQuerySet(models.QuerySet):
     def due(self, now):
-        """The active sources whose next poll has come (or was never set)."""
+        """The active sources whose next poll has come (or was never set). A run still asks
+        each one's Source.poll_refusal()."""
         return self.filter(is_active=True).filter(
             Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now)
         )
@@ -113,7 +114,7 @@ class Source(models.Model):
     failures = models.PositiveIntegerField(default=0, editable=False)
     etag = models.CharField(max_length=300, blank=True, editable=False)
     last_modified = models.CharField(max_length=100, blank=True, editable=False)
-    # Mastodon: the newest status id seen (since_id); Bluesky: the page to continue from.
+    # Mastodon: the highest status id taken (min_id); Bluesky: the page to continue from.
     cursor = models.CharField(max_length=300, blank=True, editable=False)
     # Bluesky: the newest post time seen (the search's ``since``).
     since = models.CharField(max_length=40, blank=True, editable=False)
@@ -152,16 +153,23 @@ class Source(models.Model):
 
     # The health rules: one home each.
 
-    def record_success(self, *, now, created, notice="", state=None):
+    def record_success(self, *, now, created, notice="", state=None, more=False):
         """A poll that worked: ``created`` mentions stored, the cursors in ``state`` kept,
-        the next poll an interval away. Saves the poll state only."""
+        the next poll an interval away, or SOURCES_BURST_DELAY seconds away while a burst waits
+        above the cursor (``more``: the poll's last page was full). Saves the poll state only."""
         for name, value in (state or {}).items():
             setattr(self, name, value)
         self.last_polled_at = self.last_success_at = now
         self.last_error = ""
-        self.last_notice = notice[:1000]
         self.failures = 0
-        self.next_poll_at = now + timedelta(minutes=self.interval_minutes)
+        if more:
+            delay = settings.SOURCES_BURST_DELAY
+            self.next_poll_at = now + timedelta(seconds=delay)
+            burst = f"A burst: more posts are waiting; polled again in {delay} s."
+            notice = f"{notice} {burst}" if notice else burst
+        else:
+            self.next_poll_at = now + timedelta(minutes=self.interval_minutes)
+        self.last_notice = notice[:1000]
         self._save_state(extra=created)
 
     def record_failure(self, *, now, reason, retry_after=None):
@@ -188,6 +196,13 @@ class Source(models.Model):
             **{name: getattr(self, name) for name in fields},
         )
         self.mentions_brought += extra
+
+    def poll_refusal(self):
+        """Why this source cannot be polled now (a paused one), or None: the one home of the
+        rule, asked by "Poll now", `poll_sources` and every run over the due sources."""
+        if not self.is_active:
+            return f"“{self.name}” is paused: resume it first."
+        return None
 
     def poll_soon(self):
         """ "Poll now": due at once (the worker or the next cron run takes it)."""

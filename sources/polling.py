@@ -9,6 +9,7 @@ from collections import Counter
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.db.models import F
 
 from crisis import timekeeper
 from sources import feeds, social
@@ -57,6 +58,14 @@ def _only_with_terms(source, items):
     return [item for item in items if keep.match(item.get("text") or "") is not None]
 
 
+def poll_one(source):
+    """Poll ``source`` now, unless its Source.poll_refusal() says why not: (stored, refusal)."""
+    refusal = source.poll_refusal()
+    if refusal:
+        return 0, refusal
+    return poll(source), None
+
+
 def poll(source, now=None):
     """Poll ``source`` once and record its health; returns how many mentions it stored."""
     now = now or timekeeper.now()
@@ -72,6 +81,8 @@ def poll(source, now=None):
         logger.exception("Polling source %s failed", source.pk)
         source.record_failure(now=now, reason=f"Unexpected error: {type(error).__name__}.")
         return 0
+    # A burst still waiting above the cursor (the last page read was full): polled again soon.
+    more = bool(state.pop("more", False))
     items = _only_with_terms(source, items)
     # Clocks ahead of ours: the post is as new as it can be, not a future that never came.
     for item in items:
@@ -89,7 +100,9 @@ def poll(source, now=None):
                     f"{len(result.rejected)} problem(s) in items refused, e.g. "
                     f"{first['field']}: {first['message']}"
                 )
-            source.record_success(now=now, created=result.created, notice=notice, state=state)
+            source.record_success(
+                now=now, created=result.created, notice=notice, state=state, more=more
+            )
     except DatabaseError as error:
         logger.exception("Storing what source %s brought failed", source.pk)
         source.record_failure(now=now, reason=f"What it brought could not be stored: {error}.")
@@ -99,13 +112,17 @@ def poll(source, now=None):
 
 def poll_due(now=None, *, everything=False):
     """Poll the active sources that are due (every active one with ``everything``), at most
-    SOURCES_PER_HOST of one host per run (the rest wait for the next). Returns {source id:
-    stored}."""
+    SOURCES_PER_HOST of one host per run (the rest wait for the next, first in line then).
+    Returns {source id: stored}."""
     now = now or timekeeper.now()
     rows = Source.objects.filter(is_active=True) if everything else Source.objects.due(now)
     per_host = Counter()
     done = {}
-    for source in rows.order_by("next_poll_at", "pk"):
+    # The longest overdue first; never polled counts as the longest (NULLs sort first on SQLite
+    # and last on PostgreSQL unless told).
+    for source in rows.order_by(F("next_poll_at").asc(nulls_first=True), "pk"):
+        if source.poll_refusal():
+            continue
         per_host[source.host] += 1
         if per_host[source.host] > settings.SOURCES_PER_HOST:
             continue

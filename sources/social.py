@@ -1,5 +1,5 @@
-"""A Mastodon hashtag (Mastodon.py ``timeline_hashtag`` with ``since_id``) and a Bluesky search
-(atproto ``search_posts`` with its cursor and ``since``) as mentions.
+"""A Mastodon hashtag (Mastodon.py ``timeline_hashtag`` walked up with ``min_id``) and a Bluesky
+search (atproto ``search_posts`` with its cursor and ``since``) as mentions.
 
 The client libraries make their own connections, so the address guard cannot sit at the socket:
 the instance's host is resolved and checked (:func:`sources.fetch.check_address`) before every
@@ -39,7 +39,14 @@ def _when(value, now):
 
 
 def poll_mastodon(source, now):
-    """New statuses with the source's hashtag since the last one seen. Returns (items, state)."""
+    """Statuses with the source's hashtag above the cursor, oldest pages first. Returns (items,
+    state); the state's ``more`` says a burst is still waiting above the new cursor.
+
+    The first poll takes the newest page and starts there (no history is walked). Later polls
+    ask with ``min_id``, which answers the page just above the cursor, and walk up page after
+    page (at most SOURCES_MASTODON_PAGES), the cursor moving to the highest id taken; ``since_id``
+    would answer the newest page above the cursor and skip what lies between.
+    """
     check_address(source.url)
     session = requests.Session()
     session.trust_env = False
@@ -54,8 +61,40 @@ def poll_mastodon(source, now):
         session=session,
     )
     tag = source.query.strip().lstrip("#")
+    cursor = int(source.cursor) if source.cursor.isdigit() else 0
+    items = []
+    more = False
+    for _page in range(max(1, settings.SOURCES_MASTODON_PAGES)):
+        statuses = _hashtag_page(api, tag, cursor, source, last)
+        highest = cursor
+        for status in statuses:
+            number = _status_number(status)
+            # Above the cursor only (an instance answering more than asked is not trusted).
+            if cursor and number <= cursor:
+                continue
+            highest = max(highest, number)
+            items.append(_mastodon_item(status, now))
+        first = not cursor
+        full = len(statuses) >= MASTODON_PAGE
+        if highest <= cursor:
+            break
+        cursor = highest
+        if first or not full:
+            break
+    else:
+        more = full
+    return items, {"cursor": str(cursor) if cursor else source.cursor, "more": more}
+
+
+def _hashtag_page(api, tag, cursor, source, last):
+    """One page of the hashtag timeline: the newest page without a cursor, else the page just
+    above it (``min_id``). Mastodon answers either newest first; the caller does not rely on
+    the order."""
     try:
-        statuses = api.timeline_hashtag(tag, since_id=source.cursor or None, limit=MASTODON_PAGE)
+        if cursor:
+            statuses = api.timeline_hashtag(tag, min_id=str(cursor), limit=MASTODON_PAGE)
+        else:
+            statuses = api.timeline_hashtag(tag, limit=MASTODON_PAGE)
     except mastodon_errors.MastodonRatelimitError as error:
         wait = retry_after_seconds(last["r"].headers if "r" in last else {})
         raise PollFailed("Mastodon is limiting our requests (429).", retry_after=wait) from error
@@ -72,24 +111,26 @@ def poll_mastodon(source, now):
         ) from error
     except mastodon_errors.MastodonError as error:
         raise PollFailed(f"Mastodon refused the request: {_args(error)}.") from error
-    items = []
-    newest = int(source.cursor) if source.cursor.isdigit() else 0
-    for status in statuses or []:
-        newest = max(newest, int(str(status["id"])) if str(status["id"]).isdigit() else 0)
-        account = status.get("account") or {}
-        items.append(
-            {
-                "platform": Platform.MASTODON,
-                # The status's URI is the same on every instance: seen twice, stored once.
-                "external_id": str(status.get("uri") or status["id"])[:200],
-                "url": str(status.get("url") or status.get("uri") or "")[:2000],
-                "author": str(account.get("acct") or "")[:200],
-                "text": plain_text(status.get("content")),
-                "posted_at": _when(status.get("created_at"), now),
-                "reach": max(0, int(account.get("followers_count") or 0)),
-            }
-        )
-    return items, {"cursor": str(newest) if newest else source.cursor}
+    return list(statuses or [])
+
+
+def _status_number(status):
+    value = str(status["id"])
+    return int(value) if value.isdigit() else 0
+
+
+def _mastodon_item(status, now):
+    account = status.get("account") or {}
+    return {
+        "platform": Platform.MASTODON,
+        # The status's URI is the same on every instance: seen twice, stored once.
+        "external_id": str(status.get("uri") or status["id"])[:200],
+        "url": str(status.get("url") or status.get("uri") or "")[:2000],
+        "author": str(account.get("acct") or "")[:200],
+        "text": plain_text(status.get("content")),
+        "posted_at": _when(status.get("created_at"), now),
+        "reach": max(0, int(account.get("followers_count") or 0)),
+    }
 
 
 def _args(error):
@@ -136,8 +177,8 @@ def poll_bluesky(source, now):
         raise _bluesky_failure(source, error) from error
     # Unfinished: continue from the cursor next time, with the same ``since``.
     if cursor:
-        return items, {"cursor": cursor}
-    return items, {"cursor": "", "since": newest}
+        return items, {"cursor": cursor, "more": True}
+    return items, {"cursor": "", "since": newest, "more": False}
 
 
 def _bluesky_item(post, now):

@@ -118,8 +118,9 @@ def source_pause(request, pk):
 @require_POST
 def source_poll(request, pk):
     source = get_object_or_404(Source, pk=pk)
-    if not source.is_active:
-        messages.error(request, f"“{source.name}” is paused: resume it first.")
+    refusal = source.poll_refusal()
+    if refusal:
+        messages.error(request, refusal)
         return redirect(source)
     source.poll_soon()
     tasks.ensure_polling()

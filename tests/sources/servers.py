@@ -93,7 +93,11 @@ def status(number, tag="acme", *, text=None, created="2026-12-07T10:00:00.000Z",
 
 
 class FakeMastodonTags(FakeServer):
-    """GET /api/v1/timelines/tag/:hashtag, newest first, honouring since_id and limit."""
+    """GET /api/v1/timelines/tag/:hashtag as Mastodon answers it (docs.joinmastodon.org,
+    methods/timelines and api/guidelines, "Paginating"): ``since_id`` gives the newest ``limit``
+    statuses above the id (skipping what lies between), ``min_id`` the ``limit`` statuses just
+    above it; either page comes newest first, as Mastodon returns it (its min_id page is read
+    oldest first and reversed)."""
 
     def __init__(self):
         super().__init__()
@@ -101,8 +105,12 @@ class FakeMastodonTags(FakeServer):
 
     def answer(self, request):
         if request.path.startswith("/api/v1/timelines/tag/"):
+            limit = min(int(request.query.get("limit") or 20), 40)
+            if request.query.get("min_id"):
+                above = int(request.query["min_id"])
+                newer = [s for s in self.statuses if int(s["id"]) > above]
+                return 200, list(reversed(newer[:limit]))
             since = int(request.query.get("since_id") or 0)
-            limit = int(request.query.get("limit") or 20)
             newer = [s for s in self.statuses if int(s["id"]) > since]
             return 200, list(reversed(newer))[:limit]
         return 404, {"error": "Record not found"}

@@ -80,3 +80,49 @@ def test_a_second_chain_merges_into_the_first(feeds_server, settings):
     ensure_polling()
     poll_sources.call()  # a run of a second chain: one run waits already, so it adds none
     assert DBTaskResult.objects.count() == 1
+
+
+def test_a_burst_brings_the_jobs_next_run_forward(bluesky, settings):
+    """A Bluesky search left unfinished (a burst) is due again in SOURCES_BURST_DELAY seconds,
+    and the job queues its next run for then, not for its interval."""
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.sources.servers import post_view
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.SOURCES_BLUESKY_PAGES = 1
+    settings.SOURCES_BURST_DELAY = 5
+    bluesky.pages = {"": ([post_view(1)], "page2"), "page2": ([post_view(2)], None)}
+    make_source(bluesky.url, kind=Source.Kind.BLUESKY, query="acme", interval_minutes=60)
+    before = timekeeper.now()
+    assert poll_sources.call() == 1
+    queued = DBTaskResult.objects.get()
+    assert (
+        before + timedelta(seconds=5) <= queued.run_after <= timekeeper.now() + timedelta(seconds=5)
+    )
+    assert Mention.objects.count() == 1
+    assert poll_sources.call() == 0  # not due yet: the burst waits its few seconds
+
+
+def test_the_per_host_limit_takes_the_longest_waiting_first(feeds_server, settings):
+    """A run polls SOURCES_PER_HOST of one host, the longest overdue first (a source never
+    polled before all), and those left are first in the next run; on both databases (PostgreSQL
+    sorts NULLs last unless told)."""
+    settings.SOURCES_PER_HOST = 2
+    now = timekeeper.now()
+    body = (200, {}, feeds.rss(feeds.item("x")))
+    late = make_source(feeds_server.serve("/late", body), next_poll_at=now - timedelta(minutes=9))
+    later = make_source(feeds_server.serve("/later", body), next_poll_at=now - timedelta(minutes=1))
+    new = make_source(feeds_server.serve("/new", body))
+    other_host = make_source(
+        feeds_server.serve("/other", body).replace("127.0.0.1", "localhost"),
+        next_poll_at=now - timedelta(minutes=1),
+    )
+    from sources.models import AllowedHost
+
+    AllowedHost.objects.create(host="localhost")
+    from sources import polling
+
+    assert set(polling.poll_due()) == {new.pk, late.pk, other_host.pk}
+    assert reload(later).last_polled_at is None
+    assert set(polling.poll_due()) == {later.pk}

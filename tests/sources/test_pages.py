@@ -6,7 +6,7 @@ import io
 import re
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from incidents.models import Incident
@@ -190,6 +190,7 @@ def test_pause_resume_poll_now_and_delete(client, comms):
     assert reload(source).is_active is False
     answer = client.post(reverse("sources:poll", args=[source.pk]), follow=True)
     assert "is paused: resume it first" in answer.content.decode()
+    assert reload(source).next_poll_at is None  # refused: not made due
     client.post(reverse("sources:pause", args=[source.pk]))
     assert reload(source).is_active is True
     client.post(reverse("sources:poll", args=[source.pk]))
@@ -219,3 +220,17 @@ def test_the_list_queries_do_not_grow_with_sources(client, viewer, django_assert
         make_source(f"https://feeds.invalid/more{n}", incident=incident)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(LIST)
+
+
+def test_a_paused_source_refuses_to_be_polled_by_the_command(feeds_server):
+    url = feeds_server.serve("/a", (200, {}, feeds.rss(feeds.item("p"))))
+    paused = make_source(url, name="Alerts", is_active=False)
+    assert paused.poll_refusal() == "“Alerts” is paused: resume it first."
+    with pytest.raises(CommandError, match="is paused: resume it first"):
+        call_command("poll_sources", "--source", str(paused.pk), stdout=io.StringIO())
+    assert feeds_server.requests == [] and reload(paused).last_polled_at is None
+    active = make_source(url, name="Active")
+    assert active.poll_refusal() is None
+    said = io.StringIO()
+    call_command("poll_sources", "--source", str(active.pk), stdout=said)
+    assert "Active: 1 new" in said.getvalue()

@@ -31,9 +31,56 @@ def test_mastodon_first_poll_then_only_what_is_new(mastodon):
     mastodon.statuses.append(status(103))
     assert polling.poll(source) == 1
     asked = mastodon.sent("GET", TAG)
-    assert "since_id" not in asked[0].query
-    assert asked[1].query["since_id"] == "102"
+    assert "since_id" not in asked[0].query and "min_id" not in asked[0].query
+    assert asked[1].query["min_id"] == "102" and "since_id" not in asked[1].query
     assert reload(source).cursor == "103"
+
+
+def test_mastodon_first_poll_starts_at_the_newest_page(mastodon):
+    mastodon.statuses += [status(n) for n in range(1, 101)]
+    source = make_source(mastodon.url, kind=Source.Kind.MASTODON, query="acme")
+    assert polling.poll(source) == 40  # the newest page; the history before is not walked
+    source = reload(source)
+    assert source.cursor == "100" and source.next_poll_at > timekeeper.now() + timedelta(minutes=1)
+    assert len(mastodon.sent("GET", TAG)) == 1
+
+
+def test_mastodon_walks_up_through_a_burst_none_lost_none_twice(mastodon, settings):
+    settings.SOURCES_MASTODON_PAGES = 2
+    mastodon.statuses.append(status(1000))
+    source = make_source(mastodon.url, kind=Source.Kind.MASTODON, query="acme", interval_minutes=15)
+    assert polling.poll(source) == 1
+    # A burst of 130 between two polls: more than three pages of 40.
+    mastodon.statuses += [status(n) for n in range(1001, 1131)]
+    now = timekeeper.now()
+    assert polling.poll(reload(source), now=now) == 80  # two full pages, oldest first
+    source = reload(source)
+    assert source.cursor == "1080"
+    # More is waiting: the next poll comes after SOURCES_BURST_DELAY, not the interval.
+    assert source.next_poll_at == now + timedelta(seconds=settings.SOURCES_BURST_DELAY)
+    assert "burst" in source.last_notice
+    assert polling.poll(source) == 50  # a full page, then a short one: the burst is read
+    source = reload(source)
+    assert source.cursor == "1130" and "burst" not in source.last_notice
+    assert source.next_poll_at > timekeeper.now() + timedelta(minutes=14)
+    assert polling.poll(source) == 0
+    stored = sorted(
+        int(uri.rsplit("/", 1)[1]) for uri in Mention.objects.values_list("external_id", flat=True)
+    )
+    assert stored == list(range(1000, 1131))  # every post, none twice
+    asked = [r.query.get("min_id") for r in mastodon.sent("GET", TAG)]
+    assert asked == [None, "1000", "1040", "1080", "1120", "1130"]
+
+
+def test_mastodon_since_id_would_have_lost_the_burst(mastodon):
+    """What the walk mends: the stand-in answers since_id as Mastodon does, newest page only."""
+    mastodon.statuses += [status(n) for n in range(1, 131)]
+    from mastodon import Mastodon
+
+    newest = Mastodon(api_base_url=mastodon.url, version_check_mode="none").timeline_hashtag(
+        "acme", since_id="0", limit=40
+    )
+    assert min(int(s["id"]) for s in newest) == 91  # posts 1 to 90 skipped
 
 
 def test_mastodon_same_post_from_two_instances_is_stored_once(mastodon):
@@ -102,11 +149,18 @@ def test_bluesky_unfinished_search_continues_next_poll(bluesky, settings):
     settings.SOURCES_BLUESKY_PAGES = 1
     bluesky.pages = {"": ([post_view(1)], "page2"), "page2": ([post_view(2)], None)}
     source = make_source(bluesky.url, kind=Source.Kind.BLUESKY, query="acme")
-    assert polling.poll(source) == 1
-    assert reload(source).cursor == "page2"
+    now = timekeeper.now()
+    assert polling.poll(source, now=now) == 1
+    source = reload(source)
+    assert source.cursor == "page2"
+    # A burst: the next poll comes after SOURCES_BURST_DELAY, not the interval.
+    assert source.next_poll_at == now + timedelta(seconds=settings.SOURCES_BURST_DELAY)
+    assert "burst" in source.last_notice
     assert polling.poll(reload(source)) == 1
     assert bluesky.sent("GET", FakeBlueskySearch.SEARCH)[-1].query["cursor"] == "page2"
-    assert reload(source).cursor == ""
+    source = reload(source)
+    assert source.cursor == "" and "burst" not in source.last_notice
+    assert source.next_poll_at >= timekeeper.now() + timedelta(minutes=14)
 
 
 def test_bluesky_signs_in_with_the_app_password_stored_encrypted(allow_local):
