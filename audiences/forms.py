@@ -1,0 +1,39 @@
+from django import forms
+
+from audiences.models import Audience, Variant
+from crisis.forms import OnceForm, VersionedForm
+
+
+class VariantForm(OnceForm, VersionedForm):
+    """Writes a variant (its audience, language and words) or edits its words. Its approval
+    and publication are not fields: they move through the variant's verbs."""
+
+    class Meta:
+        model = Variant
+        fields = ["audience", "language", "body"]
+        labels = {"body": "Wording"}
+        widgets = {"body": forms.Textarea(attrs={"rows": 10, "dir": "auto"})}
+
+    def __init__(self, *args, core=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.core = core
+        if self.instance.pk:
+            # The audience and language are the variant's identity: a new one is a new variant.
+            del self.fields["audience"]
+            del self.fields["language"]
+        else:
+            self.fields["audience"].queryset = Audience.objects.filter(is_active=True)
+            self.fields["audience"].empty_label = None
+        self.fields["body"].error_messages["required"] = "Write the variant’s wording."
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.core is not None and not self.instance.pk:
+            audience, language = cleaned_data.get("audience"), cleaned_data.get("language")
+            if audience and language and Variant.existing(self.core, audience, language):
+                self.add_error(
+                    "language",
+                    f"This statement already has a variant for {audience} in this language: "
+                    "edit that one.",
+                )
+        return cleaned_data
