@@ -112,7 +112,10 @@ class Variant(FourEyes, VersionedModel):
     MOVES = {
         # From Approved too: a stale variant (its core changed) is approved again.
         "approve": Move(
-            frozenset({Status.DRAFT, Status.APPROVED}), Status.APPROVED, APPROVE_PERMISSION, "Approve"
+            frozenset({Status.DRAFT, Status.APPROVED}),
+            Status.APPROVED,
+            APPROVE_PERMISSION,
+            "Approve",
         ),
         "publish": Move(
             frozenset({Status.APPROVED}), Status.PUBLISHED, PUBLISH_PERMISSION, "Publish"
@@ -336,9 +339,7 @@ class Variant(FourEyes, VersionedModel):
     @classmethod
     def existing(cls, core, audience, language):
         """The current variant of ``core`` for ``audience`` and ``language``, or None."""
-        return (
-            cls.objects.current().filter(core=core, audience=audience, language=language).first()
-        )
+        return cls.objects.current().filter(core=core, audience=audience, language=language).first()
 
     def save_wording(self, *, by, expected_version, fields):
         """Save an edit (:meth:`VersionedModel.save_edit`): a change of the words of an approved

@@ -19,7 +19,6 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from crisis import panels
-
 from incidents.models import Incident
 from responses.models import ActionItem, ProgressUpdate, Publication, PublicProfile, Statement
 

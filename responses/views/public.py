@@ -1,12 +1,12 @@
 """The public page: opened and closed by a manager, read by the audience without signing in."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
-from django.conf import settings
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.views import defaults
@@ -158,8 +158,7 @@ def _language_switch(state, language, texts, shown):
     current = language if language in codes else own
     page_url = reverse("responses:public-page", args=[state.token])
     switch = [
-        (code, names.get(code, code), f"{page_url}?lang={code}", code == current)
-        for code in codes
+        (code, names.get(code, code), f"{page_url}?lang={code}", code == current) for code in codes
     ]
     return {
         "page_lang": language if texts else own,
