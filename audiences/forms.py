@@ -17,6 +17,8 @@ class VariantForm(OnceForm, VersionedForm):
     def __init__(self, *args, core=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.core = core
+        if core is not None and not self.instance.pk:
+            self.instance.core = core
         if self.instance.pk:
             # The audience and language are the variant's identity: a new one is a new variant.
             del self.fields["audience"]

@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from audiences import languages, rules
 from crisis import timekeeper
+from crisis.fields import actor_field
 from crisis.lifecycle import Move, TransitionRefused, VersionedModel, clean_reason
 from responses.models import Statement
 from responses.models.four_eyes import FourEyes
@@ -158,23 +159,9 @@ class Variant(FourEyes, VersionedModel):
     core_version = models.PositiveIntegerField(editable=False)
     created_at = models.DateTimeField("drafted", default=timekeeper.now, editable=False)
     approved_at = models.DateTimeField(null=True, blank=True, editable=False)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    approved_by = actor_field()
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    published_by = actor_field()
 
     history = HistoricalRecords()
     objects = VariantQuerySet.as_manager()
@@ -221,7 +208,7 @@ class Variant(FourEyes, VersionedModel):
         return languages.name_of(self.language)
 
     def frozen_incident_id(self):
-        return self.core.incident_id
+        return self.core.incident_id if self.core_id else None
 
     # -- Rules ------------------------------------------------------------------------------
 

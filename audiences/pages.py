@@ -11,8 +11,10 @@ from responses.models import Statement
 
 def variants_panel(request, statement):
     """The core's variants, each with its audience, language, status and whether it is stale,
-    and a way to write one when the core's approval holds. One query."""
-    variants = list(Variant.objects.of_core(statement))
+    and a way to write one when the core's approval holds. One query, none for a statement
+    never approved (it has no variants)."""
+    never_approved = statement.approved_version is None
+    variants = [] if never_approved else list(Variant.objects.of_core(statement))
     for variant in variants:
         variant.core = statement  # the page's own statement: stale is read from it
     context = {
