@@ -105,14 +105,14 @@ def test_variants_not_published_or_for_other_audiences_stay_off_the_page(client,
 
 
 def test_each_language_has_its_own_validators(client, french):
-    english, french = get(client, french), get(client, french, query="?lang=fr")
+    in_english, in_french = get(client, french), get(client, french, query="?lang=fr")
 
-    assert english["ETag"] != french["ETag"]
-    again = get(client, french, 5, query="?lang=fr", HTTP_IF_NONE_MATCH=french["ETag"])
+    assert in_english["ETag"] != in_french["ETag"]
+    again = get(client, french, 5, query="?lang=fr", HTTP_IF_NONE_MATCH=in_french["ETag"])
     assert again.status_code == 304
     assert again["Vary"] == "Accept-Language"
     # A French reader's copy is no good to another reader, even if a proxy mixed them up.
-    other = get(client, french, 5, HTTP_IF_NONE_MATCH=french["ETag"])
+    other = get(client, french, 5, HTTP_IF_NONE_MATCH=in_french["ETag"])
     assert other.status_code == 200
 
 
@@ -120,11 +120,11 @@ def test_a_variant_published_later_changes_every_language_of_the_page(
     client, french, comms, manager
 ):
     core = french.statements.get()
-    english, french = get(client, french), get(client, french, query="?lang=fr")
+    in_english, in_french = get(client, french), get(client, french, query="?lang=fr")
     with at(10):
         publish_variant(core, comms, manager, language="de", body="Wir wissen es.")
 
-    for first, query in ((english, ""), (french, "?lang=fr")):
+    for first, query in ((in_english, ""), (in_french, "?lang=fr")):
         again = get(client, french, 11, query=query, HTTP_IF_NONE_MATCH=first["ETag"])
         assert again.status_code == 200
         assert again["Last-Modified"] == "Fri, 02 May 2031 09:10:00 GMT"
