@@ -27,15 +27,3 @@ class VariantForm(OnceForm, VersionedForm):
             self.fields["audience"].queryset = Audience.objects.filter(is_active=True)
             self.fields["audience"].empty_label = None
         self.fields["body"].error_messages["required"] = "Write the variant’s wording."
-
-    def clean(self):
-        cleaned_data = super().clean()
-        if self.core is not None and not self.instance.pk:
-            audience, language = cleaned_data.get("audience"), cleaned_data.get("language")
-            if audience and language and Variant.existing(self.core, audience, language):
-                self.add_error(
-                    "language",
-                    f"This statement already has a variant for {audience} in this language: "
-                    "edit that one.",
-                )
-        return cleaned_data

@@ -30,6 +30,10 @@ APPROVE_PERMISSION = "audiences.approve_variant"
 PUBLISH_PERMISSION = "audiences.publish_variant"
 
 
+class VariantTaken(TransitionRefused):
+    """The core has a current variant for that audience and language already."""
+
+
 class Audience(models.Model):
     """Who a core statement is said to, kept by admins in the admin site."""
 
@@ -317,7 +321,7 @@ class Variant(FourEyes, VersionedModel):
             with transaction.atomic():
                 variant._save_as(by, "Drafted")
         except IntegrityError as taken:
-            raise TransitionRefused(
+            raise VariantTaken(
                 f"This statement already has a variant for {audience} in "
                 f"{languages.name_of(language)}: edit that one."
             ) from taken

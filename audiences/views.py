@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from audiences.forms import VariantForm
-from audiences.models import Audience, Variant
+from audiences.models import Audience, Variant, VariantTaken
 from crisis.converters import whole_number
 from crisis.editing import versioned_edit
 from crisis.forms import AlreadySaved
@@ -52,6 +52,8 @@ def variant_create(request, pk):
         except AlreadySaved as saved:
             messages.info(request, str(saved))
             return redirect(saved.url)
+        except VariantTaken as taken:
+            form.add_error("language", str(taken))
         except TransitionRefused as refused:
             form.add_error(None, str(refused))
         else:
