@@ -385,8 +385,8 @@ class Variant(FourEyes, VersionedModel):
         from audiences import services
 
         def check(row):
-            core = Statement.objects.select_for_update().select_related("incident")
-            row.core = core.get(pk=row.core_id)
+            # The core's row alone (not its incident's): its editor locks the same row.
+            row.core = Statement.objects.select_for_update().get(pk=row.core_id)
             refusal = row.publish_refusal(row.core)
             if refusal:
                 raise TransitionRefused(refusal)
