@@ -1,6 +1,7 @@
 from datetime import date, datetime
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -148,3 +149,17 @@ class ChoiceListField(models.CharField):
     def labels(self, value):
         names = dict(self.item_choices)
         return [names.get(code, code) for code in value or []]
+
+
+def actor_field(verbose_name=None):
+    """Who made a move on a record (``approved_by``, ``published_by``…): set by the move's verb,
+    never by a form, kept as None when the person's account goes."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )

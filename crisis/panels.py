@@ -382,3 +382,49 @@ def sections_for(incident):
     for provider in sorted(report_sections, key=lambda p: p.order):
         sections += provider.func(incident)
     return sorted(sections, key=lambda s: s.order)
+
+
+# ---------------------------------------------------------------------------------------------
+# The statement page, and the public page in the reader's language
+# ---------------------------------------------------------------------------------------------
+#
+# A statement page provider is ``provider(request, statement)`` and returns a :class:`Panel` or
+# None, shown in the page's main column below the text (audiences lists a core's variants):
+#
+#     panels.register(panels.statement_panels, variants_panel, order=10)
+#
+# An app that words published statements for readers of other languages registers one
+# :class:`PageTranslation` (audiences: the customers' variants). The public page then picks the
+# reader's language (``?lang=``, else ``Accept-Language``) among ``languages()``, says
+# ``Vary: Accept-Language``, counts the translation's changes in its validators, and shows the
+# texts of that language in place of the statements' own.
+
+statement_panels: list[Provider] = []
+
+
+@dataclass(frozen=True)
+class PageTranslation:
+    """Other languages of the public page.
+
+    - ``languages()``: ``[(code, name)]``, every language a reader may ask for (no queries);
+    - ``changes()``: ``(sql, params)``, a ``SELECT`` of ``(history_date, history_id)`` rows of
+      everything the translation shows, reading the public page's incident as
+      ``(SELECT id FROM page)``: part of the page's one query for its validators;
+    - ``texts(incident_id, language)``: ``(texts, shown)``, the texts to show in ``language``
+      by statement id, and ``[(code, name)]`` of the languages the page has texts in. One
+      query.
+    """
+
+    languages: Callable
+    changes: Callable
+    texts: Callable
+
+
+page_translations: list[PageTranslation] = []
+
+
+def register_page_translation(translation):
+    """Add ``translation`` once (``ready()`` may run more than once)."""
+    if translation not in page_translations:
+        page_translations.append(translation)
+    return translation

@@ -45,6 +45,11 @@ COMMS_PERMISSIONS = [
     "sources.add_source",
     "sources.change_source",
     "sources.delete_source",
+    # Write and edit variants of an approved statement for other audiences and languages.
+    "audiences.view_audience",
+    "audiences.view_variant",
+    "audiences.add_variant",
+    "audiences.change_variant",
 ]
 MANAGER_PERMISSIONS = COMMS_PERMISSIONS + [
     "incidents.cancel_incident",
@@ -56,6 +61,9 @@ MANAGER_PERMISSIONS = COMMS_PERMISSIONS + [
     # Call the team to any incident (an incident's lead may call to theirs: team.models).
     "team.add_callout",
     "lines.approve_approvedline",
+    # Approve variants (by their audience's rule) and send them out.
+    "audiences.approve_variant",
+    "audiences.publish_variant",
 ]
 
 # Triage mentions (link, dismiss, declare from them) and import them from CSV files: Comms and

@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "subscriptions",
     # The library of approved lines, offered when a statement is drafted.
     "lines",
+    # One approved core, many audiences: variants per audience and language, each its way out.
+    "audiences",
     # Sources the desk polls for mentions itself: feeds, Mastodon hashtags, Bluesky searches.
     "sources",
     "demo",

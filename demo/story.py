@@ -278,3 +278,27 @@ def write_lines(users, now):
             line.approve(by=users[spec["approved_by"]], version=line.version)
         written += 1
     return written
+
+
+def write_variants(users):
+    """The demo's variants (:mod:`demo.data.audiences`): written by the comms person, and approved
+    and published by the manager where the data says so, unless the statement has one for that
+    audience and language already (or the audience was renamed away). Queries the database."""
+    from audiences.models import Audience, Variant
+    from demo.data.audiences import DEMO_VARIANTS
+    from responses.models import Statement
+
+    written = 0
+    for title, kind, audience_name, language, body, publish in DEMO_VARIANTS:
+        core = Statement.objects.filter(incident__title=title, kind=kind).first()
+        audience = Audience.objects.filter(name=audience_name).first()
+        if core is None or audience is None or Variant.existing(core, audience, language):
+            continue
+        variant = Variant.draft(
+            core=core, audience=audience, language=language, body=body, by=users["comms"]
+        )
+        if publish:
+            variant.approve(by=users["manager"], version=variant.version)
+            variant.publish(by=users["manager"])
+        written += 1
+    return written

@@ -16,7 +16,9 @@ from django.db.models import Prefetch
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
+from django.utils.translation.trans_real import parse_accept_lang_header
 
+from crisis import panels
 from incidents.models import Incident
 from responses.models import ActionItem, ProgressUpdate, Publication, PublicProfile, Statement
 
@@ -116,6 +118,7 @@ def _page_state_sql():
     histories[ActionItem] = ActionItem.history.model._meta.db_table
     profile_history = PublicProfile.history.model._meta.db_table
     statement = Statement._meta.db_table
+    translated = [translation.changes() for translation in panels.page_translations]
     changes = " UNION ALL ".join(
         [
             f"SELECT history_date AS at, history_id AS n FROM {histories[Incident]} "
@@ -131,6 +134,8 @@ def _page_state_sql():
             "WHERE incident_id IN (SELECT id FROM page)",
             # The company's name, logo and colour (one row, edited now and then).
             f"SELECT history_date, history_id FROM {profile_history}",
+            # What the page shows in other languages (crisis.panels.PageTranslation).
+            *(sql for sql, _params in translated),
         ]
     )
     sql = (
@@ -149,6 +154,7 @@ def _page_state_sql():
         published,
         ProgressUpdate.Kind.PUBLIC,
         ProgressUpdate.Status.PUBLISHED,
+        *(param for _sql, params in translated for param in params),
     ]
     return sql, params
 
@@ -178,9 +184,47 @@ def release():
     return hashlib.blake2b(seen.encode(), digest_size=8).hexdigest()
 
 
-def public_rows(statements):
+def page_language(request):
+    """The language the reader asked for among those the page may be read in (``?lang=``, else
+    the first of ``Accept-Language`` offered), or ``""`` when no translation is installed or
+    none is wanted. No queries."""
+    offered = {code for t in panels.page_translations for code, _name in t.languages()}
+    if not offered:
+        return ""
+    asked = request.GET.get("lang", "").strip().lower()
+    if asked in offered:
+        return asked
+    for code, _q in parse_accept_lang_header(request.headers.get("Accept-Language", "")[:500]):
+        code = code.lower()
+        for candidate in (code, code.split("-")[0]):
+            if candidate in offered:
+                return candidate
+    return ""
+
+
+def language_etag(etag, language):
+    """The page's ``etag`` for readers of ``language`` (its texts differ)."""
+    if not language:
+        return etag
+    seen = f"{etag}:{language}"
+    return '"' + hashlib.blake2b(seen.encode(), digest_size=12).hexdigest() + '"'
+
+
+def translated(incident_id, language):
+    """``(texts by statement id, [(code, name)] the page has texts in)`` from the installed
+    translations (one query each; none without any)."""
+    texts, shown = {}, []
+    for translation in panels.page_translations:
+        found, languages = translation.texts(incident_id, language)
+        texts.update(found)
+        shown += [pair for pair in languages if pair not in shown]
+    return texts, shown
+
+
+def public_rows(statements, texts=None):
     """The published ``statements`` for the page, newest first, as dicts with the statement,
-    its anchor and the correction that supersedes it (or None).
+    the text to show (its translation from ``texts`` by statement id, else its body), its
+    anchor and the correction that supersedes it (or None).
 
     The rule, kept simple and honest: a correction supersedes every statement published before
     it; each such statement points to the first correction published after it. No queries.
@@ -192,6 +236,8 @@ def public_rows(statements):
     for index, statement in enumerate(newest_first):
         # Numbered from the oldest, so an anchor keeps pointing at the same statement.
         row = {"statement": statement, "anchor": f"update-{count - index}"}
+        row["text"] = (texts or {}).get(statement.pk, statement.body)
+        row["is_translated"] = statement.pk in (texts or {})
         row["superseded_by"] = nearest_correction
         if statement.kind == Statement.Kind.CORRECTION:
             nearest_correction = row

@@ -208,6 +208,20 @@ APP_POLICY = {
     "lines:history": signed_in(),
     "lines:approve": manager_write(),
     "lines:retire": comms_write(get=405, post=302),
+    # Variants of an approved core for other audiences: everyone signed in reads them, their
+    # history, print view and Markdown; Comms and above write and edit them (an empty form comes
+    # back with its errors); managers approve (the world's variant is the comms person's, its
+    # core a statement the manager did not write) and publish (the draft is refused, with a
+    # message); Comms and above withdraw.
+    "audiences:create": comms_write(),
+    "audiences:detail": signed_in(),
+    "audiences:edit": comms_write(),
+    "audiences:history": signed_in(),
+    "audiences:print": signed_in(),
+    "audiences:markdown": signed_in(),
+    "audiences:approve": manager_write(),
+    "audiences:publish": manager_write(),
+    "audiences:withdraw": comms_write(get=405, post=302),
     # The sources the desk polls: everyone signed in reads them and their health; Comms and
     # Managers add, edit, pause, poll and delete them (an empty form is shown again with its
     # errors).
@@ -320,6 +334,10 @@ ADMIN_MODELS = {
     "connectors.postattempt": stock_admin(add=(403, 403), change=(200, 403), delete=(403, 403)),
     # Approved lines change only in the app, where the approval rules apply: read only here.
     "lines.approvedline": record_admin(add=(403, 403), change=(200, 403)),
+    # Audiences are kept here (an empty form is shown again with its errors), never deleted;
+    # variants change only in the app, where the approval rules apply: read only here.
+    "audiences.audience": record_admin(),
+    "audiences.variant": record_admin(add=(403, 403), change=(200, 403)),
     # Readers' subscriptions: read only; deleting one unsubscribes it (a reader who asked).
     "subscriptions.subscription": stock_admin(add=(403, 403), change=(200, 403)),
     # Sources as on the Sources page, with their history (a past version is read, never

@@ -128,6 +128,10 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
     line = factories.make_line(comms, category=incident.category)
     # And an approved one, which the statement form offers.
     factories.make_line(comms, category="any", approved_by=manager, text="We are on it.")
+    # A variant of the published statement for customers in French, written by the comms
+    # person (so the manager may approve it), and a version of an audience in its history.
+    factories.audience("Customers", order=10)
+    variant = factories.make_variant(published, comms)
     # A feed source, for the Sources page's actions and the admin's pages.
     from sources.models import AllowedHost, Source
 
@@ -164,6 +168,7 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
         "published_update": published_update,
         "update_post": update_post,
         "line": line,
+        "variant": variant,
     }
 
 
@@ -180,6 +185,8 @@ PK_OF = {
     "connectors:update-post-": "published_update",
     "lines:": "line",
     "sources:": "source",
+    "audiences:create": "published",
+    "audiences:": "variant",
 }
 ACTION_OF = {"incidents:move": "monitor", "responses:action-item-move": "start"}
 
@@ -252,7 +259,16 @@ def url_for(key, route, world):
 # Requests, rolled back
 
 
-TRACKED_APPS = ("auth", "incidents", "responses", "connectors", "subscriptions", "lines", "sources")
+TRACKED_APPS = (
+    "auth",
+    "incidents",
+    "responses",
+    "connectors",
+    "subscriptions",
+    "lines",
+    "sources",
+    "audiences",
+)
 
 
 def state():

@@ -479,3 +479,47 @@ def make_line(by=None, *, approved_by=None, **overrides):
     if approved_by is not None:
         line.approve(by=approved_by, version=line.version)
     return line
+
+
+AUDIENCES = {
+    # name: (way out, who approves), as audiences' migration 0002 seeds them.
+    "Customers": ("page", "last_stage"),
+    "Employees": ("mail", "four_eyes"),
+    "Press": ("press", "last_stage"),
+    "Regulators": ("letter", "last_stage"),
+    "Partners": ("letter", "four_eyes"),
+    "Investors": ("press", "last_stage"),
+}
+
+
+def audience(name="Customers", **overrides):
+    """The audience ``name`` as the migration seeds it (made again after a flush), with
+    ``overrides`` saved onto it."""
+    from audiences.models import Audience
+
+    way_out, rule = AUDIENCES.get(name, ("letter", "four_eyes"))
+    row, _ = Audience.objects.get_or_create(
+        name=name, defaults={"way_out": way_out, "approval_rule": rule}
+    )
+    if overrides:
+        for field, value in overrides.items():
+            setattr(row, field, value)
+        row.save()
+    return row
+
+
+def make_variant(core, by=None, *, audience_name="Customers", language="fr", **overrides):
+    """Write a variant of ``core`` (approved or published) through the model verb, as ``by`` (a
+    comms person by default)."""
+    from audiences.models import Variant
+
+    by = (
+        by
+        or get_user_model().objects.filter(username="factory-comms").first()
+        or make_comms("factory-comms")
+    )
+    fields = {"body": "Nous savons que certaines commandes sont en retard. Nous nous en occupons."}
+    fields.update(overrides)
+    return Variant.draft(
+        core=core, audience=audience(audience_name), language=language, by=by, **fields
+    )

@@ -34,10 +34,13 @@ class EventKind(models.TextChoices):
     TEAM_CALLED = "callout.made", "Team called to an incident"
     # Mail only, to the address typed on a subscription form: never offered to a chat channel.
     SUBSCRIPTION_CONFIRMATION = "subscription.confirmation", "Subscription confirmation"
+    # Mail only, to an audience's distribution list (its words are the audience's, not the
+    # team's): never offered to a chat channel.
+    VARIANT_MAILED = "variant.mailed", "Variant mailed to an audience's list"
 
 
 # Kinds that carry a stranger's address: a chat channel may not ask for them.
-MAIL_ONLY = {EventKind.SUBSCRIPTION_CONFIRMATION}
+MAIL_ONLY = {EventKind.SUBSCRIPTION_CONFIRMATION, EventKind.VARIANT_MAILED}
 CHAT_EVENT_CHOICES = [choice for choice in EventKind.choices if choice[0] not in MAIL_ONLY]
 
 

@@ -1,16 +1,18 @@
 """The public page: opened and closed by a manager, read by the audience without signing in."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.views import defaults
 from django.views.decorators.http import require_POST, require_safe
 
+from crisis import panels
 from crisis.lifecycle import TransitionRefused
 from crisis.middleware import sessionless
 from incidents.models import Incident
@@ -69,8 +71,16 @@ PUBLIC_CACHE = {"public": True, "max_age": 30, "stale_while_revalidate": 30}
 @require_safe
 def public_page(request, token):
     """The audience's page: no sign-in, nothing internal, 404 unless a manager opened it. No
-    session, no user, no cookie: the same answer for everyone, with validators for a 304."""
-    return _public_answer(request, token, _render)
+    session, no user, no cookie: the same answer for everyone who reads the same language
+    (``?lang=``, else ``Accept-Language``, when another app translates it: crisis.panels), with
+    validators for a 304."""
+    language = public.page_language(request)
+    response = _public_answer(
+        request, token, lambda state: _render(state, language), language=language
+    )
+    if panels.page_translations:
+        patch_vary_headers(response, ["Accept-Language"])
+    return response
 
 
 @sessionless
@@ -81,13 +91,14 @@ def public_feed(request, token):
     return _public_answer(request, token, lambda state: _render_feed(request, state))
 
 
-def _public_answer(request, token, render):
+def _public_answer(request, token, render, language=""):
     """The public page's answer, made by ``render(state)`` unless the request's validators
-    show the reader already has it. One query before rendering."""
+    show the reader already has it (in ``language``). One query before rendering."""
     state = public.page_state(token)
     if state is None:
         raise Http404  # never stored (crisis.middleware.NoStoreMiddleware): reopening shows at once
-    return conditional_answer(request, state.etag, state.last_modified, lambda: render(state))
+    etag = public.language_etag(state.etag, language)
+    return conditional_answer(request, etag, state.last_modified, lambda: render(state))
 
 
 def conditional_answer(request, etag, last_modified, render):
@@ -108,13 +119,15 @@ def _timestamp(moment):
     return None if moment is None else int(moment.timestamp())
 
 
-def _render(state):
+def _render(state, language=""):
     """The page itself, rendered without the request: no context processor runs, so nothing
-    reads the session or the user. Four queries."""
+    reads the session or the user. Four queries, and one per translation installed."""
     statements = public.public_statements(state.pk)
     updates = public.public_updates(state.pk)
     status, status_text = public.public_status(state)
+    texts, shown = public.translated(state.pk, language) if panels.page_translations else ({}, [])
     context = {
+        **_language_switch(state, language, texts, shown),
         "profile": state.profile,
         "feed_url": reverse("responses:public-feed", args=[state.token]),
         # The subscriptions app's form (a page of its own: this one sets no cookie).
@@ -125,12 +138,33 @@ def _render(state):
         "status": status,
         "status_text": status_text,
         "statements": statements,
-        "rows": public.public_rows(statements),
+        "rows": public.public_rows(statements, texts),
         "action_items": public.public_action_items(state.pk),
         "updates": updates,
         "last_updated": public.last_updated(statements, updates),
     }
     return loader.render_to_string("responses/public_page.html", context)
+
+
+def _language_switch(state, language, texts, shown):
+    """The page's language (``page_lang``), the language of its translated texts
+    (``text_lang``) and the links to read it in each language it has texts in, the desk's own
+    language first (``languages``: ``[(code, name, url, is_current)]``). No queries."""
+    own = settings.LANGUAGE_CODE.split("-")[0]
+    if not shown:
+        return {"page_lang": own, "text_lang": "", "languages": []}
+    names = {code: name for t in panels.page_translations for code, name in t.languages()}
+    codes = [own] + [code for code, _name in shown if code != own]
+    current = language if language in codes else own
+    page_url = reverse("responses:public-page", args=[state.token])
+    switch = [
+        (code, names.get(code, code), f"{page_url}?lang={code}", code == current) for code in codes
+    ]
+    return {
+        "page_lang": language if texts else own,
+        "text_lang": language if texts else "",
+        "languages": switch,
+    }
 
 
 def _render_feed(request, state):

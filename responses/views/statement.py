@@ -140,6 +140,8 @@ def _render_detail(request, statement, *, publish_form=None, status=200):
         "can_manage_public_page": request.user.has_perm("incidents.manage_public_page"),
         "posts": posting.posts_of(statement),
         "can_retry_posts": request.user.has_perm("responses.publish_statement"),
+        # What other apps show of this statement (its variants for other audiences).
+        "panels": panels.render_panels(panels.statement_panels, request, statement),
     }
     return render(request, "responses/statement_detail.html", context, status=status)
 

@@ -71,6 +71,9 @@ def test_each_app_registers_its_panels_once():
     assert {name: names(registry) for name, registry in panels.form_aids.items()} == {
         "statement": [("lines.offer", "lines_aid", "main")],
     }
+    # The statement page's panels, and the public page's other languages.
+    assert names(panels.statement_panels) == [("audiences.pages", "variants_panel", "main")]
+    assert [t.texts.__module__ for t in panels.page_translations] == ["audiences.pages"]
     # The Declare form's extensions that fill in first values, and who hears of an edit: the
     # mentions (incidents never imports monitoring).
     assert [

@@ -1,4 +1,5 @@
-"""The public page under a surge: the same answer for everyone (no cookie, no Vary), kept by
+"""The public page under a surge: the same answer for everyone who reads the same language (no
+cookie, Vary on Accept-Language alone: tests/audiences/test_public_page_languages.py), kept by
 proxies for a short while, and asked again with its validators (ETag, Last-Modified) for a
 304 until something the audience sees changes."""
 
@@ -52,7 +53,7 @@ def test_it_may_be_kept_and_served_stale_while_a_proxy_asks_again(client, opened
 
 
 @pytest.mark.parametrize("signed_in", [False, True])
-def test_it_sets_no_cookie_and_varies_on_nothing(signed_in, client, opened, comms):
+def test_it_sets_no_cookie_and_varies_on_the_language_only(signed_in, client, opened, comms):
     if signed_in:
         client.force_login(comms)
 
@@ -61,7 +62,7 @@ def test_it_sets_no_cookie_and_varies_on_nothing(signed_in, client, opened, comm
     assert response.status_code == 200
     assert not response.cookies
     assert "Set-Cookie" not in response
-    assert not response.has_header("Vary")
+    assert response["Vary"] == "Accept-Language"
 
 
 def test_a_signed_in_reader_is_a_reader_like_any_other(client, opened, comms):
@@ -106,7 +107,7 @@ def test_asked_again_with_either_validator_it_answers_304(header, client, opened
     assert again["ETag"] == first["ETag"]
     assert again["Last-Modified"] == first["Last-Modified"]
     assert directives(again) == directives(first)
-    assert not again.cookies and not again.has_header("Vary")
+    assert not again.cookies and again["Vary"] == "Accept-Language"
 
 
 def test_a_304_costs_one_query(client, opened, comms, django_assert_num_queries):
@@ -120,7 +121,7 @@ def test_a_304_costs_one_query(client, opened, comms, django_assert_num_queries)
 
 
 @pytest.mark.parametrize("count", [1, 20])
-def test_the_full_answer_costs_five_queries_however_much_it_shows(
+def test_the_full_answer_costs_six_queries_however_much_it_shows(
     count, client, comms, manager, django_assert_num_queries
 ):
     with at(0):
@@ -137,8 +138,8 @@ def test_the_full_answer_costs_five_queries_however_much_it_shows(
     client.force_login(comms)
 
     # The page's state and validators, the statements, their publications, the public action
-    # items, the public updates; no session, no user.
-    with django_assert_num_queries(5):
+    # items, the public updates, the texts in other languages; no session, no user.
+    with django_assert_num_queries(6):
         response = get(client, incident)
 
     assert len(response.context["statements"]) == count

@@ -1,0 +1,44 @@
+"""Who approves what is said to an audience: the rule each audience names (its admin chooses).
+
+- The chain's last stage (the default): whoever may give the core statement its final approval
+  (:func:`final_stage_refusal`), and never someone who wrote the variant.
+- A lighter rule: any manager who did not write the variant (the four-eyes rule of
+  ``responses.models.four_eyes``, applied to the variant's words).
+"""
+
+
+def final_stage_refusal(statement_or_variant, user):
+    """Why ``user`` may not decide at the last stage of the approval of the core statement (of
+    a statement, or of a variant's core), or ``""`` if they may.
+
+    Another helper is adding approval chains and will provide ``Statement.final_stage_refusal
+    (user)``; the integrator will switch this function to it. Until then the last stage is
+    today's one stage: a manager who wrote none of the core (its four-eyes rule,
+    ``responses.models.four_eyes``, as ``Statement.review_refusal`` applies it minus the
+    statement's status, since the core is already approved). Queries the core's history once.
+    """
+    core = getattr(statement_or_variant, "core", statement_or_variant)
+    refusal = core.four_eyes_refusal(user)
+    if not refusal:
+        return ""
+    if not user.has_perm(core.SECOND_EYES_PERMISSION):
+        return "Only who approves the core statement at its last stage approves this variant."
+    return (
+        "You wrote some of the core statement, and this audience’s variants are approved as the "
+        "core is, by someone who wrote none of it."
+    )
+
+
+def approval_refusal(variant, user, writers=None):
+    """Why ``user`` may not approve ``variant`` by its audience's rule, or ``""``. The variant's
+    own author and anyone who changed its words never approve it, whatever the rule. Queries
+    the variant's history once (unless ``writers`` is given), and the core's for the last
+    stage."""
+    from audiences.models import Audience
+
+    refusal = variant.four_eyes_refusal(user, writers)
+    if refusal:
+        return refusal
+    if variant.audience.approval_rule == Audience.Rule.LAST_STAGE:
+        return final_stage_refusal(variant, user)
+    return ""
