@@ -16,7 +16,6 @@ from django.db.models import Prefetch
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
-from django.utils.translation.trans_real import parse_accept_lang_header
 
 from crisis import panels
 from incidents.models import Incident
@@ -185,21 +184,14 @@ def release():
 
 
 def page_language(request):
-    """The language the reader asked for among those the page may be read in (``?lang=``, else
-    the first of ``Accept-Language`` offered), or ``""`` when no translation is installed or
-    none is wanted. No queries."""
+    """The language the reader chose among those the page may be read in (``?lang=``), or ``""``
+    when no translation is installed or none is chosen. Only the address decides, never
+    ``Accept-Language``: the page stays one answer per address, which a proxy keeps without a
+    ``Vary`` (issue 19). A browser preferring another language is sent to its address by
+    static/js/public-language.js. No queries."""
     offered = {code for t in panels.page_translations for code, _name in t.languages()}
-    if not offered:
-        return ""
     asked = request.GET.get("lang", "").strip().lower()
-    if asked in offered:
-        return asked
-    for code, _q in parse_accept_lang_header(request.headers.get("Accept-Language", "")[:500]):
-        code = code.lower()
-        for candidate in (code, code.split("-")[0]):
-            if candidate in offered:
-                return candidate
-    return ""
+    return asked if asked in offered else ""
 
 
 def language_etag(etag, language):

@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.views import defaults
 from django.views.decorators.http import require_POST, require_safe
@@ -71,16 +71,13 @@ PUBLIC_CACHE = {"public": True, "max_age": 30, "stale_while_revalidate": 30}
 @require_safe
 def public_page(request, token):
     """The audience's page: no sign-in, nothing internal, 404 unless a manager opened it. No
-    session, no user, no cookie: the same answer for everyone who reads the same language
-    (``?lang=``, else ``Accept-Language``, when another app translates it: crisis.panels), with
-    validators for a 304."""
+    session, no user, no cookie, no Vary: the same answer for everyone at the same address (a
+    language, when another app translates the page, is chosen by ``?lang=``: crisis.panels),
+    with validators for a 304."""
     language = public.page_language(request)
-    response = _public_answer(
+    return _public_answer(
         request, token, lambda state: _render(state, language), language=language
     )
-    if panels.page_translations:
-        patch_vary_headers(response, ["Accept-Language"])
-    return response
 
 
 @sessionless
