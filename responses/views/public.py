@@ -75,9 +75,7 @@ def public_page(request, token):
     language, when another app translates the page, is chosen by ``?lang=``: crisis.panels),
     with validators for a 304."""
     language = public.page_language(request)
-    return _public_answer(
-        request, token, lambda state: _render(state, language), language=language
-    )
+    return _public_answer(request, token, lambda state: _render(state, language), language=language)
 
 
 @sessionless

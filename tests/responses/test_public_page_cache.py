@@ -1,6 +1,6 @@
-"""The public page under a surge: the same answer for everyone who reads the same language (no
-cookie, no Vary: a language is chosen by the address, tests/audiences/test_public_page_languages.py),
-kept by proxies for a short while, and asked again with its validators (ETag, Last-Modified) for a
+"""The public page under a surge: the same answer for everyone at the same address (no cookie, no
+Vary: a language is chosen by the address, tests/audiences/test_public_page_languages.py), kept
+by proxies for a short while, and asked again with its validators (ETag, Last-Modified) for a
 304 until something the audience sees changes."""
 
 from datetime import UTC, datetime, timedelta
