@@ -328,6 +328,46 @@ def action_item_clock(item, now=None):
     return Clock(label, state, item.due_at, left, target)
 
 
+# A journalist's deadline: the spokesperson hears of it half an hour before, when its clock turns
+# "due" (one rule for what the page shows and when the reminder goes), and again once passed.
+INQUIRY_DUE_SOON = timedelta(minutes=30)
+
+
+def inquiry_clock(inquiry, now=None):
+    """A journalist's inquiry's deadline as a :class:`Clock`, or None when it was declined.
+
+    ``inquiry`` is anything with ``received_at``, ``deadline``, ``answered_at`` and ``is_open``.
+    ``target`` is the time the journalist gave (from receipt to deadline); a done clock's
+    ``duration`` is how long the answer took, and ``is_late`` whether it came after the deadline.
+    """
+    label = "Media deadline"
+    target = max(inquiry.deadline - inquiry.received_at, timedelta(0))
+    if inquiry.answered_at is not None:
+        took = max(inquiry.answered_at - inquiry.received_at, timedelta(0))
+        late = not met_deadline(inquiry.answered_at, inquiry.deadline)
+        return Clock(label, DONE, inquiry.deadline, took, target, is_late=late)
+    if not inquiry.is_open:
+        return None
+    left = inquiry.deadline - (now or timekeeper.now())
+    if left < timedelta(0):
+        return Clock(label, OVERDUE, inquiry.deadline, -left, target, is_late=True)
+    state = DUE if left <= INQUIRY_DUE_SOON else OK
+    return Clock(label, state, inquiry.deadline, left, target)
+
+
+def met_deadline(done_at, due_at):
+    """Whether something done at ``done_at`` met ``due_at`` (at the deadline itself counts as
+    met), or None when it was not done."""
+    if done_at is None:
+        return None
+    return done_at <= due_at
+
+
+def lateness(done_at, due_at):
+    """How long after ``due_at`` something was done at ``done_at`` (zero when in time)."""
+    return max(done_at - due_at, timedelta(0))
+
+
 def due_after_detection(incident, hours):
     """When a step due ``hours`` after the first signal is due (a plan template's items)."""
     return incident.detected_at + timedelta(hours=hours)

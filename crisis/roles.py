@@ -45,6 +45,11 @@ COMMS_PERMISSIONS = [
     "sources.add_source",
     "sources.change_source",
     "sources.delete_source",
+    # Log journalists' inquiries, assign a spokesperson, word the answer, mark it answered or
+    # declined (a manager approves an answer in new wording).
+    "press.view_mediainquiry",
+    "press.add_mediainquiry",
+    "press.change_mediainquiry",
 ]
 MANAGER_PERMISSIONS = COMMS_PERMISSIONS + [
     "incidents.cancel_incident",
@@ -56,6 +61,7 @@ MANAGER_PERMISSIONS = COMMS_PERMISSIONS + [
     # Call the team to any incident (an incident's lead may call to theirs: team.models).
     "team.add_callout",
     "lines.approve_approvedline",
+    "press.approve_mediainquiry",
 ]
 
 # Triage mentions (link, dismiss, declare from them) and import them from CSV files: Comms and

@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "lines",
     # Sources the desk polls for mentions itself: feeds, Mastodon hashtags, Bluesky searches.
     "sources",
+    # Journalists' inquiries (the press office): deadlines, spokespeople, approved answers.
+    "press",
     "demo",
 ]
 

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.http import QueryDict
 
+from crisis import timekeeper
 from crisis.roles import COMMS, MANAGERS, ROLE_PERMISSIONS, sync_roles
 from incidents.models import AffectedParty, Incident
 from tests.public_factories import *  # noqa: F403 - branding and accounts, re-exported
@@ -474,3 +475,32 @@ def make_line(by=None, *, approved_by=None, **overrides):
     if approved_by is not None:
         line.approve(by=approved_by, version=line.version)
     return line
+
+
+def make_inquiry(incident, by=None, *, answer="", **overrides):
+    """Log a media inquiry on ``incident`` (through the model verb, so it has history) as ``by``
+    (a comms person), due two hours after it was received; with ``answer``, word it as ``by``."""
+    import datetime
+
+    from press.models import MediaInquiry
+
+    by = (
+        by
+        or get_user_model().objects.filter(username="factory-comms").first()
+        or make_comms("factory-comms")
+    )
+    received_at = overrides.pop("received_at", timekeeper.now())
+    fields = {
+        "outlet": "Daily Courier",
+        "journalist": "Ana Reyes",
+        "contact": "ana.reyes@courier.example",
+        "question": "How many customers are affected?",
+        "received_at": received_at,
+        "deadline": received_at + datetime.timedelta(hours=2),
+    }
+    fields.update(overrides)
+    inquiry = MediaInquiry.log(incident=incident, by=by, **fields)
+    if answer:
+        inquiry.answer = answer
+        inquiry.save_answer(by=by, expected_version=inquiry.version, fields=["answer"])
+    return inquiry
