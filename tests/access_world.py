@@ -128,6 +128,9 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
     line = factories.make_line(comms, category=incident.category)
     # And an approved one, which the statement form offers.
     factories.make_line(comms, category="any", approved_by=manager, text="We are on it.")
+    # A media inquiry with an answer in new wording by the comms person (a manager may approve
+    # it), on the incident.
+    inquiry = factories.make_inquiry(incident, comms, answer="We are counting; more by noon.")
     # A feed source, for the Sources page's actions and the admin's pages.
     from sources.models import AllowedHost, Source
 
@@ -164,6 +167,7 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
         "published_update": published_update,
         "update_post": update_post,
         "line": line,
+        "inquiry": inquiry,
     }
 
 
@@ -180,6 +184,7 @@ PK_OF = {
     "connectors:update-post-": "published_update",
     "lines:": "line",
     "sources:": "source",
+    "press:": "inquiry",
 }
 ACTION_OF = {"incidents:move": "monitor", "responses:action-item-move": "start"}
 
@@ -252,7 +257,16 @@ def url_for(key, route, world):
 # Requests, rolled back
 
 
-TRACKED_APPS = ("auth", "incidents", "responses", "connectors", "subscriptions", "lines", "sources")
+TRACKED_APPS = (
+    "auth",
+    "incidents",
+    "responses",
+    "connectors",
+    "subscriptions",
+    "lines",
+    "sources",
+    "press",
+)
 
 
 def state():

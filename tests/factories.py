@@ -27,8 +27,9 @@ _once_tokens = itertools.count(1)
 # call-out's answers; the call-outs on the timeline), the connected accounts, …). Every
 # page-size test of the incident page pins this one number at two sizes of data, so an N+1 fails;
 # a new panel raises it here, once. Each timeline provider reads its newest history rows, the rows
-# just before them and the users they name in one query (crisis.history.latest_records).
-INCIDENT_PAGE_QUERIES = 27
+# just before them and the users they name in one query (crisis.history.latest_records). Media
+# inquiries add one: their panel and their timeline entries read the same rows once per request.
+INCIDENT_PAGE_QUERIES = 28
 # The dashboard's, likewise: the open incidents counted by severity, the most urgent of them with
 # their clocks, then each app's panels (waiting for approval, my action items, updates waiting
 # for publication, mention spikes).
