@@ -77,6 +77,18 @@ def made_of(text, pieces):
     return False
 
 
+def _set_by_verbs():
+    """A person the inquiry's verbs record (who worded, approved, answered): no form sets it."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+
 class MediaInquiryQuerySet(FourEyesQuerySet):
     def open(self):
         """Inquiries still waiting for an answer (new or assigned)."""
@@ -132,34 +144,13 @@ class MediaInquiry(FourEyes, VersionedModel):
     )
     answer = models.TextField(max_length=ANSWER_MAX_LENGTH, blank=True)
     # Who last changed the answer's wording (its author for the four-eyes rule).
-    worded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-    )
-    answer_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-    )
+    worded_by = _set_by_verbs()
+    answer_approved_by = _set_by_verbs()
     answer_approved_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set when answered: whether the answer was made wholly of approved lines (no approval).
     is_answer_from_lines = models.BooleanField(default=False, editable=False)
     answered_at = models.DateTimeField(null=True, blank=True, editable=False)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-    )
+    answered_by = _set_by_verbs()
     declined_at = models.DateTimeField(null=True, blank=True, editable=False)
     decline_reason = models.TextField(blank=True, editable=False)
     logged_by = models.ForeignKey(
