@@ -152,6 +152,7 @@ class MediaInquiry(FourEyes, VersionedModel):
     answered_at = models.DateTimeField(null=True, blank=True, editable=False)
     answered_by = _set_by_verbs()
     declined_at = models.DateTimeField(null=True, blank=True, editable=False)
+    declined_by = _set_by_verbs()
     decline_reason = models.TextField(blank=True, editable=False)
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
@@ -417,6 +418,7 @@ class MediaInquiry(FourEyes, VersionedModel):
             changes={
                 "status": self.Status.DECLINED,
                 "declined_at": timekeeper.now(),
+                "declined_by": by,
                 "decline_reason": reason,
             },
             reason="Declined" + (f": {reason}" if reason else ""),

@@ -25,7 +25,9 @@ def inquiries_of(request, incident):
     if incident.pk not in cache:
         cache[incident.pk] = list(
             MediaInquiry.objects.filter(incident=incident)
-            .select_related("spokesperson", "logged_by", "answered_by", "answer_approved_by")
+            .select_related(
+                "spokesperson", "logged_by", "answered_by", "answer_approved_by", "declined_by"
+            )
             .by_deadline()
         )
     return cache[incident.pk]
@@ -95,7 +97,7 @@ def inquiry_entries(request, incident, *, limit=None):
             entries.append(
                 Entry(
                     at=inquiry.declined_at,
-                    by=None,
+                    by=inquiry.declined_by,
                     reason="Declined to answer",
                     subject=subject,
                     detail=inquiry.decline_reason,

@@ -31,6 +31,7 @@ def _get_inquiry(pk):
             "worded_by",
             "answer_approved_by",
             "answered_by",
+            "declined_by",
         ),
         pk=pk,
     )

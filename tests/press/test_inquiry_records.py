@@ -240,3 +240,15 @@ def test_the_reminders_cost_one_query_however_many_inquiries(
         found = list(deadline_reminders(at(121)))
 
     assert len(found) == count
+
+
+def test_a_declined_inquiry_says_who_declined_and_why_on_the_timeline(rf, comms, incident):
+    inquiry = logged(incident, comms)
+    with time_machine.travel(at(10), tick=False):
+        inquiry.decline(by=comms, version=inquiry.version, reason="No comment on rumours")
+    request = rf.get("/")
+    request.user = comms
+
+    [declined] = [e for e in panels.timeline(request, incident) if e.reason == "Declined to answer"]
+
+    assert (declined.by, declined.detail, declined.at) == (comms, "No comment on rumours", at(10))
