@@ -348,3 +348,23 @@ def test_inquiries_cost_the_incident_page_one_query_however_many(
     monkeypatch.undo()
     with django_assert_max_num_queries(factories.INCIDENT_PAGE_QUERIES):
         client.get(incident.get_absolute_url())
+
+
+@pytest.mark.parametrize("rewordings", [1, 20])
+def test_the_inquiry_page_queries_do_not_grow_with_its_history(
+    rewordings, client_as, comms, manager, django_assert_max_num_queries
+):
+    incident = factories.make_incident(comms)
+    factories.make_line(comms, category=incident.category, approved_by=manager)
+    inquiry = factories.make_inquiry(incident, comms, spokesperson=manager)
+    for n in range(rewordings):
+        inquiry.answer = f"Words {n}"
+        inquiry.save_answer(by=comms, expected_version=inquiry.version, fields=["answer"])
+    client = client_as(manager)
+
+    # The session, the user, their permissions, the inquiry with its people, the lines
+    # offered, the answer's writers (the four-eyes rule).
+    with django_assert_max_num_queries(6):
+        response = client.get(inquiry.get_absolute_url())
+
+    assert "Approve this answer" in factories.page_text(response)
