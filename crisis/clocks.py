@@ -313,19 +313,68 @@ def action_item_clock(item, now=None):
     """
     if item.due_at is None:
         return None
-    label = "Action item"
-    target = max(item.due_at - item.created_at, timedelta(0))
-    if item.completed_at is not None and not item.is_unfinished:
-        took = max(item.completed_at - item.created_at, timedelta(0))
-        late = item.completed_at > item.due_at
-        return Clock(label, DONE, item.due_at, took, target, is_late=late)
-    if not item.is_unfinished:
+    return _deadline_clock(
+        "Action item",
+        item.due_at,
+        started_at=item.created_at,
+        done_at=item.completed_at,
+        is_running=item.is_unfinished,
+        due_soon=ACTION_ITEM_DUE_SOON,
+        now=now,
+    )
+
+
+def _deadline_clock(label, due_at, *, started_at, done_at, is_running, due_soon, now=None):
+    """The clock of one thing due at ``due_at`` (an action item, a journalist's deadline): done
+    once ``done_at`` is set and it no longer runs (``is_late`` after ``due_at``), None when it
+    stopped undone (dropped, declined), else counting down (``due`` within ``due_soon``) or
+    overdue. ``target`` is the time given, from ``started_at`` to ``due_at``."""
+    target = max(due_at - started_at, timedelta(0))
+    if done_at is not None and not is_running:
+        took = max(done_at - started_at, timedelta(0))
+        return Clock(label, DONE, due_at, took, target, is_late=not met_deadline(done_at, due_at))
+    if not is_running:
         return None
-    left = item.due_at - (now or timekeeper.now())
+    left = due_at - (now or timekeeper.now())
     if left < timedelta(0):
-        return Clock(label, OVERDUE, item.due_at, -left, target, is_late=True)
-    state = DUE if left <= ACTION_ITEM_DUE_SOON else OK
-    return Clock(label, state, item.due_at, left, target)
+        return Clock(label, OVERDUE, due_at, -left, target, is_late=True)
+    return Clock(label, DUE if left <= due_soon else OK, due_at, left, target)
+
+
+# A journalist's deadline: the spokesperson hears of it half an hour before, when its clock turns
+# "due" (one rule for what the page shows and when the reminder goes), and again once passed.
+INQUIRY_DUE_SOON = timedelta(minutes=30)
+
+
+def inquiry_clock(inquiry, now=None):
+    """A journalist's inquiry's deadline as a :class:`Clock`, or None when it was declined.
+
+    ``inquiry`` is anything with ``received_at``, ``deadline``, ``answered_at`` and ``is_open``.
+    ``target`` is the time the journalist gave (from receipt to deadline); a done clock's
+    ``duration`` is how long the answer took, and ``is_late`` whether it came after the deadline.
+    """
+    return _deadline_clock(
+        "Media deadline",
+        inquiry.deadline,
+        started_at=inquiry.received_at,
+        done_at=inquiry.answered_at,
+        is_running=inquiry.is_open,
+        due_soon=INQUIRY_DUE_SOON,
+        now=now,
+    )
+
+
+def met_deadline(done_at, due_at):
+    """Whether something done at ``done_at`` met ``due_at`` (at the deadline itself counts as
+    met), or None when it was not done."""
+    if done_at is None:
+        return None
+    return done_at <= due_at
+
+
+def lateness(done_at, due_at):
+    """How long after ``due_at`` something was done at ``done_at`` (zero when in time)."""
+    return max(done_at - due_at, timedelta(0))
 
 
 def due_after_detection(incident, hours):

@@ -315,7 +315,8 @@ class Fact:
 
     ``section`` groups facts on the form: ``moments`` (key moments of the timeline; ``at`` is
     set), ``figures`` (durations and counts), ``plan`` (the action plan), ``parties``,
-    ``mentions``. ``field`` names the post-mortem field whose empty text starts with this fact
+    ``mentions``, ``press`` (journalists' inquiries). ``field`` names the post-mortem field
+    whose empty text starts with this fact
     (``went_well``, ``went_wrong``, ``impact``, ``follow_up``…), or "" for a fact shown only.
     """
 
@@ -332,6 +333,7 @@ FACT_SECTIONS = {
     "plan": "Action plan",
     "parties": "Affected parties",
     "mentions": "Mentions",
+    "press": "Media inquiries",
 }
 
 

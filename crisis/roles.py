@@ -50,6 +50,11 @@ COMMS_PERMISSIONS = [
     "audiences.view_variant",
     "audiences.add_variant",
     "audiences.change_variant",
+    # Log journalists' inquiries, assign a spokesperson, word the answer, mark it answered or
+    # declined (a manager approves an answer in new wording).
+    "press.view_mediainquiry",
+    "press.add_mediainquiry",
+    "press.change_mediainquiry",
 ]
 MANAGER_PERMISSIONS = COMMS_PERMISSIONS + [
     "incidents.cancel_incident",
@@ -64,6 +69,7 @@ MANAGER_PERMISSIONS = COMMS_PERMISSIONS + [
     # Approve variants (by their audience's rule) and send them out.
     "audiences.approve_variant",
     "audiences.publish_variant",
+    "press.approve_mediainquiry",
 ]
 
 # Triage mentions (link, dismiss, declare from them) and import them from CSV files: Comms and

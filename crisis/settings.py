@@ -105,6 +105,8 @@ INSTALLED_APPS = [
     "audiences",
     # Sources the desk polls for mentions itself: feeds, Mastodon hashtags, Bluesky searches.
     "sources",
+    # Journalists' inquiries (the press office): deadlines, spokespeople, approved answers.
+    "press",
     "demo",
 ]
 

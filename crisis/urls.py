@@ -49,6 +49,7 @@ urlpatterns = [
     path("", include("subscriptions.urls")),
     path("", include("lines.urls")),
     path("", include("audiences.urls")),
+    path("", include("press.urls")),
     path("", include("sources.urls")),
     path("", include("responses.urls")),
     path("", include("monitoring.urls")),

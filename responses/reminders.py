@@ -18,6 +18,10 @@ records on every run, so nothing is sent about a thing that is done (a statement
 update published or withdrawn, an item done or dropped) or about an incident that ended.
 
 The deadlines and the warning times come from crisis.clocks.
+
+Another app adds reminders of its own records with :func:`register_source` (in its ``ready()``):
+a source is ``source(now)`` yielding :class:`Reminder` objects, in a fixed number of queries, and
+its reminders are claimed and sent like these (media inquiries' deadlines: media.reminders).
 """
 
 import logging
@@ -71,6 +75,17 @@ class Reminder:
         )
 
 
+# Other apps' reminders: ``source(now)`` yielding Reminder objects (see the module's docstring).
+reminder_sources = []
+
+
+def register_source(source):
+    """Add ``source`` once (``ready()`` may run more than once)."""
+    if source not in reminder_sources:
+        reminder_sources.append(source)
+    return source
+
+
 @dataclass
 class Outcome:
     sent: int = 0
@@ -109,7 +124,7 @@ def _claim(reminder, now):
 def due_reminders(now=None):
     """Every reminder the records call for at ``now``, sent before or not, each with at least
     one recipient (an address, or a person with a browser to notify). Seven queries however
-    many records (eight with browser notifications set up)."""
+    many records (eight with browser notifications set up), and each registered source's."""
     now = now or timezone.now()
     reachable = PushSubscription.objects.reachable()
     reminders = [
@@ -119,6 +134,7 @@ def due_reminders(now=None):
             *_owner_reminders(now),
             *_manager_reminders(),
             *_spike_reminders(now),
+            *(reminder for source in reminder_sources for reminder in source(now)),
         )
     ]
     return [reminder for reminder in reminders if reminder.recipients or reminder.people]

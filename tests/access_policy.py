@@ -222,6 +222,20 @@ APP_POLICY = {
     "audiences:approve": manager_write(),
     "audiences:publish": manager_write(),
     "audiences:withdraw": comms_write(get=405, post=302),
+    # Media inquiries: everyone signed in reads the open ones and each inquiry with its history;
+    # Comms and above log them, edit them and word the answer (an empty form comes back with its
+    # errors), mark them answered or decline them (an action answers 302 with a message: the
+    # world's answer is new wording not yet approved, so "answered" is refused with a message);
+    # managers approve an answer (the world's is the comms person's, so the approval passes).
+    "press:list": signed_in(),
+    "press:create": comms_write(),
+    "press:detail": signed_in(),
+    "press:edit": comms_write(),
+    "press:answer": comms_write(),
+    "press:history": signed_in(),
+    "press:approve": manager_write(),
+    "press:answered": comms_write(get=405, post=302),
+    "press:decline": comms_write(get=405, post=302),
     # The sources the desk polls: everyone signed in reads them and their health; Comms and
     # Managers add, edit, pause, poll and delete them (an empty form is shown again with its
     # errors).
@@ -338,6 +352,8 @@ ADMIN_MODELS = {
     # variants change only in the app, where the approval rules apply: read only here.
     "audiences.audience": record_admin(),
     "audiences.variant": record_admin(add=(403, 403), change=(200, 403)),
+    # Media inquiries are logged and answered in the app, where the approval rules apply.
+    "press.mediainquiry": record_admin(add=(403, 403), change=(200, 403)),
     # Readers' subscriptions: read only; deleting one unsubscribes it (a reader who asked).
     "subscriptions.subscription": stock_admin(add=(403, 403), change=(200, 403)),
     # Sources as on the Sources page, with their history (a past version is read, never

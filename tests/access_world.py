@@ -132,6 +132,9 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
     # person (so the manager may approve it), and a version of an audience in its history.
     factories.audience("Customers", order=10)
     variant = factories.make_variant(published, comms)
+    # A media inquiry with an answer in new wording by the comms person (a manager may approve
+    # it), on the incident.
+    inquiry = factories.make_inquiry(incident, comms, answer="We are counting; more by noon.")
     # A feed source, for the Sources page's actions and the admin's pages.
     from sources.models import AllowedHost, Source
 
@@ -169,6 +172,7 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
         "update_post": update_post,
         "line": line,
         "variant": variant,
+        "inquiry": inquiry,
     }
 
 
@@ -187,6 +191,7 @@ PK_OF = {
     "sources:": "source",
     "audiences:create": "published",
     "audiences:": "variant",
+    "press:": "inquiry",
 }
 ACTION_OF = {"incidents:move": "monitor", "responses:action-item-move": "start"}
 
@@ -268,6 +273,7 @@ TRACKED_APPS = (
     "lines",
     "sources",
     "audiences",
+    "press",
 )
 
 

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.http import QueryDict
 
+from crisis import timekeeper
 from crisis.roles import COMMS, MANAGERS, ROLE_PERMISSIONS, sync_roles
 from incidents.models import AffectedParty, Incident
 from tests.public_factories import *  # noqa: F403 - branding and accounts, re-exported
@@ -18,7 +19,7 @@ PASSWORD = "correct-horse-battery-staple"
 _once_tokens = itertools.count(1)
 
 
-# The incident page's query budget, whatever the incident holds (22, was 27):
+# The incident page's query budget, whatever the incident holds (23, was 27):
 # - session, user, the incident (lead, declarer, post-mortem joined), the response targets,
 #   the user's permissions (5);
 # - the timeline, each provider its newest rows, the rows just before them and the users they
@@ -28,11 +29,11 @@ _once_tokens = itertools.count(1)
 # - the panels: statements, their wording history (only when one waits for review), parties,
 #   plan templates offered, the action plan with the unfinished prevention items of earlier
 #   incidents (one read), updates, the mention counts, the top and latest mentions (one read),
-#   the lessons of earlier incidents (9).
+#   the lessons of earlier incidents, the media inquiries (one read, shared with the timeline) (10).
 # tests/crisis/test_panels.py pins it exactly on a page with every kind of record at two sizes,
 # and every page-size test of the incident page keeps below it at two sizes, so an N+1 fails; a
 # new panel raises it here, once.
-INCIDENT_PAGE_QUERIES = 22
+INCIDENT_PAGE_QUERIES = 23
 # The dashboard's, likewise: the open incidents counted by severity, the most urgent of them with
 # their clocks, then each app's panels (waiting for approval, my action items, updates waiting
 # for publication, mention spikes).
@@ -523,3 +524,32 @@ def make_variant(core, by=None, *, audience_name="Customers", language="fr", **o
     return Variant.draft(
         core=core, audience=audience(audience_name), language=language, by=by, **fields
     )
+
+
+def make_inquiry(incident, by=None, *, answer="", **overrides):
+    """Log a media inquiry on ``incident`` (through the model verb, so it has history) as ``by``
+    (a comms person), due two hours after it was received; with ``answer``, word it as ``by``."""
+    import datetime
+
+    from press.models import MediaInquiry
+
+    by = (
+        by
+        or get_user_model().objects.filter(username="factory-comms").first()
+        or make_comms("factory-comms")
+    )
+    received_at = overrides.pop("received_at", timekeeper.now())
+    fields = {
+        "outlet": "Daily Courier",
+        "journalist": "Ana Reyes",
+        "contact": "ana.reyes@courier.example",
+        "question": "How many customers are affected?",
+        "received_at": received_at,
+        "deadline": received_at + datetime.timedelta(hours=2),
+    }
+    fields.update(overrides)
+    inquiry = MediaInquiry.log(incident=incident, by=by, **fields)
+    if answer:
+        inquiry.answer = answer
+        inquiry.save_answer(by=by, expected_version=inquiry.version, fields=["answer"])
+    return inquiry

@@ -29,6 +29,7 @@ class EventKind(models.TextChoices):
     ACKNOWLEDGEMENT_DUE = "clock.acknowledgement_due", "Acknowledgement due or overdue"
     UPDATE_DUE = "clock.update_due", "Public update due or overdue"
     ACTION_ITEM_DUE = "clock.action_item_due", "Action item due or overdue"
+    INQUIRY_DUE = "clock.inquiry_due", "Media inquiry due or overdue"
     MENTION_SPIKE = "mentions.spike", "Mention spike"
     IMPORT_FAILED = "import.failed", "Import failed"
     TEAM_CALLED = "callout.made", "Team called to an incident"
@@ -54,6 +55,7 @@ class PushTopic(models.TextChoices):
     ACTION_ITEM = "action_item", "My action item is due or overdue"
     SPIKE = "spike", "Mentions spike on an incident I lead"
     CALLOUT = "callout", "I am called to an incident"
+    INQUIRY = "inquiry", "A journalist's deadline for my answer is near or passed"
 
 
 # The events a browser may be told of, by the choice that covers each; the others never push.
@@ -69,6 +71,7 @@ PUSH_TOPIC_OF = {
     EventKind.ACTION_ITEM_DUE: PushTopic.ACTION_ITEM,
     EventKind.MENTION_SPIKE: PushTopic.SPIKE,
     EventKind.TEAM_CALLED: PushTopic.CALLOUT,
+    EventKind.INQUIRY_DUE: PushTopic.INQUIRY,
 }
 
 

@@ -36,6 +36,7 @@ URGENT = {
     EventKind.ACKNOWLEDGEMENT_DUE,
     EventKind.UPDATE_DUE,
     EventKind.ACTION_ITEM_DUE,
+    EventKind.INQUIRY_DUE,
     EventKind.MENTION_SPIKE,
     EventKind.TEAM_CALLED,
 }

@@ -17,6 +17,7 @@ MENU = [
     "Lessons",
     "Inbox",
     "Playbooks",
+    "Media inquiries",
     "Lines",
     "Sources",
     "Contacts",
@@ -48,6 +49,7 @@ def test_each_app_registers_its_links_once():
         ("Contacts", "team:contacts", "more"),
         ("Lines", "lines:list", "more"),
         ("Sources", "sources:list", "more"),
+        ("Media inquiries", "press:list", "more"),
     ]
 
 
@@ -100,6 +102,7 @@ def test_a_link_with_a_permission_is_shown_only_to_who_holds_it(monkeypatch, com
         ("team:contacts", "Contacts"),
         ("lines:list", "Lines"),
         ("sources:list", "Sources"),
+        ("press:list", "Media inquiries"),
     ],
 )
 def test_the_bar_marks_the_page_shown(client_as, comms, name, label):

@@ -32,6 +32,7 @@ def test_each_app_registers_its_panels_once():
         ("responses.panels", "unfinished_prevention_panel", "main"),
         ("team.panels", "roll_call_panel", "aside"),
         ("subscriptions.views", "subscribers_panel", "aside"),
+        ("press.panels", "inquiries_panel", "main"),
     ]
     assert [p.func.__name__ for p in panels.timeline_providers] == [
         "incident_entries",
@@ -43,6 +44,7 @@ def test_each_app_registers_its_panels_once():
         "plan_application_entries",
         "update_entries",
         "callout_entries",
+        "inquiry_entries",
     ]
     assert names(panels.dashboard_panels) == [
         ("monitoring.panels", "spikes_panel", "aside"),
@@ -62,6 +64,7 @@ def test_each_app_registers_its_panels_once():
         ("monitoring.panels", "mention_facts", "main"),
         ("responses.postmortem", "response_facts", "main"),
         ("responses.postmortem", "action_plan_facts", "main"),
+        ("press.panels", "inquiry_facts", "main"),
     ]
     assert names(panels.report_sections) == [
         ("responses.postmortem", "statement_sections", "main"),
@@ -70,6 +73,7 @@ def test_each_app_registers_its_panels_once():
     # What the forms where people write for the public offer beside their text.
     assert {name: names(registry) for name, registry in panels.form_aids.items()} == {
         "statement": [("lines.offer", "lines_aid", "main")],
+        "media_answer": [("lines.offer", "lines_aid", "main")],
     }
     # The statement page's panels, and the public page's other languages.
     assert names(panels.statement_panels) == [("audiences.pages", "variants_panel", "main")]

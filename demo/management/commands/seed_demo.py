@@ -17,7 +17,7 @@ from django.utils import timezone
 from crisis.outbound import EventKind
 from crisis.outbound.models import ChatChannel, Delivery
 from crisis.roles import ADMIN, ROLE_PERMISSIONS, VIEWER, sync_roles
-from demo import story
+from demo import inquiries, story
 from demo.conversation import demo_mentions
 from demo.data.incidents import DEMO_INCIDENTS, DEMO_USERS
 from demo.data.mentions import MENTION_SOURCE
@@ -111,6 +111,7 @@ class Command(BaseCommand):
         _demo_readers(created, now)
         lines = story.write_lines(users, now)
         variants = story.write_variants(users)
+        logged = inquiries.log_inquiry(users, now)
         # The conversation of the incidents made now (their clocks start with this run), and the
         # inbox, whose fixed ids the ingestion stores once however often the command runs.
         mentions = ingest_mentions(demo_mentions(created, now), source=MENTION_SOURCE, now=now)
@@ -121,6 +122,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Mentions: {mentions.created} new.")
         self.stdout.write(f"Approved lines: {lines} new.")
         self.stdout.write(f"Variants for audiences: {variants} new.")
+        self.stdout.write(f"Media inquiries: {logged} new.")
         self.stdout.write("Sign in with any of these users:")
         for username, first, last, group_name, is_staff in DEMO_USERS:
             role = group_name or (f"{ADMIN} (staff)" if is_staff else VIEWER)
