@@ -45,6 +45,11 @@ COMMS_PERMISSIONS = [
     "sources.add_source",
     "sources.change_source",
     "sources.delete_source",
+    # Log rumours and keep them: where seen, reach, risk, what is true, the response, and
+    # whether the correction shows on the public page (once its statement is published).
+    "rumours.view_rumour",
+    "rumours.add_rumour",
+    "rumours.change_rumour",
 ]
 MANAGER_PERMISSIONS = COMMS_PERMISSIONS + [
     "incidents.cancel_incident",

@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "subscriptions",
     # The library of approved lines, offered when a statement is drafted.
     "lines",
+    # Rumours: what is claimed about an incident, and what is true (the public page's section).
+    "rumours",
     # Sources the desk polls for mentions itself: feeds, Mastodon hashtags, Bluesky searches.
     "sources",
     "demo",

@@ -48,6 +48,7 @@ urlpatterns = [
     path("", include("team.urls")),
     path("", include("subscriptions.urls")),
     path("", include("lines.urls")),
+    path("", include("rumours.urls")),
     path("", include("sources.urls")),
     path("", include("responses.urls")),
     path("", include("monitoring.urls")),

@@ -17,6 +17,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
+from crisis import panels
 from incidents.models import Incident
 from responses.models import ActionItem, ProgressUpdate, Publication, PublicProfile, Statement
 
@@ -81,7 +82,8 @@ def page_state(token):
     ``etag`` also sums the history rows' ids, so a change committed after a later one (whose
     time is then not the latest) still changes it, and it carries what the page is made with
     (``release``). The public profile's history (the company's name, logo and colour) counts
-    too. The internal title is not read at all: the page never shows it.
+    too, and so do the changes the sections of other apps report (crisis.panels.PublicSection:
+    rumours corrected). The internal title is not read at all: the page never shows it.
     """
     sql, params = _page_state_sql()
     with connection.cursor() as cursor:
@@ -111,6 +113,11 @@ def as_moment(value):
 def _page_state_sql():
     """The statement of :func:`page_state`, made once from the models' tables."""
     incident = Incident._meta.db_table
+    # What the other apps' sections show, and when it changed (their params follow ours).
+    section_changes = [
+        section.changes()
+        for section in sorted(panels.public_sections, key=lambda section: section.order)
+    ]
     histories = {m: m.history.model._meta.db_table for m in (Incident, Statement, Publication)}
     histories[ProgressUpdate] = ProgressUpdate.history.model._meta.db_table
     histories[ActionItem] = ActionItem.history.model._meta.db_table
@@ -132,6 +139,7 @@ def _page_state_sql():
             # The company's name, logo and colour (one row, edited now and then).
             f"SELECT history_date, history_id FROM {profile_history}",
         ]
+        + [sql for sql, _params in section_changes]
     )
     sql = (
         f"WITH page AS (SELECT id, public_title, status, is_drill FROM {incident} "
@@ -150,6 +158,8 @@ def _page_state_sql():
         ProgressUpdate.Kind.PUBLIC,
         ProgressUpdate.Status.PUBLISHED,
     ]
+    for _sql, section_params in section_changes:
+        params += list(section_params)
     return sql, params
 
 
@@ -171,6 +181,7 @@ def release():
             "responses/_public_brand.html",
             "responses/status_page.html",
             "responses/_status_row.html",
+            *(name for section in panels.public_sections for name in section.templates),
         )
     ]
     styles = [static("bootstrap/css/bootstrap.min.css"), static("css/app.css")]

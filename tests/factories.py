@@ -474,3 +474,18 @@ def make_line(by=None, *, approved_by=None, **overrides):
     if approved_by is not None:
         line.approve(by=approved_by, version=line.version)
     return line
+
+
+def make_rumour(incident, by=None, *, mentions=(), **overrides):
+    """Log a rumour on ``incident`` (through the model verb, so it has history) as ``by`` (its
+    declarer by default), seen in ``mentions``."""
+    from rumours.models import Rumour
+
+    by = by or incident.declared_by
+    fields = {
+        "claim": "Card numbers leaked during the outage",
+        "risk": Rumour.Risk.HIGH,
+        "owner": by,
+    }
+    fields.update(overrides)
+    return Rumour.log(incident=incident, by=by, mentions=mentions, **fields)

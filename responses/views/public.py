@@ -11,6 +11,7 @@ from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.views import defaults
 from django.views.decorators.http import require_POST, require_safe
 
+from crisis import panels
 from crisis.lifecycle import TransitionRefused
 from crisis.middleware import sessionless
 from incidents.models import Incident
@@ -110,7 +111,8 @@ def _timestamp(moment):
 
 def _render(state):
     """The page itself, rendered without the request: no context processor runs, so nothing
-    reads the session or the user. Four queries."""
+    reads the session or the user. Four queries, and those of the other apps' sections (one
+    each: crisis.panels.PublicSection)."""
     statements = public.public_statements(state.pk)
     updates = public.public_updates(state.pk)
     status, status_text = public.public_status(state)
@@ -127,6 +129,8 @@ def _render(state):
         "statements": statements,
         "rows": public.public_rows(statements),
         "action_items": public.public_action_items(state.pk),
+        # What other apps add (a "What is true" list of corrected rumours), as HTML.
+        "sections": panels.render_public_sections(state.pk),
         "updates": updates,
         "last_updated": public.last_updated(statements, updates),
     }

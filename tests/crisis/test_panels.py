@@ -32,6 +32,7 @@ def test_each_app_registers_its_panels_once():
         ("responses.panels", "unfinished_prevention_panel", "main"),
         ("team.panels", "roll_call_panel", "aside"),
         ("subscriptions.views", "subscribers_panel", "aside"),
+        ("rumours.panels", "rumours_panel", "main"),
     ]
     assert [p.func.__name__ for p in panels.timeline_providers] == [
         "incident_entries",
@@ -43,6 +44,7 @@ def test_each_app_registers_its_panels_once():
         "plan_application_entries",
         "update_entries",
         "callout_entries",
+        "rumour_entries",
     ]
     assert names(panels.dashboard_panels) == [
         ("monitoring.panels", "spikes_panel", "aside"),
@@ -71,6 +73,11 @@ def test_each_app_registers_its_panels_once():
     assert {name: names(registry) for name, registry in panels.form_aids.items()} == {
         "statement": [("lines.offer", "lines_aid", "main")],
     }
+    # What other apps add to the public page (responses never imports them), and its caching.
+    assert [
+        (s.render.__module__, s.render.__name__, s.changes.__name__, s.templates)
+        for s in panels.public_sections
+    ] == [("rumours.panels", "public_truths", "public_changes", ("rumours/_public_truths.html",))]
     # The Declare form's extensions that fill in first values, and who hears of an edit: the
     # mentions (incidents never imports monitoring).
     assert [
