@@ -128,6 +128,16 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
     line = factories.make_line(comms, category=incident.category)
     # And an approved one, which the statement form offers.
     factories.make_line(comms, category="any", approved_by=manager, text="We are on it.")
+    # A rumour seen in the incident's mention, answered by its published statement.
+    rumour = factories.make_rumour(
+        incident,
+        comms,
+        mentions=list(incident.mentions.all()),
+        response=published,
+        verification="false",
+        correction="Nothing leaked.",
+        is_public=True,
+    )
     # A feed source, for the Sources page's actions and the admin's pages.
     from sources.models import AllowedHost, Source
 
@@ -164,6 +174,7 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
         "published_update": published_update,
         "update_post": update_post,
         "line": line,
+        "rumour": rumour,
     }
 
 
@@ -180,6 +191,7 @@ PK_OF = {
     "connectors:update-post-": "published_update",
     "lines:": "line",
     "sources:": "source",
+    "rumours:": "rumour",
 }
 ACTION_OF = {"incidents:move": "monitor", "responses:action-item-move": "start"}
 
@@ -252,7 +264,16 @@ def url_for(key, route, world):
 # Requests, rolled back
 
 
-TRACKED_APPS = ("auth", "incidents", "responses", "connectors", "subscriptions", "lines", "sources")
+TRACKED_APPS = (
+    "auth",
+    "incidents",
+    "responses",
+    "connectors",
+    "subscriptions",
+    "lines",
+    "sources",
+    "rumours",
+)
 
 
 def state():
