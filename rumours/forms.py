@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 
 from crisis.converters import whole_number
 from crisis.forms import OnceForm, PersonChoiceField, VersionedForm
@@ -49,9 +50,10 @@ class RumourForm(OnceForm, VersionedForm):
             self.fields["mentions"].initial = list(
                 self.instance.mentions.values_list("pk", flat=True)
             )
-        self.fields["response"].queryset = incident.statements.exclude(status="withdrawn").order_by(
-            "-created_at", "-pk"
-        )
+        # Not a withdrawn statement, unless it is the one already linked (kept on the form).
+        self.fields["response"].queryset = incident.statements.filter(
+            ~Q(status="withdrawn") | Q(pk=self.instance.response_id)
+        ).order_by("-created_at", "-pk")
         self.fields["response"].empty_label = "No response yet"
         self.fields["response"].label_from_instance = lambda s: (
             f"{s.get_kind_display()} #{s.pk} ({s.get_status_display().lower()})"

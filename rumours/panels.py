@@ -3,6 +3,8 @@ registered in rumours.apps)."""
 
 from functools import cache
 
+from django.urls import reverse
+
 from crisis.history import Entry
 from crisis.panels import Panel, PublicSection
 from rumours.models import ADD_PERMISSION, Rumour
@@ -46,9 +48,11 @@ def rumour_entries(request, incident, *, limit=None):
     rumours themselves (no query of its own on the incident page: :func:`incident_rumours`;
     each rumour's every change is on its history page). The newest ``limit`` when given."""
     entries = []
+    # The incident's list, which everyone signed in may read (the edit page is Comms').
+    listed = reverse("rumours:list", args=[incident.reference])
     for rumour in incident_rumours(request, incident):
         subject = f"Rumour: {rumour}"
-        url = rumour.get_absolute_url()
+        url = f"{listed}#rumour-{rumour.pk}"
         entries.append(
             Entry(
                 rumour.created_at,

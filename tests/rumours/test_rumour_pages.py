@@ -62,6 +62,11 @@ def test_the_incident_page_shows_its_riskiest_rumours_and_offers_logging(
 
     assert html.index("Loud one") < html.index("Low one")
     assert "Log a rumour" in html and "Log a rumour" not in viewer_html
+    # A viewer is led to the list (the edit page is not theirs), Comms to the edit page.
+    loud = Rumour.objects.get(claim="Loud one")
+    assert f'href="{loud.get_absolute_url()}"' in html
+    assert f'href="{loud.get_absolute_url()}"' not in viewer_html
+    assert f"/rumours/#rumour-{loud.pk}" in viewer_html
     assert "All 2 rumours" in html
     assert "Rumour logged" in html  # on the timeline
 
