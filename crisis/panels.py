@@ -396,10 +396,10 @@ def sections_for(incident):
 #     panels.register(panels.statement_panels, variants_panel, order=10)
 #
 # An app that words published statements for readers of other languages registers one
-# :class:`PageTranslation` (audiences: the customers' variants). The public page then picks the
-# reader's language (``?lang=``, else ``Accept-Language``) among ``languages()``, says
-# ``Vary: Accept-Language``, counts the translation's changes in its validators, and shows the
-# texts of that language in place of the statements' own.
+# :class:`PageTranslation` (audiences: the customers' variants). The public page then takes the
+# language the address asks for (``?lang=``, never ``Accept-Language``, so that the page needs no
+# ``Vary``) among ``languages()``, counts the translation's changes in its validators, and shows
+# the texts of that language in place of the statements' own.
 
 statement_panels: list[Provider] = []
 
@@ -430,3 +430,53 @@ def register_page_translation(translation):
     if translation not in page_translations:
         page_translations.append(translation)
     return translation
+
+
+# Sections of the public page
+# ---------------------------------------------------------------------------------------------
+#
+# The public page (read by the audience, without signing in, and kept by proxies) shows what
+# its own app knows, and the sections other apps add (a "What is true" list of corrected
+# rumours): an app registers a :class:`PublicSection` with ``register_public_section``. The page
+# stays correct under caching because each section also says, in SQL, when what it shows last
+# changed: the page's validators (ETag, Last-Modified) are computed in the page's one query, so
+# a 304 still costs one query whatever the sections.
+
+
+@dataclass(frozen=True)
+class PublicSection:
+    """A section of an incident's public page.
+
+    - ``render(incident_id)`` returns a :class:`Panel` (its template is rendered without a
+      request: nothing but the context) or None to show nothing; a fixed number of queries.
+    - ``changes()`` returns ``(sql, params)``: a ``SELECT`` of two columns, a moment and a
+      number (a history row's date and id), one row per change of what the section may show;
+      the page's incident is ``(SELECT id FROM page)``. The page last changed at the latest of
+      every section's moments, and its ETag sums their numbers.
+    - ``templates`` are the section's templates, so a deploy that changes them changes the ETag.
+    """
+
+    render: Callable
+    changes: Callable
+    templates: tuple = ()
+    order: int = 100
+
+
+public_sections: list[PublicSection] = []
+
+
+def register_public_section(section):
+    """Add ``section`` once (``ready()`` may run more than once)."""
+    if section not in public_sections:
+        public_sections.append(section)
+    return section
+
+
+def render_public_sections(incident_id):
+    """Every section's HTML for the public page of ``incident_id``, in order."""
+    rendered = []
+    for section in sorted(public_sections, key=lambda s: s.order):
+        panel = section.render(incident_id)
+        if panel is not None:
+            rendered.append(render_to_string(panel.template, panel.context))
+    return rendered

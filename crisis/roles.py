@@ -55,6 +55,11 @@ COMMS_PERMISSIONS = [
     "press.view_mediainquiry",
     "press.add_mediainquiry",
     "press.change_mediainquiry",
+    # Log rumours and keep them: where seen, reach, risk, what is true, the response, and
+    # whether the correction shows on the public page (once its statement is published).
+    "rumours.view_rumour",
+    "rumours.add_rumour",
+    "rumours.change_rumour",
 ]
 MANAGER_PERMISSIONS = COMMS_PERMISSIONS + [
     "incidents.cancel_incident",

@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "lines",
     # One approved core, many audiences: variants per audience and language, each its way out.
     "audiences",
+    # Rumours: what is claimed about an incident, and what is true (the public page's section).
+    "rumours",
     # Sources the desk polls for mentions itself: feeds, Mastodon hashtags, Bluesky searches.
     "sources",
     # Journalists' inquiries (the press office): deadlines, spokespeople, approved answers.

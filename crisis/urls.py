@@ -50,6 +50,7 @@ urlpatterns = [
     path("", include("lines.urls")),
     path("", include("audiences.urls")),
     path("", include("press.urls")),
+    path("", include("rumours.urls")),
     path("", include("sources.urls")),
     path("", include("responses.urls")),
     path("", include("monitoring.urls")),

@@ -302,3 +302,40 @@ def write_variants(users):
             variant.publish(by=users["manager"])
         written += 1
     return written
+
+
+def write_rumours(users):
+    """The demo's rumours (:mod:`demo.data.rumours`), logged by the comms person and checked by
+    the manager, unless the incident is missing or already holds the same claim. Queries the
+    database; returns how many were logged."""
+    from demo.data.rumours import DEMO_RUMOURS
+    from rumours.models import Rumour
+
+    logged = 0
+    for spec in DEMO_RUMOURS:
+        incident = Incident.objects.filter(title=spec["incident"]).first()
+        if incident is None or incident.rumours.filter(claim=spec["claim"]).exists():
+            continue
+        mentions = list(incident.mentions.order_by("-reach", "-pk")[: spec["mentions"]])
+        rumour = Rumour.log(
+            incident=incident,
+            by=users["comms"],
+            mentions=mentions,
+            claim=spec["claim"],
+            risk=spec["risk"],
+            owner=users["comms"],
+            first_seen_at=None if mentions else incident.declared_at + spec["first_seen_after"],
+            reach=spec["reach"],
+        )
+        rumour.verification = spec["verification"]
+        rumour.correction = spec["correction"]
+        rumour.response = incident.statements.filter(kind=spec["response_kind"]).first()
+        rumour.is_public = spec["is_public"]
+        rumour.save_changes(
+            by=users["manager"],
+            expected_version=rumour.version,
+            fields=["verification", "correction", "response", "is_public"],
+            mentions=mentions,
+        )
+        logged += 1
+    return logged

@@ -82,7 +82,8 @@ def page_state(token):
     ``etag`` also sums the history rows' ids, so a change committed after a later one (whose
     time is then not the latest) still changes it, and it carries what the page is made with
     (``release``). The public profile's history (the company's name, logo and colour) counts
-    too. The internal title is not read at all: the page never shows it.
+    too, and so do the changes the sections of other apps report (crisis.panels.PublicSection:
+    rumours corrected). The internal title is not read at all: the page never shows it.
     """
     sql, params = _page_state_sql()
     with connection.cursor() as cursor:
@@ -112,6 +113,11 @@ def as_moment(value):
 def _page_state_sql():
     """The statement of :func:`page_state`, made once from the models' tables."""
     incident = Incident._meta.db_table
+    # What the other apps' sections show, and when it changed (their params follow ours).
+    section_changes = [
+        section.changes()
+        for section in sorted(panels.public_sections, key=lambda section: section.order)
+    ]
     histories = {m: m.history.model._meta.db_table for m in (Incident, Statement, Publication)}
     histories[ProgressUpdate] = ProgressUpdate.history.model._meta.db_table
     histories[ActionItem] = ActionItem.history.model._meta.db_table
@@ -136,6 +142,7 @@ def _page_state_sql():
             # What the page shows in other languages (crisis.panels.PageTranslation).
             *(sql for sql, _params in translated),
         ]
+        + [sql for sql, _params in section_changes]
     )
     sql = (
         f"WITH page AS (SELECT id, public_title, status, is_drill FROM {incident} "
@@ -155,6 +162,8 @@ def _page_state_sql():
         ProgressUpdate.Status.PUBLISHED,
         *(param for _sql, params in translated for param in params),
     ]
+    for _sql, section_params in section_changes:
+        params += list(section_params)
     return sql, params
 
 
@@ -176,6 +185,7 @@ def release():
             "responses/_public_brand.html",
             "responses/status_page.html",
             "responses/_status_row.html",
+            *(name for section in panels.public_sections for name in section.templates),
         )
     ]
     styles = [static("bootstrap/css/bootstrap.min.css"), static("css/app.css")]

@@ -236,6 +236,15 @@ APP_POLICY = {
     "press:approve": manager_write(),
     "press:answered": comms_write(get=405, post=302),
     "press:decline": comms_write(get=405, post=302),
+    # Rumours: everyone signed in reads an incident's list, the desk's log, its export and a
+    # rumour's history; Comms and above log and edit them (an empty form comes back with its
+    # errors).
+    "rumours:list": signed_in(),
+    "rumours:create": comms_write(),
+    "rumours:edit": comms_write(),
+    "rumours:history": signed_in(),
+    "rumours:log": signed_in(),
+    "rumours:log-export": signed_in(),
     # The sources the desk polls: everyone signed in reads them and their health; Comms and
     # Managers add, edit, pause, poll and delete them (an empty form is shown again with its
     # errors).
@@ -354,6 +363,8 @@ ADMIN_MODELS = {
     "audiences.variant": record_admin(add=(403, 403), change=(200, 403)),
     # Media inquiries are logged and answered in the app, where the approval rules apply.
     "press.mediainquiry": record_admin(add=(403, 403), change=(200, 403)),
+    # Rumours change only in the app, where their rules apply: read only here.
+    "rumours.rumour": record_admin(add=(403, 403), change=(200, 403)),
     # Readers' subscriptions: read only; deleting one unsubscribes it (a reader who asked).
     "subscriptions.subscription": stock_admin(add=(403, 403), change=(200, 403)),
     # Sources as on the Sources page, with their history (a past version is read, never

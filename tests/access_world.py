@@ -135,6 +135,16 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
     # A media inquiry with an answer in new wording by the comms person (a manager may approve
     # it), on the incident.
     inquiry = factories.make_inquiry(incident, comms, answer="We are counting; more by noon.")
+    # A rumour seen in the incident's mention, answered by its published statement.
+    rumour = factories.make_rumour(
+        incident,
+        comms,
+        mentions=list(incident.mentions.all()),
+        response=published,
+        verification="false",
+        correction="Nothing leaked.",
+        is_public=True,
+    )
     # A feed source, for the Sources page's actions and the admin's pages.
     from sources.models import AllowedHost, Source
 
@@ -173,6 +183,7 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
         "line": line,
         "variant": variant,
         "inquiry": inquiry,
+        "rumour": rumour,
     }
 
 
@@ -192,6 +203,7 @@ PK_OF = {
     "audiences:create": "published",
     "audiences:": "variant",
     "press:": "inquiry",
+    "rumours:": "rumour",
 }
 ACTION_OF = {"incidents:move": "monitor", "responses:action-item-move": "start"}
 
@@ -274,6 +286,7 @@ TRACKED_APPS = (
     "sources",
     "audiences",
     "press",
+    "rumours",
 )
 
 

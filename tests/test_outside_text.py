@@ -88,7 +88,7 @@ def free_text_fields(model):
 def fill_with_hostile_text():
     """Every free-text column of the app's records (history included) and people's names."""
     filled = []
-    for app_label in ("incidents", "monitoring", "responses", "crisis", "lines"):
+    for app_label in ("incidents", "monitoring", "responses", "crisis", "lines", "rumours"):
         for model in apps.get_app_config(app_label).get_models():
             fields = list(free_text_fields(model))
             if not fields:
@@ -136,6 +136,7 @@ def test_every_page_shows_outside_text_as_text(world, role):  # noqa: F811 - the
         "monitoring.Mention",
         "responses.Statement",
         "lines.ApprovedLine",
+        "rumours.Rumour",
     } <= set(filled)
     client = Client()
     client.force_login(world["users"][role])
@@ -158,6 +159,9 @@ def test_the_public_page_shows_outside_text_as_text(world, client):  # noqa: F81
     assert response.status_code == 200
     text = assert_shown_as_text("public page", response)
     assert "&lt;fz-outside" in text
+    # The rumour's claim and correction under "What is true", as text.
+    truths = text.split('id="what-is-true"', 1)[1]
+    assert truths.count("&lt;fz-outside") >= 2
 
 
 @pytest.mark.parametrize("role", ["comms", "manager"])
@@ -169,6 +173,7 @@ def test_exports_and_the_report_guard_outside_text(world, role):  # noqa: F811
     for url in (
         "/incidents/export.csv?status=all",
         f"/incidents/{incident.reference}/postmortem/report.md",
+        "/rumours/export/",
     ):
         response = client.get(url)
         assert response.status_code == 200, url

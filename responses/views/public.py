@@ -116,7 +116,8 @@ def _timestamp(moment):
 
 def _render(state, language=""):
     """The page itself, rendered without the request: no context processor runs, so nothing
-    reads the session or the user. Four queries, and one per translation installed."""
+    reads the session or the user. Four queries, one per translation installed, and those of
+    the other apps' sections (one each: crisis.panels.PublicSection)."""
     statements = public.public_statements(state.pk)
     updates = public.public_updates(state.pk)
     status, status_text = public.public_status(state)
@@ -135,6 +136,8 @@ def _render(state, language=""):
         "statements": statements,
         "rows": public.public_rows(statements, texts),
         "action_items": public.public_action_items(state.pk),
+        # What other apps add (a "What is true" list of corrected rumours), as HTML.
+        "sections": panels.render_public_sections(state.pk),
         "updates": updates,
         "last_updated": public.last_updated(statements, updates),
     }

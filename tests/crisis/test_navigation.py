@@ -17,6 +17,7 @@ MENU = [
     "Lessons",
     "Inbox",
     "Playbooks",
+    "Rumours",
     "Media inquiries",
     "Lines",
     "Sources",
@@ -48,6 +49,7 @@ def test_each_app_registers_its_links_once():
         ("Playbooks", "responses:playbooks", "more"),
         ("Contacts", "team:contacts", "more"),
         ("Lines", "lines:list", "more"),
+        ("Rumours", "rumours:log", "more"),
         ("Sources", "sources:list", "more"),
         ("Media inquiries", "press:list", "more"),
     ]
@@ -101,6 +103,7 @@ def test_a_link_with_a_permission_is_shown_only_to_who_holds_it(monkeypatch, com
         ("responses:playbooks", "Playbooks"),
         ("team:contacts", "Contacts"),
         ("lines:list", "Lines"),
+        ("rumours:log", "Rumours"),
         ("sources:list", "Sources"),
         ("press:list", "Media inquiries"),
     ],

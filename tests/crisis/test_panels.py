@@ -32,6 +32,7 @@ def test_each_app_registers_its_panels_once():
         ("responses.panels", "unfinished_prevention_panel", "main"),
         ("team.panels", "roll_call_panel", "aside"),
         ("subscriptions.views", "subscribers_panel", "aside"),
+        ("rumours.panels", "rumours_panel", "main"),
         ("press.panels", "inquiries_panel", "main"),
     ]
     assert [p.func.__name__ for p in panels.timeline_providers] == [
@@ -45,6 +46,7 @@ def test_each_app_registers_its_panels_once():
         "update_entries",
         "callout_entries",
         "inquiry_entries",
+        "rumour_entries",
     ]
     assert names(panels.dashboard_panels) == [
         ("monitoring.panels", "spikes_panel", "aside"),
@@ -78,6 +80,11 @@ def test_each_app_registers_its_panels_once():
     # The statement page's panels, and the public page's other languages.
     assert names(panels.statement_panels) == [("audiences.pages", "variants_panel", "main")]
     assert [t.texts.__module__ for t in panels.page_translations] == ["audiences.pages"]
+    # What other apps add to the public page (responses never imports them), and its caching.
+    assert [
+        (s.render.__module__, s.render.__name__, s.changes.__name__, s.templates)
+        for s in panels.public_sections
+    ] == [("rumours.panels", "public_truths", "public_changes", ("rumours/_public_truths.html",))]
     # The Declare form's extensions that fill in first values, and who hears of an edit: the
     # mentions (incidents never imports monitoring).
     assert [

@@ -121,7 +121,7 @@ def test_a_304_costs_one_query(client, opened, comms, django_assert_num_queries)
 
 
 @pytest.mark.parametrize("count", [1, 20])
-def test_the_full_answer_costs_six_queries_however_much_it_shows(
+def test_the_full_answer_costs_seven_queries_however_much_it_shows(
     count, client, comms, manager, django_assert_num_queries
 ):
     with at(0):
@@ -138,8 +138,9 @@ def test_the_full_answer_costs_six_queries_however_much_it_shows(
     client.force_login(comms)
 
     # The page's state and validators, the statements, their publications, the public action
-    # items, the public updates, the texts in other languages; no session, no user.
-    with django_assert_num_queries(6):
+    # items, the public updates, the texts in other languages, the rumours' "What is true"
+    # (crisis.panels.PublicSection); no session, no user.
+    with django_assert_num_queries(7):
         response = get(client, incident)
 
     assert len(response.context["statements"]) == count

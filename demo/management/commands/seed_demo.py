@@ -115,6 +115,8 @@ class Command(BaseCommand):
         # The conversation of the incidents made now (their clocks start with this run), and the
         # inbox, whose fixed ids the ingestion stores once however often the command runs.
         mentions = ingest_mentions(demo_mentions(created, now), source=MENTION_SOURCE, now=now)
+        # After the mentions: a rumour is dated and measured by those it was seen in.
+        rumours = story.write_rumours(users)
 
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({len(created)} new incidents)."))
         self.stdout.write(f"Statements: {statements} new.")
@@ -123,6 +125,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Approved lines: {lines} new.")
         self.stdout.write(f"Variants for audiences: {variants} new.")
         self.stdout.write(f"Media inquiries: {logged} new.")
+        self.stdout.write(f"Rumours: {rumours} new.")
         self.stdout.write("Sign in with any of these users:")
         for username, first, last, group_name, is_staff in DEMO_USERS:
             role = group_name or (f"{ADMIN} (staff)" if is_staff else VIEWER)
