@@ -10,6 +10,8 @@ from crisis.admin import LabelledFormsMixin, RecordAdmin, _on_a_past_version
 from crisis.templatetags.crisis_tags import describe_duration
 from responses.branding import clean_logo
 from responses.models import (
+    ApprovalChain,
+    ChainStage,
     PlanTemplate,
     PlanTemplateItem,
     Publication,
@@ -24,7 +26,7 @@ from responses.plans import PLACEHOLDERS
 class ReviewInline(admin.TabularInline):
     model = Review
     extra = 0
-    fields = ["statement_version", "decision", "reviewer", "comment", "created_at"]
+    fields = ["statement_version", "stage", "decision", "reviewer", "comment", "created_at"]
     readonly_fields = fields
     can_delete = False
 
@@ -229,3 +231,41 @@ class PublicProfileAdmin(RecordAdmin):
         elif form.cleaned_data.get("remove_logo"):
             obj.set_logo(b"")
         super().save_model(request, obj, form, change)
+
+
+class ChainStageInline(LabelledFormsMixin, admin.TabularInline):
+    """A chain's stages in their order. A running review round keeps the copy it was given, so
+    stages may be changed or removed here without touching a statement in review."""
+
+    model = ChainStage
+    extra = 1
+    min_num = 1
+    fields = ["position", "name", "group", "backups", "minutes_to_decide"]
+    ordering = ["position", "pk"]
+    # A chain of more stages than this is surely a mistake, and each is a person's wait.
+    max_num = MAX_STAGES = 10
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", self.MAX_STAGES)
+        kwargs.setdefault("validate_min", True)
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None:
+            # A table's column heading is not a label: each input names itself.
+            formfield.widget.attrs.setdefault("aria-label", capfirst(db_field.verbose_name))
+        return formfield
+
+
+@admin.register(ApprovalChain)
+class ApprovalChainAdmin(RecordAdmin):
+    """Who approves a statement's wording, stage after stage, per incident category and from a
+    severity. Where none applies, one manager approves (the default). Retired (unticked
+    "active"), never deleted: review rounds name the chain they were copied from."""
+
+    list_display = ["name", "category", "min_severity", "is_active"]
+    list_filter = ["is_active", "category"]
+    search_fields = ["name"]
+    fields = ["name", "category", "min_severity", "is_active"]
+    inlines = [ChainStageInline]

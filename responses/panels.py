@@ -38,6 +38,8 @@ def statements_panel(request, incident):
     """The incident's statements with what happens next to each (two queries: the statements,
     and the history of their wording for who may review them)."""
     statements = list(incident.statements.select_related("author", "incident"))
+    # The running rounds of those in review, at once (none when none is).
+    Statement.attach_chains(statements)
     contributors = incident.statements.writers()
     return Panel(
         "responses/_incident_statements.html",
@@ -134,13 +136,13 @@ def publication_entries(request, incident, *, limit=None):
 
 
 def awaiting_review_panel(request):
-    """The dashboard's "Waiting for your approval" (one query), only for people who approve."""
-    if not request.user.has_perm("responses.approve_statement"):
+    """The dashboard's "Waiting for your approval": for managers always, for anyone else who
+    decides a stage of an approval chain when something waits for them (two queries, and four
+    more when anything waits: see ``awaiting_review_by``)."""
+    waiting = Statement.objects.awaiting_review_by(request.user)
+    if not waiting and not request.user.has_perm("responses.approve_statement"):
         return None
-    return Panel(
-        "responses/_dashboard_reviews.html",
-        {"awaiting_review": list(Statement.objects.awaiting_review_by(request.user))},
-    )
+    return Panel("responses/_dashboard_reviews.html", {"awaiting_review": waiting})
 
 
 # The action plan (responses.ActionItem).

@@ -30,8 +30,9 @@ _once_tokens = itertools.count(1)
 INCIDENT_PAGE_QUERIES = 27
 # The dashboard's, likewise: the open incidents counted by severity, the most urgent of them with
 # their clocks, then each app's panels (waiting for approval, my action items, updates waiting
-# for publication, mention spikes).
-DASHBOARD_QUERIES = 14
+# for publication, mention spikes). Waiting for approval reads the person's groups, and the
+# running rounds of what waits (rounds, stages, backups).
+DASHBOARD_QUERIES = 18
 # The incident list's own statements, whatever the incidents, the filters and the page: every
 # desk segment counted up to the cap (one statement), the lead filter's choices (which also check
 # a chosen lead), the page's rows (their ids read from each segment as a subquery of the same
@@ -474,3 +475,44 @@ def make_line(by=None, *, approved_by=None, **overrides):
     if approved_by is not None:
         line.approve(by=approved_by, version=line.version)
     return line
+
+
+def make_group(name):
+    """A group of people who decide a stage (not a role: no permissions)."""
+    return Group.objects.get_or_create(name=name)[0]
+
+
+def make_chain(
+    name="Data breach sign-off",
+    *,
+    category="data_breach",
+    min_severity=2,
+    stages=(("Comms lead", "Comms leads"), ("Legal", "Legal"), ("Executive", "Executives")),
+    minutes=30,
+    backups=None,
+    **overrides,
+):
+    """An approval chain of ``stages`` (name, group name), each given ``minutes`` to decide;
+    ``backups`` maps a stage's name to its backup users."""
+    from responses.models import ApprovalChain, ChainStage
+
+    chain = ApprovalChain.objects.create(
+        name=name, category=category, min_severity=min_severity, **overrides
+    )
+    for position, (stage_name, group_name) in enumerate(stages, 1):
+        stage = ChainStage.objects.create(
+            chain=chain,
+            position=position,
+            name=stage_name,
+            group=make_group(group_name),
+            minutes_to_decide=minutes,
+        )
+        stage.backups.set((backups or {}).get(stage_name, []))
+    return chain
+
+
+def make_member(username, group_name, **overrides):
+    """Someone in the group ``group_name`` (made if need be), and no role."""
+    user = make_user(username, **overrides)
+    user.groups.add(make_group(group_name))
+    return user
