@@ -244,9 +244,7 @@ class StatementChain:
                 "approve",
                 by=by,
                 reason="Approved" + where + (f": {comment}" if comment else ""),
-                check=_checks(
-                    self._decision_checks(by, version, stage, final), _fits_every_target
-                ),
+                check=_checks(self._decision_checks(by, version, stage, final), _fits_every_target),
                 changes=lambda row: (
                     {"approved_at": now, "approved_by": by, "approved_version": row.version}
                     if is_last
