@@ -165,3 +165,20 @@ def test_the_demo_public_page_and_status_page_have_a_few_readers_by_mail(db):
     assert readers.filter(incident=opened).count() == 2
     assert readers.filter(incident__isnull=True).count() == 2
     assert all(row.email.endswith("@example.com") for row in readers)
+
+
+def test_the_demo_has_a_chain_in_progress_at_its_second_stage(db):
+    from demo.chains import NOTICE
+    from responses.models import ApprovalChain
+
+    seed()
+    seed()
+
+    chain = ApprovalChain.objects.get(name="Data breach sign-off")
+    assert [s.name for s in chain.stages.all()] == ["Comms lead", "Legal", "Executive"]
+    assert [u.username for u in chain.stages.get(name="Legal").backups.all()] == ["admin"]
+    statement = Statement.objects.get(body=NOTICE)
+    assert statement.status == Statement.Status.IN_REVIEW
+    assert statement.current_stage().name == "Legal"
+    assert statement.current_stage().is_escalated()
+    assert Statement.objects.filter(body=NOTICE).count() == 1
