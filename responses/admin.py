@@ -63,7 +63,17 @@ class StatementAdmin(RecordAdmin):
         return False
 
 
-class PlanTemplateItemInline(LabelledFormsMixin, admin.TabularInline):
+class ColumnLabelsMixin:
+    """A tabular inline whose inputs name themselves: a table's column heading is no label."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None:
+            formfield.widget.attrs.setdefault("aria-label", capfirst(db_field.verbose_name))
+        return formfield
+
+
+class PlanTemplateItemInline(ColumnLabelsMixin, LabelledFormsMixin, admin.TabularInline):
     """The playbook's steps, edited in place. A row is left out with "in use", never deleted."""
 
     model = PlanTemplateItem
@@ -92,11 +102,7 @@ class PlanTemplateItemInline(LabelledFormsMixin, admin.TabularInline):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "details":
             kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 30})
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if formfield is not None:
-            # A table's column heading is not a label: each input names itself.
-            formfield.widget.attrs.setdefault("aria-label", capfirst(db_field.verbose_name))
-        return formfield
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(PlanTemplate)
@@ -233,7 +239,7 @@ class PublicProfileAdmin(RecordAdmin):
         super().save_model(request, obj, form, change)
 
 
-class ChainStageInline(LabelledFormsMixin, admin.TabularInline):
+class ChainStageInline(ColumnLabelsMixin, LabelledFormsMixin, admin.TabularInline):
     """A chain's stages in their order. A running review round keeps the copy it was given, so
     stages may be changed or removed here without touching a statement in review."""
 
@@ -249,13 +255,6 @@ class ChainStageInline(LabelledFormsMixin, admin.TabularInline):
         kwargs.setdefault("absolute_max", self.MAX_STAGES)
         kwargs.setdefault("validate_min", True)
         return super().get_formset(request, obj, **kwargs)
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if formfield is not None:
-            # A table's column heading is not a label: each input names itself.
-            formfield.widget.attrs.setdefault("aria-label", capfirst(db_field.verbose_name))
-        return formfield
 
 
 @admin.register(ApprovalChain)

@@ -42,6 +42,17 @@ def group_ids(user):
     return cached
 
 
+def is_decider(user, group_id, backup_ids):
+    """Whether ``user`` decides a stage of group ``group_id`` with backups ``backup_ids``: a
+    member, a backup, or a superuser (who holds every permission). The one home of "who
+    decides a stage" (the round's stages, and a chain's last stage for variants)."""
+    if user.pk is None or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return (group_id is not None and group_id in group_ids(user)) or user.pk in backup_ids
+
+
 class ReviewRound(models.Model):
     """One submission of a statement for approval, through the stages of its chain."""
 
@@ -232,13 +243,7 @@ class RoundStage(models.Model):
         """Whether ``user`` is one who decides this stage: a member of its group, one of its
         backups, or a superuser (who holds every permission). One query for the user's groups
         (cached on the user), none more when the backups were prefetched."""
-        if user.pk is None or not user.is_active:
-            return False
-        if user.is_superuser:
-            return True
-        return (
-            self.group_id is not None and self.group_id in group_ids(user)
-        ) or user.pk in self.backup_ids()
+        return is_decider(user, self.group_id, self.backup_ids())
 
     def deciders_text(self):
         """Who decides it, as a person reads it: "the Legal group or Ana (backup)"."""

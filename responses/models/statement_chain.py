@@ -16,7 +16,12 @@ from crisis.history import display_user
 from crisis.lifecycle import TransitionRefused, clean_reason
 from responses.models.chain import ApprovalChain, default_stage_group
 from responses.models.review import Review
-from responses.models.review_round import ReviewRound, RoundStage, group_ids, wording_hash
+from responses.models.review_round import (
+    ReviewRound,
+    RoundStage,
+    is_decider,
+    wording_hash,
+)
 from responses.models.statement_checks import (
     _checks,
     _fits_every_target,
@@ -36,22 +41,25 @@ def _rounds():
     )
 
 
-def is_decider(user, group_id, backup_ids):
-    """Whether ``user`` decides a stage of group ``group_id`` with backups ``backup_ids``: a
-    member, a backup, or a superuser (who holds every permission). The one home of "who
-    decides a stage" (RoundStage.is_decider asks it too)."""
-    if user.pk is None or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return (group_id is not None and group_id in group_ids(user)) or user.pk in backup_ids
-
-
 def _where(stage):
     """The stage as the history's reason names it (nothing for the default chain's one)."""
     if stage is None or stage.round.chain_id is None:
         return ""
     return f" at stage {stage.position}: {stage.name}"
+
+
+def _record_decision(row, stage, by, decision, comment, now):
+    """Record ``decision`` on ``stage`` (the wording read: the version before the move, and its
+    hash) and as a review of the statement; returns the review."""
+    stage.record(
+        by=by,
+        decision=decision,
+        comment=comment,
+        version=row.version - 1,
+        text_hash=row.wording_hash(),
+        now=now,
+    )
+    return Review.record(row, by=by, decision=decision, comment=comment, stage=stage)
 
 
 class StatementChain:
@@ -123,7 +131,7 @@ class StatementChain:
         """Why ``user`` may not decide ``stage`` (the current one): they are not one who decides
         it (:func:`is_decider`), or they approved another stage of this same wording. ``""`` if
         they may. No queries beyond the user's groups."""
-        if not is_decider(user, stage.group_id, stage.backup_ids()):
+        if not stage.is_decider(user):
             if stage.round.chain_id is None:
                 return self.FOUR_EYES_REFUSALS["permission"]
             return f"The stage “{stage.name}” is decided by {stage.deciders_text()}."
@@ -146,7 +154,7 @@ class StatementChain:
         review_round = self.latest_round()
         if review_round is not None:
             last = list(review_round.stages.all())[-1]
-            if is_decider(user, last.group_id, last.backup_ids()):
+            if last.is_decider(user):
                 return None
             return f"Only {last.deciders_text()} approve at the stage “{last.name}”."
         chain = ApprovalChain.objects.for_incident(self.incident)
@@ -253,17 +261,7 @@ class StatementChain:
                     else {"status": self.Status.IN_REVIEW}
                 ),
             )
-            current.record(
-                by=by,
-                decision=RoundStage.Decision.APPROVE,
-                comment=comment,
-                version=row.version - 1,
-                text_hash=row.wording_hash(),
-                now=now,
-            )
-            review = Review.record(
-                row, by=by, decision=Review.Decision.APPROVE, comment=comment, stage=current
-            )
+            review = _record_decision(row, current, by, Review.Decision.APPROVE, comment, now)
             if is_last:
                 current.round.end(ReviewRound.Outcome.APPROVED, now)
                 services.mail_decision(review)
@@ -296,22 +294,10 @@ class StatementChain:
                 reason=f"Changes requested{where}: {comment}",
                 check=self._decision_checks(by, version, stage),
             )
-            current.record(
-                by=by,
-                decision=RoundStage.Decision.REQUEST_CHANGES,
-                comment=comment,
-                version=row.version - 1,
-                text_hash=row.wording_hash(),
-                now=now,
+            review = _record_decision(
+                row, current, by, Review.Decision.REQUEST_CHANGES, comment, now
             )
             current.round.end(ReviewRound.Outcome.CHANGES_REQUESTED, now)
-            review = Review.record(
-                row,
-                by=by,
-                decision=Review.Decision.REQUEST_CHANGES,
-                comment=comment,
-                stage=current,
-            )
             services.mail_decision(review)
         self._open_round = _UNLOADED
         return row
