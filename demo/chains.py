@@ -5,6 +5,7 @@ chain, its clock and the escalation to the backup."""
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from crisis import timekeeper
@@ -45,7 +46,9 @@ def seed_chain(users, now):
         return False
     if incident.statements.filter(body=NOTICE).exists():
         return False
-    comms, manager = users["comms"], users["manager"]
+    comms = users["comms"]
+    # Read again: the story's decisions cached the manager's groups of before.
+    manager = get_user_model().objects.get(pk=users["manager"].pk)
     with timekeeper.telling_at(now - timedelta(minutes=55)):
         statement = Statement.draft(
             incident=incident,

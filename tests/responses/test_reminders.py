@@ -307,8 +307,8 @@ def test_the_queries_do_not_grow_with_incidents_items_and_updates(
         post_update(incident, lead, 5, status="draft")
     due = reminders.due_reminders  # computing, without the inserts of sending
 
-    # Four for the deadlines, three for the mention spikes.
-    with time_machine.travel(at(61), tick=False), django_assert_max_num_queries(7):
+    # Four for the deadlines, three for the mention spikes, one for the approval stages.
+    with time_machine.travel(at(61), tick=False), django_assert_max_num_queries(8):
         found = due()
 
     assert len(found) == 30
