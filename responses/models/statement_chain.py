@@ -209,7 +209,17 @@ class StatementChain:
             current = row.current_stage()
             if stage_pk is None or (current is not None and current.pk == stage_pk):
                 return
-            posted = RoundStage.objects.select_related("decided_by").filter(pk=stage_pk).first()
+            posted = (
+                RoundStage.objects.select_related("decided_by", "round")
+                .filter(pk=stage_pk, round__statement=row)
+                .first()
+            )
+            if posted is not None and posted.round.outcome == ReviewRound.Outcome.REWORDED:
+                raise TransitionRefused(
+                    "The wording was edited after you opened it, so this round ended: the "
+                    "statement is back in Draft and starts again at the first stage. Your "
+                    "decision was not recorded."
+                )
             if posted is not None and posted.is_decided:
                 raise TransitionRefused(
                     f"The stage “{posted.name}” was already decided by "
@@ -228,11 +238,11 @@ class StatementChain:
                     f"“{stage.name}” is stage {stage.position}."
                 )
 
-        return _checks(
-            posted_stage_still_current,
-            _same_version(version),
-            _may_review(by),
-            at_last_stage,
+        # The first two say why a decision came too late (someone decided first, the words
+        # changed): they run on the locked row before the move's own checks.
+        return (
+            _checks(posted_stage_still_current, _same_version(version)),
+            _checks(_may_review(by), at_last_stage),
         )
 
     def approve(self, *, by, comment="", version=None, stage=None, final=False):
@@ -245,6 +255,8 @@ class StatementChain:
         now = timekeeper.now()
         with transaction.atomic():
             locked = type(self).objects.select_for_update().get(pk=self.pk)
+            too_late, may_decide = self._decision_checks(by, version, stage, final)
+            too_late(locked)
             current = locked.current_stage()
             is_last = current is None or current.position == len(current.round.stages.all())
             where = _where(current)
@@ -252,7 +264,7 @@ class StatementChain:
                 "approve",
                 by=by,
                 reason="Approved" + where + (f": {comment}" if comment else ""),
-                check=_checks(self._decision_checks(by, version, stage, final), _fits_every_target),
+                check=_checks(may_decide, _fits_every_target),
                 changes=lambda row: (
                     {"approved_at": now, "approved_by": by, "approved_version": row.version}
                     if is_last
@@ -286,13 +298,15 @@ class StatementChain:
         now = timekeeper.now()
         with transaction.atomic():
             locked = type(self).objects.select_for_update().get(pk=self.pk)
+            too_late, may_decide = self._decision_checks(by, version, stage)
+            too_late(locked)
             current = locked.current_stage()
             where = _where(current)
             row = self._transition(
                 "request_changes",
                 by=by,
                 reason=f"Changes requested{where}: {comment}",
-                check=self._decision_checks(by, version, stage),
+                check=may_decide,
             )
             review = _record_decision(
                 row, current, by, Review.Decision.REQUEST_CHANGES, comment, now

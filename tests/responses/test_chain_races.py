@@ -102,7 +102,7 @@ def test_an_edit_landing_during_a_decision_makes_one_outcome(people):
         assert statement.status == Statement.Status.DRAFT
         assert statement.body == "We found an intrusion on Friday night."
         assert statement.latest_round().outcome == "reworded"
-        assert "changed after you opened it" in refusals[0] or "locked" in refusals[0]
+        assert "wording was edited after you opened it" in refusals[0] or "locked" in refusals[0]
     else:
         assert statement.current_stage().name == "Legal"
         assert statement.body != "We found an intrusion on Friday night."

@@ -285,3 +285,15 @@ def test_an_inactive_chain_is_never_chosen(chain, people):
 
     assert submitted(people).open_round().chain is None
     assert ApprovalChain.objects.for_incident(factories.make_incident()) is None
+
+
+def test_a_decision_on_words_edited_since_says_so(chain, people):
+    statement = submitted(people)
+    read, stage = statement.version, statement.current_stage().pk
+    copy = factories.reload(statement)
+    copy.body = "We found an intrusion on Friday."
+    copy.save_wording(by=people["author"], expected_version=copy.version, fields=["body"])
+
+    with pytest.raises(TransitionRefused, match="wording was edited after you opened it"):
+        factories.reload(statement).approve(by=people["lead"], version=read, stage=stage)
+    assert factories.reload(statement).status == S.DRAFT
