@@ -248,6 +248,8 @@ class ChainStageInline(ColumnLabelsMixin, LabelledFormsMixin, admin.TabularInlin
     min_num = 1
     fields = ["position", "name", "group", "backups", "minutes_to_decide"]
     ordering = ["position", "pk"]
+    # Records are never deleted here: retire the chain and make a new one to drop a stage.
+    can_delete = False
     # A chain of more stages than this is surely a mistake, and each is a person's wait.
     max_num = MAX_STAGES = 10
 

@@ -27,7 +27,8 @@ _once_tokens = itertools.count(1)
 # page-size test of the incident page pins this one number at two sizes of data, so an N+1 fails;
 # a new panel raises it here, once. Each timeline provider reads its newest history rows, the rows
 # just before them and the users they name in one query (crisis.history.latest_records).
-INCIDENT_PAGE_QUERIES = 27
+# A statement in review adds its running round (the round, its stages, their backups).
+INCIDENT_PAGE_QUERIES = 30
 # The dashboard's, likewise: the open incidents counted by severity, the most urgent of them with
 # their clocks, then each app's panels (waiting for approval, my action items, updates waiting
 # for publication, mention spikes). Waiting for approval reads the person's groups, and the
