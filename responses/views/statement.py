@@ -276,6 +276,10 @@ def _decide(request, pk, verb, success):
     except TransitionRefused as refused:
         messages.error(request, str(refused))
     else:
+        following = statement.current_stage()
+        if following is not None:
+            # Approved at a stage that is not the chain's last: the next one decides now.
+            success = f"Approved. It now waits for the stage “{following.name}”."
         messages.success(request, success)
     return redirect(statement)
 

@@ -95,6 +95,8 @@ def test_a_stage_member_without_a_role_decides_through_the_page(breach, client):
     response = decide(client, breach, comment="Fine by comms.")
 
     assert response.status_code == 302
+    shown = [str(m) for m in messages.get_messages(response.wsgi_request)]
+    assert shown == ["Approved. It now waits for the stage “Legal”."]
     statement = Statement.objects.get(pk=breach.pk)
     assert statement.current_stage().name == "Legal"
     stages = statement.latest_round().stages.all()
