@@ -8,25 +8,12 @@
 
 
 def final_stage_refusal(statement_or_variant, user):
-    """Why ``user`` may not decide at the last stage of the approval of the core statement (of
-    a statement, or of a variant's core), or ``""`` if they may.
-
-    Another helper is adding approval chains and will provide ``Statement.final_stage_refusal
-    (user)``; the integrator will switch this function to it. Until then the last stage is
-    today's one stage: a manager who wrote none of the core (its four-eyes rule,
-    ``responses.models.four_eyes``, as ``Statement.review_refusal`` applies it minus the
-    statement's status, since the core is already approved). Queries the core's history once.
-    """
+    """Why ``user`` may not decide at the last stage of the approval chain of the core statement
+    (of a statement, or of a variant's core), or ``""`` if they may: the core's own rule,
+    ``Statement.final_stage_refusal`` (they wrote none of the core, and decide its chain's last
+    stage: its group or its backups; where no chain applies, a manager)."""
     core = getattr(statement_or_variant, "core", statement_or_variant)
-    refusal = core.four_eyes_refusal(user)
-    if not refusal:
-        return ""
-    if not user.has_perm(core.SECOND_EYES_PERMISSION):
-        return "Only who approves the core statement at its last stage approves this variant."
-    return (
-        "You wrote some of the core statement, and this audience’s variants are approved as the "
-        "core is, by someone who wrote none of it."
-    )
+    return core.final_stage_refusal(user) or ""
 
 
 def approval_refusal(variant, user, writers=None):

@@ -470,3 +470,26 @@ def action_item_outcome(item):
 def done_on_time(item):
     """Whether the item was done by its due time (see :func:`action_item_outcome`)."""
     return action_item_outcome(item) == ON_TIME
+
+
+# ---------------------------------------------------------------------------------------------
+# Decisions with a time allowed: a stage of an approval chain.
+# ---------------------------------------------------------------------------------------------
+
+
+def decision_clock(started_at, due_at, decided_at=None, now=None, label="Decision"):
+    """The clock of a decision given until ``due_at`` from ``started_at``: done (how long it
+    took, and whether after its time), or running (ok, due in the last quarter, overdue). None
+    when nothing is counted: not started, or no time allowed."""
+    if started_at is None or due_at is None:
+        return None
+    target = max(due_at - started_at, timedelta(0))
+    if decided_at is not None:
+        took = max(decided_at - started_at, timedelta(0))
+        return Clock(label, DONE, due_at, took, target, is_late=decided_at > due_at)
+    return _countdown(label, due_at, target, now or timekeeper.now())
+
+
+def is_past(due_at, now=None):
+    """Whether ``due_at`` has passed (a second after it, as :func:`reminder_stage` counts)."""
+    return due_at is not None and due_at < (now or timekeeper.now())

@@ -209,7 +209,9 @@ class VersionedModel(FrozenGuard):
         all); ``on_commit(row)`` runs once it is committed.
         """
         move = self.MOVES[action]
-        if by is None or not by.has_perm(move.permission):
+        # A move without a permission is gated by its ``check`` alone (a stage of an approval
+        # chain is decided by its group's members, whatever their role).
+        if by is None or (move.permission and not by.has_perm(move.permission)):
             raise TransitionRefused(f"You may not {move.label.lower()}.")
         with transaction.atomic():
             row = type(self).objects.select_for_update().get(pk=self.pk)
@@ -249,7 +251,7 @@ class VersionedModel(FrozenGuard):
         frozen = self.incident_status_as_loaded() in frozen_states
         return (
             self.status in move.sources
-            and user.has_perm(move.permission)
+            and (not move.permission or user.has_perm(move.permission))
             and (not frozen or bool(move.sources & frozen_states))
         )
 

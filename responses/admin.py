@@ -10,6 +10,8 @@ from crisis.admin import LabelledFormsMixin, RecordAdmin, _on_a_past_version
 from crisis.templatetags.crisis_tags import describe_duration
 from responses.branding import clean_logo
 from responses.models import (
+    ApprovalChain,
+    ChainStage,
     PlanTemplate,
     PlanTemplateItem,
     Publication,
@@ -24,7 +26,7 @@ from responses.plans import PLACEHOLDERS
 class ReviewInline(admin.TabularInline):
     model = Review
     extra = 0
-    fields = ["statement_version", "decision", "reviewer", "comment", "created_at"]
+    fields = ["statement_version", "stage", "decision", "reviewer", "comment", "created_at"]
     readonly_fields = fields
     can_delete = False
 
@@ -61,7 +63,17 @@ class StatementAdmin(RecordAdmin):
         return False
 
 
-class PlanTemplateItemInline(LabelledFormsMixin, admin.TabularInline):
+class ColumnLabelsMixin:
+    """A tabular inline whose inputs name themselves: a table's column heading is no label."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None:
+            formfield.widget.attrs.setdefault("aria-label", capfirst(db_field.verbose_name))
+        return formfield
+
+
+class PlanTemplateItemInline(ColumnLabelsMixin, LabelledFormsMixin, admin.TabularInline):
     """The playbook's steps, edited in place. A row is left out with "in use", never deleted."""
 
     model = PlanTemplateItem
@@ -90,11 +102,7 @@ class PlanTemplateItemInline(LabelledFormsMixin, admin.TabularInline):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "details":
             kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 30})
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if formfield is not None:
-            # A table's column heading is not a label: each input names itself.
-            formfield.widget.attrs.setdefault("aria-label", capfirst(db_field.verbose_name))
-        return formfield
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(PlanTemplate)
@@ -229,3 +237,36 @@ class PublicProfileAdmin(RecordAdmin):
         elif form.cleaned_data.get("remove_logo"):
             obj.set_logo(b"")
         super().save_model(request, obj, form, change)
+
+
+class ChainStageInline(ColumnLabelsMixin, LabelledFormsMixin, admin.TabularInline):
+    """A chain's stages in their order. A running review round keeps the copy it was given, so
+    stages may be changed or removed here without touching a statement in review."""
+
+    model = ChainStage
+    extra = 1
+    min_num = 1
+    fields = ["position", "name", "group", "backups", "minutes_to_decide"]
+    ordering = ["position", "pk"]
+    # Records are never deleted here: retire the chain and make a new one to drop a stage.
+    can_delete = False
+    # A chain of more stages than this is surely a mistake, and each is a person's wait.
+    max_num = MAX_STAGES = 10
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", self.MAX_STAGES)
+        kwargs.setdefault("validate_min", True)
+        return super().get_formset(request, obj, **kwargs)
+
+
+@admin.register(ApprovalChain)
+class ApprovalChainAdmin(RecordAdmin):
+    """Who approves a statement's wording, stage after stage, per incident category and from a
+    severity. Where none applies, one manager approves (the default). Retired (unticked
+    "active"), never deleted: review rounds name the chain they were copied from."""
+
+    list_display = ["name", "category", "min_severity", "is_active"]
+    list_filter = ["is_active", "category"]
+    search_fields = ["name"]
+    fields = ["name", "category", "min_severity", "is_active"]
+    inlines = [ChainStageInline]

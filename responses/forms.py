@@ -81,6 +81,8 @@ class DecisionForm(forms.Form):
     """Approve or request changes: the version read, and a comment (required for changes)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # The stage of the approval chain decided, so that someone beaten to it is told by whom.
+    stage = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
     comment = forms.CharField(
         required=False,
         max_length=REASON_MAX_LENGTH,

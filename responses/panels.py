@@ -37,10 +37,12 @@ STATEMENT_KINDS = {
 
 def statements_panel(request, incident):
     """The incident's statements with what happens next to each (one query: the statements; a
-    second, the history of their wording, when one is in review: who may review it)."""
+    second, the history of their wording, when one is in review: who may review it; and the
+    running rounds of those in review, none when none is)."""
     statements = list(incident.statements.select_related("author"))
     for statement in statements:
         statement.incident = incident  # the page's
+    Statement.attach_chains(statements)
     # Who wrote the words matters only to review (the history read for the statements in
     # review only, and none when none is).
     in_review = [s.pk for s in statements if s.status == Statement.Status.IN_REVIEW]
@@ -140,13 +142,13 @@ def publication_entries(request, incident, *, limit=None):
 
 
 def awaiting_review_panel(request):
-    """The dashboard's "Waiting for your approval" (one query), only for people who approve."""
-    if not request.user.has_perm("responses.approve_statement"):
+    """The dashboard's "Waiting for your approval": for managers always, for anyone else who
+    decides a stage of an approval chain when something waits for them (two queries, and four
+    more when anything waits: see ``awaiting_review_by``)."""
+    waiting = Statement.objects.awaiting_review_by(request.user)
+    if not waiting and not request.user.has_perm("responses.approve_statement"):
         return None
-    return Panel(
-        "responses/_dashboard_reviews.html",
-        {"awaiting_review": list(Statement.objects.awaiting_review_by(request.user))},
-    )
+    return Panel("responses/_dashboard_reviews.html", {"awaiting_review": waiting})
 
 
 # The action plan (responses.ActionItem).

@@ -4,6 +4,8 @@
   the latest public word promised, is due within 10 minutes, and again once it is overdue;
 - to an action item's owner when the item is due within the hour, and again once overdue;
 - to the managers (its author left out) when a public update waits in Draft for publication;
+- to the backups of a stage of an approval chain not decided within its time, once
+  (responses.chain_reminders);
 - to an incident's lead when its mentions spike (monitoring.spikes.is_spike), once per clock hour
   of the spike.
 
@@ -41,6 +43,7 @@ from crisis.templatetags.crisis_tags import describe_duration
 from incidents.models import Incident
 from incidents.models.incident import FROZEN_INCIDENT_STATUSES
 from monitoring import spike_reasons, spikes
+from responses import chain_reminders
 from responses.models import ActionItem, ProgressUpdate, SentReminder
 
 logger = logging.getLogger(__name__)
@@ -135,6 +138,7 @@ def due_reminders(now=None):
             *_manager_reminders(),
             *_spike_reminders(now),
             *(reminder for source in reminder_sources for reminder in source(now)),
+            *chain_reminders.stage_reminders(now, Reminder, _subject, _when, _key),
         )
     ]
     return [reminder for reminder in reminders if reminder.recipients or reminder.people]

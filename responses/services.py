@@ -77,27 +77,38 @@ def _subject(statement, text):
     return subject_line(f"[{statement.incident.reference}] {text}")
 
 
-def mail_review_requested(statement):
-    """Tell everyone who may review the statement (see ``Statement.review_refusal``) that it
-    waits for their decision. Queries its history and the users."""
+def mail_review_requested(statement, stage):
+    """Tell everyone who may decide ``stage`` of the statement's approval chain now (see
+    ``Statement.review_refusal``) that it waits for them. Queries its history and the users."""
     incident = statement.incident
-    reviewers = list(statement.eligible_second_eyes().values_list("pk", "email"))
+    reviewers = [(u.pk, u.email) for u in statement.eligible_deciders(stage)]
+    count = len(stage.round.stages.all())
+    at_stage = f"stage {stage.position} of {count} ({stage.name})" if count > 1 else "approval"
     body = (
         f"{person(statement.author)} submitted a {statement.get_kind_display().lower()} "
-        f"for approval on {incident.reference} “{incident.title}”.\n\n"
+        f"for approval on {incident.reference} “{incident.title}”. It waits for {at_stage}"
+        + (f", to be decided by {_when(stage.due_at)}" if stage.due_at else "")
+        + ".\n\n"
         f"Platforms: {', '.join(statement.platform_labels)}\n\n"
         f"{statement.body}\n\n"
         f"Approve it or request changes: {_link(statement)}\n"
     )
+    # One occurrence per submission and stage.
+    stage_key = f":stage{stage.position}" if stage.position > 1 else ""
     _send(
         EventKind.REVIEW_REQUESTED,
-        f"statement:{statement.pk}:v{statement.version}:{_stamp(statement.submitted_at)}",
+        f"statement:{statement.pk}:v{statement.version}:{_stamp(statement.submitted_at)}"
+        + stage_key,
         statement,
         _subject(statement, f"Waiting for your approval: {statement.get_kind_display()}"),
         body,
         [email for _pk, email in reviewers],
         people=[pk for pk, _email in reviewers],
     )
+
+
+def _when(moment):
+    return date_format(timezone.localtime(moment), "j M Y, H:i T")
 
 
 def mail_decision(review):

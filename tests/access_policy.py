@@ -140,8 +140,10 @@ APP_POLICY = {
     "responses:statement-edit": comms_write(),
     "responses:statement-history": signed_in(),
     "responses:statement-submit": comms_write(get=405, post=302),
-    "responses:statement-approve": manager_write(),
-    "responses:statement-request-changes": manager_write(),
+    # Whoever decides the current stage of the chain (any role may be in a stage's group or a
+    # backup): the model refuses everyone else with a message.
+    "responses:statement-approve": signed_in(get=405, post=302),
+    "responses:statement-request-changes": signed_in(get=405, post=302),
     # An empty publishing form is valid (links are optional): the draft is refused, with a message.
     "responses:statement-publish": manager_write(),
     "responses:statement-approve-publish": manager_write(),
@@ -333,6 +335,9 @@ ADMIN_MODELS = {
     # Statements change only in the app, where the approval rules apply: read only here.
     "responses.statement": record_admin(add=(403, 403), change=(200, 403)),
     "responses.plantemplate": record_admin(),
+    # Approval chains: added and changed here (an empty form is shown again with its errors),
+    # retired rather than deleted.
+    "responses.approvalchain": record_admin(),
     "responses.responsetarget": record_admin(add=(403, 403)),
     # The public profile: one row (the world has it), so never added again; every field is
     # optional, so an empty form saves (302).

@@ -48,6 +48,8 @@ def world(comms, manager, viewer, admin, settings, tmp_path):
     factories.make_update(other, kind="public")
     incident.open_public_page(by=manager)
     template = factories.make_plan_template()
+    # An approval chain (for another category than the world's statements'), for its admin.
+    factories.make_chain()
     target = factories.default_targets()[incident.severity]
     target.save()  # a version in its history, for the admin's page of a past version
     when = {"ip_address": "192.0.2.1", "user_agent": "test", "username": "comms"}

@@ -22,6 +22,8 @@ class EventKind(models.TextChoices):
     REVIEW_REQUESTED = "review.requested", "Review requested"
     CHANGES_REQUESTED = "review.changes_requested", "Changes requested"
     APPROVED = "review.approved", "Approved"
+    # A stage of an approval chain not decided in its time: its backups are told.
+    STAGE_OVERDUE = "review.stage_overdue", "Approval stage overdue"
     PUBLISHED = "statement.published", "Statement published"
     WITHDRAWN = "statement.withdrawn", "Statement withdrawn"
     UPDATE_AWAITS_PUBLICATION = "update.awaits_publication", "Public update awaits publication"
@@ -62,6 +64,7 @@ class PushTopic(models.TextChoices):
 PUSH_TOPIC_OF = {
     EventKind.REVIEW_REQUESTED: PushTopic.REVIEW,
     EventKind.UPDATE_AWAITS_PUBLICATION: PushTopic.REVIEW,
+    EventKind.STAGE_OVERDUE: PushTopic.REVIEW,
     EventKind.APPROVED: PushTopic.DECISION,
     EventKind.CHANGES_REQUESTED: PushTopic.DECISION,
     EventKind.PUBLISHED: PushTopic.DECISION,

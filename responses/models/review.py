@@ -25,6 +25,15 @@ class Review(FrozenGuard):
     )
     decision = models.CharField(max_length=20, choices=Decision.choices)
     comment = models.TextField(blank=True)
+    # The stage of the approval chain decided (None for reviews made before chains).
+    stage = models.ForeignKey(
+        "responses.RoundStage",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        editable=False,
+    )
     created_at = models.DateTimeField(default=timekeeper.now)
 
     history = HistoricalRecords()
@@ -48,7 +57,7 @@ class Review(FrozenGuard):
         return self.statement.incident_id
 
     @classmethod
-    def record(cls, statement, *, by, decision, comment):
+    def record(cls, statement, *, by, decision, comment, stage=None):
         """Save the decision on the version just reviewed (the one before the move)."""
         review = cls(
             statement=statement,
@@ -57,6 +66,7 @@ class Review(FrozenGuard):
             reviewer=by,
             decision=decision,
             comment=comment,
+            stage=stage,
         )
         review._history_user = by
         review._change_reason = review.get_decision_display()

@@ -16,31 +16,44 @@ from responses import promise
 from responses.lengths import length_check, length_errors
 from responses.models.four_eyes import FourEyesQuerySet
 from responses.models.publication import Publication
-from responses.models.review import Review
+from responses.models.review_round import ReviewRound, group_ids
+from responses.models.statement_chain import StatementChain
 from responses.models.statement_checks import (
     _checks,
     _fits_every_target,
     _has_public_title,
-    _may_review,
     _same_version,
 )
-from responses.models.statement_review import REVIEW_PERMISSION, StatementReview
+from responses.models.statement_review import StatementReview
 from responses.models.statement_versions import StatementVersions
 
 
 class StatementQuerySet(FourEyesQuerySet):
     def awaiting_review_by(self, user):
         """The statements ``user`` may review now (:meth:`Statement.may_review`), oldest
-        submission first, as a list. Two queries however many: the statements, their history."""
-        if not user.has_perm(REVIEW_PERMISSION):
+        submission first, as a list. Two queries (the user's groups, the statements), and when
+        any is waiting four more however many: their rounds, stages, backups, history."""
+        if user.pk is None:
             return []
-        # Narrowed in SQL to what may_review would refuse anyway; may_review decides.
+        # Narrowed in SQL to the stages the user decides and what may_review would refuse
+        # anyway; may_review decides. One filter() so that the conditions hold for one stage.
+        waiting = self.filter(status=Statement.Status.IN_REVIEW).exclude(author=user)
+        if not user.is_superuser:
+            waiting = waiting.filter(
+                Q(review_rounds__stages__group__in=group_ids(user))
+                | Q(review_rounds__stages__backups=user),
+                review_rounds__outcome=ReviewRound.Outcome.OPEN,
+                review_rounds__stages__started_at__isnull=False,
+                review_rounds__stages__decision="",
+            )
         statements = list(
-            self.filter(status=Statement.Status.IN_REVIEW)
-            .exclude(author=user)
+            self.filter(pk__in=waiting.values("pk"))
             .select_related("incident", "author")
             .order_by("submitted_at", "pk")
         )
+        if not statements:
+            return []
+        Statement.attach_chains(statements)
         writers = Statement.writers_of([s.pk for s in statements])
         return [s for s in statements if s.may_review(user, writers[s.pk])]
 
@@ -48,7 +61,7 @@ class StatementQuerySet(FourEyesQuerySet):
         return self.filter(status=Statement.Status.PUBLISHED)
 
 
-class Statement(StatementReview, VersionedModel):
+class Statement(StatementChain, StatementReview, VersionedModel):
     class Kind(models.TextChoices):
         HOLDING = "holding", "Holding statement"
         ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement"
@@ -75,13 +88,14 @@ class Statement(StatementReview, VersionedModel):
         "approve": Move(
             frozenset({Status.IN_REVIEW}),
             Status.APPROVED,
-            REVIEW_PERMISSION,
+            # Who decides is the chain's current stage (review_refusal), not a role.
+            None,
             "Approve",
         ),
         "request_changes": Move(
             frozenset({Status.IN_REVIEW}),
             Status.DRAFT,
-            REVIEW_PERMISSION,
+            None,
             "Request changes",
         ),
         "publish": Move(
@@ -217,10 +231,11 @@ class Statement(StatementReview, VersionedModel):
     def frozen_incident_id(self):
         return self.incident_id
 
-    def versions(self, wanted=None):
-        """Every saved version with ``wanted`` chosen and its word diffs (see
-        :class:`StatementVersions`). Queries the history once."""
-        return StatementVersions(self, wanted)
+    def versions(self, wanted=None, yours=None):
+        """Every saved version with ``wanted`` chosen and its word diffs, against ``yours``
+        too (the version the reader last approved; see :class:`StatementVersions`). Queries
+        the history once."""
+        return StatementVersions(self, wanted, yours)
 
     @property
     def platform_labels(self):
@@ -303,6 +318,8 @@ class Statement(StatementReview, VersionedModel):
                 else "Edited during review: back to Draft"
             )
             row.status = self.Status.DRAFT
+            # The round that was deciding ends: a new submission starts at the first stage.
+            row._end_open_round(ReviewRound.Outcome.REWORDED, timekeeper.now())
             return reason
 
         return self.save_edit(
@@ -317,57 +334,25 @@ class Statement(StatementReview, VersionedModel):
     # that have changed since is refused rather than applied to the new words.
 
     def submit(self, *, by, version=None):
+        """Submit the wording for approval: a new review round copies the approval chain that
+        applies to the incident now (responses.models.review_round), and those who decide its
+        first stage are told. Queries and locks the row, then the chain."""
         from responses import services
+
+        now = timekeeper.now()
+
+        def open_round(row):
+            review_round = ReviewRound.start(row, by=by, now=now)
+            services.mail_review_requested(row, review_round.stages.get(position=1))
 
         return self._transition(
             "submit",
             by=by,
             reason="Submitted for approval",
             check=_checks(_same_version(version), _fits_every_target),
-            changes={"submitted_at": timekeeper.now()},
-            record=services.mail_review_requested,
+            changes={"submitted_at": now},
+            record=open_round,
         )
-
-    def approve(self, *, by, comment="", version=None):
-        from responses import services
-
-        comment = clean_reason(comment)
-        with transaction.atomic():
-            row = self._transition(
-                "approve",
-                by=by,
-                reason="Approved" + (f": {comment}" if comment else ""),
-                check=_checks(_may_review(by), _same_version(version), _fits_every_target),
-                changes=lambda row: {
-                    "approved_at": timekeeper.now(),
-                    "approved_by": by,
-                    "approved_version": row.version,
-                },
-            )
-            review = Review.record(row, by=by, decision=Review.Decision.APPROVE, comment=comment)
-            services.mail_decision(review)
-        return row
-
-    def request_changes(self, *, by, comment, version=None):
-        from responses import services
-
-        comment = clean_reason(
-            comment,
-            required=True,
-            missing="Say what should change: the author reads your comment.",
-        )
-        with transaction.atomic():
-            row = self._transition(
-                "request_changes",
-                by=by,
-                reason=f"Changes requested: {comment}",
-                check=_checks(_may_review(by), _same_version(version)),
-            )
-            review = Review.record(
-                row, by=by, decision=Review.Decision.REQUEST_CHANGES, comment=comment
-            )
-            services.mail_decision(review)
-        return row
 
     def publish(self, *, by, links=None):
         """Publish to every target platform; ``links`` maps platform codes to post URLs (each
@@ -406,20 +391,6 @@ class Statement(StatementReview, VersionedModel):
             Incident.objects.filter(pk=row.incident_id).record_public_word(now)
         return row
 
-    def approve_and_publish(self, *, by, comment="", version=None, links=None):
-        """Approve ``version`` of the wording and publish it, in one transaction: a refusal of
-        either (the author, a contributor to the wording, a changed wording, no right to
-        publish) leaves the statement as it was. Queries and locks as :meth:`approve` and
-        :meth:`publish` do."""
-        try:
-            with transaction.atomic():
-                self.approve(by=by, comment=comment, version=version)
-                return self.publish(by=by, links=links)
-        except TransitionRefused:
-            # The approval was rolled back: forget it here too.
-            self.refresh_from_db()
-            raise
-
     def withdraw(self, *, by, reason=""):
         from responses import services
 
@@ -429,5 +400,8 @@ class Statement(StatementReview, VersionedModel):
             by=by,
             reason="Withdrawn" + (f": {reason}" if reason else ""),
             changes={"withdrawn_at": timekeeper.now(), "withdrawn_by": by},
-            record=lambda row: services.mail_withdrawn(row, by),
+            record=lambda row: (
+                row._end_open_round(ReviewRound.Outcome.WITHDRAWN, row.withdrawn_at),
+                services.mail_withdrawn(row, by),
+            ),
         )

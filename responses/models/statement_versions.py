@@ -6,10 +6,12 @@ from responses.diff import has_changes, word_diff
 
 class StatementVersions:
     """The versions of ``statement`` with ``wanted`` (a version number, or None for the newest)
-    chosen. Queries the history once, when made."""
+    chosen, and ``yours`` the version the reader last approved (a stage of the approval chain)
+    or None. Queries the history once, when made."""
 
-    def __init__(self, statement, wanted=None):
+    def __init__(self, statement, wanted=None, yours=None):
         self.statement = statement
+        self.yours = yours
         # Every save through a verb or the edit form bumps the version, so a version normally
         # has one row; should one have several, its last row is what it said.
         latest = {}
@@ -37,6 +39,15 @@ class StatementVersions:
         )
         if approved is not None and approved.version != self.selected.version:
             comparisons.append(self._compare("the approved version", approved))
+        # What this reader approved last (at any stage): each approver reads what changed since.
+        mine = next((r for r in self.oldest_first if r.version == self.yours), None)
+        if mine is None or mine.version == self.selected.version:
+            return comparisons
+        for comparison in comparisons:
+            if comparison["before"].version == mine.version:
+                comparison["name"] += ", what you approved"
+                return comparisons
+        comparisons.append(self._compare("what you approved", mine))
         return comparisons
 
     def _compare(self, name, before):

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from crisis import panels
+from crisis import panels, timekeeper
 from crisis.converters import whole_number
 from crisis.editing import versioned_edit
 from crisis.forms import AlreadySaved
@@ -105,6 +105,31 @@ def _limits():
     return [(code, Platform(code).label, limit) for code, limit in LENGTH_LIMITS.items() if limit]
 
 
+def _chain(statement):
+    """The latest review round as the page shows it: each stage with who decides it, what was
+    decided when, its clock, and its backups once it is past its time. None before the first
+    submission. Three queries (the round, its stages, their backups)."""
+    review_round = statement.latest_round()
+    if review_round is None:
+        return None
+    now = timekeeper.now()
+    stages = list(review_round.stages.all())
+    return {
+        "round": review_round,
+        "count": len(stages),
+        "stages": [
+            {
+                "stage": stage,
+                "clock": stage.clock(now) if stage.started_at else None,
+                "is_current": review_round.is_open and stage.is_current,
+                "is_escalated": stage.is_escalated(now),
+                "backups": list(stage.backups.all()),
+            }
+            for stage in stages
+        ],
+    }
+
+
 @login_required
 @require_safe
 def statement_detail(request, pk):
@@ -112,9 +137,12 @@ def statement_detail(request, pk):
 
 
 def _render_detail(request, statement, *, publish_form=None, status=200):
-    versions = statement.versions(whole_number(request.GET.get("version", "")))
+    yours = statement.last_approved_version_by(request.user)
+    versions = statement.versions(whole_number(request.GET.get("version", "")), yours=yours)
     contributors = statement.writers()
     context = {
+        "chain": _chain(statement),
+        "current_stage": statement.current_stage(),
         "statement": statement,
         "incident": statement.incident,
         "moves": dict(statement.allowed_moves(request.user, contributors)),
@@ -218,15 +246,15 @@ def statement_submit(request, pk):
     return redirect(statement)
 
 
+# Who decides is the current stage of the statement's approval chain (its group, its backups),
+# not a role: the model's review_refusal refuses everyone else, with a message.
 @login_required
-@permission_required("responses.approve_statement", raise_exception=True)
 @require_POST
 def statement_approve(request, pk):
     return _decide(request, pk, "approve", "Approved. It can now be published.")
 
 
 @login_required
-@permission_required("responses.approve_statement", raise_exception=True)
 @require_POST
 def statement_request_changes(request, pk):
     return _decide(
@@ -245,10 +273,15 @@ def _decide(request, pk, verb, success):
             by=request.user,
             comment=form.cleaned_data["comment"],
             version=form.cleaned_data["version"],
+            stage=form.cleaned_data["stage"],
         )
     except TransitionRefused as refused:
         messages.error(request, str(refused))
     else:
+        following = statement.current_stage()
+        if following is not None:
+            # Approved at a stage that is not the chain's last: the next one decides now.
+            success = f"Approved. It now waits for the stage “{following.name}”."
         messages.success(request, success)
     return redirect(statement)
 
@@ -289,9 +322,7 @@ def _published_text(request, statement, done, is_first_word):
 
 
 @login_required
-@permission_required(
-    ["responses.approve_statement", "responses.publish_statement"], raise_exception=True
-)
+@permission_required("responses.publish_statement", raise_exception=True)
 @require_POST
 def statement_approve_publish(request, pk):
     """Approve the wording read and publish it in one step, for a manager who may do both."""
@@ -311,6 +342,7 @@ def statement_approve_publish(request, pk):
             by=request.user,
             comment=decision.cleaned_data["comment"],
             version=decision.cleaned_data["version"],
+            stage=decision.cleaned_data["stage"],
             links=publish_form.links(),
         )
     except TransitionRefused as refused:

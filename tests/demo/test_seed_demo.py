@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from demo.chains import NOTICE
 from incidents.models import Incident
 from responses import public_word
 from responses.models import ActionItem, PlanApplication, PlanTemplate, ProgressUpdate, Statement
@@ -23,10 +24,10 @@ def seed():
 def test_the_demo_has_published_in_review_and_draft_statements(db):
     output = seed()
 
-    by_incident = {
-        s.incident.status: s.status for s in Statement.objects.select_related("incident")
-    }
-    assert sorted(Statement.objects.values_list("status", flat=True)) == sorted(
+    # The stories' statements; the drill's notice waits in the approval chain (tested below).
+    told = Statement.objects.exclude(body=NOTICE)
+    by_incident = {s.incident.status: s.status for s in told.select_related("incident")}
+    assert sorted(told.values_list("status", flat=True)) == sorted(
         [S.PUBLISHED, S.PUBLISHED, S.PUBLISHED, S.PUBLISHED, S.IN_REVIEW, S.DRAFT]
     )
     assert by_incident[Incident.Status.RESOLVED] == S.PUBLISHED
@@ -40,7 +41,7 @@ def test_seeding_twice_adds_no_statement(db):
 
     output = seed()
 
-    assert Statement.objects.count() == 6
+    assert Statement.objects.count() == 7  # six from the stories, one waiting in a chain
     assert "Statements: 0 new." in output
     assert "Plan templates applied: 0." in output
     assert PlanApplication.objects.count() == 2
@@ -56,7 +57,7 @@ def test_the_drill_ran_the_data_breach_playbook_to_the_end(db):
     items = list(drill.action_items.all())
     assert "Notify the supervisory authority" in [i.title for i in items]
     assert {i.status for i in items} == {ActionItem.Status.DONE}
-    holding = drill.statements.get()
+    holding = drill.statements.exclude(body=NOTICE).get()
     assert holding.status == S.PUBLISHED
     assert drill.first_acknowledged_at == holding.published_at
     assert "Plan templates applied: 2." in output
@@ -85,7 +86,8 @@ def test_the_comment_storm_works_from_its_playbook(db):
 def test_each_statement_step_is_dated_in_its_incidents_story(db):
     seed()
 
-    for statement in Statement.objects.select_related("incident"):
+    # The chain's statement waits between stages (see the chain's own test below).
+    for statement in Statement.objects.exclude(body=NOTICE).select_related("incident"):
         incident = statement.incident
         assert incident.declared_at < statement.created_at
         steps = [statement.created_at, statement.submitted_at, statement.approved_at]
@@ -165,3 +167,19 @@ def test_the_demo_public_page_and_status_page_have_a_few_readers_by_mail(db):
     assert readers.filter(incident=opened).count() == 2
     assert readers.filter(incident__isnull=True).count() == 2
     assert all(row.email.endswith("@example.com") for row in readers)
+
+
+def test_the_demo_has_a_chain_in_progress_at_its_second_stage(db):
+    from responses.models import ApprovalChain
+
+    seed()
+    seed()
+
+    chain = ApprovalChain.objects.get(name="Data breach sign-off")
+    assert [s.name for s in chain.stages.all()] == ["Comms lead", "Legal", "Executive"]
+    assert [u.username for u in chain.stages.get(name="Legal").backups.all()] == ["admin"]
+    statement = Statement.objects.get(body=NOTICE)
+    assert statement.status == Statement.Status.IN_REVIEW
+    assert statement.current_stage().name == "Legal"
+    assert statement.current_stage().is_escalated()
+    assert Statement.objects.filter(body=NOTICE).count() == 1

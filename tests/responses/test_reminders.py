@@ -308,8 +308,8 @@ def test_the_queries_do_not_grow_with_incidents_items_and_updates(
     due = reminders.due_reminders  # computing, without the inserts of sending
 
     # Four for the deadlines, three for the mention spikes, one for the media inquiries'
-    # deadlines (press.reminders, a registered source).
-    with time_machine.travel(at(61), tick=False), django_assert_max_num_queries(8):
+    # deadlines (press.reminders, a registered source), one for the approval stages.
+    with time_machine.travel(at(61), tick=False), django_assert_max_num_queries(9):
         found = due()
 
     assert len(found) == 30

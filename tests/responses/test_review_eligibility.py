@@ -163,7 +163,8 @@ def test_the_waiting_list_asks_the_history_once_however_many_statements(
         statement.submit(by=author)
     manager.has_perm("responses.approve_statement")  # the permission cache, loaded once a request
 
-    with django_assert_num_queries(2):  # the statements, then their history
+    # The groups, the statements, their rounds, stages and backups, then their history.
+    with django_assert_num_queries(6):
         waiting = Statement.objects.awaiting_review_by(manager)
 
     assert len(waiting) == (count + 1) // 2

@@ -20,8 +20,10 @@ VIEWS = [
     ("statement-edit", "get", S.DRAFT, WRITERS, 200),
     ("statement-history", "get", S.DRAFT, EVERYONE_SIGNED_IN, 200),
     ("statement-submit", "post", S.DRAFT, WRITERS, 302),
-    ("statement-approve", "post", S.IN_REVIEW, MANAGERS, 302),
-    ("statement-request-changes", "post", S.IN_REVIEW, MANAGERS, 302),
+    # Whoever decides the chain's current stage, whatever their role: the model refuses the
+    # others with a message (a redirect), and nothing changes (test_refused_roles_change_nothing).
+    ("statement-approve", "post", S.IN_REVIEW, EVERYONE_SIGNED_IN, 302),
+    ("statement-request-changes", "post", S.IN_REVIEW, EVERYONE_SIGNED_IN, 302),
     ("statement-publish", "post", S.APPROVED, MANAGERS, 302),
     ("statement-approve-publish", "post", S.IN_REVIEW, MANAGERS, 302),
     ("statement-withdraw", "post", S.DRAFT, WRITERS, 302),

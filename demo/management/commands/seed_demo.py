@@ -17,7 +17,7 @@ from django.utils import timezone
 from crisis.outbound import EventKind
 from crisis.outbound.models import ChatChannel, Delivery
 from crisis.roles import ADMIN, ROLE_PERMISSIONS, VIEWER, sync_roles
-from demo import inquiries, story
+from demo import chains, inquiries, story
 from demo.conversation import demo_mentions
 from demo.data.incidents import DEMO_INCIDENTS, DEMO_USERS
 from demo.data.mentions import MENTION_SOURCE
@@ -112,6 +112,9 @@ class Command(BaseCommand):
         lines = story.write_lines(users, now)
         variants = story.write_variants(users)
         logged = inquiries.log_inquiry(users, now)
+        # After the stories: their statements were approved the way they were told (one
+        # manager); the chain applies from now on.
+        chains.seed_chain(users, now)
         # The conversation of the incidents made now (their clocks start with this run), and the
         # inbox, whose fixed ids the ingestion stores once however often the command runs.
         mentions = ingest_mentions(demo_mentions(created, now), source=MENTION_SOURCE, now=now)
