@@ -35,7 +35,7 @@ def test_a_data_breach_is_signed_off_by_its_chain_and_said_to_each_audience(
 ):
     author = factories.make_comms("chloe", first_name="Chloe", last_name="Martin")
     lead = factories.make_member("lena", "Comms leads", first_name="Lena", last_name="Park")
-    legal = factories.make_member("luis", "Legal", first_name="Luis", last_name="Ortega")
+    factories.make_member("luis", "Legal", first_name="Luis", last_name="Ortega")  # stays silent
     backup = factories.make_user("bea", first_name="Bea", last_name="Stone", email="bea@x.example")
     chief = factories.make_manager("erin", first_name="Erin", last_name="Cole")
     chief.groups.add(factories.make_group("Executives"))
@@ -123,7 +123,6 @@ def test_a_data_breach_is_signed_off_by_its_chain_and_said_to_each_audience(
         call_command("deliver_outbox")  # the worker's job (or the next send_reminders run)
         staff_mail = [m for m in mailoutbox if "staff@northwind.example" in m.to]
         assert len(staff_mail) == 1 and STAFF in staff_mail[0].body
-
 
     # A reader whose browser prefers French reads the French variant on the public page.
     reader = browser.new_context(locale="fr-FR").new_page()
