@@ -54,7 +54,14 @@ function sync() {
       })
       .then(function (cache) {
         var stores = wanted.filter(function (url) { return url !== UNTIL; }).map(function (url) {
-          return fetch(url, { credentials: "same-origin", cache: "no-store", redirect: "manual" })
+          // Marked as the worker's, so that the page keeps the person's messages ("Statement
+          // saved.") for the page they are about to see (templates/base.html).
+          return fetch(url, {
+            credentials: "same-origin",
+            cache: "no-store",
+            redirect: "manual",
+            headers: { "X-Crisis-Offline": "sync" },
+          })
             .then(function (response) {
               // A page this person may no longer read is not kept (nor what was kept of it).
               if (response.ok) return cache.put(url, response);

@@ -152,3 +152,17 @@ def test_a_session_without_its_sign_in_time_ends_when_idle(rf, settings):
     assert offline.session_ends_at({SIGNED_IN_AT: 0.0}, now=1_000.0) == min(
         1_600.0, settings.SESSION_ABSOLUTE_TIMEOUT
     )
+
+
+def test_the_workers_copies_leave_the_persons_messages_for_their_next_page(client_as, comms):
+    """The worker syncs while the person works: a copy it fetches (marked X-Crisis-Offline) must
+    not take the message meant for the page the person is about to see."""
+    client = client_as(comms)
+    answer = client.post(reverse("account-time-zone"), {"time_zone": "Europe/Paris"})
+    assert answer.status_code == 302
+
+    copy = client.get(reverse("responses:playbooks"), headers={"X-Crisis-Offline": "sync"})
+    seen = client.get(answer.url)
+
+    assert 'class="messages"' not in copy.content.decode()
+    assert 'class="messages"' in seen.content.decode()
