@@ -3,6 +3,7 @@ registered in rumours.apps)."""
 
 from functools import cache
 
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 
 from crisis.history import Entry
@@ -11,19 +12,30 @@ from rumours.models import ADD_PERMISSION, Rumour
 
 # How many rumours the incident page lists (the riskiest); the rest are on the incident's list.
 PANEL_ROWS = 5
+# The incident page reads the rumours most recently logged or checked, at most this many: its
+# timeline's newest entries are theirs, and no read grows with an incident's whole record (issue
+# 19). The incident's list has them all.
+READ_AT_MOST = 100
 PUBLIC_TEMPLATE = "rumours/_public_truths.html"
 
 
 def incident_rumours(request, incident):
-    """The incident's rumours with their owners, who checked them and their responses, read
-    once per request: the incident page's panel and its timeline share them. One query."""
+    """The incident's rumours most recently logged or checked (at most :data:`READ_AT_MOST`),
+    riskiest first, with their owners, who checked them and their responses, read once per
+    request: the incident page's panel and its timeline share them. One query."""
     read = request.__dict__.setdefault("_rumours_read", {})
     if incident.pk not in read:
-        read[incident.pk] = list(
+        active_at = Greatest("created_at", Coalesce("verified_at", "created_at"))
+        rows = list(
             Rumour.objects.filter(incident_id=incident.pk)
             .select_related("owner", "created_by", "verified_by", "response")
-            .riskiest_first()
+            .annotate(active_at=active_at)
+            .order_by("-active_at", "-pk")[:READ_AT_MOST]
         )
+        rank = {risk: n for n, risk in enumerate(Rumour.RISK_ORDER)}
+        # As Rumour.objects.riskiest_first() orders them.
+        rows.sort(key=lambda r: (rank.get(r.risk, len(rank)), -r.reach, -r.pk))
+        read[incident.pk] = rows
     return read[incident.pk]
 
 
@@ -37,6 +49,7 @@ def rumours_panel(request, incident):
             "incident": incident,
             "rumours": rumours[:PANEL_ROWS],
             "count": len(rumours),
+            "count_is_capped": len(rumours) >= READ_AT_MOST,
             "false_count": sum(r.verification in Rumour.CORRECTABLE for r in rumours),
             "can_log": incident.may_edit(request.user, ADD_PERMISSION),
         },

@@ -99,7 +99,7 @@ def test_at_the_last_stage_whoever_wrote_the_core_does_not_approve(core, comms, 
     core.approve(by=manager)
     variant = factories.make_variant(core, comms)
 
-    assert "wrote some of the core statement" in variant.approval_refusal(core_writer)
+    assert "changed this statement’s wording" in variant.approval_refusal(core_writer)
     assert rules.final_stage_refusal(variant, core_writer)
     assert rules.final_stage_refusal(core, core_writer)
     assert not variant.approval_refusal(factories.make_manager("other"))
