@@ -23,7 +23,6 @@ from django.utils import timezone
 
 from crisis.fields import ChoiceListField
 from crisis.mail import subject_line
-from responses import services
 from responses.public import public_page_url
 from responses.reminders import send_due_reminders
 from tests import factories
@@ -191,7 +190,7 @@ def test_mails_carry_outside_text_in_the_body_and_a_subject_on_one_line(comms, m
     )
     mail.outbox.clear()
 
-    services.mail_review_requested(statement)
+    statement.submit(by=comms)  # its approval's first stage is told
     send_due_reminders()
     swept = deliver()
 

@@ -45,8 +45,8 @@ def test_each_app_registers_its_panels_once():
         "plan_application_entries",
         "update_entries",
         "callout_entries",
-        "inquiry_entries",
         "rumour_entries",
+        "inquiry_entries",
     ]
     assert names(panels.dashboard_panels) == [
         ("monitoring.panels", "spikes_panel", "aside"),

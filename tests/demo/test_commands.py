@@ -19,11 +19,12 @@ from tests import factories
 
 S = Incident.Status
 DEMO_USERS = {
-    # username: (groups, is_staff)
+    # username: (groups, is_staff); the data-breach approval chain's stages are groups too
+    # (demo/chains.py): Comms lead, Legal, Executive.
     "comms": (["Comms"], False),
-    "manager": (["Managers"], False),
-    "viewer": ([], False),
-    "admin": ([], True),
+    "manager": (["Comms leads", "Managers"], False),
+    "viewer": (["Legal"], False),
+    "admin": (["Executives"], True),
 }
 
 

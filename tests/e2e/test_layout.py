@@ -118,7 +118,7 @@ PHONE = {"width": 360, "height": 800}
 # Readable chart labels: the smallest size of text the charts draw, as shown on the screen.
 SMALLEST_LABEL_PX = 11
 # Routes that answer a file or a feed, not a page.
-NOT_PAGES = (".csv", ".css", ".png", ".md", "feed/")
+NOT_PAGES = (".csv", ".css", ".png", ".md", "feed/", "markdown/", "export/")
 
 
 @pytest.fixture

@@ -357,7 +357,7 @@ def make_events(incident, comms, manager, count):
 # Session and user, the incident, the panels (parties, statements and their wording history),
 # the timeline's providers (their history, the rows before the preview, the users they name).
 DETAIL_QUERIES = factories.INCIDENT_PAGE_QUERIES
-TIMELINE_QUERIES = 14
+TIMELINE_QUERIES = 15
 
 
 @pytest.mark.parametrize("events", [10, 200])

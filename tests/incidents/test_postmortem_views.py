@@ -361,9 +361,9 @@ def test_the_report_and_form_queries_do_not_grow_with_the_records(
 # public words, the plan, the mentions), the whole timeline (each provider) and the report's
 # sections.
 REPORT_QUERIES = 27
-# Session and user, the incident; the facts (the mentions' one of them), the gates and the frozen
-# guard's check.
-FORM_QUERIES = 14
+# Session and user, the incident; the facts (the mentions' one of them, the media inquiries'
+# another), the gates and the frozen guard's check.
+FORM_QUERIES = 15
 
 
 def test_the_markdown_download_is_the_same_report_with_its_text_escaped(

@@ -118,7 +118,7 @@ def test_the_public_page_queries_do_not_grow_with_updates(
         publish(opened, comms, n, body=f"Update {n}.")
 
     # With the texts in other languages (audiences): one more.
-    with at(30), django_assert_max_num_queries(5):
+    with at(30), django_assert_max_num_queries(6):
         response = client.get(public_page_url(opened))
 
     assert len(response.context["updates"]) == count
