@@ -9,6 +9,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import feedparser
 import pytest
+from feedparser.sanitizer import _sanitize_html
+from feedparser.urls import resolve_relative_uris
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -225,6 +227,8 @@ PIECES = st.sampled_from(
         "<img src=x onerror=alert(1)>", "&amp;", "&lt;", "&nbsp;", "&#8217;", "&#150;", "&bogus;",
         "<style>", "</style>", "<!-- c -->", "]]", " ", "\n", "Ã©", "é", "€", "<unknown>", "&",
         "<", ">", '"', "'", "http://a.example/?a=1&b=2", "/rel", "<br/>", "</div>",
+        "<B>", "<br >", "<i/>", "<a href>", "<img>", "<p >", "</P >", "<em>", "<a>", "<x1>",
+        "<a\nhref=x>", "<b title>", "<!x>", "<?pi?>", "&#x41;", "&#39;", "<br />", "<hr/>",
     ]
 )  # fmt: skip
 TEXT = st.lists(
@@ -240,6 +244,27 @@ def _wrapped(text, cdata):
     if cdata and "]]>" not in text:
         return f"<![CDATA[{text}]]>"
     return escape(text)
+
+
+# Text without entities whose every "<" opens a bare tag (fastfeed.NOT_BARE: no resolver).
+BARE_TEXT = st.lists(
+    st.one_of(
+        PIECES.filter(lambda piece: not fastfeed.NOT_BARE.search(piece)),
+        st.text(st.characters(codec="utf-8", exclude_categories=["Cs"], exclude_characters="<&")),
+    ),
+    max_size=10,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=BARE_TEXT)
+def test_the_resolver_is_skipped_only_where_it_changes_nothing(text):
+    """fastfeed skips feedparser's URI resolver for text without entities whose every "<"
+    opens a bare tag: the sanitizer's HTML is then the same with or without the resolver first."""
+    assert not fastfeed.NOT_BARE.search(text)
+    for kind in ("text/html", "application/xhtml+xml"):
+        resolved = resolve_relative_uris(text, "https://n.example/feed", "utf-8", kind)
+        assert _sanitize_html(resolved, "utf-8", kind) == _sanitize_html(text, "utf-8", kind)
 
 
 @st.composite
