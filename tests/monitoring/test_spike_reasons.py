@@ -134,6 +134,31 @@ def test_a_sampled_window_scales_its_terms_and_still_finds_the_top_posts(
 
 
 @pytest.mark.django_db
+def test_the_top_posts_are_looked_for_along_the_reach_index_only_so_far(comms, monkeypatch):
+    """The top posts come from the conversation's REACH_WALK highest reach (whatever their time)
+    and the window's latest SAMPLE: a busy hour is never sorted whole. Yesterday's two stars fill
+    a walk of 2, so the hour's loud post is found only while the sample still holds it."""
+    incident = factories.make_incident(comms, tracking_terms="burn")
+    conversation(incident)
+    add(["yesterday's star"] * 2, days_ago=1, incident=incident, reach=10**6)
+    loud = add(["loud but early"], incident=incident, reach=9000, minute=29)[0]
+    volume = volume_of(incident)
+    monkeypatch.setattr(spike_reasons, "REACH_WALK", 2)
+
+    found = spike_reasons.explain(incident.pk, volume, incident.tracking_terms)
+    assert found.posts[0]["pk"] == loud.pk  # in the latest SAMPLE (all 76 of the hour)
+
+    monkeypatch.setattr(spike_reasons, "SAMPLE", 10)  # the latest 10: the loud post is older
+    missed = spike_reasons.explain(incident.pk, volume, incident.tracking_terms)
+    assert loud.pk not in [post["pk"] for post in missed.posts]
+    assert all(post["reach"] < 9000 for post in missed.posts)
+
+    monkeypatch.setattr(spike_reasons, "REACH_WALK", 3)  # the walk reaches it again
+    again = spike_reasons.explain(incident.pk, volume, incident.tracking_terms)
+    assert again.posts[0]["pk"] == loud.pk
+
+
+@pytest.mark.django_db
 def test_without_terms_the_hashtags_that_grew_are_named():
     conversation()  # the inbox
     add(["#BurnCream again"] * 12, minute=3)
