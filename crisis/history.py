@@ -2,7 +2,8 @@
 
 Used by every history page and by the incident timeline, so that each shows changes alike.
 A timeline provider (see crisis.panels) reads its rows with :func:`timeline_entries`, passing
-a ``describe`` function that sets each entry's ``kind``, ``detail`` and ``url``.
+a ``describe`` function that sets each entry's ``kind``, ``detail`` and ``url``. Entries are
+described when first read (:meth:`Entry.later`), so a page pays only for those it shows.
 """
 
 from collections import defaultdict

@@ -52,11 +52,8 @@ long history is not read in full for a preview. ``crisis.history.timeline_entrie
 An entry reads as its ``reason`` (the headline, from history: "Start responding: Facts
 gathered"), its ``subject`` ("Statement: Holding statement", linked to ``url``), an optional
 ``detail`` line, and who and when. Entries of the same moment keep their providers' order.
-
-Entries from history are described lazily: ``timeline_entries`` (and ``entries_for``) return
-entries known by their moment, and diff a row and run ``describe`` only when a field of its
-entry is first read. The incident page asks each provider for its newest 31 and keeps 30 of
-them all, so it describes 30; the timeline page describes the page it shows.
+``describe`` runs when a field of its entry is first read, so only the entries a page shows
+are described (see :func:`timeline`).
 """
 
 import inspect

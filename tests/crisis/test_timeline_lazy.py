@@ -93,8 +93,13 @@ def test_the_preview_is_the_newest_30_of_the_full_timeline_described_the_same(
         ("incident", "Incident"),
     ]
     # Each described from its own row and the one before it.
-    edit = next(e for e in preview if e.kind == "incident" and e.at == latest)
-    assert edit.detail == "Summary: Summary 10 → Summary 11"
+    edits = [(e.at, e.detail) for e in preview if e.kind == "incident"]
+    parties = [(e.at, e.subject) for e in preview if e.kind == "party"]
+    assert len(edits) == len(parties) > 3
+    for minutes in range(MOMENTS - len(edits) + 1, MOMENTS + 1):
+        at = START + timedelta(minutes=minutes)
+        assert (at, f"Summary: Summary {minutes - 2} → Summary {minutes - 1}") in edits
+        assert (at, f"Affected party: Party {minutes - 1}") in parties
 
 
 def test_the_incident_page_describes_only_the_entries_it_shows(
