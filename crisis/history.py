@@ -2,7 +2,8 @@
 
 Used by every history page and by the incident timeline, so that each shows changes alike.
 A timeline provider (see crisis.panels) reads its rows with :func:`timeline_entries`, passing
-a ``describe`` function that sets each entry's ``kind``, ``detail`` and ``url``.
+a ``describe`` function that sets each entry's ``kind``, ``detail`` and ``url``. Entries are
+described when first read (:meth:`Entry.later`), so a page pays only for those it shows.
 """
 
 from collections import defaultdict
@@ -36,7 +37,9 @@ class Change:
         return len(self.old) <= SHORT_VALUE and len(self.new) <= SHORT_VALUE
 
 
-@dataclass
+# Slots: a field not set yet has no class-level default to fall back on, so reading it reaches
+# __getattr__, which describes an entry made by Entry.later.
+@dataclass(slots=True)
 class Entry:
     at: datetime
     by: object
@@ -51,6 +54,38 @@ class Entry:
     # One more line under the headline ("To X, Instagram"), and the page of the record.
     detail: str = ""
     url: str = ""
+    # What describes an entry made by Entry.later, until it is described; None after.
+    _pending: list | None = field(default=None, init=False, repr=False, compare=False)
+
+    @classmethod
+    def later(cls, at, history_id, describe):
+        """An entry known by its moment (and history id) only: ``describe(entry)`` sets every
+        other field when one is first read. A timeline sorts and cuts entries by their moment,
+        so those a page leaves out are never described (their changes never diffed)."""
+        entry = cls.__new__(cls)
+        entry.at, entry.history_id, entry._pending = at, history_id, [describe]
+        return entry
+
+    @property
+    def is_described(self):
+        return self._pending is None
+
+    def then(self, finish):
+        """Run ``finish(entry)`` once the entry is described: now if it is, else right after."""
+        if self._pending is None:
+            finish(self)
+        else:
+            self._pending.append(finish)
+
+    def __getattr__(self, name):
+        # Reached only for a field not set yet, that is of an entry still to be described.
+        pending = Entry._pending.__get__(self)
+        if name.startswith("__") or not pending:
+            raise AttributeError(name)
+        self._pending = None
+        for step in pending:
+            step(self)
+        return getattr(self, name)
 
 
 def display_user(user):
@@ -177,8 +212,9 @@ def timeline_entries(model, records, *, limit=None, subject=None, describe=None)
 
 def entries_for(model, records, subject=None, *, describe=None, earlier=()):
     """Change entries, oldest first, for the history ``records`` of one or more objects of
-
-
+    ``model``: each known by its moment at once, described when first read (see
+    :meth:`Entry.later`). The users the tracked fields name are looked up now (no query when
+    they come joined in), so describing runs no query.
 
     ``subject(record)`` names what the entry is about. ``describe(entry, record, before)`` may
     set the entry's timeline fields (``kind``, ``detail``, ``url``, even ``reason``); ``before``
@@ -193,31 +229,35 @@ def entries_for(model, records, subject=None, *, describe=None, earlier=()):
     entries = []
     for record in records:
         before = previous.get(record.id)
-        changes = []
-        for f in fields:
-            new = getattr(record, f.attname)
-            if before is None:
-                if new not in (None, "", [], False):
-                    changes.append(Change(_label(f), EMPTY, _display(f, new, users)))
-                continue
-            old = getattr(before, f.attname)
-            if old != new:
-                changes.append(Change(_label(f), _display(f, old, users), _display(f, new, users)))
-        action = {"+": "created", "~": "changed", "-": "deleted"}[record.history_type]
-        entry = Entry(
-            at=record.history_date,
-            by=record.history_user,
-            reason=record.history_change_reason or "",
-            action=action,
-            subject=subject(record) if subject else "",
-            changes=changes,
-            history_id=record.history_id,
-        )
-        if describe is not None:
-            describe(entry, record, before)
-        entries.append(entry)
+
+        def described(entry, record=record, before=before):
+            entry.by = record.history_user
+            entry.reason = record.history_change_reason or ""
+            entry.action = {"+": "created", "~": "changed", "-": "deleted"}[record.history_type]
+            entry.subject = subject(record) if subject else ""
+            entry.changes = _changes(fields, record, before, users)
+            entry.kind = entry.detail = entry.url = ""
+            if describe is not None:
+                describe(entry, record, before)
+
+        entries.append(Entry.later(record.history_date, record.history_id, described))
         previous[record.id] = record
     return entries
+
+
+def _changes(fields, record, before, users):
+    """What the history row ``record`` changed since ``before`` (None: what it was made with)."""
+    changes = []
+    for f in fields:
+        new = getattr(record, f.attname)
+        if before is None:
+            if new not in (None, "", [], False):
+                changes.append(Change(_label(f), EMPTY, _display(f, new, users)))
+            continue
+        old = getattr(before, f.attname)
+        if old != new:
+            changes.append(Change(_label(f), _display(f, old, users), _display(f, new, users)))
+    return changes
 
 
 def _label(model_field):

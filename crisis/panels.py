@@ -52,11 +52,14 @@ long history is not read in full for a preview. ``crisis.history.timeline_entrie
 An entry reads as its ``reason`` (the headline, from history: "Start responding: Facts
 gathered"), its ``subject`` ("Statement: Holding statement", linked to ``url``), an optional
 ``detail`` line, and who and when. Entries of the same moment keep their providers' order.
+``describe`` runs when a field of its entry is first read, so only the entries a page shows
+are described (see :func:`timeline`).
 """
 
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db import connections
 from django.db.models import Q
@@ -165,7 +168,12 @@ def render_panels(registry, request, *args):
 def timeline(request, incident, *, kinds=None, limit=None):
     """Every provider's entries for ``incident``, oldest first: only those of ``kinds`` (a set
     of kind names) when given; at least the newest ``limit`` when given (take them from the
-    end). Providers whose kinds are all left out are not asked."""
+    end). Providers whose kinds are all left out are not asked.
+
+    Entries from history (``crisis.history.entries_for``) are described when first read, so a
+    page describes only the entries it shows. A provider of one kind makes entries of that
+    kind: a filter keeps them without describing them; the entries of a provider of several
+    kinds are described to learn theirs."""
     entries = []
     for provider in sorted(timeline_providers, key=lambda p: p.order):
         if kinds is not None and provider.kinds and not kinds & set(provider.kinds):
@@ -174,15 +182,21 @@ def timeline(request, incident, *, kinds=None, limit=None):
             found = provider.func(request, incident, limit=limit)
         else:
             found = provider.func(request, incident)
-        for entry in found:
-            if not entry.kind and len(provider.kinds) == 1:
-                entry.kind = provider.kinds[0]
+        if len(provider.kinds) == 1:
+            stamp = partial(_default_kind, provider.kinds[0])
+            for entry in found:
+                entry.then(stamp)
+        elif kinds is not None:
+            found = [entry for entry in found if entry.kind in kinds]
         entries += found
-    if kinds is not None:
-        entries = [entry for entry in entries if entry.kind in kinds]
     # Stable: entries at the same moment keep their providers' order.
     entries.sort(key=lambda e: e.at)
     return entries
+
+
+def _default_kind(kind, entry):
+    if not entry.kind:
+        entry.kind = kind
 
 
 # ---------------------------------------------------------------------------------------------
