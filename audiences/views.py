@@ -10,8 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from audiences.forms import VariantForm
 from audiences.models import Audience, Variant, VariantTaken
 from crisis.converters import whole_number
-from crisis.editing import versioned_edit
-from crisis.forms import AlreadySaved
+from crisis.editing import create_once, versioned_edit
 from crisis.history import entries_for
 from crisis.lifecycle import TransitionRefused
 from incidents.report import escape, escape_line
@@ -42,25 +41,15 @@ def variant_create(request, pk):
         return redirect(core)
     initial = {"body": core.body, "audience": Audience.objects.filter(is_active=True).first()}
     form = VariantForm(request.POST or None, initial=initial, core=core)
-    if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in ("audience", "language", "body")}
-        try:
-            variant = form.save_once(
-                by=request.user,
-                create=lambda: Variant.draft(core=core, by=request.user, **fields),
-            )
-        except AlreadySaved as saved:
-            messages.info(request, str(saved))
-            return redirect(saved.url)
-        except VariantTaken as taken:
-            form.add_error("language", str(taken))
-        except TransitionRefused as refused:
-            form.add_error(None, str(refused))
-        else:
-            messages.success(request, "Variant saved. Someone other than you approves it.")
-            return redirect(variant)
-    context = {"form": form, "core": core, "incident": core.incident, "variant": None}
-    return render(request, "audiences/variant_form.html", context)
+    return create_once(
+        request,
+        form,
+        create=lambda **fields: Variant.draft(core=core, by=request.user, **fields),
+        done="Variant saved. Someone other than you approves it.",
+        template="audiences/variant_form.html",
+        context={"core": core, "incident": core.incident, "variant": None},
+        refusal_fields={VariantTaken: "language"},
+    )
 
 
 @login_required

@@ -8,8 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from crisis.converters import whole_number
-from crisis.editing import versioned_edit
-from crisis.forms import AlreadySaved
+from crisis.editing import create_once, versioned_edit
 from crisis.history import entries_for
 from crisis.lifecycle import TransitionRefused
 from lines.forms import LineFilterForm, LineForm
@@ -58,21 +57,14 @@ def line_list(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def line_create(request):
     form = LineForm(request.POST or None, initial={"owner": request.user})
-    if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.edited_fields()}
-        try:
-            line = form.save_once(
-                by=request.user, create=lambda: ApprovedLine.draft(by=request.user, **fields)
-            )
-        except AlreadySaved as saved:
-            messages.info(request, str(saved))
-            return redirect(saved.url)
-        except TransitionRefused as refused:
-            form.add_error(None, str(refused))
-        else:
-            messages.success(request, "Line saved. A manager other than you approves its wording.")
-            return redirect(line)
-    return render(request, "lines/line_form.html", {"form": form, "line": None})
+    return create_once(
+        request,
+        form,
+        create=lambda **fields: ApprovedLine.draft(by=request.user, **fields),
+        done="Line saved. A manager other than you approves its wording.",
+        template="lines/line_form.html",
+        context={"line": None},
+    )
 
 
 @login_required

@@ -285,10 +285,9 @@ class MediaInquiry(FourEyes, VersionedModel):
         if not self.answer.strip():
             return "Write the answer first."
         if not from_lines and not self.is_answer_approved:
-            return (
-                "This answer is new wording: a manager who did not write it approves it "
-                "before it goes to the journalist. Or answer with approved lines only."
-            )
+            # The approval's own rule (who approves) is the page's and the approval's to say:
+            # this says only what stops the answer from going.
+            return "The answer's new wording is not approved yet."
         return ""
 
     def decline_refusal(self, user):

@@ -8,7 +8,7 @@ history query; each inquiry's history page has the rest.
 
 from django.db.models.functions import Coalesce, Greatest
 
-from crisis import clocks, timekeeper
+from crisis import clocks, panels, timekeeper
 from crisis.history import Entry
 from crisis.panels import Fact, Panel
 from crisis.templatetags.crisis_tags import absolute_time, describe_duration
@@ -16,7 +16,6 @@ from press.models import ADD_PERMISSION, MediaInquiry
 
 MOMENTS = ("answer_approved_at", "answered_at", "declined_at")
 
-_CACHE = "_media_inquiries"
 # The incident page reads the inquiries most recently active (received, approved, answered or
 # declined), at most this many: its timeline's newest entries are theirs, and no read grows with
 # an incident's whole record (issue 19). The incident's list has them all.
@@ -25,13 +24,9 @@ READ_AT_MOST = 100
 
 def inquiries_of(request, incident):
     """The incident's most recently active inquiries (at most :data:`READ_AT_MOST`), soonest
-    deadline first, read once per request (one query)."""
-    cache = getattr(request, _CACHE, None) if request is not None else None
-    if cache is None:
-        cache = {}
-        if request is not None:
-            setattr(request, _CACHE, cache)
-    if incident.pk not in cache:
+    deadline first, read once per request (crisis.panels.shared; one query)."""
+
+    def load():
         active_at = Greatest(
             "received_at",
             *(Coalesce(moment, "received_at") for moment in MOMENTS),
@@ -45,8 +40,9 @@ def inquiries_of(request, incident):
             .order_by("-active_at", "-pk")[:READ_AT_MOST]
         )
         rows.sort(key=lambda inquiry: (inquiry.deadline, inquiry.pk))
-        cache[incident.pk] = rows
-    return cache[incident.pk]
+        return rows
+
+    return panels.shared(request, ("press.inquiries", incident.pk), load)
 
 
 def inquiries_panel(request, incident):

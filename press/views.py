@@ -10,8 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from crisis import panels, timekeeper
 from crisis.converters import whole_number
-from crisis.editing import versioned_edit
-from crisis.forms import AlreadySaved
+from crisis.editing import create_once, versioned_edit
 from crisis.history import entries_for
 from crisis.lifecycle import TransitionRefused
 from incidents.models import Incident
@@ -65,23 +64,14 @@ def inquiry_create(request, reference):
     form = InquiryForm(
         request.POST or None, incident=incident, initial={"received_at": timekeeper.now()}
     )
-    if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.edited_fields()}
-        try:
-            inquiry = form.save_once(
-                by=request.user,
-                create=lambda: MediaInquiry.log(incident=incident, by=request.user, **fields),
-            )
-        except AlreadySaved as saved:
-            messages.info(request, str(saved))
-            return redirect(saved.url)
-        except TransitionRefused as refused:
-            form.add_error(None, str(refused))
-        else:
-            messages.success(request, "Media inquiry logged. Write the answer when it is ready.")
-            return redirect(inquiry)
-    context = {"form": form, "incident": incident, "inquiry": None}
-    return render(request, "press/inquiry_form.html", context)
+    return create_once(
+        request,
+        form,
+        create=lambda **fields: MediaInquiry.log(incident=incident, by=request.user, **fields),
+        done="Media inquiry logged. Write the answer when it is ready.",
+        template="press/inquiry_form.html",
+        context={"incident": incident, "inquiry": None},
+    )
 
 
 @login_required

@@ -219,8 +219,10 @@ class Rumour(VersionedModel):
         if refusal:
             raise ValidationError({"response": refusal})
 
-    def _check(self, *, by, permission, mentions):
-        """Refuse what the rules refuse, as :class:`TransitionRefused`."""
+    def _check_and_fill(self, *, by, permission, mentions):
+        """What both verbs do before saving: refuse what the rules refuse (as
+        :class:`TransitionRefused`), then fill what was left empty (None) from ``mentions``:
+        the first time seen and the reach. One query when mentions are given."""
         if by is None or not by.has_perm(permission):
             raise TransitionRefused("Only Comms and managers may log and edit rumours.")
         why = self.mentions_refusal(mentions) or self.response_refusal(
@@ -228,19 +230,21 @@ class Rumour(VersionedModel):
         )
         if why:
             raise TransitionRefused(why)
-
-    def _fill_defaults(self, mentions, *, first_seen_given, reach_given):
-        """Fill what was left empty from ``mentions``: the first time seen and the reach.
-        One query when mentions are given."""
         figures = {"first": None, "reach": None}
         if mentions:
             figures = Mention.objects.filter(pk__in=[m.pk for m in mentions]).aggregate(
                 first=Min("posted_at"), reach=Sum("reach")
             )
-        if not first_seen_given:
+        if self.first_seen_at is None:
             self.first_seen_at = figures["first"] or self.created_at or timekeeper.now()
-        if not reach_given:
+        if self.reach is None:
             self.reach = figures["reach"] or 0
+
+    def _mark_checked(self, by):
+        """The verification status changed: who checked it and when, together (the
+        constraint ``rumour_verification_whole``), and the history's note."""
+        self.verified_at, self.verified_by = timekeeper.now(), by
+        return f"Checked: {self.get_verification_display().lower()}"
 
     # -- Verbs ------------------------------------------------------------------------------
 
@@ -250,14 +254,9 @@ class Rumour(VersionedModel):
         save refuses a frozen incident)."""
         mentions = list(mentions)
         rumour = cls(incident=incident, created_by=by, **fields)
-        rumour._check(by=by, permission=ADD_PERMISSION, mentions=mentions)
-        rumour._fill_defaults(
-            mentions,
-            first_seen_given=fields.get("first_seen_at") is not None,
-            reach_given=fields.get("reach") is not None,
-        )
+        rumour._check_and_fill(by=by, permission=ADD_PERMISSION, mentions=mentions)
         if rumour.verification != cls.Verification.UNVERIFIED:
-            rumour.verified_at, rumour.verified_by = timekeeper.now(), by
+            rumour._mark_checked(by)
         with transaction.atomic():
             rumour._save_as(by, "Logged")
             rumour.mentions.set(mentions)
@@ -269,18 +268,13 @@ class Rumour(VersionedModel):
         empty (None) is filled from the mentions; a new verification status records who
         checked it and when. Queries the database."""
         mentions = list(mentions)
-        self._check(by=by, permission=CHANGE_PERMISSION, mentions=mentions)
-        given = {name: getattr(self, name) is not None for name in ("first_seen_at", "reach")}
-        self._fill_defaults(
-            mentions, first_seen_given=given["first_seen_at"], reach_given=given["reach"]
-        )
+        self._check_and_fill(by=by, permission=CHANGE_PERMISSION, mentions=mentions)
         wanted = {m.pk for m in mentions}
 
         def before_save(row, changed):
             notes = []
             if "verification" in changed:
-                row.verified_at, row.verified_by = timekeeper.now(), by
-                notes.append(f"Checked: {row.get_verification_display().lower()}")
+                notes.append(row._mark_checked(by))
             linked = set(row.mentions.values_list("pk", flat=True))
             if linked != wanted:
                 row.mentions.set(mentions)

@@ -6,6 +6,7 @@ from functools import cache
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 
+from crisis import panels
 from crisis.history import Entry
 from crisis.panels import Panel, PublicSection
 from rumours.models import ADD_PERMISSION, Rumour
@@ -22,9 +23,10 @@ PUBLIC_TEMPLATE = "rumours/_public_truths.html"
 def incident_rumours(request, incident):
     """The incident's rumours most recently logged or checked (at most :data:`READ_AT_MOST`),
     riskiest first, with their owners, who checked them and their responses, read once per
-    request: the incident page's panel and its timeline share them. One query."""
-    read = request.__dict__.setdefault("_rumours_read", {})
-    if incident.pk not in read:
+    request: the incident page's panel and its timeline share them (crisis.panels.shared). One
+    query."""
+
+    def load():
         active_at = Greatest("created_at", Coalesce("verified_at", "created_at"))
         rows = list(
             Rumour.objects.filter(incident_id=incident.pk)
@@ -35,8 +37,9 @@ def incident_rumours(request, incident):
         rank = {risk: n for n, risk in enumerate(Rumour.RISK_ORDER)}
         # As Rumour.objects.riskiest_first() orders them.
         rows.sort(key=lambda r: (rank.get(r.risk, len(rank)), -r.reach, -r.pk))
-        read[incident.pk] = rows
-    return read[incident.pk]
+        return rows
+
+    return panels.shared(request, ("rumours.incident", incident.pk), load)
 
 
 def rumours_panel(request, incident):

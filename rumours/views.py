@@ -10,11 +10,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from crisis.converters import whole_number
-from crisis.editing import versioned_edit
+from crisis.editing import create_once, versioned_edit
 from crisis.exports import CsvDownload
-from crisis.forms import AlreadySaved
 from crisis.history import entries_for
-from crisis.lifecycle import TransitionRefused
 from incidents.models import Incident
 from rumours.forms import RumourFilterForm, RumourForm
 from rumours.models import ADD_PERMISSION, CHANGE_PERMISSION, Rumour
@@ -60,26 +58,19 @@ def rumour_create(request, reference):
     mention = whole_number(request.GET.get("mention", ""))
     initial = {"owner": request.user, "mentions": [mention] if mention else []}
     form = RumourForm(request.POST or None, initial=initial, incident=incident)
-    if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.edited_fields()}
+
+    def log(**fields):
         mentions = list(form.cleaned_data["mentions"])
-        try:
-            rumour = form.save_once(
-                by=request.user,
-                create=lambda: Rumour.log(
-                    incident=incident, by=request.user, mentions=mentions, **fields
-                ),
-            )
-        except AlreadySaved as saved:
-            messages.info(request, str(saved))
-            return redirect(saved.url)
-        except TransitionRefused as refused:
-            form.add_error(None, str(refused))
-        else:
-            messages.success(request, "Rumour logged.")
-            return redirect(rumour)
-    context = {"form": form, "incident": incident, "rumour": None}
-    return render(request, "rumours/rumour_form.html", context)
+        return Rumour.log(incident=incident, by=request.user, mentions=mentions, **fields)
+
+    return create_once(
+        request,
+        form,
+        create=log,
+        done="Rumour logged.",
+        template="rumours/rumour_form.html",
+        context={"incident": incident, "rumour": None},
+    )
 
 
 @login_required

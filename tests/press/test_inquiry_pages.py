@@ -3,8 +3,10 @@ answer with the approved lines offered beside it, the approval and answered butt
 open inquiries across incidents, and the incident page's panel, at one query."""
 
 import datetime
+import re
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -173,7 +175,10 @@ def test_new_wording_waits_for_another_managers_approval_on_the_page(client_as, 
     inquiry = factories.make_inquiry(factories.make_incident(comms), comms, answer=NEW_WORDS)
 
     as_comms = factories.page_text(client_as(comms).get(inquiry.get_absolute_url()))
-    assert "Not ready to mark answered" in as_comms and "Approve this answer" not in as_comms
+    assert "Not ready to mark answered: The answer's new wording is not approved yet." in as_comms
+    assert "Approve this answer" not in as_comms
+    # The approval's rule is said once, by the approval, not again by the refusal.
+    assert as_comms.count("a manager who did not write it approves it") == 1
     refused = client_as(comms).post(
         reverse("press:answered", args=[inquiry.pk]), {"version": inquiry.version}, follow=True
     )
@@ -195,6 +200,42 @@ def test_the_writer_of_the_answer_is_not_offered_the_approval(client_as, manager
 
     assert "Approve this answer" not in page
     assert "You wrote this answer, so another manager must approve it." in page
+
+
+RECEIVED = datetime.datetime(2026, 3, 14, 10, 0, tzinfo=datetime.UTC)
+
+
+def deadline_said(response):
+    """The inquiry page's deadline: its markup, and its words without the markup."""
+    cell = re.search(r'data-testid="deadline">(.*?)</dd>', factories.page_text(response), re.S)
+    return cell[1], " ".join(re.sub(r"<[^>]+>", " ", cell[1]).split())
+
+
+@pytest.mark.parametrize(
+    "hours_later, answer, said",
+    [
+        (0, False, "◷ Deadline in 2 h (14 Mar 2026, 12:00 UTC)"),
+        (1.75, False, "⏱ Deadline soon, in 15 min (14 Mar 2026, 12:00 UTC)"),
+        (3, False, "⚠ Deadline passed, 1 h ago (14 Mar 2026, 12:00 UTC)"),
+        (3, True, "⚠ Answered after the deadline Deadline 1 h ago (14 Mar 2026, 12:00 UTC)"),
+    ],
+)
+def test_the_inquiry_page_says_its_deadline_once_relative_and_absolute(
+    hours_later, answer, said, client_as, comms, manager
+):
+    with time_machine.travel(RECEIVED, tick=False):
+        inquiry = factories.make_inquiry(
+            factories.make_incident(comms), comms, received_at=RECEIVED, answer=NEW_WORDS
+        )
+    now = RECEIVED + datetime.timedelta(hours=hours_later)
+    with time_machine.travel(now, tick=False):
+        if answer:
+            inquiry.approve_answer(by=manager, version=inquiry.version)
+            inquiry.mark_answered(by=comms, version=inquiry.version)
+        cell, text = deadline_said(client_as(comms).get(inquiry.get_absolute_url()))
+
+    assert text == said
+    assert cell.count("<time") == 1
 
 
 def test_declining_keeps_the_reason(client_as, comms):
@@ -261,7 +302,7 @@ def test_the_list_shows_open_inquiries_soonest_deadline_first(client_as, viewer,
 
     assert [inquiry for inquiry, _clock in response.context["rows"]] == [sooner, later]
     html = factories.page_text(response)
-    assert "Deadline in" in html and "Deadline <time" in html
+    assert html.count("Deadline in") == 0 and html.count("Deadline</span> <time") == 2
     assert "Done Daily" not in html and "Frozen Weekly" not in html
 
 
@@ -310,7 +351,7 @@ def test_the_incident_page_shows_inquiries_with_their_deadline(client_as, comms,
     html = factories.page_text(client_as(comms).get(incident.get_absolute_url()))
 
     assert 'id="media-inquiries"' in html and "Daily Courier" in html
-    assert "Deadline in" in html and "Log an inquiry" in html
+    assert "Deadline</span> <time" in html and "Log an inquiry" in html
     assert "Media inquiry received" in html  # the timeline
 
 

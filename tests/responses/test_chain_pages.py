@@ -1,12 +1,15 @@
 """Approval chains on the pages: the admin site defines them, the statement page shows the chain
 and lets whoever decides the current stage decide it, whatever their role."""
 
+import datetime
 import re
 
 import pytest
+import time_machine
 from django.contrib import messages
 from django.urls import reverse
 
+from crisis import timekeeper
 from incidents.models import Incident
 from responses.models import ApprovalChain, Statement
 from tests import factories
@@ -131,3 +134,14 @@ def test_someone_outside_the_stage_is_refused_with_why(breach, client_as, manage
 
     assert "decided by the Comms leads group" in factories.page_text(response)
     assert Statement.objects.get(pk=breach.pk).current_stage().position == 1
+
+
+def test_a_late_stage_without_backups_says_its_group_was_reminded(client_as, breach, viewer):
+    url = breach.get_absolute_url()
+    in_time = factories.page_text(client_as(viewer).get(url))
+    with time_machine.travel(timekeeper.now() + datetime.timedelta(minutes=31), tick=False):
+        late = factories.page_text(client_as(viewer).get(url))
+
+    said = "No backups named: past its time, its group was reminded."
+    assert said not in in_time
+    assert late.count(said) == 1

@@ -270,6 +270,28 @@ def test_a_late_stage_tells_its_backups_once(chain, people):
     assert [d.recipient for d in overdue_deliveries()] == ["backup@example.com"]
 
 
+def test_a_late_stage_without_backups_tells_its_group_s_active_members_once(chain, people):
+    factories.make_member("gone-lead", "Comms leads", is_active=False)
+    factories.make_member("other-lead", "Comms leads")
+    with time_machine.travel(START, tick=False):
+        statement = submitted(people)
+
+    with time_machine.travel(START + timedelta(minutes=29), tick=False):
+        send_due_reminders()
+        assert not overdue_deliveries()
+    with time_machine.travel(START + timedelta(minutes=31), tick=False):
+        send_due_reminders()
+        send_due_reminders()
+
+    deliveries = overdue_deliveries()
+    assert sorted(d.recipient for d in deliveries) == [
+        "lead@example.com",
+        "other-lead@example.com",
+    ]
+    assert "It names no backup, and you are in its group, Comms leads" in deliveries[0].text
+    assert statement.current_stage().name == "Comms lead"
+
+
 def test_a_decided_or_ended_stage_tells_nobody(chain, people):
     with time_machine.travel(START, tick=False):
         statement = submitted(people)
