@@ -26,6 +26,17 @@ NOTICE = (
 )
 
 
+def join_groups(users):
+    """The chain's groups (when missing) with the demo's people in them: before the stories,
+    so that a chain already on the desk with these groups is followed by them."""
+    groups = []
+    for _name, group_name, members, _backups, _minutes in STAGES:
+        group, _ = Group.objects.get_or_create(name=group_name)
+        group.user_set.add(*[users[member] for member in members])
+        groups.append(group)
+    return groups
+
+
 def seed_chain(users, now):
     """The chain (when missing) and the drill's statement at its second stage (when missing).
     Returns whether the statement was made now."""
@@ -33,9 +44,9 @@ def seed_chain(users, now):
         name=CHAIN_NAME,
         defaults={"category": Incident.Category.DATA_BREACH, "min_severity": 2},
     )
-    for position, (name, group_name, members, backups, minutes) in enumerate(STAGES, 1):
-        group, _ = Group.objects.get_or_create(name=group_name)
-        group.user_set.add(*[users[member] for member in members])
+    groups = join_groups(users)
+    for position, (name, _group_name, _members, backups, minutes) in enumerate(STAGES, 1):
+        group = groups[position - 1]
         if created:
             stage = ChainStage.objects.create(
                 chain=chain, position=position, name=name, group=group, minutes_to_decide=minutes
@@ -59,6 +70,10 @@ def seed_chain(users, now):
         )
     with timekeeper.telling_at(now - timedelta(minutes=50)):
         statement.submit(by=comms)
-    with timekeeper.telling_at(now - timedelta(minutes=42)):
-        statement.approve(by=manager, comment="Clear, and it says what to do.")
+    # Its first stage approved by the manager, when the chain in force lets them decide it (a
+    # chain of the desk's own may apply instead of the demo's).
+    stage = statement.current_stage()
+    if manager.pk in {user.pk for user in statement.eligible_deciders(stage)}:
+        with timekeeper.telling_at(now - timedelta(minutes=42)):
+            statement.approve(by=manager, comment="Clear, and it says what to do.", stage=stage.pk)
     return True

@@ -98,6 +98,8 @@ class Command(BaseCommand):
         users, given_password = self._users(password, reset=options["reset_passwords"])
 
         story.brand()
+        # A chain already on the desk is followed by the stories' approvals (story.approve_through).
+        chains.join_groups(users)
         statements = plans = 0
         now = timezone.now()
         created = []
