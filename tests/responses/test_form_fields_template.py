@@ -6,7 +6,12 @@ import re
 import pytest
 from django.template.loader import render_to_string
 
-from responses.forms import PlanApplyForm, PublicUpdateForm
+from responses.forms import (
+    InternalUpdateForm,
+    PlanApplyForm,
+    PublicUpdateForm,
+    UpdatePublishForm,
+)
 from tests.factories import make_incident, make_plan_template
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +89,18 @@ def test_a_select_is_written_with_its_option_groups():
     )
     assert "<optgroup" in html
     assert f">{template.name}</option>" in html
+
+
+def test_the_forms_it_writes_hold_only_the_fields_it_knows():
+    """A single checkbox or a radio list would be written as a text box: such a form keeps
+    crispy (see the template's comment)."""
+    incident = make_incident()
+    known = {"textarea", "text", "datetime", "select", "checkboxselectmultiple"}
+    for form in (
+        InternalUpdateForm(),
+        PublicUpdateForm(incident=incident),
+        PlanApplyForm(templates=[make_plan_template()]),
+        UpdatePublishForm(),
+    ):
+        for field in form.visible_fields():
+            assert field.widget_type in known, (type(form).__name__, field.name)
