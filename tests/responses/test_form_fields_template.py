@@ -42,15 +42,15 @@ def test_every_visible_field_has_its_label_and_help_text():
     assert 'for="public-update-once_token"' not in html
 
 
-def test_errors_stand_next_to_their_field_and_the_forms_own_above():
-    incident = make_incident()
-    form = PublicUpdateForm(
-        {"body": "", "next_update_at": "", "once_token": "bad"},
-        auto_id="public-update-%s",
-        incident=incident,
-    )
+def _refused(data, auto_id):
+    """A public update form refusing ``data``, written by the template."""
+    form = PublicUpdateForm(data, auto_id=auto_id, incident=make_incident())
     assert not form.is_valid()
-    html = render_to_string("_form_fields.html", {"form": form})
+    return render_to_string("_form_fields.html", {"form": form})
+
+
+def test_errors_stand_next_to_their_field_and_the_forms_own_above():
+    html = _refused({"body": "", "next_update_at": "", "once_token": "bad"}, "public-update-%s")
     body = html.index('id="public-update-body"')
     error = html.index('id="public-update-body_error" class="invalid-feedback"')
     promise = html.index('id="div_public-update-next_update_at"')
@@ -65,14 +65,10 @@ def test_errors_stand_next_to_their_field_and_the_forms_own_above():
 
 
 def test_a_checkbox_lists_error_is_shown_under_its_boxes():
-    incident = make_incident()
-    public = PublicUpdateForm(
+    html = _refused(
         {"body": "Hello", "next_update_at": "2001-01-01T00:00", "target_platforms": ["nowhere"]},
-        auto_id="p-%s",
-        incident=incident,
+        "p-%s",
     )
-    assert not public.is_valid()
-    html = render_to_string("_form_fields.html", {"form": public})
     boxes_end = html.index("</fieldset>")
     error = html.index('id="p-target_platforms_error" class="invalid-feedback d-block"')
     assert html.index('id="p-target_platforms_0"') < error < boxes_end
