@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class CrisisConfig(AppConfig):
@@ -21,3 +22,10 @@ class CrisisConfig(AppConfig):
         history.keep_history_manager_classes()
         signals.bind_extra_request_metadata.connect(operations.note_request_start)
         signals.bind_extra_request_finished_metadata.connect(operations.note_request_duration)
+
+
+class CrisisAdminConfig(admin_apps.AdminConfig):
+    """Django's admin app with the project's site (crisis.admin_site) as ``admin.site``."""
+
+    default = False
+    default_site = "crisis.admin_site.CrisisAdminSite"

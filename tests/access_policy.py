@@ -60,6 +60,12 @@ def admin_only(get=200, post=200):
     }
 
 
+def admin_read_only(get=200):
+    """An admin page that only shows: staff only, and a POST (any unsafe method) is refused with
+    405 before anything else, whoever sends it (crisis.admin_site)."""
+    return {**{role: (ADMIN_LOGIN, 405) for role in ROLES[:4]}, "admin": (get, 405)}
+
+
 # The app's pages. An action (POST only) answers 302 whatever its outcome, with a message; a form
 # page re-renders an empty POST with its errors (200), or redirects when the record is frozen.
 APP_POLICY = {
@@ -266,8 +272,9 @@ APP_POLICY = {
 
 # The admin site's own pages, beside the ones of each registered model.
 ADMIN_SITE_POLICY = {
-    # The admin's pages answer an empty POST as they answer a GET, unless noted.
-    "admin:index": admin_only(),
+    # The admin's pages answer an empty POST as they answer a GET, unless noted; those that only
+    # show (the index, an app's list, "view on site", each model's history) refuse it.
+    "admin:index": admin_read_only(),
     "admin:login": {
         # Anyone not staff gets the form (told they may not use the admin if signed in).
         **{role: (200, 200) for role in ROLES[:4]},
@@ -281,20 +288,21 @@ ADMIN_SITE_POLICY = {
     # Without its query the autocomplete refuses even staff.
     "admin:autocomplete": admin_only(get=403, post=405),
     "admin:jsi18n": admin_only(post=405),
-    "admin:view_on_site": admin_only(get=302, post=302),
-    "admin:app_list": admin_only(),
+    "admin:view_on_site": admin_read_only(get=302),
+    "admin:app_list": admin_read_only(),
     "admin/(?P<url>.*)$": admin_only(get=404, post=404),
 }
 
 
 def stock_admin(*, add=(200, 200), change=(200, 200), delete=(200, 200)):
     """One registered model's admin pages, keyed by the part of the URL name after the model.
-    An empty POST re-renders a form with its errors (200); the delete page asks again (200)."""
+    An empty POST re-renders a form with its errors (200); the delete page asks again (200); the
+    history list only shows (a POST is refused)."""
     return {
         "changelist": admin_only(),
         "add": admin_only(*add),
         "change": admin_only(*change),
-        "history": admin_only(),
+        "history": admin_read_only(),
         "delete": admin_only(*delete),
         # ``admin/<app>/<model>/<id>/`` sends on to the change page.
         "(object)": admin_only(get=302, post=302),

@@ -15,6 +15,7 @@ from incidents.models import Incident
 from responses import report_figures
 from responses.models import ActionItem
 from tests import factories
+from tests.built_once import built_once
 
 URL = reverse("responses:report")
 EXPORT_URL = reverse("responses:report-export")
@@ -33,8 +34,14 @@ def minutes(n):
     return timedelta(minutes=n)
 
 
-@pytest.fixture
-def world(db, comms, manager):
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The month below, built once for the module's tests (tests/built_once.py): what a test adds
+    is gone before the next."""
+    yield from built_once(django_db_blocker, a_month_of_incidents)
+
+
+def a_month_of_incidents():
     """Four real incidents of March 2026 with known moments, a drill, and one from February.
 
     A (critical, 30 min target): statement at +20 min; public updates at +40 (promising +100)
@@ -47,9 +54,13 @@ def world(db, comms, manager):
     D (minor): never acknowledged, resolved at +120.
     E: a drill, acknowledged and resolved fast, with an item done on time: left out.
     F: detected in February: outside the period.
+    Its people are a comms person and a manager of its own, ``incidents["comms"]`` (the tests'
+    ``comms`` and ``manager`` fixtures make theirs in each test).
     """
+    comms = factories.make_comms("report-comms")
+    manager = factories.make_manager("report-manager")
     factories.default_targets()
-    incidents = {}
+    incidents = {"comms": comms}
 
     with at(T0):
         a = factories.make_incident(comms, title="A", severity=SEV.CRITICAL)
@@ -139,7 +150,7 @@ def figures_of(start=date(2026, 3, 1), end=date(2026, 3, 31)):
     return {figure.key: {row.label: row.values for row in figure.rows} for figure in figures}
 
 
-def test_incidents_per_category_and_severity_leave_out_drills_and_other_periods(world):
+def test_incidents_per_category_and_severity_leave_out_drills_and_other_periods(db, world):
     figures = figures_of()
 
     assert figures["categories"] == {
@@ -158,7 +169,7 @@ def test_incidents_per_category_and_severity_leave_out_drills_and_other_periods(
     }
 
 
-def test_time_to_acknowledgement_median_and_90th_percentile(world):
+def test_time_to_acknowledgement_median_and_90th_percentile(db, world):
     rows = figures_of()["acknowledgement"]
 
     # A took 20 min, B 90; C and D never said a public word.
@@ -178,7 +189,7 @@ def test_time_to_acknowledgement_median_and_90th_percentile(world):
     assert rows["3 – Moderate"] == {"counted": 0, "median": None, "p90": None, "missing": 0}
 
 
-def test_time_to_resolution_counts_a_reopened_incident_to_its_last_resolution(world):
+def test_time_to_resolution_counts_a_reopened_incident_to_its_last_resolution(db, world):
     rows = figures_of()["resolution"]
 
     # A 180 min, B 600 (resolved at 300, reopened, resolved again at 600), D 120; C is open.
@@ -192,7 +203,7 @@ def test_time_to_resolution_counts_a_reopened_incident_to_its_last_resolution(wo
     assert rows["2 – Major"]["median"] == minutes(600)
 
 
-def test_share_of_acknowledgements_within_target(world):
+def test_share_of_acknowledgements_within_target(db, world):
     rows = figures_of()["acknowledgement_target"]
 
     # A within (20 of 30 min), B late (90 of 60), C still missing past its target (late);
@@ -203,7 +214,7 @@ def test_share_of_acknowledgements_within_target(world):
     assert rows["4 – Minor"] == {"within": 0, "late": 0, "share": None}
 
 
-def test_share_of_public_update_promises_kept(world):
+def test_share_of_public_update_promises_kept(db, world):
     rows = figures_of()["promises"]
 
     # A's first promise (+100) was kept by its update at +90; its second (+200) came after its
@@ -214,7 +225,7 @@ def test_share_of_public_update_promises_kept(world):
     assert rows["2 – Major"] == {"kept": 0, "broken": 1, "share": 0}
 
 
-def test_action_items_done_on_time(world):
+def test_action_items_done_on_time(db, world):
     rows = figures_of()["action_items"]
 
     assert rows["Rectify"] == {
@@ -234,7 +245,7 @@ def test_action_items_done_on_time(world):
     assert rows["All action items"]["share"] == 33
 
 
-def test_a_period_holding_only_the_drill_and_february_counts_nothing(world):
+def test_a_period_holding_only_the_drill_and_february_counts_nothing(db, world):
     figures = figures_of(date(2026, 2, 1), date(2026, 2, 28))
 
     assert sum(row["count"] for row in figures["categories"].values()) == 1  # F only
@@ -332,8 +343,9 @@ def test_ten_years_is_allowed(client_as, viewer, world):
     assert response.context["incident_count"] == 5
 
 
-def test_the_query_count_does_not_grow_with_the_incidents(client_as, viewer, world, comms):
+def test_the_query_count_does_not_grow_with_the_incidents(client_as, viewer, world):
     client = client_as(viewer)
+    comms = world["comms"]
 
     def queries():
         with at(NOW), CaptureQueriesContext(connection) as captured:
