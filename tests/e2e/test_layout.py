@@ -170,7 +170,9 @@ def test_no_page_scrolls_sideways_on_a_phone_for_any_role(role, seeded, page, li
         sign_in(page, user)
     wide, seen = {}, []
     for url in pages_for(role, seeded):
-        response = page.goto(live_server.url + url)
+        # Layout, not speed, is checked here: a page of the sweep (30 or more a role) may take
+        # longer than the usual 10 s to load on a machine shared with other test runs.
+        response = page.goto(live_server.url + url, timeout=30_000)
         assert response.ok, f"{url} answered {response.status} to {role}"
         if not _is_page(response, page):
             continue
